@@ -1,0 +1,31 @@
+/* buf — a growable byte buffer for building output (JSON lines, commands).
+ *
+ * A buf owns its storage; buf_free releases it and accepts a zeroed buf.
+ * Every function that may grow the buffer may move buf->data: never keep a
+ * pointer into it across a buf_put*. Allocation failure aborts: walhook
+ * cannot do anything useful without memory, and every caller would
+ * otherwise need a path that loses data. */
+#ifndef WALHOOK_BUF_H
+#define WALHOOK_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_reserve(struct buf *b, size_t extra);
+void buf_put(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* NUL-terminates without counting the NUL in len, so data is a C string. */
+const char *buf_cstr(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+#endif

@@ -1,0 +1,228 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lsn.h"
+
+static const char usage[] =
+	"walhook streams PostgreSQL logical replication into a Lua script.\n"
+	"\n"
+	"Usage: walhook [OPTION]... [SCRIPT.lua]\n"
+	"\n"
+	"Action to be performed:\n"
+	"      --create-slot      create a new replication slot\n"
+	"      --drop-slot        drop the replication slot\n"
+	"      --start            start streaming in a replication slot\n"
+	"\n"
+	"Options:\n"
+	"  -E, --endpos=LSN       exit after receiving the specified LSN\n"
+	"  -f, --file=FILE        write the output to this file (append; - for stdout)\n"
+	"      --if-not-exists    do not error if the slot already exists when creating it\n"
+	"  -I, --startpos=LSN     where in an existing slot the stream should start\n"
+	"      --no-loop          do not loop on connection lost\n"
+	"  -o, --option=NAME[=VALUE]\n"
+	"                         pass option NAME with optional value VALUE to the output plugin\n"
+	"  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
+	"      --publication=NAMES\n"
+	"                         publications to stream (pgoutput's publication_names)\n"
+	"  -s, --status-interval=SECS\n"
+	"                         time between status packets sent to server (default: 10)\n"
+	"  -S, --slot=SLOTNAME    name of the logical replication slot\n"
+	"      --set=NAME=VALUE   hand a value to the script as walhook.vars.NAME\n"
+	"      --temporary        use a temporary slot, created at start, gone at disconnect\n"
+	"  -v, --verbose          output verbose messages\n"
+	"  -V, --version          output version information, then exit\n"
+	"  -?, --help             show this help, then exit\n"
+	"\n"
+	"Connection options:\n"
+	"  -d, --dbname=DBNAME    database to connect to (a name, conninfo or URI)\n"
+	"  -h, --host=HOSTNAME    database server host or socket directory\n"
+	"  -p, --port=PORT        database server port number\n"
+	"  -U, --username=NAME    connect as specified database user\n"
+	"  -w, --no-password      never prompt for password\n"
+	"  -W, --password         force password prompt (should happen automatically)\n";
+
+enum {
+	OPT_CREATE = 256,
+	OPT_DROP,
+	OPT_START,
+	OPT_IF_NOT_EXISTS,
+	OPT_NO_LOOP,
+	OPT_PUBLICATION,
+	OPT_TEMPORARY,
+	OPT_SET,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "create-slot", no_argument, NULL, OPT_CREATE },
+	{ "drop-slot", no_argument, NULL, OPT_DROP },
+	{ "start", no_argument, NULL, OPT_START },
+	{ "endpos", required_argument, NULL, 'E' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "if-not-exists", no_argument, NULL, OPT_IF_NOT_EXISTS },
+	{ "startpos", required_argument, NULL, 'I' },
+	{ "no-loop", no_argument, NULL, OPT_NO_LOOP },
+	{ "option", required_argument, NULL, 'o' },
+	{ "plugin", required_argument, NULL, 'P' },
+	{ "publication", required_argument, NULL, OPT_PUBLICATION },
+	{ "status-interval", required_argument, NULL, 's' },
+	{ "slot", required_argument, NULL, 'S' },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "temporary", no_argument, NULL, OPT_TEMPORARY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "dbname", required_argument, NULL, 'd' },
+	{ "host", required_argument, NULL, 'h' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "username", required_argument, NULL, 'U' },
+	{ "no-password", no_argument, NULL, 'w' },
+	{ "password", no_argument, NULL, 'W' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Splits "NAME=VALUE" in a copy the options own; value NULL without '='. */
+static int split_pair(const char *arg, bool need_value, const char **name,
+		      const char **value, const char *flag, struct err *e)
+{
+	char *copy = strdup(arg);
+	char *eq = strchr(copy, '=');
+	if (eq)
+		*eq = '\0';
+	if (!*copy || (need_value && !eq)) {
+		free(copy);
+		return err_set(e, "invalid %s \"%s\": expected NAME=VALUE", flag, arg);
+	}
+	*name = copy;
+	*value = eq ? eq + 1 : NULL;
+	return 0;
+}
+
+static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
+		     struct err *e)
+{
+	if (!lsn_parse(arg, out))
+		return err_set(e, "could not parse %s \"%s\": expected an LSN like 0/16B3748",
+			       flag, arg);
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct options *o, struct err *e)
+{
+	*o = (struct options){ .status_interval = 10 };
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":E:f:I:o:P:s:S:vVd:h:p:U:wW?",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CREATE: o->create_slot = true; break;
+		case OPT_DROP: o->drop_slot = true; break;
+		case OPT_START: o->start = true; break;
+		case OPT_IF_NOT_EXISTS: o->if_not_exists = true; break;
+		case OPT_NO_LOOP: o->no_loop = true; break;
+		case OPT_TEMPORARY: o->temporary = true; break;
+		case OPT_PUBLICATION: o->publication = optarg; break;
+		case 'E':
+			if (parse_lsn(optarg, "end position", &o->endpos, e) < 0)
+				return -1;
+			break;
+		case 'I':
+			if (parse_lsn(optarg, "start position", &o->startpos, e) < 0)
+				return -1;
+			break;
+		case 'f': o->outfile = optarg; break;
+		case 'o':
+		case OPT_SET: {
+			bool is_set = c == OPT_SET;
+			if ((is_set ? o->nvars : o->nopts) >= CLI_MAX_LIST)
+				return err_set(e, "too many %s options (at most %d)",
+					       is_set ? "--set" : "-o", CLI_MAX_LIST);
+			const char **name = is_set ? &o->vars[o->nvars].name
+						   : &o->opts[o->nopts].name;
+			const char **value = is_set ? &o->vars[o->nvars].value
+						    : &o->opts[o->nopts].value;
+			if (split_pair(optarg, is_set, name, value,
+				       is_set ? "--set" : "plugin option", e) < 0)
+				return -1;
+			*(is_set ? &o->nvars : &o->nopts) += 1;
+			break;
+		}
+		case 'P': o->plugin = optarg; break;
+		case 's': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 86400)
+				return err_set(e, "invalid status interval \"%s\": seconds from 0 to 86400",
+					       optarg);
+			o->status_interval = (int)v;
+			break;
+		}
+		case 'S': o->slot = optarg; break;
+		case 'v': o->verbose++; break;
+		case 'V':
+			printf("walhook %s\n", WALHOOK_VERSION);
+			return CLI_EXIT;
+		case 'd': o->conn.dbname = optarg; break;
+		case 'h': o->conn.host = optarg; break;
+		case 'p': o->conn.port = optarg; break;
+		case 'U': o->conn.user = optarg; break;
+		case 'w': o->conn.never_prompt = true; break;
+		case 'W': o->conn.force_prompt = true; break;
+		case OPT_HELP:
+			fputs(usage, stdout);
+			return CLI_EXIT;
+		case '?':
+			if (strcmp(argv[optind - 1], "-?") == 0) {
+				fputs(usage, stdout);
+				return CLI_EXIT;
+			}
+			return err_set(e, "unknown option \"%s\"; try \"walhook --help\"",
+				       argv[optind - 1]);
+		case ':':
+			return err_set(e, "option \"%s\" needs a value", argv[optind - 1]);
+		default:
+			return err_set(e, "unknown option \"%s\"; try \"walhook --help\"",
+				       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->script = argv[optind++];
+	if (optind < argc)
+		return err_set(e, "too many arguments: \"%s\" (one script at most)",
+			       argv[optind]);
+	if (!o->slot)
+		return err_set(e, "no slot specified (-S/--slot)");
+	if (!o->create_slot && !o->drop_slot && !o->start)
+		return err_set(e, "at least one action needs to be specified: --create-slot, --drop-slot or --start");
+	if (o->drop_slot && (o->create_slot || o->start))
+		return err_set(e, "cannot use --drop-slot together with --create-slot or --start");
+	if (o->temporary && !o->start)
+		return err_set(e, "--temporary needs --start: a temporary slot lives only while walhook streams");
+	if (o->startpos && !o->start)
+		return err_set(e, "--startpos needs --start");
+	if (o->endpos && !o->start)
+		return err_set(e, "--endpos needs --start");
+	if (o->startpos && o->endpos && o->startpos > o->endpos)
+		return err_set(e, "--startpos is past --endpos");
+	return CLI_OK;
+}
+
+void cli_free(struct options *o)
+{
+	for (int i = 0; i < o->nopts; i++)
+		free((char *)o->opts[i].name);
+	for (int i = 0; i < o->nvars; i++)
+		free((char *)o->vars[i].name);
+}
+
+const char *cli_plugin_option(const struct options *o, const char *name)
+{
+	for (int i = 0; i < o->nopts; i++)
+		if (strcmp(o->opts[i].name, name) == 0)
+			return o->opts[i].value ? o->opts[i].value : "";
+	return NULL;
+}

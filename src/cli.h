@@ -1,0 +1,41 @@
+/* cli — walhook's command line: pg_recvlogical's flags with their names and
+ * meanings, plus walhook's own. */
+#ifndef WALHOOK_CLI_H
+#define WALHOOK_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "err.h"
+#include "luahost.h"
+
+#define CLI_MAX_LIST 64
+
+struct options {
+	struct conn_params conn;
+	const char *slot;
+	const char *plugin; /* NULL: the slot's own, or pgoutput for a new one */
+	const char *publication;
+	const char *script;
+	const char *outfile; /* NULL or "-": standard output */
+	struct plugin_option opts[CLI_MAX_LIST];
+	int nopts;
+	struct lh_var vars[CLI_MAX_LIST];
+	int nvars;
+	bool create_slot, if_not_exists, drop_slot, start, temporary, no_loop;
+	uint64_t startpos, endpos;
+	int status_interval; /* seconds; 0 disables */
+	int verbose;
+};
+
+enum { CLI_OK = 0, CLI_EXIT = 1 }; /* CLI_EXIT: --help or --version shown */
+
+/* Fills o from argv; strings point into argv or are owned by o (freed by
+ * cli_free). -1 with e filled on a bad command line. */
+int cli_parse(int argc, char **argv, struct options *o, struct err *e);
+void cli_free(struct options *o);
+/* The value of a plugin option given with -o, or NULL. */
+const char *cli_plugin_option(const struct options *o, const char *name);
+
+#endif

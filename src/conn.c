@@ -1,0 +1,273 @@
+#include "conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "lsn.h"
+
+static void trim_newline(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing)
+{
+	const char *primary =
+		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!primary) {
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "");
+		trim_newline(msg);
+		return err_set(e, "%s: %s", doing, *msg ? msg : "unknown error");
+	}
+	const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	return err_set(e, "%s: %s (SQLSTATE %s)%s%s%s%s", doing, primary,
+		       code ? code : "?", detail ? "\nDETAIL: " : "",
+		       detail ? detail : "", hint ? "\nHINT: " : "",
+		       hint ? hint : "");
+}
+
+/* Reads a password from the terminal without echo, as psql does. */
+static char *prompt_password(void)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	FILE *in = tty ? tty : stdin, *out = tty ? tty : stderr;
+	struct termios old, quiet;
+	bool restore = tcgetattr(fileno(in), &old) == 0;
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(in), TCSAFLUSH, &quiet);
+	}
+	fputs("Password: ", out);
+	fflush(out);
+	char line[512] = "";
+	if (!fgets(line, sizeof line, in))
+		line[0] = '\0';
+	if (restore)
+		tcsetattr(fileno(in), TCSAFLUSH, &old);
+	fputs("\n", out);
+	if (tty)
+		fclose(tty);
+	line[strcspn(line, "\r\n")] = '\0';
+	return strdup(line);
+}
+
+PGconn *conn_open(const struct conn_params *p, struct err *e)
+{
+	char *password = p->force_prompt ? prompt_password() : NULL;
+	for (;;) {
+		/* dbname first: with expand_dbname the user's conninfo or URI
+		 * is taken apart, and what follows overrides it. */
+		const char *keys[8], *vals[8];
+		int n = 0;
+		if (p->dbname) {
+			keys[n] = "dbname";
+			vals[n++] = p->dbname;
+		}
+		keys[n] = "replication";
+		vals[n++] = "database";
+		keys[n] = "fallback_application_name";
+		vals[n++] = "walhook";
+#define OPT(k, v)                 \
+	if (v) {                  \
+		keys[n] = k;      \
+		vals[n++] = v;    \
+	}
+		OPT("host", p->host);
+		OPT("port", p->port);
+		OPT("user", p->user);
+		OPT("password", password);
+#undef OPT
+		keys[n] = vals[n] = NULL;
+		PGconn *c = PQconnectdbParams(keys, vals, 1);
+		if (c && PQstatus(c) == CONNECTION_OK) {
+			free(password);
+			return c;
+		}
+		bool retry = c && PQconnectionNeedsPassword(c) && !password &&
+			     !p->never_prompt && isatty(STDIN_FILENO);
+		if (!retry) {
+			conn_fail(e, c, NULL, "connecting");
+			PQfinish(c);
+			free(password);
+			return NULL;
+		}
+		PQfinish(c);
+		password = prompt_password();
+	}
+}
+
+/* Runs a replication command expecting rows (or none); res is the
+ * caller's to PQclear. */
+static PGresult *command(PGconn *c, const char *sql, int min_cols,
+			 const char *doing, struct err *e)
+{
+	PGresult *res = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		conn_fail(e, c, res, doing);
+		PQclear(res);
+		return NULL;
+	}
+	if (st == PGRES_TUPLES_OK && PQnfields(res) < min_cols) {
+		err_set(e, "%s: the server answered %d columns, expected %d",
+			doing, PQnfields(res), min_cols);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+int conn_identify(PGconn *c, struct sysinfo *out, struct err *e)
+{
+	PGresult *res = command(c, "IDENTIFY_SYSTEM", 3, "identifying the system", e);
+	if (!res)
+		return -1;
+	int rc = 0;
+	if (PQntuples(res) != 1 ||
+	    !lsn_parse(PQgetvalue(res, 0, 2), &out->xlogpos)) {
+		rc = err_set(e, "identifying the system: unexpected answer");
+	} else {
+		snprintf(out->systemid, sizeof out->systemid, "%s",
+			 PQgetvalue(res, 0, 0));
+		out->timeline = (uint32_t)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+		snprintf(out->dbname, sizeof out->dbname, "%s",
+			 PQnfields(res) > 3 ? PQgetvalue(res, 0, 3) : "");
+		out->server_version = PQserverVersion(c);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Appends an identifier double-quoted, as the replication grammar takes it. */
+static void put_ident(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static void put_literal(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_putc(b, '\'');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
+		     bool temporary, bool two_phase, bool if_not_exists,
+		     struct slot_info *out, struct err *e)
+{
+	struct buf sql = { 0 };
+	buf_puts(&sql, "CREATE_REPLICATION_SLOT ");
+	put_ident(&sql, slot);
+	buf_puts(&sql, temporary ? " TEMPORARY LOGICAL " : " LOGICAL ");
+	put_ident(&sql, plugin);
+	/* PostgreSQL 15 took an option list; older servers take keywords. */
+	if (PQserverVersion(c) >= 150000)
+		buf_puts(&sql, two_phase ? " (SNAPSHOT 'nothing', TWO_PHASE)"
+					 : " (SNAPSHOT 'nothing')");
+	else
+		buf_puts(&sql, two_phase ? " NOEXPORT_SNAPSHOT TWO_PHASE"
+					 : " NOEXPORT_SNAPSHOT");
+	char doing[300];
+	snprintf(doing, sizeof doing, "creating replication slot \"%s\"", slot);
+	PGresult *res = PQexec(c, buf_cstr(&sql));
+	buf_free(&sql);
+	*out = (struct slot_info){ 0 };
+	snprintf(out->name, sizeof out->name, "%s", slot);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		bool exists = code && strcmp(code, "42710") == 0;
+		int rc = exists && if_not_exists ? 0 : conn_fail(e, c, res, doing);
+		PQclear(res);
+		return rc;
+	}
+	int rc = 0;
+	if (PQntuples(res) != 1 || PQnfields(res) < 4 ||
+	    !lsn_parse(PQgetvalue(res, 0, 1), &out->consistent_point)) {
+		rc = err_set(e, "%s: unexpected answer", doing);
+	} else {
+		snprintf(out->snapshot, sizeof out->snapshot, "%s",
+			 PQgetvalue(res, 0, 2));
+		snprintf(out->plugin, sizeof out->plugin, "%s",
+			 PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	return rc;
+}
+
+int conn_drop_slot(PGconn *c, const char *slot, struct err *e)
+{
+	struct buf sql = { 0 };
+	buf_puts(&sql, "DROP_REPLICATION_SLOT ");
+	put_ident(&sql, slot);
+	char doing[300];
+	snprintf(doing, sizeof doing, "dropping replication slot \"%s\"", slot);
+	PGresult *res = command(c, buf_cstr(&sql), 0, doing, e);
+	buf_free(&sql);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
+		     struct err *e)
+{
+	struct buf sql = { 0 };
+	buf_puts(&sql, "SELECT plugin FROM pg_catalog.pg_replication_slots "
+		       "WHERE slot_name = ");
+	put_literal(&sql, slot);
+	PGresult *res = command(c, buf_cstr(&sql), 1, "looking up the slot", e);
+	buf_free(&sql);
+	if (!res)
+		return -1;
+	snprintf(out, outlen, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return 0;
+}
+
+int conn_start(PGconn *c, const char *slot, uint64_t startpos,
+	       const struct plugin_option *opts, int nopts, struct err *e)
+{
+	char lsn[LSN_STRLEN];
+	struct buf sql = { 0 };
+	buf_puts(&sql, "START_REPLICATION SLOT ");
+	put_ident(&sql, slot);
+	buf_printf(&sql, " LOGICAL %s", lsn_format(startpos, lsn));
+	for (int i = 0; i < nopts; i++) {
+		buf_puts(&sql, i ? ", " : " (");
+		put_ident(&sql, opts[i].name);
+		if (opts[i].value) {
+			buf_putc(&sql, ' ');
+			put_literal(&sql, opts[i].value);
+		}
+	}
+	if (nopts)
+		buf_putc(&sql, ')');
+	char doing[300];
+	snprintf(doing, sizeof doing, "starting replication on slot \"%s\"", slot);
+	PGresult *res = PQexec(c, buf_cstr(&sql));
+	buf_free(&sql);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_COPY_BOTH)
+		rc = conn_fail(e, c, res, doing);
+	PQclear(res);
+	return rc;
+}

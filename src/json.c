@@ -1,0 +1,245 @@
+#include "json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lsn.h"
+
+void json_put_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, n + 2);
+	buf_putc(b, '"');
+	size_t run = 0; /* bytes to copy as they are, before s[i] */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_put(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': buf_put(b, "\\\"", 2); break;
+		case '\\': buf_put(b, "\\\\", 2); break;
+		case '\n': buf_put(b, "\\n", 2); break;
+		case '\r': buf_put(b, "\\r", 2); break;
+		case '\t': buf_put(b, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			buf_put(b, u, 6);
+		}
+		}
+	}
+	buf_put(b, s + run, n - run);
+	buf_putc(b, '"');
+}
+
+void json_put_double(struct buf *b, double d)
+{
+	if (isnan(d)) {
+		buf_puts(b, "\"NaN\"");
+		return;
+	}
+	if (isinf(d)) {
+		buf_puts(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+		return;
+	}
+	char tmp[32];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	buf_puts(b, tmp);
+}
+
+static void put_hex_bytes(struct buf *b, const char *p, uint32_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_puts(b, "\"\\\\x");
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		buf_putc(b, hex[c >> 4]);
+		buf_putc(b, hex[c & 15]);
+	}
+	buf_putc(b, '"');
+}
+
+void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
+{
+	if (v->kind == DATUM_NULL || v->kind == DATUM_UNCHANGED) {
+		buf_puts(b, "null");
+		return;
+	}
+	if (v->kind == DATUM_BINARY) {
+		put_hex_bytes(b, v->data, v->len);
+		return;
+	}
+	int64_t i;
+	double d;
+	bool t;
+	switch (values_class(typoid)) {
+	case VAL_INTEGER:
+		if (values_parse_int(v->data, v->len, &i)) {
+			buf_printf(b, "%lld", (long long)i);
+			return;
+		}
+		break;
+	case VAL_FLOAT:
+		if (values_parse_float(v->data, v->len, &d)) {
+			json_put_double(b, d);
+			return;
+		}
+		break;
+	case VAL_BOOL:
+		if (values_parse_bool(v->data, v->len, &t)) {
+			buf_puts(b, t ? "true" : "false");
+			return;
+		}
+		break;
+	case VAL_STRING:
+		break;
+	}
+	json_put_string(b, v->data, v->len);
+}
+
+static void put_key(struct buf *b, const char *key)
+{
+	buf_putc(b, ',');
+	json_put_string(b, key, strlen(key));
+	buf_putc(b, ':');
+}
+
+static void put_lsn(struct buf *b, const char *key, uint64_t lsn)
+{
+	char s[LSN_STRLEN];
+	put_key(b, key);
+	buf_putc(b, '"');
+	buf_puts(b, lsn_format(lsn, s));
+	buf_putc(b, '"');
+}
+
+static void put_txn(struct buf *b, const struct txn *tx)
+{
+	put_key(b, "xid");
+	buf_printf(b, "%u", tx->xid);
+	put_key(b, "commit_time");
+	buf_putc(b, '"');
+	buf_puts(b, tx->commit_time_text);
+	buf_putc(b, '"');
+}
+
+/* The value a column shows in "new": an unchanged TOAST value is taken from
+ * the old row when that row carries it, and left out otherwise. */
+static const struct datum *new_value(const struct change *c, uint16_t i)
+{
+	const struct datum *v = &c->newv[i];
+	if (v->kind != DATUM_UNCHANGED)
+		return v;
+	if (c->oldv && c->old_kind == 'O' && c->oldv[i].kind != DATUM_UNCHANGED)
+		return &c->oldv[i];
+	return NULL;
+}
+
+static void put_row(struct buf *b, const struct change *c, bool old)
+{
+	const struct rel *r = c->rel;
+	bool keys_only = old && c->old_kind == 'K';
+	bool first = true;
+	buf_putc(b, '{');
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		const struct datum *v = old ? &c->oldv[i] : new_value(c, i);
+		if (!v || v->kind == DATUM_UNCHANGED ||
+		    (keys_only && !r->cols[i].key))
+			continue;
+		if (!first)
+			buf_putc(b, ',');
+		first = false;
+		json_put_string(b, r->cols[i].name, r->cols[i].name_len);
+		buf_putc(b, ':');
+		json_put_datum(b, r->cols[i].typoid, v);
+	}
+	buf_putc(b, '}');
+}
+
+static const char *op_name(char op)
+{
+	return op == CHANGE_INSERT ? "insert" : op == CHANGE_UPDATE ? "update" : "delete";
+}
+
+static void put_relation(struct buf *b, const struct rel *r)
+{
+	buf_puts(b, "\"schema\":");
+	json_put_string(b, r->nspname, strlen(r->nspname));
+	put_key(b, "table");
+	json_put_string(b, r->relname, strlen(r->relname));
+	put_key(b, "relid");
+	buf_printf(b, "%u", r->relid);
+}
+
+void json_change_line(struct buf *b, const struct change *c)
+{
+	const struct rel *r = c->rel;
+	buf_puts(b, "{\"op\":\"");
+	buf_puts(b, op_name(c->op));
+	buf_puts(b, "\",");
+	put_relation(b, r);
+	put_key(b, "key");
+	buf_putc(b, '[');
+	bool first = true;
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (!r->cols[i].key)
+			continue;
+		if (!first)
+			buf_putc(b, ',');
+		first = false;
+		json_put_string(b, r->cols[i].name, r->cols[i].name_len);
+	}
+	buf_putc(b, ']');
+	put_lsn(b, "lsn", c->lsn);
+	put_txn(b, c->txn);
+	if (c->newv) {
+		put_key(b, "new");
+		put_row(b, c, false);
+	}
+	if (c->oldv) {
+		put_key(b, "old");
+		put_row(b, c, true);
+	}
+	buf_puts(b, "}\n");
+}
+
+void json_truncate_line(struct buf *b, const struct truncate *t)
+{
+	buf_puts(b, "{\"op\":\"truncate\",\"relations\":[");
+	for (uint32_t i = 0; i < t->nrels; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		put_relation(b, t->rels[i]);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	put_key(b, "cascade");
+	buf_puts(b, t->cascade ? "true" : "false");
+	put_key(b, "restart_identity");
+	buf_puts(b, t->restart_identity ? "true" : "false");
+	put_lsn(b, "lsn", t->lsn);
+	put_txn(b, t->txn);
+	buf_puts(b, "}\n");
+}
+
+void json_message_line(struct buf *b, const struct message *m)
+{
+	buf_puts(b, "{\"op\":\"message\",\"prefix\":");
+	json_put_string(b, m->prefix, strlen(m->prefix));
+	put_key(b, "content");
+	json_put_string(b, m->content, m->len);
+	put_key(b, "transactional");
+	buf_puts(b, m->transactional ? "true" : "false");
+	put_lsn(b, "lsn", m->lsn);
+	if (m->txn)
+		put_txn(b, m->txn);
+	buf_puts(b, "}\n");
+}

@@ -1,0 +1,71 @@
+#include "lsn.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reads 1 to 8 hex digits; advances *s past them. */
+static bool parse_half(const char **s, uint32_t *out)
+{
+	uint32_t v = 0;
+	int n = 0;
+	for (; hexval(**s) >= 0; (*s)++) {
+		if (++n > 8)
+			return false;
+		v = v << 4 | (uint32_t)hexval(**s);
+	}
+	*out = v;
+	return n > 0;
+}
+
+bool lsn_parse(const char *s, uint64_t *out)
+{
+	uint32_t hi, lo;
+	if (!s || !parse_half(&s, &hi) || *s++ != '/' || !parse_half(&s, &lo) ||
+	    *s != '\0')
+		return false;
+	*out = (uint64_t)hi << 32 | lo;
+	return true;
+}
+
+char *lsn_format(uint64_t lsn, char out[LSN_STRLEN])
+{
+	snprintf(out, LSN_STRLEN, "%X/%X", (uint32_t)(lsn >> 32), (uint32_t)lsn);
+	return out;
+}
+
+int64_t pgtime_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec - PG_EPOCH_OFFSET_S) * 1000000 +
+	       ts.tv_nsec / 1000;
+}
+
+char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
+{
+	int64_t sec = pg_us / 1000000, us = pg_us % 1000000;
+	if (us < 0) {
+		us += 1000000;
+		sec -= 1;
+	}
+	time_t t = (time_t)(sec + PG_EPOCH_OFFSET_S);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	/* Years past 9999 do not fit; PostgreSQL's own limit is 294276. */
+	if (snprintf(out, PGTIME_STRLEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)us) >= PGTIME_STRLEN)
+		return out;
+	return out;
+}

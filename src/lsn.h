@@ -1,0 +1,29 @@
+/* lsn — WAL positions and replication timestamps as PostgreSQL writes them.
+ *
+ * An LSN prints as %X/%X: the high and low 32 bits in upper-case hex.
+ * Replication times are microseconds since 2000-01-01 00:00:00 UTC. */
+#ifndef WALHOOK_LSN_H
+#define WALHOOK_LSN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LSN_INVALID ((uint64_t)0)
+#define LSN_STRLEN 18 /* "FFFFFFFF/FFFFFFFF" plus NUL */
+#define PG_EPOCH_OFFSET_S INT64_C(946684800)
+
+/* Parses "16/B374D848"; false on anything else (no spaces, no trailing text). */
+bool lsn_parse(const char *s, uint64_t *out);
+/* Writes into out (LSN_STRLEN bytes) and returns out. */
+char *lsn_format(uint64_t lsn, char out[LSN_STRLEN]);
+
+/* Microseconds since the PostgreSQL epoch, now. */
+int64_t pgtime_now(void);
+/* "2026-11-26 04:30:00.123456+00": always UTC, always six fraction digits,
+ * so the text does not depend on any server or client setting.
+ * out needs PGTIME_STRLEN bytes. */
+#define PGTIME_STRLEN 48
+char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN]);
+
+#endif

@@ -1,0 +1,36 @@
+/* luacompat — the few places where Lua 5.4 and LuaJIT (the 5.1 API) differ,
+ * so the rest of walhook's Lua code is written once. */
+#ifndef WALHOOK_LUACOMPAT_H
+#define WALHOOK_LUACOMPAT_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include <stdint.h>
+
+/* An index that stays valid while the stack changes. */
+#define lh_absindex(L, i) \
+	((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
+
+#if LUA_VERSION_NUM < 502
+#define lh_rawlen(L, i) lua_objlen((L), (i))
+/* LuaJIT numbers are doubles: an integer is a number with no fraction. */
+static inline int lh_isinteger(lua_State *L, int i)
+{
+	if (lua_type(L, i) != LUA_TNUMBER)
+		return 0;
+	lua_Number n = lua_tonumber(L, i);
+	return n >= -9007199254740992.0 && n <= 9007199254740992.0 &&
+	       n == (lua_Number)(long long)n;
+}
+#define lh_tointeger(L, i) ((long long)lua_tonumber((L), (i)))
+#define LH_EXACT_INTEGER_MAX INT64_C(9007199254740992)
+#else
+#define lh_rawlen(L, i) lua_rawlen((L), (i))
+#define lh_isinteger(L, i) lua_isinteger((L), (i))
+#define lh_tointeger(L, i) ((long long)lua_tointeger((L), (i)))
+#define LH_EXACT_INTEGER_MAX INT64_MAX
+#endif
+
+#endif

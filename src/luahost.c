@@ -1,0 +1,591 @@
+#include "luahost.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "luacompat.h"
+#include "luajson.h"
+
+enum hook {
+	HOOK_CONNECT,
+	HOOK_DISCONNECT,
+	HOOK_BEGIN,
+	HOOK_CHANGE,
+	HOOK_TRUNCATE,
+	HOOK_MESSAGE,
+	HOOK_COMMIT,
+	HOOK_DATA,
+	HOOK_TERMINATE,
+	NHOOKS
+};
+
+static const char *const hook_names[NHOOKS] = {
+	"handle_connect", "handle_disconnect", "handle_begin",
+	"handle_change",  "handle_truncate",   "handle_message",
+	"handle_commit",  "handle_data",       "terminate",
+};
+
+struct lh {
+	lua_State *L;
+	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
+	struct output *out;
+	const char *script_name; /* for walhook.log lines */
+};
+
+/* The message handler of every protected call: adds a traceback. */
+static int traceback(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+	if (!msg)
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+				      luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* Calls the function below nargs arguments on the stack, leaving nresults.
+ * On error fills e with "doing: message\ntraceback" and pops everything. */
+static int pcall(struct lh *h, int nargs, int nresults, const char *doing,
+		 struct err *e)
+{
+	lua_State *L = h->L;
+	int base = lua_gettop(L) - nargs; /* the function's index */
+	lua_pushcfunction(L, traceback);
+	lua_insert(L, base);
+	int rc = lua_pcall(L, nargs, nresults, base);
+	lua_remove(L, base);
+	if (rc != 0) {
+		err_set(e, "%s: %s", doing, lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Pushes the hook's function; false when the script does not define it. */
+static bool push_hook(struct lh *h, enum hook k)
+{
+	if (h->hooks[k] == LUA_NOREF)
+		return false;
+	lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->hooks[k]);
+	return true;
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void set_int(lua_State *L, const char *k, long long v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, k);
+}
+
+static void set_lsn(lua_State *L, const char *k, uint64_t lsn)
+{
+	char s[LSN_STRLEN];
+	set_str(L, k, lsn_format(lsn, s));
+}
+
+/* ---- the walhook module ---- */
+
+static int l_json_encode(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	struct buf b = { 0 };
+	int rc = lj_encode(L, 1, &b);
+	if (rc == 0)
+		lua_pushlstring(L, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	if (rc < 0)
+		return lua_error(L);
+	return 1;
+}
+
+static int l_json_decode(lua_State *L)
+{
+	size_t n;
+	const char *s = luaL_checklstring(L, 1, &n);
+	char msg[128];
+	if (lj_decode(L, s, n, msg, sizeof msg) < 0)
+		return luaL_error(L, "walhook.json.decode: %s", msg);
+	return 1;
+}
+
+static struct lh *host_of(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* print and walhook.log write their arguments as tostring does, separated
+ * by sep. */
+static void put_args(lua_State *L, struct buf *b, const char *sep)
+{
+	int n = lua_gettop(L);
+	lua_getglobal(L, "tostring");
+	for (int i = 1; i <= n; i++) {
+		lua_pushvalue(L, -1);
+		lua_pushvalue(L, i);
+		lua_call(L, 1, 1);
+		size_t len;
+		const char *s = lua_tolstring(L, -1, &len);
+		if (!s)
+			luaL_error(L, "tostring must return a string");
+		if (i > 1)
+			buf_puts(b, sep);
+		buf_put(b, s, len);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* print goes to walhook's output, so it is flushed with everything else
+ * before a transaction is confirmed. */
+static int l_print(lua_State *L)
+{
+	struct lh *h = host_of(L);
+	put_args(L, output_buf(h->out), "\t");
+	buf_putc(output_buf(h->out), '\n');
+	struct err e;
+	if (output_written(h->out, &e) < 0)
+		return luaL_error(L, "%s", e.msg);
+	return 0;
+}
+
+static int l_log(lua_State *L)
+{
+	struct lh *h = host_of(L);
+	struct buf b = { 0 };
+	buf_printf(&b, "%s: ", h->script_name);
+	put_args(L, &b, " ");
+	buf_putc(&b, '\n');
+	fwrite(b.data, 1, b.len, stderr);
+	buf_free(&b);
+	return 0;
+}
+
+static void open_module(struct lh *h, const struct lh_config *cfg)
+{
+	lua_State *L = h->L;
+	lua_newtable(L); /* stack: walhook */
+	lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+	lua_setfield(L, -2, "null");
+	lua_pushlightuserdata(L, (void *)&lj_unchanged_sentinel);
+	lua_setfield(L, -2, "unchanged");
+	set_str(L, "version", WALHOOK_VERSION);
+
+	lua_newtable(L); /* stack: walhook, json */
+	lua_pushcfunction(L, l_json_encode);
+	lua_setfield(L, -2, "encode");
+	lua_pushcfunction(L, l_json_decode);
+	lua_setfield(L, -2, "decode");
+	lua_setfield(L, -2, "json");
+
+	lua_pushlightuserdata(L, h);
+	lua_pushcclosure(L, l_log, 1);
+	lua_setfield(L, -2, "log");
+
+	lua_newtable(L); /* stack: walhook, vars */
+	for (int i = 0; i < cfg->nvars; i++)
+		set_str(L, cfg->vars[i].name, cfg->vars[i].value);
+	lua_setfield(L, -2, "vars");
+
+	/* require "walhook" finds it too. */
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "loaded");
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "walhook");
+	lua_pop(L, 2);
+	lua_setglobal(L, "walhook");
+
+	lua_pushlightuserdata(L, h);
+	lua_pushcclosure(L, l_print, 1);
+	lua_setglobal(L, "print");
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static int load_script(struct lh *h, const char *path, struct err *e)
+{
+	lua_State *L = h->L;
+	if (luaL_loadfile(L, path) != 0) {
+		err_set(e, "loading %s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -1;
+	}
+	return pcall(h, 0, 0, "running the script", e);
+}
+
+static void resolve_hooks(struct lh *h)
+{
+	for (int k = 0; k < NHOOKS; k++) {
+		lua_getglobal(h->L, hook_names[k]);
+		h->hooks[k] = lua_isfunction(h->L, -1)
+				      ? luaL_ref(h->L, LUA_REGISTRYINDEX)
+				      : (lua_pop(h->L, 1), LUA_NOREF);
+	}
+}
+
+static int call_init(struct lh *h, const struct lh_config *cfg, struct err *e)
+{
+	lua_State *L = h->L;
+	lua_getglobal(L, "init");
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	lua_newtable(L);
+	if (cfg->slot)
+		set_str(L, "slot", cfg->slot);
+	if (cfg->plugin)
+		set_str(L, "plugin", cfg->plugin);
+	if (cfg->publication)
+		set_str(L, "publication", cfg->publication);
+	lua_getglobal(L, "walhook");
+	lua_getfield(L, -1, "vars");
+	lua_setfield(L, -3, "vars");
+	lua_pop(L, 1);
+	return pcall(h, 1, 0, "in init", e);
+}
+
+struct lh *lh_new(const struct lh_config *cfg, struct err *e)
+{
+	struct lh *h = calloc(1, sizeof *h);
+	if (!h || !(h->L = luaL_newstate())) {
+		free(h);
+		err_set(e, "cannot create a Lua state: out of memory");
+		return NULL;
+	}
+	for (int k = 0; k < NHOOKS; k++)
+		h->hooks[k] = LUA_NOREF;
+	h->out = cfg->out;
+	h->script_name = cfg->script ? basename_of(cfg->script) : "walhook";
+	luaL_openlibs(h->L);
+	open_module(h, cfg);
+	if (cfg->script) {
+		if (load_script(h, cfg->script, e) < 0) {
+			lh_free(h);
+			return NULL;
+		}
+		resolve_hooks(h);
+		if (call_init(h, cfg, e) < 0) {
+			lh_free(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+void lh_free(struct lh *h)
+{
+	if (!h)
+		return;
+	lua_close(h->L);
+	free(h);
+}
+
+/* ---- events ---- */
+
+int lh_connect(struct lh *h, const struct lh_connect_info *info, struct err *e)
+{
+	if (!push_hook(h, HOOK_CONNECT))
+		return 0;
+	lua_State *L = h->L;
+	lua_createtable(L, 0, 8);
+	set_str(L, "system_id", info->sys->systemid);
+	set_int(L, "timeline", info->sys->timeline);
+	set_int(L, "server_version", info->sys->server_version);
+	set_str(L, "dbname", info->sys->dbname);
+	set_lsn(L, "xlogpos", info->sys->xlogpos);
+	set_str(L, "slot", info->slot);
+	set_str(L, "plugin", info->plugin);
+	set_lsn(L, "start_lsn", info->start_lsn);
+	return pcall(h, 1, 0, "in handle_connect", e);
+}
+
+int lh_disconnect(struct lh *h, const char *why, struct err *e)
+{
+	if (!push_hook(h, HOOK_DISCONNECT))
+		return 0;
+	lua_pushstring(h->L, why);
+	return pcall(h, 1, 0, "in handle_disconnect", e);
+}
+
+static void set_txn_fields(lua_State *L, const struct txn *tx)
+{
+	set_int(L, "xid", tx->xid);
+	set_str(L, "commit_time", tx->commit_time_text);
+	if (tx->origin)
+		set_str(L, "origin", tx->origin);
+}
+
+int lh_begin(struct lh *h, const struct txn *tx, struct err *e)
+{
+	if (!push_hook(h, HOOK_BEGIN))
+		return 0;
+	lua_createtable(h->L, 0, 4);
+	set_txn_fields(h->L, tx);
+	set_lsn(h->L, "final_lsn", tx->final_lsn);
+	char doing[64];
+	snprintf(doing, sizeof doing, "in handle_begin (xid %u)", tx->xid);
+	return pcall(h, 1, 0, doing, e);
+}
+
+int lh_commit(struct lh *h, const struct txn *tx, struct err *e)
+{
+	if (!push_hook(h, HOOK_COMMIT))
+		return 0;
+	lua_createtable(h->L, 0, 5);
+	set_txn_fields(h->L, tx);
+	set_lsn(h->L, "commit_lsn", tx->commit_lsn);
+	set_lsn(h->L, "end_lsn", tx->end_lsn);
+	char doing[64];
+	snprintf(doing, sizeof doing, "in handle_commit (xid %u)", tx->xid);
+	return pcall(h, 1, 0, doing, e);
+}
+
+/* Pushes a column value by the rules of values.h. */
+static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
+{
+	int64_t i;
+	double d;
+	bool t;
+	switch (v->kind) {
+	case DATUM_NULL:
+		lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+		return;
+	case DATUM_UNCHANGED:
+		lua_pushlightuserdata(L, (void *)&lj_unchanged_sentinel);
+		return;
+	case DATUM_BINARY:
+		lua_pushlstring(L, v->data, v->len);
+		return;
+	}
+	switch (values_class(typoid)) {
+	case VAL_INTEGER:
+		/* LuaJIT's numbers hold integers exactly only up to 2^53. */
+		if (values_parse_int(v->data, v->len, &i) &&
+		    i <= LH_EXACT_INTEGER_MAX && i >= -LH_EXACT_INTEGER_MAX) {
+			lua_pushinteger(L, (lua_Integer)i);
+			return;
+		}
+		break;
+	case VAL_FLOAT:
+		if (values_parse_float(v->data, v->len, &d)) {
+			lua_pushnumber(L, d);
+			return;
+		}
+		break;
+	case VAL_BOOL:
+		if (values_parse_bool(v->data, v->len, &t)) {
+			lua_pushboolean(L, t);
+			return;
+		}
+		break;
+	case VAL_STRING:
+		break;
+	}
+	lua_pushlstring(L, v->data, v->len);
+}
+
+/* Pushes a row table: old key-only rows hold just the key columns; an
+ * unchanged TOAST value in new is taken from a whole old row. */
+static void push_row(lua_State *L, const struct change *c, bool old)
+{
+	const struct rel *r = c->rel;
+	const struct datum *vals = old ? c->oldv : c->newv;
+	bool keys_only = old && c->old_kind == 'K';
+	lua_createtable(L, 0, keys_only ? r->nkeys : r->ncols);
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (keys_only && !r->cols[i].key)
+			continue;
+		const struct datum *v = &vals[i];
+		if (!old && v->kind == DATUM_UNCHANGED && c->oldv &&
+		    c->old_kind == 'O')
+			v = &c->oldv[i];
+		lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+		push_datum(L, r->cols[i].typoid, v);
+		lua_rawset(L, -3);
+	}
+}
+
+static void push_relation_fields(lua_State *L, const struct rel *r)
+{
+	set_str(L, "schema", r->nspname);
+	set_str(L, "table", r->relname);
+	set_int(L, "relid", r->relid);
+}
+
+static void push_change(lua_State *L, const struct change *c)
+{
+	const struct rel *r = c->rel;
+	lua_createtable(L, 0, 10);
+	set_str(L, "op", c->op == CHANGE_INSERT   ? "insert"
+			 : c->op == CHANGE_UPDATE ? "update"
+						  : "delete");
+	push_relation_fields(L, r);
+	lua_createtable(L, r->nkeys, 0);
+	for (uint16_t i = 0, n = 0; i < r->ncols; i++) {
+		if (r->cols[i].key) {
+			lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+	lua_setfield(L, -2, "key");
+	set_lsn(L, "lsn", c->lsn);
+	set_txn_fields(L, c->txn);
+	if (c->newv) {
+		push_row(L, c, false);
+		lua_setfield(L, -2, "new");
+	}
+	if (c->oldv) {
+		push_row(L, c, true);
+		lua_setfield(L, -2, "old");
+	}
+}
+
+/* Writes what a handler kept: the table at idx as a change line. */
+static int write_kept(struct lh *h, int idx, const struct rel *rel,
+		      const char *doing, struct err *e)
+{
+	struct buf *b = output_buf(h->out);
+	size_t mark = b->len;
+	if (lj_encode_change(h->L, idx, rel, b) < 0) {
+		b->len = mark;
+		err_set(e, "%s: cannot write the returned table: %s", doing,
+			lua_tostring(h->L, -1));
+		lua_pop(h->L, 1);
+		return -1;
+	}
+	buf_putc(b, '\n');
+	return output_written(h->out, e);
+}
+
+/* A handler's verdict on the table at idx, left below its result: false
+ * drops it, a table replaces it, nil keeps it. */
+static int keep_or_replace(struct lh *h, const struct rel *rel,
+			   const char *hook, const char *doing, struct err *e)
+{
+	lua_State *L = h->L;
+	int rc = 0;
+	switch (lua_type(L, -1)) {
+	case LUA_TNIL:
+		rc = write_kept(h, -2, rel, doing, e);
+		break;
+	case LUA_TTABLE:
+		rc = write_kept(h, -1, rel, doing, e);
+		break;
+	case LUA_TBOOLEAN:
+		if (!lua_toboolean(L, -1))
+			break;
+		rc = write_kept(h, -2, rel, doing, e);
+		break;
+	default:
+		rc = err_set(e, "%s: %s returned a %s; expected a table, false or nil",
+			     doing, hook, luaL_typename(L, -1));
+	}
+	lua_pop(L, 2);
+	return rc;
+}
+
+int lh_change(struct lh *h, const struct change *c, struct err *e)
+{
+	if (h->hooks[HOOK_CHANGE] == LUA_NOREF) {
+		json_change_line(output_buf(h->out), c);
+		return output_written(h->out, e);
+	}
+	char doing[512], lsn[LSN_STRLEN];
+	snprintf(doing, sizeof doing, "in handle_change (%s.%s, xid %u, lsn %s)",
+		 c->rel->nspname, c->rel->relname, c->txn->xid,
+		 lsn_format(c->lsn, lsn));
+	push_change(h->L, c);
+	push_hook(h, HOOK_CHANGE);
+	lua_pushvalue(h->L, -2); /* stack: change, hook, change */
+	if (pcall(h, 1, 1, doing, e) < 0) {
+		lua_pop(h->L, 1);
+		return -1;
+	}
+	return keep_or_replace(h, c->rel, "handle_change", doing, e);
+}
+
+int lh_truncate(struct lh *h, const struct truncate *t, struct err *e)
+{
+	if (!push_hook(h, HOOK_TRUNCATE)) {
+		json_truncate_line(output_buf(h->out), t);
+		return output_written(h->out, e);
+	}
+	lua_State *L = h->L;
+	lua_createtable(L, 0, 7);
+	set_str(L, "op", "truncate");
+	lua_createtable(L, (int)t->nrels, 0);
+	for (uint32_t i = 0; i < t->nrels; i++) {
+		lua_createtable(L, 0, 3);
+		push_relation_fields(L, t->rels[i]);
+		lua_rawseti(L, -2, (int)i + 1);
+	}
+	lua_setfield(L, -2, "relations");
+	lua_pushboolean(L, t->cascade);
+	lua_setfield(L, -2, "cascade");
+	lua_pushboolean(L, t->restart_identity);
+	lua_setfield(L, -2, "restart_identity");
+	set_lsn(L, "lsn", t->lsn);
+	set_txn_fields(L, t->txn);
+	char doing[64];
+	snprintf(doing, sizeof doing, "in handle_truncate (xid %u)", t->txn->xid);
+	return pcall(h, 1, 0, doing, e);
+}
+
+int lh_message(struct lh *h, const struct message *m, struct err *e)
+{
+	if (!push_hook(h, HOOK_MESSAGE)) {
+		json_message_line(output_buf(h->out), m);
+		return output_written(h->out, e);
+	}
+	lua_State *L = h->L;
+	lua_createtable(L, 0, 7);
+	set_str(L, "op", "message");
+	set_str(L, "prefix", m->prefix);
+	lua_pushlstring(L, m->content, m->len);
+	lua_setfield(L, -2, "content");
+	lua_pushboolean(L, m->transactional);
+	lua_setfield(L, -2, "transactional");
+	set_lsn(L, "lsn", m->lsn);
+	if (m->txn)
+		set_txn_fields(L, m->txn);
+	char doing[300], lsn[LSN_STRLEN];
+	snprintf(doing, sizeof doing, "in handle_message (prefix \"%s\", lsn %s)",
+		 m->prefix, lsn_format(m->lsn, lsn));
+	return pcall(h, 1, 0, doing, e);
+}
+
+int lh_data(struct lh *h, const uint8_t *data, size_t len, uint64_t lsn,
+	    struct err *e)
+{
+	if (!push_hook(h, HOOK_DATA)) {
+		buf_put(output_buf(h->out), data, len);
+		buf_putc(output_buf(h->out), '\n');
+		return output_written(h->out, e);
+	}
+	char s[LSN_STRLEN];
+	lua_pushlstring(h->L, (const char *)data, len);
+	lua_pushstring(h->L, lsn_format(lsn, s));
+	char doing[64];
+	snprintf(doing, sizeof doing, "in handle_data (lsn %s)", s);
+	return pcall(h, 2, 0, doing, e);
+}
+
+int lh_terminate(struct lh *h, const char *reason, struct err *e)
+{
+	if (!push_hook(h, HOOK_TERMINATE))
+		return 0;
+	lua_pushstring(h->L, reason);
+	return pcall(h, 1, 0, "in terminate", e);
+}

@@ -1,0 +1,60 @@
+/* luahost — the user's script: one lua_State, the walhook module, the
+ * hooks, and the change tables they receive.
+ *
+ * Every call into the script is protected; an error comes back in e as
+ * "what walhook was doing: script.lua:LINE: message" plus a traceback.
+ * With no script, or no hook for an event, the event is written to the
+ * output as one JSON line without building any Lua value. */
+#ifndef WALHOOK_LUAHOST_H
+#define WALHOOK_LUAHOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "change.h"
+#include "conn.h"
+#include "err.h"
+#include "output.h"
+
+struct lh;
+
+struct lh_var {
+	const char *name;
+	const char *value;
+};
+
+struct lh_config {
+	const char *script; /* NULL: no script */
+	const struct lh_var *vars;
+	int nvars;
+	const char *slot;
+	const char *plugin;
+	const char *publication;
+	struct output *out; /* where kept events and print() go */
+};
+
+/* Loads and runs the script, then calls init(opts). NULL with e filled. */
+struct lh *lh_new(const struct lh_config *cfg, struct err *e);
+void lh_free(struct lh *h);
+
+struct lh_connect_info {
+	const struct sysinfo *sys;
+	const char *slot;
+	const char *plugin;
+	uint64_t start_lsn;
+};
+
+int lh_connect(struct lh *h, const struct lh_connect_info *info, struct err *e);
+int lh_disconnect(struct lh *h, const char *why, struct err *e);
+int lh_begin(struct lh *h, const struct txn *tx, struct err *e);
+int lh_change(struct lh *h, const struct change *c, struct err *e);
+int lh_truncate(struct lh *h, const struct truncate *t, struct err *e);
+int lh_message(struct lh *h, const struct message *m, struct err *e);
+int lh_commit(struct lh *h, const struct txn *tx, struct err *e);
+/* For plugins walhook does not decode: handle_data(data, lsn), or the
+ * payload as a line. */
+int lh_data(struct lh *h, const uint8_t *data, size_t len, uint64_t lsn,
+	    struct err *e);
+int lh_terminate(struct lh *h, const char *reason, struct err *e);
+
+#endif

@@ -1,0 +1,26 @@
+/* luajson — JSON to and from Lua values, for walhook.json and for writing
+ * the changes a script keeps. Shares json.c's spelling of every value, so a
+ * change prints the same whether or not it went through a script. */
+#ifndef WALHOOK_LUAJSON_H
+#define WALHOOK_LUAJSON_H
+
+#include "buf.h"
+#include "luacompat.h"
+#include "relcache.h"
+
+/* The sentinels' addresses, pushed as light userdata. */
+extern const char lj_null_sentinel;
+extern const char lj_unchanged_sentinel;
+
+/* Appends the value at idx. Tables with keys 1..n are arrays; others are
+ * objects with keys sorted. Returns 0, or -1 with a message pushed. */
+int lj_encode(lua_State *L, int idx, struct buf *b);
+/* Appends a change table: known keys first in the default output's order,
+ * "new" and "old" in rel's column order (rel may be NULL), then the rest. */
+int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
+		     struct buf *b);
+/* Pushes the value of the JSON text; on error pushes nothing and returns
+ * -1 with msg filled. */
+int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen);
+
+#endif

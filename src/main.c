@@ -1,0 +1,342 @@
+/* main — walhook's command: parse the flags, run the slot actions, and
+ * stream with reconnects until a signal, the end position or an error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conn.h"
+#include "lsn.h"
+#include "luahost.h"
+#include "output.h"
+#include "pipeline.h"
+#include "stream.h"
+
+#define MAX_BACKOFF_S 30
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a signal must wake poll() so the loop can stop. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int verbose;
+
+static void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void info(const char *fmt, ...)
+{
+	if (!verbose)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("walhook: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void report(const struct err *e)
+{
+	fprintf(stderr, "walhook: %s\n", e->msg);
+}
+
+/* Sleeps up to seconds, waking early for a stop request. */
+static void pause_for(double seconds)
+{
+	for (double left = seconds; left > 0 && !stop_requested; left -= 0.1) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The pgoutput options walhook adds unless -o gave them: the newest
+ * protocol the server speaks, and the publications of --publication. */
+static int plugin_options(const struct options *o, const char *plugin,
+			  int server_version, struct plugin_option *out,
+			  char *proto, size_t protolen, struct err *e)
+{
+	int n = 0;
+	for (int i = 0; i < o->nopts; i++)
+		out[n++] = o->opts[i];
+	if (strcmp(plugin, "pgoutput") != 0)
+		return n;
+	if (!cli_plugin_option(o, "proto_version")) {
+		snprintf(proto, protolen, "%d",
+			 server_version >= 160000   ? 4
+			 : server_version >= 150000 ? 3
+			 : server_version >= 140000 ? 2
+						    : 1);
+		out[n++] = (struct plugin_option){ "proto_version", proto };
+	}
+	if (!cli_plugin_option(o, "publication_names")) {
+		if (!o->publication)
+			return err_set(e, "pgoutput needs publications: give --publication NAMES (or -o publication_names=NAMES)");
+		out[n++] = (struct plugin_option){ "publication_names",
+						   o->publication };
+	}
+	return n;
+}
+
+/* Which plugin to stream with: -P, else the slot's own. */
+static int choose_plugin(PGconn *c, const struct options *o, char *plugin,
+			 size_t len, struct err *e)
+{
+	char slot_plugin[64];
+	if (o->temporary) {
+		snprintf(plugin, len, "%s", o->plugin ? o->plugin : "pgoutput");
+		return 0;
+	}
+	if (conn_slot_plugin(c, o->slot, slot_plugin, sizeof slot_plugin, e) < 0)
+		return -1;
+	if (!*slot_plugin)
+		return err_set(e, "replication slot \"%s\" does not exist; create it with --create-slot",
+			       o->slot);
+	if (o->plugin && strcmp(o->plugin, slot_plugin) != 0)
+		return err_set(e, "replication slot \"%s\" uses plugin %s, not %s",
+			       o->slot, slot_plugin, o->plugin);
+	snprintf(plugin, len, "%s", slot_plugin);
+	return 0;
+}
+
+struct session {
+	const struct options *o;
+	struct lh *lh;
+	struct output out;
+	struct stream stream;
+	struct pipeline pipe;
+	bool pipe_ready;
+};
+
+/* One connection's life: connect, start, stream. Sets *fatal when a retry
+ * cannot help. */
+static enum stream_end stream_once(struct session *s, bool *fatal,
+				   struct err *e)
+{
+	const struct options *o = s->o;
+	*fatal = false;
+	PGconn *c = conn_open(&o->conn, e);
+	if (!c)
+		return STREAM_ENDED_LOST;
+	struct sysinfo sys;
+	char plugin[64], proto[8];
+	struct plugin_option opts[CLI_MAX_LIST + 2];
+	struct slot_info slot;
+	enum stream_end end = STREAM_ENDED_FAILED;
+	*fatal = true;
+	if (conn_identify(c, &sys, e) < 0 ||
+	    choose_plugin(c, o, plugin, sizeof plugin, e) < 0)
+		goto done;
+	if (o->temporary &&
+	    conn_create_slot(c, o->slot, plugin, true, false, false, &slot, e) < 0)
+		goto done;
+	int nopts = plugin_options(o, plugin, sys.server_version, opts, proto,
+				   sizeof proto, e);
+	if (nopts < 0)
+		goto done;
+	if (!s->pipe_ready) {
+		pipeline_init(&s->pipe, strcmp(plugin, "pgoutput") == 0, s->lh,
+			      &s->out, &s->stream, o->endpos);
+		s->pipe_ready = true;
+	}
+	uint64_t start = o->startpos > s->stream.confirmed ? o->startpos
+							   : s->stream.confirmed;
+	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
+		goto done;
+	char lsn[LSN_STRLEN];
+	info("streaming from slot \"%s\" (%s) at %s", o->slot, plugin,
+	     lsn_format(start, lsn));
+	struct lh_connect_info ci = { &sys, o->slot, plugin, start };
+	if (lh_connect(s->lh, &ci, e) < 0)
+		goto done;
+	stream_init(&s->stream, c);
+	pipeline_reset(&s->pipe);
+	*fatal = false;
+	end = stream_run(&s->stream, pipeline_on_data, &s->pipe, e);
+	*fatal = end == STREAM_ENDED_FAILED;
+	if (end != STREAM_ENDED_LOST) {
+		struct err fe;
+		/* The final status update: the server keeps what was confirmed. */
+		if (stream_finish(&s->stream, &fe) < 0 && end != STREAM_ENDED_FAILED) {
+			*e = fe;
+			end = STREAM_ENDED_FAILED;
+		}
+	}
+done:
+	PQfinish(c);
+	return end;
+}
+
+/* Streams until a stop; returns the exit status. */
+static int run_stream(struct session *s)
+{
+	const struct options *o = s->o;
+	struct err e;
+	double backoff = 1;
+	bool streamed = false;
+	for (;;) {
+		bool fatal;
+		uint64_t before = s->stream.confirmed;
+		enum stream_end end = stream_once(s, &fatal, &e);
+		if (end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS)
+			return 0;
+		streamed |= s->pipe_ready;
+		if (fatal || o->no_loop || !streamed || stop_requested) {
+			if (stop_requested && !fatal)
+				return 0;
+			report(&e);
+			return 1;
+		}
+		if (s->stream.confirmed > before)
+			backoff = 1;
+		fprintf(stderr, "walhook: %s; reconnecting in %.0f s\n", e.msg,
+			backoff);
+		struct err he;
+		if (lh_disconnect(s->lh, e.msg, &he) < 0) {
+			report(&he);
+			return 1;
+		}
+		/* Output of an unfinished transaction is sent again. */
+		if (s->pipe.in_txn)
+			buf_reset(output_buf(&s->out));
+		/* Jitter keeps many clients from reconnecting in step. */
+		pause_for(backoff * (0.75 + 0.5 * rand() / (double)RAND_MAX));
+		backoff = backoff * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : backoff * 2;
+	}
+}
+
+static int slot_action(const struct options *o, PGconn **keep)
+{
+	struct err e;
+	PGconn *c = conn_open(&o->conn, &e);
+	if (!c) {
+		report(&e);
+		return 1;
+	}
+	int rc = 0;
+	struct slot_info slot;
+	char lsn[LSN_STRLEN];
+	if (o->drop_slot) {
+		rc = conn_drop_slot(c, o->slot, &e);
+		if (rc == 0)
+			info("dropped slot \"%s\"", o->slot);
+	} else if (o->create_slot && !o->temporary) {
+		rc = conn_create_slot(c, o->slot, o->plugin ? o->plugin : "pgoutput",
+				      false, false, o->if_not_exists, &slot, &e);
+		if (rc == 0 && slot.consistent_point)
+			info("created slot \"%s\" at %s", o->slot,
+			     lsn_format(slot.consistent_point, lsn));
+	}
+	if (rc < 0)
+		report(&e);
+	(void)keep;
+	PQfinish(c);
+	return rc < 0 ? 1 : 0;
+}
+
+static int open_output(const struct options *o, struct output *out)
+{
+	if (!o->outfile || strcmp(o->outfile, "-") == 0) {
+		output_init(out, STDOUT_FILENO, "standard output");
+		return 0;
+	}
+	int fd = open(o->outfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "walhook: could not open output file \"%s\": %s\n",
+			o->outfile, strerror(errno));
+		return -1;
+	}
+	output_init(out, fd, o->outfile);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct err e;
+	int rc = cli_parse(argc, argv, &o, &e);
+	if (rc != CLI_OK) {
+		if (rc < 0)
+			report(&e);
+		cli_free(&o);
+		return rc < 0 ? 1 : 0;
+	}
+	verbose = o.verbose;
+	install_signals();
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	if (o.drop_slot || (o.create_slot && !o.temporary)) {
+		rc = slot_action(&o, NULL);
+		if (rc != 0 || !o.start) {
+			cli_free(&o);
+			return rc;
+		}
+	}
+
+	struct session s = { .o = &o };
+	if (open_output(&o, &s.out) < 0) {
+		cli_free(&o);
+		return 1;
+	}
+	/* Load the script before connecting: a script that cannot run must not
+	 * touch the slot. */
+	struct lh_config cfg = {
+		.script = o.script,
+		.vars = o.vars,
+		.nvars = o.nvars,
+		.slot = o.slot,
+		.plugin = o.plugin,
+		.publication = o.publication,
+		.out = &s.out,
+	};
+	s.lh = lh_new(&cfg, &e);
+	if (!s.lh) {
+		report(&e);
+		cli_free(&o);
+		return 1;
+	}
+	s.stream.stop_flag = &stop_requested;
+	s.stream.endpos = o.endpos;
+	s.stream.status_interval_us = (int64_t)o.status_interval * 1000000;
+	s.stream.verbose = o.verbose;
+
+	rc = run_stream(&s);
+
+	/* Output of a transaction that did not finish is not kept: it comes
+	 * again on the next run. */
+	if (s.pipe_ready && s.pipe.in_txn)
+		buf_reset(output_buf(&s.out));
+	if (lh_terminate(s.lh, rc == 0 ? "stop" : "error", &e) < 0) {
+		report(&e);
+		rc = 1;
+	}
+	if (output_flush(&s.out, &e) < 0) {
+		report(&e);
+		rc = 1;
+	}
+	char lsn[LSN_STRLEN];
+	info("stopped; confirmed %s", lsn_format(s.stream.confirmed, lsn));
+	if (s.pipe_ready)
+		pipeline_free(&s.pipe);
+	lh_free(s.lh);
+	output_free(&s.out);
+	cli_free(&o);
+	return rc;
+}

@@ -1,0 +1,50 @@
+#include "output.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OUTPUT_HIGH_WATER (256 * 1024)
+
+void output_init(struct output *o, int fd, const char *name)
+{
+	struct stat st;
+	*o = (struct output){ .fd = fd, .name = name };
+	o->sync = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int write_all(struct output *o, struct err *e)
+{
+	size_t off = 0;
+	while (off < o->b.len) {
+		ssize_t n = write(o->fd, o->b.data + off, o->b.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(e, "writing to %s: %s", o->name,
+				       strerror(errno));
+		off += (size_t)n;
+	}
+	buf_reset(&o->b);
+	return 0;
+}
+
+int output_written(struct output *o, struct err *e)
+{
+	return o->b.len >= OUTPUT_HIGH_WATER ? write_all(o, e) : 0;
+}
+
+int output_flush(struct output *o, struct err *e)
+{
+	if (write_all(o, e) < 0)
+		return -1;
+	if (o->sync && fsync(o->fd) < 0)
+		return err_set(e, "syncing %s: %s", o->name, strerror(errno));
+	return 0;
+}
+
+void output_free(struct output *o)
+{
+	buf_free(&o->b);
+}

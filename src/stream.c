@@ -1,0 +1,215 @@
+#include "stream.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "conn.h"
+#include "lsn.h"
+#include "wire.h"
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void stream_init(struct stream *s, PGconn *conn)
+{
+	uint64_t confirmed = s->confirmed;
+	s->conn = conn;
+	s->received = s->processed = s->confirmed = confirmed;
+	s->server_end = 0;
+	s->idle = true;
+	s->last_status_us = 0;
+}
+
+void stream_confirm(struct stream *s, uint64_t lsn)
+{
+	if (lsn > s->processed)
+		s->processed = lsn;
+	if (lsn > s->confirmed)
+		s->confirmed = lsn;
+}
+
+static int send_status(struct stream *s, bool ask_reply, struct err *e)
+{
+	uint8_t msg[1 + 8 * 4 + 1];
+	msg[0] = 'r';
+	wire_put_u64(msg + 1, s->received);
+	wire_put_u64(msg + 9, s->confirmed);
+	wire_put_u64(msg + 17, s->confirmed);
+	wire_put_u64(msg + 25, (uint64_t)pgtime_now());
+	msg[33] = ask_reply;
+	if (PQputCopyData(s->conn, (const char *)msg, sizeof msg) <= 0 ||
+	    PQflush(s->conn) < 0)
+		return err_set(e, "sending status update: %s",
+			       PQerrorMessage(s->conn));
+	s->last_status_us = now_us();
+	return 0;
+}
+
+/* The server's words when the copy ended, classified: a shutdown or a
+ * terminated walsender is worth a reconnect, a refused request is not. */
+static enum stream_end copy_ended(struct stream *s, struct err *e)
+{
+	PGresult *res = PQgetResult(s->conn);
+	enum stream_end end = STREAM_ENDED_LOST;
+	if (res && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		/* 57: operator intervention (shutdown, terminate); 08:
+		 * connection exception. Others are the server refusing. */
+		if (code && strncmp(code, "57", 2) != 0 &&
+		    strncmp(code, "08", 2) != 0)
+			end = STREAM_ENDED_FAILED;
+		char lsn[LSN_STRLEN];
+		char doing[64];
+		snprintf(doing, sizeof doing, "streaming at %s",
+			 lsn_format(s->received, lsn));
+		conn_fail(e, s->conn, res, doing);
+	} else {
+		char lsn[LSN_STRLEN];
+		err_set(e, "streaming at %s: %s", lsn_format(s->received, lsn),
+			PQerrorMessage(s->conn));
+		size_t n = strlen(e->msg);
+		while (n && e->msg[n - 1] == '\n')
+			e->msg[--n] = '\0';
+	}
+	PQclear(res);
+	while ((res = PQgetResult(s->conn)))
+		PQclear(res);
+	return end;
+}
+
+static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
+			struct err *e)
+{
+	struct wire r = wire_init(p + 1, n - 1);
+	uint64_t wal_end = wire_u64(&r);
+	wire_u64(&r); /* send time */
+	bool reply = wire_u8(&r);
+	if (!wire_done(&r))
+		return err_set(e, "malformed keepalive (%zu bytes)", n);
+	if (wal_end > s->server_end)
+		s->server_end = wal_end;
+	if (wal_end > s->received)
+		s->received = wal_end;
+	/* Idle: every transaction sent so far is durable, and the server has
+	 * decoded up to wal_end, so none before it is still to come. */
+	if (s->idle)
+		stream_confirm(s, wal_end);
+	return reply ? send_status(s, false, e) : 0;
+}
+
+static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
+		       stream_data_fn fn, void *ctx, struct err *e)
+{
+	struct wire r = wire_init(p + 1, n - 1);
+	uint64_t lsn = wire_u64(&r);
+	uint64_t wal_end = wire_u64(&r);
+	int64_t send_time = (int64_t)wire_u64(&r);
+	if (r.bad)
+		return err_set(e, "streaming header too small (%zu bytes)", n);
+	if (lsn > s->received)
+		s->received = lsn;
+	if (wal_end > s->server_end)
+		s->server_end = wal_end;
+	return fn(ctx, lsn, wal_end, send_time, p + 1 + r.off, n - 1 - r.off, e);
+}
+
+/* Waits for the socket until the next status update is due. */
+static int wait_socket(struct stream *s, struct err *e)
+{
+	int64_t due = s->last_status_us + s->status_interval_us - now_us();
+	int timeout = s->status_interval_us <= 0 ? -1
+		      : due <= 0		 ? 0
+						 : (int)(due / 1000) + 1;
+	struct pollfd pfd = { .fd = PQsocket(s->conn), .events = POLLIN };
+	if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
+		return err_set(e, "waiting for the server: %s", strerror(errno));
+	return 0;
+}
+
+enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
+			   struct err *e)
+{
+	char *copybuf = NULL;
+	enum stream_end end = STREAM_ENDED_FAILED;
+	for (;;) {
+		PQfreemem(copybuf);
+		copybuf = NULL;
+		if (*s->stop_flag) {
+			end = STREAM_ENDED_SIGNAL;
+			break;
+		}
+		if (s->endpos && s->idle && s->server_end >= s->endpos) {
+			end = STREAM_ENDED_ENDPOS;
+			break;
+		}
+		if (s->status_interval_us > 0 &&
+		    now_us() - s->last_status_us >= s->status_interval_us &&
+		    send_status(s, false, e) < 0) {
+			end = STREAM_ENDED_LOST;
+			break;
+		}
+		int n = PQgetCopyData(s->conn, &copybuf, 1);
+		if (n == 0) {
+			if (wait_socket(s, e) < 0)
+				break;
+			if (!PQconsumeInput(s->conn)) {
+				end = copy_ended(s, e);
+				break;
+			}
+			continue;
+		}
+		if (n < 0) {
+			end = copy_ended(s, e);
+			break;
+		}
+		const uint8_t *p = (const uint8_t *)copybuf;
+		int rc;
+		if (p[0] == 'k') {
+			rc = on_keepalive(s, p, (size_t)n, e);
+		} else if (p[0] == 'w') {
+			rc = on_xlogdata(s, p, (size_t)n, fn, ctx, e);
+		} else {
+			rc = err_set(e, "unexpected streaming message type 0x%02x",
+				     p[0]);
+		}
+		if (rc == STREAM_STOP) {
+			end = STREAM_ENDED_ENDPOS;
+			break;
+		}
+		if (rc < 0)
+			break;
+	}
+	PQfreemem(copybuf);
+	return end;
+}
+
+int stream_finish(struct stream *s, struct err *e)
+{
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return 0;
+	if (send_status(s, false, e) < 0)
+		return -1;
+	if (PQputCopyEnd(s->conn, NULL) <= 0 || PQflush(s->conn) < 0)
+		return err_set(e, "ending the stream: %s", PQerrorMessage(s->conn));
+	/* Late XLogData may still arrive before the server ends its side;
+	 * it is not processed and so not confirmed. */
+	char *buf;
+	int n;
+	while ((n = PQgetCopyData(s->conn, &buf, 0)) > 0)
+		PQfreemem(buf);
+	PGresult *res;
+	int rc = 0;
+	while ((res = PQgetResult(s->conn))) {
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR && rc == 0)
+			rc = conn_fail(e, s->conn, res, "ending the stream");
+		PQclear(res);
+	}
+	return rc;
+}

@@ -1,0 +1,65 @@
+/* stream — the CopyBoth loop of a logical replication connection.
+ *
+ * It reads XLogData and keepalives, hands each XLogData payload to its
+ * consumer, and reports positions back: status updates on an interval and
+ * whenever the server asks. It never knows which plugin it carries.
+ *
+ * Three positions: received (highest LSN seen) ≥ processed (consumer is
+ * done with it) ≥ confirmed (durably taken; sent as the flush LSN, the slot's
+ * confirmed_flush_lsn). Only the consumer moves processed and confirmed. */
+#ifndef WALHOOK_STREAM_H
+#define WALHOOK_STREAM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "err.h"
+
+/* What a consumer's on_data returns. */
+enum {
+	STREAM_CONTINUE = 0,
+	STREAM_STOP = 1, /* the consumer reached --endpos */
+};
+
+/* Returns STREAM_CONTINUE or STREAM_STOP, or -1 with e filled. */
+typedef int (*stream_data_fn)(void *ctx, uint64_t lsn, uint64_t wal_end,
+			      int64_t send_time, const uint8_t *data,
+			      size_t len, struct err *e);
+
+struct stream {
+	PGconn *conn;
+	uint64_t received;
+	uint64_t processed;
+	uint64_t confirmed;
+	uint64_t server_end; /* WAL end from the last message */
+	/* Set by the consumer: nothing received is waiting to be made durable,
+	 * so an idle slot may be confirmed up to the server's WAL end. */
+	bool idle;
+	uint64_t endpos; /* 0: none */
+	int64_t status_interval_us;
+	int64_t last_status_us;
+	bool verbose;
+	volatile sig_atomic_t *stop_flag;
+};
+
+enum stream_end {
+	STREAM_ENDED_SIGNAL,  /* stop_flag set */
+	STREAM_ENDED_ENDPOS,  /* --endpos reached */
+	STREAM_ENDED_LOST,    /* connection lost: reconnect may help */
+	STREAM_ENDED_FAILED,  /* an error that a reconnect will not cure */
+};
+
+void stream_init(struct stream *s, PGconn *conn);
+/* Runs until a signal, the end position, or an error (in e). */
+enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
+			   struct err *e);
+/* Marks everything up to lsn as durably taken; never moves back. */
+void stream_confirm(struct stream *s, uint64_t lsn);
+/* Sends a final status update and ends the copy cleanly, so the server has
+ * the confirmed position before walhook exits. */
+int stream_finish(struct stream *s, struct err *e);
+
+#endif
