@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,29 +28,100 @@ void stream_init(struct stream *s, PGconn *conn)
 	s->last_status_us = 0;
 }
 
+enum { OWNER_LOOP, OWNER_CONSUMER, OWNER_KEEPER };
+
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
 void stream_confirm(struct stream *s, uint64_t lsn)
 {
 	if (lsn > s->processed)
 		s->processed = lsn;
-	if (lsn > s->confirmed)
-		s->confirmed = lsn;
+	if (lsn > LOAD(&s->confirmed))
+		STORE(&s->confirmed, lsn);
 }
 
 static int send_status(struct stream *s, bool ask_reply, struct err *e)
 {
 	uint8_t msg[1 + 8 * 4 + 1];
 	msg[0] = 'r';
-	wire_put_u64(msg + 1, s->received);
-	wire_put_u64(msg + 9, s->confirmed);
-	wire_put_u64(msg + 17, s->confirmed);
+	uint64_t confirmed = LOAD(&s->confirmed);
+	wire_put_u64(msg + 1, LOAD(&s->received));
+	wire_put_u64(msg + 9, confirmed);
+	wire_put_u64(msg + 17, confirmed);
 	wire_put_u64(msg + 25, (uint64_t)pgtime_now());
 	msg[33] = ask_reply;
 	if (PQputCopyData(s->conn, (const char *)msg, sizeof msg) <= 0 ||
 	    PQflush(s->conn) < 0)
 		return err_set(e, "sending status update: %s",
 			       PQerrorMessage(s->conn));
-	s->last_status_us = now_us();
+	STORE(&s->last_status_us, now_us());
 	return 0;
+}
+
+/* Sends a status update every half second while the consumer has held
+ * one message for a fifth of a second, and nothing otherwise. The server
+ * asks for a reply at half its wal_sender_timeout, so the last update before
+ * a slow hook is at most that old: timeouts down to a second or two hold. */
+static void *keeper_main(void *arg)
+{
+	struct stream *s = arg;
+	uint64_t seen = LOAD(&s->handed);
+	int64_t since = now_us();
+	while (!LOAD(&s->keeper_quit)) {
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+		uint64_t handed = LOAD(&s->handed);
+		int64_t now = now_us();
+		if (handed != seen) {
+			seen = handed;
+			since = now;
+			continue;
+		}
+		int busy = OWNER_CONSUMER;
+		if (now - since >= 200 * 1000 &&
+		    now - LOAD(&s->last_status_us) >= 500 * 1000 &&
+		    __atomic_compare_exchange_n(&s->owner, &busy, OWNER_KEEPER,
+						false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			struct err ignored; /* the loop sees a broken connection */
+			send_status(s, false, &ignored);
+			STORE(&s->owner, OWNER_CONSUMER);
+		}
+	}
+	return NULL;
+}
+
+static void keeper_start(struct stream *s)
+{
+	STORE(&s->keeper_quit, 0);
+	STORE(&s->owner, OWNER_LOOP);
+	s->keeper_running = pthread_create(&s->keeper, NULL, keeper_main, s) == 0;
+}
+
+static void keeper_stop(struct stream *s)
+{
+	if (!s->keeper_running)
+		return;
+	STORE(&s->keeper_quit, 1);
+	pthread_join(s->keeper, NULL);
+	s->keeper_running = false;
+}
+
+static void hand_to_consumer(struct stream *s)
+{
+	__atomic_add_fetch(&s->handed, 1, __ATOMIC_RELEASE);
+	STORE(&s->owner, OWNER_CONSUMER);
+}
+
+/* Waits out a status update the keeper may be sending. */
+static void take_back(struct stream *s)
+{
+	int busy = OWNER_CONSUMER;
+	while (!__atomic_compare_exchange_n(&s->owner, &busy, OWNER_LOOP, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		busy = OWNER_CONSUMER;
+		sched_yield();
+	}
 }
 
 /* The server's words when the copy ended, classified: a shutdown or a
@@ -96,7 +168,7 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 	if (wal_end > s->server_end)
 		s->server_end = wal_end;
 	if (wal_end > s->received)
-		s->received = wal_end;
+		STORE(&s->received, wal_end);
 	/* Idle: every transaction sent so far is durable, and the server has
 	 * decoded up to wal_end, so none before it is still to come. */
 	if (s->idle)
@@ -114,16 +186,19 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 	if (r.bad)
 		return err_set(e, "streaming header too small (%zu bytes)", n);
 	if (lsn > s->received)
-		s->received = lsn;
+		STORE(&s->received, lsn);
 	if (wal_end > s->server_end)
 		s->server_end = wal_end;
-	return fn(ctx, lsn, wal_end, send_time, p + 1 + r.off, n - 1 - r.off, e);
+	hand_to_consumer(s);
+	int rc = fn(ctx, lsn, wal_end, send_time, p + 1 + r.off, n - 1 - r.off, e);
+	take_back(s);
+	return rc;
 }
 
 /* Waits for the socket until the next status update is due. */
 static int wait_socket(struct stream *s, struct err *e)
 {
-	int64_t due = s->last_status_us + s->status_interval_us - now_us();
+	int64_t due = LOAD(&s->last_status_us) + s->status_interval_us - now_us();
 	int timeout = s->status_interval_us <= 0 ? -1
 		      : due <= 0		 ? 0
 						 : (int)(due / 1000) + 1;
@@ -138,6 +213,7 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 {
 	char *copybuf = NULL;
 	enum stream_end end = STREAM_ENDED_FAILED;
+	keeper_start(s);
 	for (;;) {
 		PQfreemem(copybuf);
 		copybuf = NULL;
@@ -150,7 +226,7 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			break;
 		}
 		if (s->status_interval_us > 0 &&
-		    now_us() - s->last_status_us >= s->status_interval_us &&
+		    now_us() - LOAD(&s->last_status_us) >= s->status_interval_us &&
 		    send_status(s, false, e) < 0) {
 			end = STREAM_ENDED_LOST;
 			break;
@@ -187,13 +263,16 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			break;
 	}
 	PQfreemem(copybuf);
+	keeper_stop(s);
 	return end;
 }
 
 int stream_finish(struct stream *s, struct err *e)
 {
+	char lsn[LSN_STRLEN];
 	if (PQstatus(s->conn) != CONNECTION_OK)
-		return 0;
+		return err_set(e, "the connection was lost before the final status update; the slot keeps an earlier position than %s, and what follows it comes again",
+			       lsn_format(s->confirmed, lsn));
 	if (send_status(s, false, e) < 0)
 		return -1;
 	if (PQputCopyEnd(s->conn, NULL) <= 0 || PQflush(s->conn) < 0)

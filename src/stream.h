@@ -6,10 +6,16 @@
  *
  * Three positions: received (highest LSN seen) ≥ processed (consumer is
  * done with it) ≥ confirmed (durably taken; sent as the flush LSN, the slot's
- * confirmed_flush_lsn). Only the consumer moves processed and confirmed. */
+ * confirmed_flush_lsn). Only the consumer moves processed and confirmed.
+ *
+ * While the consumer holds a message (a slow hook, a slow sink) the loop
+ * does not run; a keeper thread then sends the status updates, so that
+ * wal_sender_timeout never ends a healthy stream. The connection belongs
+ * to one thread at a time, handed over through `owner`. */
 #ifndef WALHOOK_STREAM_H
 #define WALHOOK_STREAM_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +49,12 @@ struct stream {
 	int64_t last_status_us;
 	bool verbose;
 	volatile sig_atomic_t *stop_flag;
+	/* The keeper; fields below are accessed atomically. */
+	pthread_t keeper;
+	bool keeper_running;
+	int owner;         /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
+	uint64_t handed;   /* messages handed to the consumer so far */
+	int keeper_quit;
 };
 
 enum stream_end {
