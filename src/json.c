@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,12 @@ void json_put_double(struct buf *b, double d)
 		buf_puts(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
 		return;
 	}
+	/* Any decimal of 15 digits or fewer survives a trip through a normal
+	 * double, so the first precision from 15 that reads back is the
+	 * shortest. Subnormals hold fewer digits: search from 1. */
 	char tmp[32];
-	for (int prec = 15; prec <= 17; prec++) {
+	int from = fabs(d) < DBL_MIN && d != 0 ? 1 : 15;
+	for (int prec = from; prec <= 17; prec++) {
 		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
 		if (strtod(tmp, NULL) == d)
 			break;

@@ -62,10 +62,9 @@ char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
 	time_t t = (time_t)(sec + PG_EPOCH_OFFSET_S);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	/* Years past 9999 do not fit; PostgreSQL's own limit is 294276. */
-	if (snprintf(out, PGTIME_STRLEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+	/* Years past 9999 are cut short; PostgreSQL's own limit is 294276. */
+	snprintf(out, PGTIME_STRLEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)us) >= PGTIME_STRLEN)
-		return out;
+		 tm.tm_min, tm.tm_sec, (int)us);
 	return out;
 }

@@ -30,7 +30,14 @@ static void rel_free_chain(struct rel *r)
 
 static size_t slot_of(const struct relcache *c, uint32_t relid)
 {
-	size_t i = (relid * UINT32_C(2654435761)) & (c->cap - 1);
+	/* OIDs come in runs and strides: mix all bits into the low ones. */
+	uint32_t h = relid;
+	h ^= h >> 16;
+	h *= UINT32_C(0x85ebca6b);
+	h ^= h >> 13;
+	h *= UINT32_C(0xc2b2ae35);
+	h ^= h >> 16;
+	size_t i = h & (c->cap - 1);
 	while (c->slots[i] && c->slots[i]->relid != relid)
 		i = (i + 1) & (c->cap - 1);
 	return i;

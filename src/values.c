@@ -72,6 +72,10 @@ bool values_parse_float(const char *s, size_t n, double *out)
 		*out = tmp[0] == '-' ? -INFINITY : INFINITY;
 		return true;
 	}
+	/* Otherwise only decimal digits, sign, point and exponent: strtod
+	 * alone would also take spaces, hex floats and other spellings. */
+	if (strspn(tmp, "+-0123456789.eE") != n || !strpbrk(tmp, "0123456789"))
+		return false;
 	char *end;
 	errno = 0;
 	double v = strtod(tmp, &end);

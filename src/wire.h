@@ -58,6 +58,8 @@ static inline uint32_t wire_u32(struct wire *r)
 
 static inline uint64_t wire_u64(struct wire *r)
 {
+	if (!wire_need(r, 8))
+		return 0;
 	uint64_t hi = wire_u32(r);
 	return hi << 32 | wire_u32(r);
 }
