@@ -17,9 +17,10 @@ struct txn {
 	uint64_t final_lsn;  /* the commit record's start, as Begin announces */
 	uint64_t commit_lsn; /* known once the commit arrives */
 	uint64_t end_lsn;    /* the position to confirm once handled */
-	int64_t commit_time;
+	int64_t commit_time; /* 0 while unknown (an in-progress stream) */
 	char commit_time_text[PGTIME_STRLEN]; /* formatted once a transaction */
 	const char *origin; /* replication origin name, NULL when local */
+	const char *gid;    /* a prepared transaction's global id, or NULL */
 };
 
 enum change_op {

@@ -28,6 +28,7 @@ static const char usage[] =
 	"  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
 	"      --publication=NAMES\n"
 	"                         publications to stream (pgoutput's publication_names)\n"
+	"  -t, --two-phase        enable decoding of prepared transactions when creating a slot\n"
 	"  -s, --status-interval=SECS\n"
 	"                         time between status packets sent to server (default: 10)\n"
 	"  -S, --slot=SLOTNAME    name of the logical replication slot\n"
@@ -73,6 +74,7 @@ static const struct option longopts[] = {
 	{ "slot", required_argument, NULL, 'S' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "temporary", no_argument, NULL, OPT_TEMPORARY },
+	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -116,7 +118,7 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	*o = (struct options){ .status_interval = 10 };
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":E:f:I:o:P:s:S:vVd:h:p:U:wW?",
+	while ((c = getopt_long(argc, argv, ":E:f:I:o:P:s:S:tvVd:h:p:U:wW?",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CREATE: o->create_slot = true; break;
@@ -162,6 +164,7 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			break;
 		}
 		case 'S': o->slot = optarg; break;
+		case 't': o->two_phase = true; break;
 		case 'v': o->verbose++; break;
 		case 'V':
 			printf("walhook %s\n", WALHOOK_VERSION);
@@ -202,6 +205,8 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		return err_set(e, "cannot use --drop-slot together with --create-slot or --start");
 	if (o->temporary && !o->start)
 		return err_set(e, "--temporary needs --start: a temporary slot lives only while walhook streams");
+	if (o->two_phase && !o->create_slot && !o->temporary)
+		return err_set(e, "--two-phase is for creating a slot: give --create-slot or --temporary");
 	if (o->startpos && !o->start)
 		return err_set(e, "--startpos needs --start");
 	if (o->endpos && !o->start)

@@ -24,6 +24,7 @@ struct options {
 	struct lh_var vars[CLI_MAX_LIST];
 	int nvars;
 	bool create_slot, if_not_exists, drop_slot, start, temporary, no_loop;
+	bool two_phase;
 	uint64_t startpos, endpos;
 	int status_interval; /* seconds; 0 disables */
 	int verbose;

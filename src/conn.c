@@ -61,13 +61,38 @@ static char *prompt_password(void)
 	return strdup(line);
 }
 
+/* The session settings that make every plugin print values in one form,
+ * whatever the server's defaults; the user's own options come after them
+ * and so win. */
+static char *session_options(const struct conn_params *p)
+{
+	static const char canonical[] = "-c DateStyle=ISO,YMD -c TimeZone=UTC "
+					"-c IntervalStyle=postgres "
+					"-c extra_float_digits=1";
+	const char *user = getenv("PGOPTIONS");
+	PQconninfoOption *parsed = p->dbname ? PQconninfoParse(p->dbname, NULL)
+					     : NULL;
+	for (PQconninfoOption *o = parsed; o && o->keyword; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val)
+			user = o->val;
+	struct buf b = { 0 };
+	buf_puts(&b, canonical);
+	if (user && *user) {
+		buf_putc(&b, ' ');
+		buf_puts(&b, user);
+	}
+	PQconninfoFree(parsed);
+	return (char *)buf_cstr(&b);
+}
+
 PGconn *conn_open(const struct conn_params *p, struct err *e)
 {
 	char *password = p->force_prompt ? prompt_password() : NULL;
+	char *options = session_options(p);
 	for (;;) {
 		/* dbname first: with expand_dbname the user's conninfo or URI
 		 * is taken apart, and what follows overrides it. */
-		const char *keys[8], *vals[8];
+		const char *keys[10], *vals[10];
 		int n = 0;
 		if (p->dbname) {
 			keys[n] = "dbname";
@@ -86,11 +111,13 @@ PGconn *conn_open(const struct conn_params *p, struct err *e)
 		OPT("port", p->port);
 		OPT("user", p->user);
 		OPT("password", password);
+		OPT("options", options);
 #undef OPT
 		keys[n] = vals[n] = NULL;
 		PGconn *c = PQconnectdbParams(keys, vals, 1);
 		if (c && PQstatus(c) == CONNECTION_OK) {
 			free(password);
+			free(options);
 			return c;
 		}
 		bool retry = c && PQconnectionNeedsPassword(c) && !password &&
@@ -99,6 +126,7 @@ PGconn *conn_open(const struct conn_params *p, struct err *e)
 			conn_fail(e, c, NULL, "connecting");
 			PQfinish(c);
 			free(password);
+			free(options);
 			return NULL;
 		}
 		PQfinish(c);

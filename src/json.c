@@ -129,6 +129,8 @@ static void put_txn(struct buf *b, const struct txn *tx)
 {
 	put_key(b, "xid");
 	buf_printf(b, "%u", tx->xid);
+	if (!tx->commit_time)
+		return;
 	put_key(b, "commit_time");
 	buf_putc(b, '"');
 	buf_puts(b, tx->commit_time_text);

@@ -18,6 +18,13 @@ enum hook {
 	HOOK_COMMIT,
 	HOOK_DATA,
 	HOOK_TERMINATE,
+	HOOK_STREAM_START,
+	HOOK_STREAM_STOP,
+	HOOK_STREAM_COMMIT,
+	HOOK_STREAM_ABORT,
+	HOOK_PREPARE,
+	HOOK_COMMIT_PREPARED,
+	HOOK_ROLLBACK_PREPARED,
 	NHOOKS
 };
 
@@ -25,6 +32,9 @@ static const char *const hook_names[NHOOKS] = {
 	"handle_connect", "handle_disconnect", "handle_begin",
 	"handle_change",  "handle_truncate",   "handle_message",
 	"handle_commit",  "handle_data",       "terminate",
+	"handle_stream_start", "handle_stream_stop", "handle_stream_commit",
+	"handle_stream_abort", "handle_prepare", "handle_commit_prepared",
+	"handle_rollback_prepared",
 };
 
 struct lh {
@@ -322,34 +332,107 @@ int lh_disconnect(struct lh *h, const char *why, struct err *e)
 static void set_txn_fields(lua_State *L, const struct txn *tx)
 {
 	set_int(L, "xid", tx->xid);
-	set_str(L, "commit_time", tx->commit_time_text);
+	if (tx->commit_time)
+		set_str(L, "commit_time", tx->commit_time_text);
 	if (tx->origin)
 		set_str(L, "origin", tx->origin);
+	if (tx->gid)
+		set_str(L, "gid", tx->gid);
+}
+
+/* Calls a transaction hook with every position known so far. */
+static int txn_hook(struct lh *h, enum hook k, const struct txn *tx,
+		    struct err *e)
+{
+	if (!push_hook(h, k))
+		return 0;
+	lua_createtable(h->L, 0, 7);
+	set_txn_fields(h->L, tx);
+	if (tx->final_lsn)
+		set_lsn(h->L, "final_lsn", tx->final_lsn);
+	if (tx->commit_lsn)
+		set_lsn(h->L, "commit_lsn", tx->commit_lsn);
+	if (tx->end_lsn)
+		set_lsn(h->L, "end_lsn", tx->end_lsn);
+	char doing[160];
+	snprintf(doing, sizeof doing, "in %s (xid %u)", hook_names[k], tx->xid);
+	return pcall(h, 1, 0, doing, e);
 }
 
 int lh_begin(struct lh *h, const struct txn *tx, struct err *e)
 {
-	if (!push_hook(h, HOOK_BEGIN))
-		return 0;
-	lua_createtable(h->L, 0, 4);
-	set_txn_fields(h->L, tx);
-	set_lsn(h->L, "final_lsn", tx->final_lsn);
-	char doing[64];
-	snprintf(doing, sizeof doing, "in handle_begin (xid %u)", tx->xid);
-	return pcall(h, 1, 0, doing, e);
+	return txn_hook(h, HOOK_BEGIN, tx, e);
 }
 
 int lh_commit(struct lh *h, const struct txn *tx, struct err *e)
 {
-	if (!push_hook(h, HOOK_COMMIT))
+	return txn_hook(h, HOOK_COMMIT, tx, e);
+}
+
+int lh_stream_commit(struct lh *h, const struct txn *tx, struct err *e)
+{
+	return txn_hook(h, HOOK_STREAM_COMMIT, tx, e);
+}
+
+int lh_prepare(struct lh *h, const struct txn *tx, struct err *e)
+{
+	return txn_hook(h, HOOK_PREPARE, tx, e);
+}
+
+int lh_commit_prepared(struct lh *h, const struct txn *tx, struct err *e)
+{
+	return txn_hook(h, HOOK_COMMIT_PREPARED, tx, e);
+}
+
+int lh_rollback_prepared(struct lh *h, const struct txn *tx, struct err *e)
+{
+	return txn_hook(h, HOOK_ROLLBACK_PREPARED, tx, e);
+}
+
+bool lh_wants_streams(const struct lh *h)
+{
+	for (int k = HOOK_STREAM_START; k <= HOOK_STREAM_ABORT; k++)
+		if (h->hooks[k] != LUA_NOREF)
+			return true;
+	return false;
+}
+
+bool lh_wants_two_phase(const struct lh *h)
+{
+	for (int k = HOOK_PREPARE; k <= HOOK_ROLLBACK_PREPARED; k++)
+		if (h->hooks[k] != LUA_NOREF)
+			return true;
+	return false;
+}
+
+int lh_stream_start(struct lh *h, uint32_t xid, bool first_segment,
+		    struct err *e)
+{
+	if (!push_hook(h, HOOK_STREAM_START))
 		return 0;
-	lua_createtable(h->L, 0, 5);
-	set_txn_fields(h->L, tx);
-	set_lsn(h->L, "commit_lsn", tx->commit_lsn);
-	set_lsn(h->L, "end_lsn", tx->end_lsn);
-	char doing[64];
-	snprintf(doing, sizeof doing, "in handle_commit (xid %u)", tx->xid);
-	return pcall(h, 1, 0, doing, e);
+	lua_createtable(h->L, 0, 2);
+	set_int(h->L, "xid", xid);
+	lua_pushboolean(h->L, first_segment);
+	lua_setfield(h->L, -2, "first_segment");
+	return pcall(h, 1, 0, "in handle_stream_start", e);
+}
+
+int lh_stream_stop(struct lh *h, struct err *e)
+{
+	if (!push_hook(h, HOOK_STREAM_STOP))
+		return 0;
+	return pcall(h, 0, 0, "in handle_stream_stop", e);
+}
+
+int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid,
+		    struct err *e)
+{
+	if (!push_hook(h, HOOK_STREAM_ABORT))
+		return 0;
+	lua_createtable(h->L, 0, 2);
+	set_int(h->L, "xid", xid);
+	set_int(h->L, "subxid", subxid);
+	return pcall(h, 1, 0, "in handle_stream_abort", e);
 }
 
 /* Pushes a column value by the rules of values.h. */

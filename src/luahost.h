@@ -57,4 +57,20 @@ int lh_data(struct lh *h, const uint8_t *data, size_t len, uint64_t lsn,
 	    struct err *e);
 int lh_terminate(struct lh *h, const char *reason, struct err *e);
 
+/* A script that defines any stream hook sees a streamed transaction's
+ * changes as they arrive; one that defines any two-phase hook sees a
+ * prepared transaction's changes at prepare time. Otherwise both reach
+ * handle_change only once committed. */
+bool lh_wants_streams(const struct lh *h);
+bool lh_wants_two_phase(const struct lh *h);
+int lh_stream_start(struct lh *h, uint32_t xid, bool first_segment,
+		    struct err *e);
+int lh_stream_stop(struct lh *h, struct err *e);
+int lh_stream_commit(struct lh *h, const struct txn *tx, struct err *e);
+int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid,
+		    struct err *e);
+int lh_prepare(struct lh *h, const struct txn *tx, struct err *e);
+int lh_commit_prepared(struct lh *h, const struct txn *tx, struct err *e);
+int lh_rollback_prepared(struct lh *h, const struct txn *tx, struct err *e);
+
 #endif

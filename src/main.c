@@ -145,7 +145,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	    choose_plugin(c, o, plugin, sizeof plugin, e) < 0)
 		goto done;
 	if (o->temporary &&
-	    conn_create_slot(c, o->slot, plugin, true, false, false, &slot, e) < 0)
+	    conn_create_slot(c, o->slot, plugin, true, o->two_phase, false, &slot, e) < 0)
 		goto done;
 	int nopts = plugin_options(o, plugin, sys.server_version, opts, proto,
 				   sizeof proto, e);
@@ -156,6 +156,12 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 			      &s->out, &s->stream, o->endpos);
 		s->pipe_ready = true;
 	}
+	/* Protocol 4's parallel streaming adds the abort LSN and time. */
+	const char *proto_opt = cli_plugin_option(o, "proto_version");
+	const char *streaming = cli_plugin_option(o, "streaming");
+	s->pipe.dec.abort_has_lsn =
+		atoi(proto_opt ? proto_opt : proto) >= 4 && streaming &&
+		strcmp(streaming, "parallel") == 0;
 	uint64_t start = o->startpos > s->stream.confirmed ? o->startpos
 							   : s->stream.confirmed;
 	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
@@ -239,7 +245,7 @@ static int slot_action(const struct options *o, PGconn **keep)
 			info("dropped slot \"%s\"", o->slot);
 	} else if (o->create_slot && !o->temporary) {
 		rc = conn_create_slot(c, o->slot, o->plugin ? o->plugin : "pgoutput",
-				      false, false, o->if_not_exists, &slot, &e);
+				      false, o->two_phase, o->if_not_exists, &slot, &e);
 		if (rc == 0 && slot.consistent_point)
 			info("created slot \"%s\" at %s", o->slot,
 			     lsn_format(slot.consistent_point, lsn));

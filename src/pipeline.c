@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Held-back transactions beyond this go to a temporary file. */
+#define SPOOL_MEMORY (4 * 1024 * 1024)
+
 static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
 {
 	if (n <= *cap)
@@ -25,6 +28,8 @@ void pipeline_init(struct pipeline *p, bool decode_pgoutput, struct lh *lh,
 {
 	*p = (struct pipeline){
 		.decode_pgoutput = decode_pgoutput,
+		.live_streams = lh_wants_streams(lh),
+		.live_prepares = lh_wants_two_phase(lh),
 		.lh = lh,
 		.out = out,
 		.stream = stream,
@@ -34,59 +39,141 @@ void pipeline_init(struct pipeline *p, bool decode_pgoutput, struct lh *lh,
 	relcache_init(&p->rels);
 }
 
+/* ---- held-back transactions ---- */
+
+static struct held_xact *held_find(struct pipeline *p, uint32_t xid)
+{
+	for (struct held_xact *x = p->held; x; x = x->next)
+		if (x->xid == xid)
+			return x;
+	return NULL;
+}
+
+static struct held_xact *held_new(struct pipeline *p, uint32_t xid,
+				  bool streamed, uint64_t first_lsn)
+{
+	struct held_xact *x = calloc(1, sizeof *x);
+	if (!x) {
+		fputs("walhook: out of memory\n", stderr);
+		abort();
+	}
+	x->xid = xid;
+	x->streamed = streamed;
+	x->first_lsn = first_lsn;
+	spool_init(&x->spool, SPOOL_MEMORY);
+	relcache_init(&x->rels);
+	x->next = p->held;
+	p->held = x;
+	return x;
+}
+
+/* Confirmation stays below the start of every prepared transaction still
+ * waiting in memory, so a restart sends it again. */
+static void update_hold(struct pipeline *p)
+{
+	uint64_t hold = 0;
+	for (struct held_xact *x = p->held; x; x = x->next)
+		if (x->prepared && (!hold || x->first_lsn < hold))
+			hold = x->first_lsn;
+	p->stream->hold = hold;
+}
+
+static void held_drop(struct pipeline *p, struct held_xact *x)
+{
+	for (struct held_xact **pp = &p->held; *pp; pp = &(*pp)->next) {
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	}
+	if (p->streaming == x)
+		p->streaming = NULL;
+	if (p->preparing == x)
+		p->preparing = NULL;
+	spool_free(&x->spool);
+	relcache_free(&x->rels);
+	free(x->aborted);
+	free(x->gid);
+	free(x);
+	update_hold(p);
+}
+
+static bool held_aborted(const struct held_xact *x, uint32_t subxid)
+{
+	for (size_t i = 0; i < x->naborted; i++)
+		if (x->aborted[i] == subxid)
+			return true;
+	return false;
+}
+
 void pipeline_reset(struct pipeline *p)
 {
 	p->in_txn = false;
+	while (p->held)
+		held_drop(p, p->held);
 	pgo_decoder_reset(&p->dec);
 	relcache_clear(&p->rels);
 }
 
 void pipeline_free(struct pipeline *p)
 {
+	pipeline_reset(p);
 	pgo_decoder_free(&p->dec);
 	relcache_free(&p->rels);
 	free(p->colbuf);
 	free(p->relbuf);
 }
 
-static int on_begin(struct pipeline *p, const struct pgo_msg *m, struct err *e)
+/* ---- delivery, whatever the route a transaction took ---- */
+
+static void confirm(struct pipeline *p, uint64_t lsn)
+{
+	stream_confirm(p->stream, lsn);
+}
+
+static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 {
 	if (p->in_txn)
-		return err_set(e, "Begin of xid %u inside transaction %u",
-			       m->begin.xid, p->txn.xid);
-	/* -E: a transaction that commits at or past the end position is the
-	 * first record past it; stop before any of it is handled. */
-	if (p->endpos && m->begin.final_lsn >= p->endpos)
-		return STREAM_STOP;
-	p->txn = (struct txn){
-		.xid = m->begin.xid,
-		.final_lsn = m->begin.final_lsn,
-		.commit_time = m->begin.commit_time,
-	};
+		return err_set(e, "Begin of xid %u inside transaction %u", tx->xid,
+			       p->txn.xid);
+	p->txn = *tx;
 	pgtime_format(p->txn.commit_time, p->txn.commit_time_text);
 	p->in_txn = true;
 	p->stream->idle = false;
-	return lh_begin(p->lh, &p->txn, e);
+	return 0;
 }
 
-static int on_commit(struct pipeline *p, const struct pgo_msg *m, struct err *e)
+/* The delivery rule: hooks done, output flushed, then confirm. */
+static int txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 {
-	if (!p->in_txn)
-		return err_set(e, "Commit outside a transaction");
-	p->txn.commit_lsn = m->commit.commit_lsn;
-	p->txn.end_lsn = m->commit.end_lsn;
-	if (lh_commit(p->lh, &p->txn, e) < 0 || output_flush(p->out, e) < 0)
+	if (output_flush(p->out, e) < 0)
 		return -1;
-	/* The delivery rule: hooks done, output flushed, now confirm. */
-	stream_confirm(p->stream, p->txn.end_lsn);
+	confirm(p, end_lsn);
 	p->in_txn = false;
-	p->stream->idle = true;
+	p->stream->idle = p->preparing == NULL;
 	p->transactions++;
 	relcache_prune(&p->rels);
 	return 0;
 }
 
-static int on_relation(struct pipeline *p, const struct pgo_msg *m)
+static int txn_commit(struct pipeline *p, uint64_t commit_lsn,
+		      uint64_t end_lsn, int64_t commit_time, struct err *e)
+{
+	if (!p->in_txn)
+		return err_set(e, "Commit outside a transaction");
+	p->txn.commit_lsn = commit_lsn;
+	p->txn.end_lsn = end_lsn;
+	if (commit_time && commit_time != p->txn.commit_time) {
+		p->txn.commit_time = commit_time;
+		pgtime_format(commit_time, p->txn.commit_time_text);
+	}
+	if (lh_commit(p->lh, &p->txn, e) < 0)
+		return -1;
+	return txn_done(p, end_lsn, e);
+}
+
+static int on_relation(struct pipeline *p, struct relcache *rels,
+		       const struct pgo_msg *m)
 {
 	uint16_t n = m->relation.ncols;
 	p->colbuf = grow(p->colbuf, &p->colbuf_cap, n, sizeof *p->colbuf);
@@ -99,15 +186,19 @@ static int on_relation(struct pipeline *p, const struct pgo_msg *m)
 			.key = c->flags & PGO_COLUMN_KEY,
 		};
 	}
-	relcache_put(&p->rels, m->relation.relid, m->relation.nspname,
+	relcache_put(rels, m->relation.relid, m->relation.nspname,
 		     m->relation.relname, m->relation.replident, n, p->colbuf);
 	return 0;
 }
 
-static const struct rel *known_rel(struct pipeline *p, uint32_t relid,
+/* A relation by OID: a streamed block's own description first. */
+static const struct rel *known_rel(struct pipeline *p,
+				   const struct relcache *local, uint32_t relid,
 				   uint64_t lsn, struct err *e)
 {
-	const struct rel *r = relcache_get(&p->rels, relid);
+	const struct rel *r = local ? relcache_get(local, relid) : NULL;
+	if (!r)
+		r = relcache_get(&p->rels, relid);
 	if (!r) {
 		char s[LSN_STRLEN];
 		err_set(e, "change at %s for relation OID %u, which the server never described",
@@ -127,12 +218,10 @@ static bool tuple_fits(const struct rel *r, const struct pgo_tuple *t,
 	return false;
 }
 
-static int on_change(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
-		     struct err *e)
+static int deliver_change(struct pipeline *p, const struct relcache *local,
+			  const struct pgo_msg *m, uint64_t lsn, struct err *e)
 {
-	if (!p->in_txn)
-		return err_set(e, "%s outside a transaction", pgo_kind_name(m->kind));
-	const struct rel *r = known_rel(p, m->change.relid, lsn, e);
+	const struct rel *r = known_rel(p, local, m->change.relid, lsn, e);
 	if (!r)
 		return -1;
 	struct change c = {
@@ -156,15 +245,15 @@ static int on_change(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
 	return lh_change(p->lh, &c, e);
 }
 
-static int on_truncate(struct pipeline *p, const struct pgo_msg *m,
-		       uint64_t lsn, struct err *e)
+static int deliver_truncate(struct pipeline *p, const struct relcache *local,
+			    const struct pgo_msg *m, uint64_t lsn,
+			    struct err *e)
 {
-	if (!p->in_txn)
-		return err_set(e, "Truncate outside a transaction");
 	uint32_t n = m->truncate.nrels;
 	p->relbuf = grow(p->relbuf, &p->relbuf_cap, n, sizeof *p->relbuf);
 	for (uint32_t i = 0; i < n; i++)
-		if (!(p->relbuf[i] = known_rel(p, m->truncate.relids[i], lsn, e)))
+		if (!(p->relbuf[i] =
+			      known_rel(p, local, m->truncate.relids[i], lsn, e)))
 			return -1;
 	struct truncate t = {
 		.txn = &p->txn,
@@ -178,12 +267,10 @@ static int on_truncate(struct pipeline *p, const struct pgo_msg *m,
 	return lh_truncate(p->lh, &t, e);
 }
 
-static int on_message(struct pipeline *p, const struct pgo_msg *m,
-		      struct err *e)
+static int deliver_message(struct pipeline *p, const struct pgo_msg *m,
+			   struct err *e)
 {
 	bool transactional = m->message.flags & PGO_MESSAGE_TRANSACTIONAL;
-	if (transactional && !p->in_txn)
-		return err_set(e, "transactional Message outside a transaction");
 	struct message msg = {
 		.txn = transactional ? &p->txn : NULL,
 		.lsn = m->message.lsn,
@@ -192,46 +279,408 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 		.len = m->message.len,
 		.transactional = transactional,
 	};
-	if (lh_message(p->lh, &msg, e) < 0)
+	return lh_message(p->lh, &msg, e);
+}
+
+/* Hands one decoded row-level message of the open transaction on. */
+static int deliver(struct pipeline *p, const struct relcache *local,
+		   const struct pgo_msg *m, uint64_t lsn, struct err *e)
+{
+	switch (m->kind) {
+	case PGO_INSERT:
+	case PGO_UPDATE:
+	case PGO_DELETE:
+		return deliver_change(p, local, m, lsn, e);
+	case PGO_TRUNCATE:
+		return deliver_truncate(p, local, m, lsn, e);
+	case PGO_MESSAGE:
+		return deliver_message(p, m, e);
+	default:
+		return err_set(e, "%s inside a transaction's changes",
+			       pgo_kind_name(m->kind));
+	}
+}
+
+/* Opens tx and delivers a held-back transaction's changes into it; the
+ * caller ends it (commit, or prepare for a live two-phase script). */
+static int replay_held(struct pipeline *p, struct held_xact *x,
+		       const struct txn *tx, struct err *e)
+{
+	if (txn_open(p, tx, e) < 0 || lh_begin(p->lh, &p->txn, e) < 0)
+		return -1;
+	struct pgo_decoder dec;
+	struct spool_reader rd;
+	struct spool_entry ent;
+	int rc;
+	pgo_decoder_init(&dec);
+	dec.in_stream = x->streamed;
+	spool_read_begin(&x->spool, &rd);
+	while ((rc = spool_next(&rd, &ent, e)) > 0) {
+		struct pgo_msg m;
+		char s[LSN_STRLEN];
+		if (pgo_decode(&dec, ent.data, ent.len, &m) < 0) {
+			rc = err_set(e, "decoding spooled message at %s: %s",
+				     lsn_format(ent.lsn, s), dec.err);
+			break;
+		}
+		if (m.kind == PGO_RELATION)
+			rc = on_relation(p, &x->rels, &m);
+		else if (m.kind == PGO_TYPE || held_aborted(x, ent.subxid))
+			rc = 0;
+		else
+			rc = deliver(p, &x->rels, &m, ent.lsn, e);
+		if (rc < 0)
+			break;
+	}
+	spool_read_end(&rd);
+	pgo_decoder_free(&dec);
+	return rc < 0 ? -1 : 0;
+}
+
+static int replay_committed(struct pipeline *p, struct held_xact *x,
+			    const struct txn *tx, struct err *e)
+{
+	if (replay_held(p, x, tx, e) < 0)
+		return -1;
+	return txn_commit(p, tx->commit_lsn, tx->end_lsn, tx->commit_time, e);
+}
+
+/* ---- pgoutput ---- */
+
+static int on_begin(struct pipeline *p, const struct pgo_msg *m, struct err *e)
+{
+	/* -E: a transaction that commits at or past the end position is the
+	 * first record past it; stop before any of it is handled. */
+	if (p->endpos && m->begin.final_lsn >= p->endpos)
+		return STREAM_STOP;
+	struct txn tx = {
+		.xid = m->begin.xid,
+		.final_lsn = m->begin.final_lsn,
+		.commit_time = m->begin.commit_time,
+	};
+	if (txn_open(p, &tx, e) < 0)
+		return -1;
+	return lh_begin(p->lh, &p->txn, e);
+}
+
+static int on_message(struct pipeline *p, const struct pgo_msg *m,
+		      struct err *e)
+{
+	bool transactional = m->message.flags & PGO_MESSAGE_TRANSACTIONAL;
+	if (transactional && !p->in_txn)
+		return err_set(e, "transactional Message outside a transaction");
+	if (deliver_message(p, m, e) < 0)
 		return -1;
 	/* A message outside any transaction is done once written. */
 	if (!p->in_txn) {
 		if (output_flush(p->out, e) < 0)
 			return -1;
-		stream_confirm(p->stream, msg.lsn);
+		confirm(p, m->message.lsn);
 	}
 	return 0;
 }
 
+/* A message of a transaction held back (streamed or being prepared). */
+static int hold_message(struct pipeline *p, struct held_xact *x,
+			const struct pgo_msg *m, uint64_t lsn,
+			const uint8_t *data, size_t len, struct err *e)
+{
+	/* Outside a streamed block a description counts for every later
+	 * transaction too: the server will not send it again. Inside one it
+	 * counts once the transaction commits or is prepared. */
+	if (m->kind == PGO_RELATION)
+		on_relation(p, x->streamed ? &x->rels : &p->rels, m);
+	return spool_add(&x->spool, lsn, m->has_xid ? m->xid : x->xid, data,
+			 (uint32_t)len, e);
+}
+
+/* A row-level message inside a streamed block, for a script that sees
+ * streamed changes as they come. */
+static int live_stream_message(struct pipeline *p, struct held_xact *x,
+			       const struct pgo_msg *m, uint64_t lsn,
+			       struct err *e)
+{
+	if (m->kind == PGO_RELATION)
+		return on_relation(p, &x->rels, m);
+	if (m->kind == PGO_TYPE)
+		return 0;
+	struct txn saved = p->txn;
+	bool was_open = p->in_txn;
+	p->txn = (struct txn){ .xid = x->xid };
+	int rc = deliver(p, &x->rels, m, lsn, e);
+	p->txn = saved;
+	p->in_txn = was_open;
+	return rc;
+}
+
+static int on_stream_start(struct pipeline *p, const struct pgo_msg *m,
+			   uint64_t lsn, struct err *e)
+{
+	uint32_t xid = m->stream_start.xid;
+	struct held_xact *x = held_find(p, xid);
+	if (!x)
+		x = held_new(p, xid, true, lsn);
+	p->streaming = x;
+	return p->live_streams
+		       ? lh_stream_start(p->lh, xid, m->stream_start.first_segment, e)
+		       : 0;
+}
+
+static int on_stream_stop(struct pipeline *p, struct err *e)
+{
+	p->streaming = NULL;
+	if (!p->live_streams)
+		return 0;
+	if (lh_stream_stop(p->lh, e) < 0)
+		return -1;
+	return output_flush(p->out, e);
+}
+
+static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
+			    struct err *e)
+{
+	struct held_xact *x = held_find(p, m->stream_commit.xid);
+	if (!x)
+		return err_set(e, "Stream Commit of xid %u, which never streamed",
+			       m->stream_commit.xid);
+	if (p->endpos && m->stream_commit.commit_lsn >= p->endpos)
+		return STREAM_STOP;
+	struct txn tx = {
+		.xid = x->xid,
+		.final_lsn = m->stream_commit.commit_lsn,
+		.commit_lsn = m->stream_commit.commit_lsn,
+		.end_lsn = m->stream_commit.end_lsn,
+		.commit_time = m->stream_commit.commit_time,
+	};
+	int rc;
+	if (p->live_streams) {
+		pgtime_format(tx.commit_time, tx.commit_time_text);
+		rc = lh_stream_commit(p->lh, &tx, e);
+		if (rc == 0 && output_flush(p->out, e) == 0) {
+			confirm(p, tx.end_lsn);
+			p->transactions++;
+		} else {
+			rc = -1;
+		}
+	} else {
+		rc = replay_committed(p, x, &tx, e);
+	}
+	/* Once the transaction commits, the server counts the descriptions
+	 * it sent inside the stream as sent for every later transaction. */
+	relcache_adopt(&p->rels, &x->rels);
+	held_drop(p, x);
+	return rc;
+}
+
+static int on_stream_abort(struct pipeline *p, const struct pgo_msg *m,
+			   struct err *e)
+{
+	uint32_t xid = m->stream_abort.xid, subxid = m->stream_abort.subxid;
+	struct held_xact *x = held_find(p, xid);
+	if (p->live_streams && lh_stream_abort(p->lh, xid, subxid, e) < 0)
+		return -1;
+	if (!x)
+		return 0;
+	if (subxid == xid) {
+		held_drop(p, x);
+		return 0;
+	}
+	x->aborted = grow(x->aborted, &x->aborted_cap, x->naborted + 1,
+			  sizeof *x->aborted);
+	x->aborted[x->naborted++] = subxid;
+	return 0;
+}
+
+static struct txn prepare_txn(const struct pgo_msg *m)
+{
+	return (struct txn){
+		.xid = m->prepare.xid,
+		.final_lsn = m->prepare.lsn,
+		.commit_lsn = m->prepare.lsn,
+		.end_lsn = m->prepare.end_lsn,
+		.commit_time = m->prepare.time,
+		.gid = m->prepare.gid,
+	};
+}
+
+static int on_begin_prepare(struct pipeline *p, const struct pgo_msg *m,
+			    uint64_t lsn, struct err *e)
+{
+	if (p->live_prepares) {
+		struct txn tx = prepare_txn(m);
+		tx.commit_lsn = tx.end_lsn = 0;
+		if (txn_open(p, &tx, e) < 0)
+			return -1;
+		return lh_begin(p->lh, &p->txn, e);
+	}
+	struct held_xact *x = held_new(p, m->prepare.xid, false, lsn);
+	x->gid = strdup(m->prepare.gid);
+	p->preparing = x;
+	p->stream->idle = false;
+	return 0;
+}
+
+/* Prepare, and Stream Prepare of a streamed transaction. */
+static int on_prepare(struct pipeline *p, const struct pgo_msg *m,
+		      struct err *e)
+{
+	struct txn tx = prepare_txn(m);
+	if (p->live_prepares) {
+		/* A streamed transaction the script did not see live is
+		 * delivered now, as any prepared one. */
+		struct held_xact *x = m->kind == PGO_STREAM_PREPARE
+					      ? held_find(p, tx.xid) : NULL;
+		if (x && !p->live_streams && replay_held(p, x, &tx, e) < 0)
+			return -1;
+		if (x) {
+			relcache_adopt(&p->rels, &x->rels);
+			held_drop(p, x);
+		}
+		if (!p->in_txn)
+			txn_open(p, &tx, e);
+		p->txn.commit_lsn = tx.commit_lsn;
+		p->txn.end_lsn = tx.end_lsn;
+		if (lh_prepare(p->lh, &p->txn, e) < 0)
+			return -1;
+		return txn_done(p, tx.end_lsn, e);
+	}
+	struct held_xact *x = m->kind == PGO_PREPARE ? p->preparing
+						     : held_find(p, tx.xid);
+	if (!x || x->xid != tx.xid)
+		return err_set(e, "%s of xid %u, which was not begun",
+			       pgo_kind_name(m->kind), tx.xid);
+	if (!x->gid)
+		x->gid = strdup(tx.gid);
+	relcache_adopt(&p->rels, &x->rels);
+	x->prepared = true;
+	p->preparing = NULL;
+	p->stream->idle = true;
+	update_hold(p);
+	/* Everything up to the prepare is done but the held transaction: the
+	 * hold keeps the confirmed position below its start. */
+	confirm(p, tx.end_lsn);
+	return 0;
+}
+
+static int on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
+			      struct err *e)
+{
+	struct txn tx = prepare_txn(m);
+	if (p->endpos && tx.commit_lsn >= p->endpos)
+		return STREAM_STOP;
+	if (p->live_prepares) {
+		pgtime_format(tx.commit_time, tx.commit_time_text);
+		if (lh_commit_prepared(p->lh, &tx, e) < 0 ||
+		    output_flush(p->out, e) < 0)
+			return -1;
+		confirm(p, tx.end_lsn);
+		return 0;
+	}
+	struct held_xact *x = held_find(p, tx.xid);
+	if (!x || !x->prepared) {
+		/* Prepared before this slot decoded two-phase: the server
+		 * sends no changes, and there are none to deliver. */
+		confirm(p, tx.end_lsn);
+		return 0;
+	}
+	tx.final_lsn = tx.commit_lsn;
+	/* No longer waiting: its commit may be confirmed. */
+	x->prepared = false;
+	update_hold(p);
+	int rc = replay_committed(p, x, &tx, e);
+	held_drop(p, x);
+	return rc;
+}
+
+static int on_rollback_prepared(struct pipeline *p, const struct pgo_msg *m,
+				struct err *e)
+{
+	struct txn tx = {
+		.xid = m->rollback_prepared.xid,
+		.end_lsn = m->rollback_prepared.rollback_end_lsn,
+		.commit_time = m->rollback_prepared.rollback_time,
+		.gid = m->rollback_prepared.gid,
+	};
+	if (p->live_prepares) {
+		pgtime_format(tx.commit_time, tx.commit_time_text);
+		if (lh_rollback_prepared(p->lh, &tx, e) < 0 ||
+		    output_flush(p->out, e) < 0)
+			return -1;
+	} else {
+		struct held_xact *x = held_find(p, tx.xid);
+		if (x)
+			held_drop(p, x);
+	}
+	confirm(p, tx.end_lsn);
+	return 0;
+}
+
+/* A Relation, Type or row-level message: where it goes depends on the
+ * block it came in. */
+static int on_row_level(struct pipeline *p, const struct pgo_msg *m,
+			uint64_t lsn, const uint8_t *data, size_t len,
+			struct err *e)
+{
+	struct held_xact *x = m->has_xid ? p->streaming : p->preparing;
+	if (m->has_xid && !x)
+		return err_set(e, "%s with an xid outside a streamed block",
+			       pgo_kind_name(m->kind));
+	bool transactional = m->kind != PGO_MESSAGE ||
+			     (m->message.flags & PGO_MESSAGE_TRANSACTIONAL);
+	if (x && transactional) {
+		if (m->has_xid && p->live_streams)
+			return live_stream_message(p, x, m, lsn, e);
+		return hold_message(p, x, m, lsn, data, len, e);
+	}
+	switch (m->kind) {
+	case PGO_RELATION:
+		return on_relation(p, &p->rels, m);
+	case PGO_TYPE:
+		/* Values are converted by the type OID the Relation names;
+		 * the type's name is not needed. */
+		return 0;
+	case PGO_MESSAGE:
+		return on_message(p, m, e);
+	default:
+		if (!p->in_txn)
+			return err_set(e, "%s outside a transaction",
+				       pgo_kind_name(m->kind));
+		return deliver(p, NULL, m, lsn, e);
+	}
+}
+
 static int dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
-		    struct err *e)
+		    const uint8_t *data, size_t len, struct err *e)
 {
 	switch (m->kind) {
 	case PGO_BEGIN:
 		return on_begin(p, m, e);
 	case PGO_COMMIT:
-		return on_commit(p, m, e);
+		return txn_commit(p, m->commit.commit_lsn, m->commit.end_lsn,
+				  m->commit.commit_time, e);
 	case PGO_ORIGIN:
 		snprintf(p->origin, sizeof p->origin, "%s", m->origin.name);
 		p->txn.origin = p->origin;
 		return 0;
-	case PGO_RELATION:
-		return on_relation(p, m);
-	case PGO_TYPE:
-		/* Text values are converted by the type OID the Relation
-		 * names; the type's name is not needed. */
-		return 0;
-	case PGO_INSERT:
-	case PGO_UPDATE:
-	case PGO_DELETE:
-		return on_change(p, m, lsn, e);
-	case PGO_TRUNCATE:
-		return on_truncate(p, m, lsn, e);
-	case PGO_MESSAGE:
-		return on_message(p, m, e);
+	case PGO_STREAM_START:
+		return on_stream_start(p, m, lsn, e);
+	case PGO_STREAM_STOP:
+		return on_stream_stop(p, e);
+	case PGO_STREAM_COMMIT:
+		return on_stream_commit(p, m, e);
+	case PGO_STREAM_ABORT:
+		return on_stream_abort(p, m, e);
+	case PGO_BEGIN_PREPARE:
+		return on_begin_prepare(p, m, lsn, e);
+	case PGO_PREPARE:
+	case PGO_STREAM_PREPARE:
+		return on_prepare(p, m, e);
+	case PGO_COMMIT_PREPARED:
+		return on_commit_prepared(p, m, e);
+	case PGO_ROLLBACK_PREPARED:
+		return on_rollback_prepared(p, m, e);
 	default:
-		return err_set(e, "pgoutput %s messages are not supported by this walhook version; do not enable streaming or two_phase",
-			       pgo_kind_name(m->kind));
+		return on_row_level(p, m, lsn, data, len, e);
 	}
 }
 
@@ -247,7 +696,7 @@ static int on_raw(struct pipeline *p, uint64_t lsn, const uint8_t *data,
 	if (lh_data(p->lh, data, len, lsn, e) < 0 || output_flush(p->out, e) < 0)
 		return -1;
 	p->changes++;
-	stream_confirm(p->stream, lsn);
+	confirm(p, lsn);
 	return 0;
 }
 
@@ -265,7 +714,7 @@ int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
 	if (pgo_decode(&p->dec, data, len, &m) < 0)
 		return err_set(e, "decoding pgoutput message at %s: %s",
 			       lsn_format(lsn, s), p->dec.err);
-	int rc = dispatch(p, &m, lsn, e);
+	int rc = dispatch(p, &m, lsn, data, len, e);
 	if (rc < 0 && m.kind != PGO_INSERT && m.kind != PGO_UPDATE &&
 	    m.kind != PGO_DELETE)
 		err_prefix(e, "handling %s at %s", pgo_kind_name(m.kind),

@@ -2,7 +2,14 @@
  * the relation cache, build the transaction and its changes, hand them to
  * the script, and confirm a transaction's end LSN once its output is
  * flushed. The stream calls pipeline_on_data; nothing here does I/O on the
- * connection. */
+ * connection.
+ *
+ * Commit semantics by default: handle_change sees only committed changes,
+ * in commit order. A streamed transaction (pgoutput streaming) is spooled
+ * until Stream Commit and dropped at Stream Abort; a prepared one
+ * (two_phase) until Commit Prepared, dropped at Rollback Prepared, and
+ * nothing past its start is confirmed while it waits. A script that
+ * defines the stream or two-phase hooks sees those changes as they come. */
 #ifndef WALHOOK_PIPELINE_H
 #define WALHOOK_PIPELINE_H
 
@@ -14,10 +21,27 @@
 #include "output.h"
 #include "pgoutput.h"
 #include "relcache.h"
+#include "spool.h"
 #include "stream.h"
+
+/* A transaction whose changes are held back until it commits. */
+struct held_xact {
+	uint32_t xid;
+	bool streamed;  /* its messages carry an xid (a streamed block) */
+	bool prepared;  /* Prepare seen: waiting for Commit/Rollback Prepared */
+	uint64_t first_lsn;
+	char *gid;
+	struct spool spool;
+	uint32_t *aborted; /* subtransactions rolled back */
+	size_t naborted, aborted_cap;
+	struct relcache rels; /* a streamed block's own descriptions */
+	struct held_xact *next;
+};
 
 struct pipeline {
 	bool decode_pgoutput; /* false: hand raw payloads to handle_data */
+	bool live_streams;    /* the script sees streamed changes as they come */
+	bool live_prepares;   /* ... and prepared ones at prepare time */
 	struct pgo_decoder dec;
 	struct relcache rels;
 	struct lh *lh;
@@ -27,6 +51,9 @@ struct pipeline {
 	struct txn txn;
 	bool in_txn;
 	char origin[128];
+	struct held_xact *held;
+	struct held_xact *streaming; /* between Stream Start and Stop */
+	struct held_xact *preparing; /* between Begin Prepare and Prepare */
 	struct rel_column *colbuf; /* scratch for Relation messages */
 	size_t colbuf_cap;
 	const struct rel **relbuf; /* scratch for Truncate */
@@ -37,7 +64,7 @@ struct pipeline {
 void pipeline_init(struct pipeline *p, bool decode_pgoutput, struct lh *lh,
 		   struct output *out, struct stream *stream, uint64_t endpos);
 /* Forgets what a new connection will send again: the open transaction,
- * the relations, the decoder's state. */
+ * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);
 void pipeline_free(struct pipeline *p);
 

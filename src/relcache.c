@@ -115,6 +115,16 @@ struct rel *relcache_get(const struct relcache *c, uint32_t relid)
 	return c->slots[slot_of(c, relid)];
 }
 
+void relcache_adopt(struct relcache *dst, const struct relcache *src)
+{
+	for (size_t i = 0; i < src->cap; i++) {
+		const struct rel *r = src->slots[i];
+		if (r)
+			relcache_put(dst, r->relid, r->nspname, r->relname,
+				     r->replident, r->ncols, r->cols);
+	}
+}
+
 void relcache_prune(struct relcache *c)
 {
 	if (!c->nreplaced)

@@ -46,6 +46,8 @@ struct rel *relcache_put(struct relcache *c, uint32_t relid,
 			 const struct rel_column *cols);
 /* NULL when the relation was never described. */
 struct rel *relcache_get(const struct relcache *c, uint32_t relid);
+/* Copies every description of src into dst, replacing dst's. */
+void relcache_adopt(struct relcache *dst, const struct relcache *src);
 /* Frees the descriptions that newer ones replaced: call it where no
  * decoded change still points at one (between transactions). */
 void relcache_prune(struct relcache *c);

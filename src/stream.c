@@ -35,6 +35,8 @@ enum { OWNER_LOOP, OWNER_CONSUMER, OWNER_KEEPER };
 
 void stream_confirm(struct stream *s, uint64_t lsn)
 {
+	if (s->hold && lsn > s->hold)
+		lsn = s->hold;
 	if (lsn > s->processed)
 		s->processed = lsn;
 	if (lsn > LOAD(&s->confirmed))

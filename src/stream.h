@@ -44,6 +44,9 @@ struct stream {
 	/* Set by the consumer: nothing received is waiting to be made durable,
 	 * so an idle slot may be confirmed up to the server's WAL end. */
 	bool idle;
+	/* Set by the consumer: confirm nothing past this (0: no limit), as
+	 * while a prepared transaction waits for its commit in memory. */
+	uint64_t hold;
 	uint64_t endpos; /* 0: none */
 	int64_t status_interval_us;
 	int64_t last_status_us;
@@ -68,7 +71,8 @@ void stream_init(struct stream *s, PGconn *conn);
 /* Runs until a signal, the end position, or an error (in e). */
 enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			   struct err *e);
-/* Marks everything up to lsn as durably taken; never moves back. */
+/* Marks everything up to lsn (capped at hold) as durably taken; never
+ * moves back. */
 void stream_confirm(struct stream *s, uint64_t lsn);
 /* Sends a final status update and ends the copy cleanly, so the server has
  * the confirmed position before walhook exits. */

@@ -1,0 +1,52 @@
+/* spool — the messages of a transaction held back until it commits: a
+ * streamed transaction until Stream Commit, a prepared one until Commit
+ * Prepared. Kept in memory up to a bound, then in an unlinked temporary
+ * file, so a transaction of any size costs the same memory.
+ *
+ * Each entry is one plugin message as received, with its LSN and the
+ * (sub)transaction it belongs to. */
+#ifndef WALHOOK_SPOOL_H
+#define WALHOOK_SPOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct spool {
+	struct buf mem;
+	FILE *file; /* NULL until the memory bound is passed */
+	size_t mem_limit;
+	uint64_t entries;
+	uint64_t bytes;
+};
+
+struct spool_entry {
+	uint64_t lsn;
+	uint32_t subxid;
+	uint32_t len;
+	const uint8_t *data; /* valid until the next spool_next */
+};
+
+void spool_init(struct spool *s, size_t mem_limit);
+int spool_add(struct spool *s, uint64_t lsn, uint32_t subxid,
+	      const uint8_t *data, uint32_t len, struct err *e);
+
+struct spool_reader {
+	struct spool *s;
+	size_t mem_off;
+	bool in_file;
+	struct buf scratch;
+};
+
+/* Reads the entries back in order: 1 and *out filled, 0 at the end, -1 on
+ * an I/O error. */
+void spool_read_begin(struct spool *s, struct spool_reader *r);
+int spool_next(struct spool_reader *r, struct spool_entry *out, struct err *e);
+void spool_read_end(struct spool_reader *r);
+
+void spool_free(struct spool *s);
+
+#endif
