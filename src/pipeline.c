@@ -137,6 +137,11 @@ static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 		return err_set(e, "Begin of xid %u inside transaction %u", tx->xid,
 			       p->txn.xid);
 	p->txn = *tx;
+	/* The GID points into a message buffer that the next message frees. */
+	if (tx->gid) {
+		snprintf(p->gid, sizeof p->gid, "%s", tx->gid);
+		p->txn.gid = p->gid;
+	}
 	pgtime_format(p->txn.commit_time, p->txn.commit_time_text);
 	p->in_txn = true;
 	p->stream->idle = false;

@@ -51,6 +51,7 @@ struct pipeline {
 	struct txn txn;
 	bool in_txn;
 	char origin[128];
+	char gid[256]; /* the open prepared transaction's: GIDs are < 200 bytes */
 	struct held_xact *held;
 	struct held_xact *streaming; /* between Stream Start and Stop */
 	struct held_xact *preparing; /* between Begin Prepare and Prepare */
