@@ -1,0 +1,476 @@
+"""Shared helpers for walhook's integration tests (Python 3 stdlib only).
+
+Each test is a standalone program:
+
+    import harness
+
+    def main(t):
+        t.psql("CREATE TABLE ...")
+        ...
+        t.eq(actual, expected, "what is compared")
+
+    harness.run("name", main)
+
+`run` skips (exit 77) when PGHOST/PGPORT are unset, gives the test a fresh
+database `wh_<name>`, turns a failed check into a clear message and exit 1,
+and cleans up (slots, database, walhook processes, temp files).
+
+The server is reached through the usual libpq variables (PGHOST, PGPORT,
+PGUSER), for psql and walhook alike; scripts/sandbox writes them. The
+walhook binary is $WALHOOK.
+
+Synchronisation is always by polling a condition under a deadline
+(`wait_for`), never by a bare sleep.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+SKIP = 77
+
+# Default deadline for one walhook run, in seconds. Every test stays well
+# under meson's 120 s timeout.
+RUN_TIMEOUT = 20
+
+
+class TestFailure(Exception):
+    """A check failed; the message says what was expected and what came."""
+
+
+def fail(message):
+    raise TestFailure(message)
+
+
+# --- LSNs ------------------------------------------------------------------
+
+def parse_lsn(text):
+    """'16/B374D848' -> integer; fails on anything else."""
+    if not isinstance(text, str) or text.count("/") != 1:
+        fail(f"not an LSN: {text!r}")
+    hi, lo = text.split("/")
+    try:
+        return (int(hi, 16) << 32) | int(lo, 16)
+    except ValueError:
+        fail(f"not an LSN: {text!r}")
+
+
+def format_lsn(value):
+    return f"{value >> 32:X}/{value & 0xFFFFFFFF:X}"
+
+
+# --- waiting ---------------------------------------------------------------
+
+def wait_for(condition, timeout, what, interval=0.02):
+    """Poll condition() until it returns something truthy; return that.
+    Fail with `what` once `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- a walhook process -----------------------------------------------------
+
+class Walhook:
+    """A running walhook. stdout lines and stderr text are collected by
+    reader threads, so a test can look at them while it runs."""
+
+    def __init__(self, argv):
+        self.argv = argv
+        self.returncode = None
+        self._lock = threading.Lock()
+        self._lines = []
+        self._err = []
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        self._threads = [
+            threading.Thread(target=self._read_out, daemon=True),
+            threading.Thread(target=self._read_err, daemon=True),
+        ]
+        for th in self._threads:
+            th.start()
+
+    def _read_out(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._lock:
+                self._lines.append(line)
+
+    def _read_err(self):
+        for raw in self.proc.stderr:
+            with self._lock:
+                self._err.append(raw.decode("utf-8", "replace"))
+
+    @property
+    def lines(self):
+        with self._lock:
+            return list(self._lines)
+
+    @property
+    def stderr(self):
+        with self._lock:
+            return "".join(self._err)
+
+    def describe(self):
+        """The command, status and stderr, for failure messages."""
+        err = self.stderr.strip()
+        if len(err) > 3000:
+            err = "...\n" + err[-3000:]
+        code = self.proc.poll()
+        status = "still running" if code is None else f"exit {code}"
+        return (f"walhook command: {' '.join(self.argv)}\n"
+                f"walhook status: {status}\n"
+                f"walhook stderr:\n{err or '(empty)'}")
+
+    def records(self):
+        """stdout parsed as JSON lines (blank lines ignored)."""
+        out = []
+        for i, line in enumerate(self.lines, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except ValueError as e:
+                fail(f"stdout line {i} is not JSON ({e}): {line!r}\n"
+                     + self.describe())
+        return out
+
+    def wait_records(self, condition, timeout, what):
+        """Poll until condition(records) is truthy; return those records."""
+        def ready():
+            recs = self.records()
+            return recs if condition(recs) else None
+        try:
+            return wait_for(ready, timeout, what)
+        except TestFailure as e:
+            fail(f"{e}\n{self.describe()}")
+
+    def send(self, sig):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def wait(self, timeout=RUN_TIMEOUT):
+        """Wait for exit within `timeout` s; kill it and fail if it overruns."""
+        overran = False
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            overran = True
+            self.proc.kill()
+            self.returncode = self.proc.wait()
+        for th in self._threads:
+            th.join(5)
+        if overran:
+            fail(f"walhook did not exit within {timeout} s\n" + self.describe())
+        return self.returncode
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        self.send(sig)
+        return self.wait(timeout)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.returncode = self.proc.wait()
+
+
+# --- one test --------------------------------------------------------------
+
+class Test:
+    def __init__(self, name):
+        self.name = name
+        self.db = f"wh_{name}"
+        self.walhook_path = os.environ["WALHOOK"]
+        self.examples = os.environ.get("LUA_EXAMPLES", "")
+        self.tmp = tempfile.mkdtemp(prefix=f"walhook-{name}-")
+        self.procs = []
+
+    # -- SQL ------------------------------------------------------------
+
+    def psql(self, sql, db=None):
+        """Run SQL with psql (each statement autocommits unless the text has
+        its own BEGIN/COMMIT); return stdout without the final newline.
+        Rows come out as `a|b`, one per line."""
+        cmd = ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
+               "-d", db or self.db, "-f", "-"]
+        res = subprocess.run(cmd, input=sql.encode(), capture_output=True,
+                             timeout=60)
+        if res.returncode != 0:
+            fail(f"psql failed (exit {res.returncode}) on:\n{sql.strip()}\n"
+                 f"{res.stderr.decode(errors='replace').strip()}")
+        return res.stdout.decode().rstrip("\n")
+
+    def rows(self, sql, db=None):
+        out = self.psql(sql, db)
+        return [line.split("|") for line in out.split("\n")] if out else []
+
+    def scalar(self, sql):
+        out = self.psql(sql)
+        if "\n" in out:
+            fail(f"expected one value from {sql!r}, got:\n{out}")
+        return out
+
+    def current_lsn(self):
+        return parse_lsn(self.scalar("SELECT pg_current_wal_lsn()"))
+
+    def stop_mark(self, sql):
+        """Return pg_current_wal_lsn() now, then run `sql` (which should
+        make one more published change). walhook -E <that LSN> then has a
+        record past its end position to stop at."""
+        lsn = self.current_lsn()
+        self.psql(sql)
+        return format_lsn(lsn)
+
+    def oid(self, table):
+        return int(self.scalar(f"SELECT '{table}'::regclass::oid"))
+
+    # -- slots ----------------------------------------------------------
+
+    def create_slot(self, slot, plugin="pgoutput"):
+        self.psql(f"SELECT pg_create_logical_replication_slot('{slot}', '{plugin}')")
+
+    def slot(self, slot):
+        """pg_replication_slots' row for `slot` as a dict, or None."""
+        rows = self.rows(
+            "SELECT slot_name, plugin, slot_type, database, temporary, active,"
+            " confirmed_flush_lsn FROM pg_replication_slots"
+            f" WHERE slot_name = '{slot}'")
+        if not rows:
+            return None
+        name, plugin, kind, db, temp, active, confirmed = rows[0]
+        return {"slot_name": name, "plugin": plugin, "slot_type": kind,
+                "database": db, "temporary": temp == "t",
+                "active": active == "t",
+                "confirmed_flush_lsn": parse_lsn(confirmed) if confirmed else None}
+
+    def wait_slot_ready(self, slot, proc, timeout=10):
+        """Wait until `proc` (a walhook creating `slot` itself, e.g. with
+        --temporary) has the slot at its consistent point: the row shows up
+        as soon as creation starts, but only transactions that commit after
+        confirmed_flush_lsn is set are sure to be decoded."""
+        def ready():
+            if proc.proc.poll() is not None:
+                fail(f"walhook exited while creating slot {slot}\n{proc.describe()}")
+            info = self.slot(slot)
+            return info if info and info["confirmed_flush_lsn"] else None
+        try:
+            return wait_for(ready, timeout, f"slot {slot} to be ready")
+        except TestFailure as e:
+            fail(f"{e}\n{proc.describe()}")
+
+    def require_slot(self, slot, proc=None):
+        """The slot's row; fail (showing `proc`'s stderr) if it is missing."""
+        info = self.slot(slot)
+        if info is None:
+            fail(f"slot {slot} does not exist" + (f"\n{proc.describe()}" if proc else ""))
+        return info
+
+    def confirmed(self, slot, timeout=10):
+        """The slot's confirmed_flush_lsn, read once no walsender holds it
+        (so that the last status update has surely been applied)."""
+        def settled():
+            info = self.slot(slot)
+            if info is None:
+                fail(f"slot {slot} does not exist")
+            return None if info["active"] else info
+        return wait_for(settled, timeout,
+                        f"slot {slot} to become inactive")["confirmed_flush_lsn"]
+
+    def _drop_slots(self):
+        """Drop every slot of this test's database, ending its users."""
+        def gone():
+            rows = self.rows(
+                "SELECT slot_name, active_pid FROM pg_replication_slots"
+                f" WHERE database = '{self.db}'", db="postgres")
+            for name, pid in rows:
+                if pid:
+                    self.psql(f"SELECT pg_terminate_backend({pid})", db="postgres")
+                else:
+                    self.psql("SELECT pg_drop_replication_slot(slot_name)"
+                              " FROM pg_replication_slots"
+                              f" WHERE slot_name = '{name}' AND NOT active",
+                              db="postgres")
+            return not rows
+        wait_for(gone, 15, f"the slots of {self.db} to be dropped", 0.05)
+
+    # -- database -------------------------------------------------------
+
+    def setup(self):
+        self._drop_slots()
+        self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", db="postgres")
+        self.psql(f"CREATE DATABASE {self.db}", db="postgres")
+
+    def cleanup(self):
+        for p in self.procs:
+            p.kill()
+        if os.environ.get("WALHOOK_TEST_KEEP"):
+            print(f"keeping database {self.db} and {self.tmp}")
+            return
+        try:
+            self._drop_slots()
+            self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", db="postgres")
+        except TestFailure as e:
+            print(f"cleanup: {e}", file=sys.stderr)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- walhook --------------------------------------------------------
+
+    def script(self, filename, text):
+        """Write a Lua script into this test's temp dir; return its path."""
+        path = os.path.join(self.tmp, filename)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def start(self, *args, script=None):
+        """Start walhook on this test's database: -d dbname=<db> ARGS [script]."""
+        argv = [self.walhook_path, "-d", f"dbname={self.db}", *args]
+        if script:
+            argv.append(script)
+        proc = Walhook(argv)
+        self.procs.append(proc)
+        return proc
+
+    def run(self, *args, script=None, timeout=RUN_TIMEOUT):
+        """Run walhook to its end (within `timeout` s); return the Walhook."""
+        proc = self.start(*args, script=script)
+        proc.wait(timeout)
+        return proc
+
+    def expect_exit(self, proc, code):
+        if proc.returncode != code:
+            fail(f"expected walhook to exit {code}\n" + proc.describe())
+
+    # -- checks ---------------------------------------------------------
+
+    def eq(self, actual, expected, what):
+        if actual != expected:
+            fail(f"{what}:\n  expected {expected!r}\n  got      {actual!r}")
+
+    def check(self, condition, message):
+        if not condition:
+            fail(message)
+
+
+def check_confirmed(confirmed, last_end):
+    """Everything delivered must be confirmed: the slot's confirmed_flush_lsn
+    is at least the end of the last transaction delivered. It is exactly that
+    unless walhook, idle between transactions, confirmed a keepalive's WAL
+    end (which may lie further on when other databases write WAL). Whether
+    nothing undelivered was confirmed is for the caller's next run to show."""
+    if confirmed < last_end:
+        fail(f"confirmed_flush_lsn {format_lsn(confirmed)} is before the end "
+             f"{format_lsn(last_end)} of the last transaction delivered")
+    if confirmed == last_end:
+        print(f"confirmed_flush_lsn {format_lsn(confirmed)} = end of the last transaction")
+    else:
+        print(f"confirmed_flush_lsn {format_lsn(confirmed)} is {confirmed - last_end} bytes "
+              f"past the end of the last transaction {format_lsn(last_end)} (idle keepalive)")
+
+
+# The seed's schema: two tables and a publication of both.
+TWO_TABLES = """
+CREATE TABLE test_rep (id int PRIMARY KEY, name text);
+CREATE TABLE test_rep_other (id int PRIMARY KEY, name text);
+CREATE PUBLICATION pub FOR TABLE test_rep, test_rep_other;
+"""
+
+
+# A script that prints every callback as a JSON line through the Lua side,
+# so that changes and transaction boundaries (with their LSNs) come out in
+# one ordered stream.
+RECORDER = r'''
+local walhook = require "walhook"
+local enc = walhook.json.encode
+
+function handle_begin(tx)
+  print(enc({op = "begin", xid = tx.xid, final_lsn = tx.final_lsn}))
+end
+
+function handle_change(c)
+  print(enc({op = c.op, schema = c.schema, table = c.table, relid = c.relid,
+             key = c.key, new = c.new, old = c.old, lsn = c.lsn, xid = c.xid}))
+  return false
+end
+
+function handle_truncate(t)
+  print(enc({op = "truncate", relations = t.relations, cascade = t.cascade,
+             restart_identity = t.restart_identity}))
+  return false
+end
+
+function handle_message(m)
+  print(enc({op = "message", prefix = m.prefix, content = m.content,
+             transactional = m.transactional, lsn = m.lsn}))
+  return false
+end
+
+function handle_commit(tx)
+  print(enc({op = "commit", xid = tx.xid, commit_lsn = tx.commit_lsn,
+             end_lsn = tx.end_lsn}))
+  io.stdout:flush()
+end
+'''
+
+
+def transactions(records):
+    """Group recorder output into transactions:
+    [{"xid", "changes": [...], "end_lsn": int or None}], in order."""
+    out = []
+    current = None
+    for r in records:
+        op = r.get("op")
+        if op == "begin":
+            current = {"xid": r.get("xid"), "changes": [], "end_lsn": None}
+            out.append(current)
+        elif op == "commit":
+            if current is None:
+                fail(f"commit without begin: {r!r}")
+            current["end_lsn"] = parse_lsn(r["end_lsn"])
+            current = None
+        elif current is not None:
+            current["changes"].append(r)
+    return out
+
+
+def run(name, body):
+    """Entry point of a test program."""
+    if not os.environ.get("PGHOST") or not os.environ.get("PGPORT"):
+        print("SKIP: PGHOST/PGPORT not set (start scripts/sandbox first)")
+        sys.exit(SKIP)
+    walhook = os.environ.get("WALHOOK")
+    if not walhook or not os.access(walhook, os.X_OK):
+        print(f"FAIL: WALHOOK is not an executable: {walhook!r}")
+        sys.exit(1)
+
+    started = time.monotonic()
+    t = Test(name)
+    rc = 1
+    try:
+        t.setup()
+        body(t)
+        rc = 0
+    except TestFailure as e:
+        print(f"FAIL {name}: {e}")
+    except Exception:
+        print(f"FAIL {name}: unexpected error")
+        traceback.print_exc(file=sys.stdout)
+    finally:
+        t.cleanup()
+    if rc == 0:
+        print(f"PASS {name} ({time.monotonic() - started:.1f} s)")
+    sys.stdout.flush()
+    sys.exit(rc)
