@@ -20,12 +20,16 @@ static const char usage[] =
 	"Options:\n"
 	"  -E, --endpos=LSN       exit after receiving the specified LSN\n"
 	"  -f, --file=FILE        write the output to this file (append; - for stdout)\n"
+	"  -F, --fsync-interval=SECS\n"
+	"                         time between fsyncs of the output file and recording (default: 10; 0 never)\n"
 	"      --if-not-exists    do not error if the slot already exists when creating it\n"
 	"  -I, --startpos=LSN     where in an existing slot the stream should start\n"
 	"      --no-loop          do not loop on connection lost\n"
 	"  -o, --option=NAME[=VALUE]\n"
 	"                         pass option NAME with optional value VALUE to the output plugin\n"
 	"  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
+	"      --record=FILE      while streaming, record the stream into FILE\n"
+	"      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
 	"      --publication=NAMES\n"
 	"                         publications to stream (pgoutput's publication_names)\n"
 	"  -t, --two-phase        enable decoding of prepared transactions when creating a slot\n"
@@ -56,6 +60,8 @@ enum {
 	OPT_TEMPORARY,
 	OPT_SET,
 	OPT_HELP,
+	OPT_RECORD,
+	OPT_REPLAY,
 };
 
 static const struct option longopts[] = {
@@ -64,6 +70,7 @@ static const struct option longopts[] = {
 	{ "start", no_argument, NULL, OPT_START },
 	{ "endpos", required_argument, NULL, 'E' },
 	{ "file", required_argument, NULL, 'f' },
+	{ "fsync-interval", required_argument, NULL, 'F' },
 	{ "if-not-exists", no_argument, NULL, OPT_IF_NOT_EXISTS },
 	{ "startpos", required_argument, NULL, 'I' },
 	{ "no-loop", no_argument, NULL, OPT_NO_LOOP },
@@ -74,6 +81,8 @@ static const struct option longopts[] = {
 	{ "slot", required_argument, NULL, 'S' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "temporary", no_argument, NULL, OPT_TEMPORARY },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -115,10 +124,10 @@ static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 
 int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
-	*o = (struct options){ .status_interval = 10 };
+	*o = (struct options){ .status_interval = 10, .fsync_interval = 10 };
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":E:f:I:o:P:s:S:tvVd:h:p:U:wW?",
+	while ((c = getopt_long(argc, argv, ":E:f:F:I:o:P:s:S:tvVd:h:p:U:wW?",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CREATE: o->create_slot = true; break;
@@ -128,6 +137,8 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_NO_LOOP: o->no_loop = true; break;
 		case OPT_TEMPORARY: o->temporary = true; break;
 		case OPT_PUBLICATION: o->publication = optarg; break;
+		case OPT_RECORD: o->record = optarg; break;
+		case OPT_REPLAY: o->replay = optarg; break;
 		case 'E':
 			if (parse_lsn(optarg, "end position", &o->endpos, e) < 0)
 				return -1;
@@ -154,13 +165,14 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			break;
 		}
 		case 'P': o->plugin = optarg; break;
-		case 's': {
+		case 's':
+		case 'F': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 86400)
-				return err_set(e, "invalid status interval \"%s\": seconds from 0 to 86400",
-					       optarg);
-			o->status_interval = (int)v;
+			if (*end || !*optarg || v < 0 || v > 86400)
+				return err_set(e, "invalid %s interval \"%s\": seconds from 0 to 86400",
+					       c == 's' ? "status" : "fsync", optarg);
+			*(c == 's' ? &o->status_interval : &o->fsync_interval) = (int)v;
 			break;
 		}
 		case 'S': o->slot = optarg; break;
@@ -197,8 +209,15 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	if (optind < argc)
 		return err_set(e, "too many arguments: \"%s\" (one script at most)",
 			       argv[optind]);
+	if (o->replay) {
+		if (o->create_slot || o->drop_slot || o->start || o->record)
+			return err_set(e, "--replay runs without a server: it takes no --create-slot, --drop-slot, --start or --record");
+		return CLI_OK;
+	}
 	if (!o->slot)
 		return err_set(e, "no slot specified (-S/--slot)");
+	if (o->record && !o->start)
+		return err_set(e, "--record needs --start");
 	if (!o->create_slot && !o->drop_slot && !o->start)
 		return err_set(e, "at least one action needs to be specified: --create-slot, --drop-slot or --start");
 	if (o->drop_slot && (o->create_slot || o->start))

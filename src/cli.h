@@ -19,6 +19,8 @@ struct options {
 	const char *publication;
 	const char *script;
 	const char *outfile; /* NULL or "-": standard output */
+	const char *record;  /* --record FILE */
+	const char *replay;  /* --replay FILE */
 	struct plugin_option opts[CLI_MAX_LIST];
 	int nopts;
 	struct lh_var vars[CLI_MAX_LIST];
@@ -27,6 +29,7 @@ struct options {
 	bool two_phase;
 	uint64_t startpos, endpos;
 	int status_interval; /* seconds; 0 disables */
+	int fsync_interval;  /* seconds; 0: never fsync */
 	int verbose;
 };
 

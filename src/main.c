@@ -16,6 +16,7 @@
 #include "luahost.h"
 #include "output.h"
 #include "pipeline.h"
+#include "record.h"
 #include "stream.h"
 
 #define MAX_BACKOFF_S 30
@@ -123,7 +124,93 @@ struct session {
 	struct stream stream;
 	struct pipeline pipe;
 	bool pipe_ready;
+	struct recorder rec;
 };
+
+/* Makes everything confirmed so far durable before the server hears of
+ * it: the output file and the recording, fsynced unless -F 0. */
+static int sync_session(void *ctx, struct err *e)
+{
+	struct session *s = ctx;
+	bool durable = s->o->fsync_interval > 0;
+	if (durable ? output_sync(&s->out, e) < 0 : output_flush(&s->out, e) < 0)
+		return -1;
+	if (s->rec.f && recorder_flush(&s->rec, durable, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* A recording's header and connect frames are NAME=VALUE lines. */
+static void put_kv(struct buf *b, const char *key, const char *value)
+{
+	buf_printf(b, "%s=%s\n", key, value);
+}
+
+static void describe_connect(struct buf *b, const struct sysinfo *sys,
+			     const char *slot, const char *plugin,
+			     uint64_t start)
+{
+	char lsn[LSN_STRLEN];
+	put_kv(b, "system_id", sys->systemid);
+	buf_printf(b, "timeline=%u\n", sys->timeline);
+	put_kv(b, "xlogpos", lsn_format(sys->xlogpos, lsn));
+	put_kv(b, "dbname", sys->dbname);
+	buf_printf(b, "server_version=%d\n", sys->server_version);
+	put_kv(b, "slot", slot);
+	put_kv(b, "plugin", plugin);
+	put_kv(b, "start_lsn", lsn_format(start, lsn));
+}
+
+/* The value of key in NAME=VALUE lines, copied into out; "" if absent. */
+static const char *kv_get(const char *text, const char *key, char *out,
+			  size_t outlen)
+{
+	size_t klen = strlen(key);
+	*out = '\0';
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
+			snprintf(out, outlen, "%.*s", (int)(n - klen - 1),
+				 line + klen + 1);
+			break;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return out;
+}
+
+static int start_recording(struct session *s, const struct sysinfo *sys,
+			   const char *plugin,
+			   const struct plugin_option *opts, int nopts,
+			   uint64_t start, struct err *e)
+{
+	if (!s->o->record)
+		return 0;
+	struct buf b = { 0 };
+	int rc = 0;
+	if (!s->rec.f) {
+		char when[PGTIME_STRLEN];
+		put_kv(&b, "walhook_version", WALHOOK_VERSION);
+		put_kv(&b, "recorded_at", pgtime_format(pgtime_now(), when));
+		put_kv(&b, "system_id", sys->systemid);
+		buf_printf(&b, "server_version=%d\n", sys->server_version);
+		put_kv(&b, "slot", s->o->slot);
+		put_kv(&b, "plugin", plugin);
+		for (int i = 0; i < nopts; i++)
+			buf_printf(&b, "option=%s%s%s\n", opts[i].name,
+				   opts[i].value ? "=" : "",
+				   opts[i].value ? opts[i].value : "");
+		rc = recorder_open(&s->rec, s->o->record, buf_cstr(&b), e);
+		s->stream.rec = &s->rec;
+		buf_reset(&b);
+	}
+	describe_connect(&b, sys, s->o->slot, plugin, start);
+	if (rc == 0)
+		rc = recorder_frame(&s->rec, RECORD_CONNECT, b.data, (uint32_t)b.len, e);
+	buf_free(&b);
+	return rc;
+}
 
 /* One connection's life: connect, start, stream. Sets *fatal when a retry
  * cannot help. */
@@ -165,6 +252,8 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	uint64_t start = o->startpos > s->stream.confirmed ? o->startpos
 							   : s->stream.confirmed;
 	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
+		goto done;
+	if (start_recording(s, &sys, plugin, opts, nopts, start, e) < 0)
 		goto done;
 	char lsn[LSN_STRLEN];
 	info("streaming from slot \"%s\" (%s) at %s", o->slot, plugin,
@@ -226,6 +315,63 @@ static int run_stream(struct session *s)
 		pause_for(backoff * (0.75 + 0.5 * rand() / (double)RAND_MAX));
 		backoff = backoff * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : backoff * 2;
 	}
+}
+
+/* A recorded (re)connection: what the live run did at connect. */
+static int replay_connect(void *ctx, const char *info, struct err *e)
+{
+	struct session *s = ctx;
+	struct sysinfo sys = { 0 };
+	char v[128], slot[128], plugin[64];
+	snprintf(sys.systemid, sizeof sys.systemid, "%s",
+		 kv_get(info, "system_id", v, sizeof v));
+	sys.timeline = (uint32_t)strtoul(kv_get(info, "timeline", v, sizeof v), NULL, 10);
+	lsn_parse(kv_get(info, "xlogpos", v, sizeof v), &sys.xlogpos);
+	snprintf(sys.dbname, sizeof sys.dbname, "%s",
+		 kv_get(info, "dbname", v, sizeof v));
+	sys.server_version = atoi(kv_get(info, "server_version", v, sizeof v));
+	uint64_t start = 0;
+	lsn_parse(kv_get(info, "start_lsn", v, sizeof v), &start);
+	struct lh_connect_info ci = { &sys, kv_get(info, "slot", slot, sizeof slot),
+				      kv_get(info, "plugin", plugin, sizeof plugin),
+				      start };
+	if (lh_connect(s->lh, &ci, e) < 0)
+		return -1;
+	pipeline_reset(&s->pipe);
+	return 0;
+}
+
+/* --replay: the recording through the same decoders and hooks. */
+static int run_replay(struct session *s)
+{
+	struct record_reader r;
+	struct buf header = { 0 };
+	struct err e;
+	int rc = 1;
+	if (record_reader_open(&r, s->o->replay, &header, &e) < 0) {
+		report(&e);
+		goto out;
+	}
+	char plugin[64], v[64];
+	kv_get(header.data, "plugin", plugin, sizeof plugin);
+	pipeline_init(&s->pipe, strcmp(plugin, "pgoutput") == 0, s->lh, &s->out,
+		      &s->stream, s->o->endpos);
+	s->pipe_ready = true;
+	/* Protocol 4's parallel streaming adds the abort LSN and time. */
+	s->pipe.dec.abort_has_lsn =
+		atoi(kv_get(header.data, "option=proto_version", v, sizeof v)) >= 4 &&
+		strcmp(kv_get(header.data, "option=streaming", v, sizeof v),
+		       "parallel") == 0;
+	enum stream_end end = stream_replay(&s->stream, &r, pipeline_on_data,
+					    &s->pipe, replay_connect, s, &e);
+	if (end == STREAM_ENDED_FAILED)
+		report(&e);
+	else
+		rc = 0;
+out:
+	record_reader_close(&r);
+	buf_free(&header);
+	return rc;
 }
 
 static int slot_action(const struct options *o, PGconn **keep)
@@ -322,8 +468,15 @@ int main(int argc, char **argv)
 	s.stream.endpos = o.endpos;
 	s.stream.status_interval_us = (int64_t)o.status_interval * 1000000;
 	s.stream.verbose = o.verbose;
+	s.stream.sync = sync_session;
+	s.stream.sync_ctx = &s;
+	s.stream.sync_interval_us = (int64_t)o.fsync_interval * 1000000;
 
-	rc = run_stream(&s);
+	rc = o.replay ? run_replay(&s) : run_stream(&s);
+	if (s.rec.f && recorder_close(&s.rec, &e) < 0) {
+		report(&e);
+		rc = 1;
+	}
 
 	/* Output of a transaction that did not finish is not kept: it comes
 	 * again on the next run. */
@@ -333,7 +486,8 @@ int main(int argc, char **argv)
 		report(&e);
 		rc = 1;
 	}
-	if (output_flush(&s.out, &e) < 0) {
+	if ((o.fsync_interval > 0 ? output_sync(&s.out, &e)
+				  : output_flush(&s.out, &e)) < 0) {
 		report(&e);
 		rc = 1;
 	}

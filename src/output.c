@@ -25,6 +25,7 @@ static int write_all(struct output *o, struct err *e)
 			return err_set(e, "writing to %s: %s", o->name,
 				       strerror(errno));
 		off += (size_t)n;
+		o->dirty = true;
 	}
 	buf_reset(&o->b);
 	return 0;
@@ -37,10 +38,18 @@ int output_written(struct output *o, struct err *e)
 
 int output_flush(struct output *o, struct err *e)
 {
+	return write_all(o, e);
+}
+
+int output_sync(struct output *o, struct err *e)
+{
 	if (write_all(o, e) < 0)
 		return -1;
-	if (o->sync && fsync(o->fd) < 0)
+	if (!o->sync || !o->dirty)
+		return 0;
+	if (fsync(o->fd) < 0)
 		return err_set(e, "syncing %s: %s", o->name, strerror(errno));
+	o->dirty = false;
 	return 0;
 }
 

@@ -10,7 +10,8 @@
 
 struct output {
 	int fd;
-	bool sync; /* fsync on flush: the fd is a regular file */
+	bool sync;  /* fsync in output_sync: the fd is a regular file */
+	bool dirty; /* written since the last output_sync */
 	struct buf b;
 	const char *name; /* for messages: "standard output" */
 };
@@ -20,8 +21,12 @@ void output_init(struct output *o, int fd, const char *name);
  * buffer is written out (a large transaction needs no more memory). */
 static inline struct buf *output_buf(struct output *o) { return &o->b; }
 int output_written(struct output *o, struct err *e);
-/* Writes everything buffered and, for a file, fsyncs it. */
+/* Writes everything buffered. */
 int output_flush(struct output *o, struct err *e);
+/* Makes what was written durable: fsync for a file, nothing for a pipe or
+ * terminal. The delivery rule calls it before the server hears of a new
+ * confirmed position. */
+int output_sync(struct output *o, struct err *e);
 void output_free(struct output *o);
 
 #endif

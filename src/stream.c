@@ -22,7 +22,7 @@ void stream_init(struct stream *s, PGconn *conn)
 {
 	uint64_t confirmed = s->confirmed;
 	s->conn = conn;
-	s->received = s->processed = s->confirmed = confirmed;
+	s->received = s->processed = s->confirmed = s->sendable = confirmed;
 	s->server_end = 0;
 	s->idle = true;
 	s->last_status_us = 0;
@@ -41,13 +41,30 @@ void stream_confirm(struct stream *s, uint64_t lsn)
 		s->processed = lsn;
 	if (lsn > LOAD(&s->confirmed))
 		STORE(&s->confirmed, lsn);
+	if (!s->sync)
+		STORE(&s->sendable, s->confirmed);
+}
+
+/* The server hears of a position only once everything up to it is
+ * durable: one sync covers every transaction confirmed since the last. */
+static int release_confirmed(struct stream *s, struct err *e)
+{
+	if (!s->sync || LOAD(&s->sendable) >= s->confirmed)
+		return 0;
+	if (s->sync(s->sync_ctx, e) < 0)
+		return -1;
+	s->last_sync_us = now_us();
+	STORE(&s->sendable, s->confirmed);
+	return 0;
 }
 
 static int send_status(struct stream *s, bool ask_reply, struct err *e)
 {
+	if (!s->conn)
+		return 0; /* a replay: nobody to tell */
 	uint8_t msg[1 + 8 * 4 + 1];
 	msg[0] = 'r';
-	uint64_t confirmed = LOAD(&s->confirmed);
+	uint64_t confirmed = LOAD(&s->sendable);
 	wire_put_u64(msg + 1, LOAD(&s->received));
 	wire_put_u64(msg + 9, confirmed);
 	wire_put_u64(msg + 17, confirmed);
@@ -175,7 +192,9 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 	 * decoded up to wal_end, so none before it is still to come. */
 	if (s->idle)
 		stream_confirm(s, wal_end);
-	return reply ? send_status(s, false, e) : 0;
+	if (!reply)
+		return 0;
+	return release_confirmed(s, e) < 0 ? -1 : send_status(s, false, e);
 }
 
 static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
@@ -195,6 +214,32 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 	int rc = fn(ctx, lsn, wal_end, send_time, p + 1 + r.off, n - 1 - r.off, e);
 	take_back(s);
 	return rc;
+}
+
+/* One CopyData message, live or replayed. */
+static int handle_copydata(struct stream *s, const uint8_t *p, size_t n,
+			   stream_data_fn fn, void *ctx, struct err *e)
+{
+	if (p[0] == 'k')
+		return on_keepalive(s, p, n, e);
+	if (p[0] == 'w')
+		return on_xlogdata(s, p, n, fn, ctx, e);
+	return err_set(e, "unexpected streaming message type 0x%02x", p[0]);
+}
+
+/* What ends the loop before the next message: a stop request, or -E
+ * reached while nothing is pending. */
+static bool loop_done(struct stream *s, enum stream_end *end)
+{
+	if (*s->stop_flag) {
+		*end = STREAM_ENDED_SIGNAL;
+		return true;
+	}
+	if (s->endpos && s->idle && s->server_end >= s->endpos) {
+		*end = STREAM_ENDED_ENDPOS;
+		return true;
+	}
+	return false;
 }
 
 /* Waits for the socket until the next status update is due. */
@@ -219,19 +264,20 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 	for (;;) {
 		PQfreemem(copybuf);
 		copybuf = NULL;
-		if (*s->stop_flag) {
-			end = STREAM_ENDED_SIGNAL;
+		if (loop_done(s, &end))
 			break;
-		}
-		if (s->endpos && s->idle && s->server_end >= s->endpos) {
-			end = STREAM_ENDED_ENDPOS;
+		if (s->sync_interval_us > 0 &&
+		    now_us() - s->last_sync_us >= s->sync_interval_us &&
+		    release_confirmed(s, e) < 0)
 			break;
-		}
 		if (s->status_interval_us > 0 &&
-		    now_us() - LOAD(&s->last_status_us) >= s->status_interval_us &&
-		    send_status(s, false, e) < 0) {
-			end = STREAM_ENDED_LOST;
-			break;
+		    now_us() - LOAD(&s->last_status_us) >= s->status_interval_us) {
+			if (release_confirmed(s, e) < 0)
+				break;
+			if (send_status(s, false, e) < 0) {
+				end = STREAM_ENDED_LOST;
+				break;
+			}
 		}
 		int n = PQgetCopyData(s->conn, &copybuf, 1);
 		if (n == 0) {
@@ -247,16 +293,11 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			end = copy_ended(s, e);
 			break;
 		}
-		const uint8_t *p = (const uint8_t *)copybuf;
-		int rc;
-		if (p[0] == 'k') {
-			rc = on_keepalive(s, p, (size_t)n, e);
-		} else if (p[0] == 'w') {
-			rc = on_xlogdata(s, p, (size_t)n, fn, ctx, e);
-		} else {
-			rc = err_set(e, "unexpected streaming message type 0x%02x",
-				     p[0]);
-		}
+		if (s->rec &&
+		    recorder_frame(s->rec, RECORD_COPYDATA, copybuf, (uint32_t)n, e) < 0)
+			break;
+		int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n,
+					 fn, ctx, e);
 		if (rc == STREAM_STOP) {
 			end = STREAM_ENDED_ENDPOS;
 			break;
@@ -275,7 +316,7 @@ int stream_finish(struct stream *s, struct err *e)
 	if (PQstatus(s->conn) != CONNECTION_OK)
 		return err_set(e, "the connection was lost before the final status update; the slot keeps an earlier position than %s, and what follows it comes again",
 			       lsn_format(s->confirmed, lsn));
-	if (send_status(s, false, e) < 0)
+	if (release_confirmed(s, e) < 0 || send_status(s, false, e) < 0)
 		return -1;
 	if (PQputCopyEnd(s->conn, NULL) <= 0 || PQflush(s->conn) < 0)
 		return err_set(e, "ending the stream: %s", PQerrorMessage(s->conn));
@@ -293,4 +334,34 @@ int stream_finish(struct stream *s, struct err *e)
 		PQclear(res);
 	}
 	return rc;
+}
+
+enum stream_end stream_replay(struct stream *s, struct record_reader *r,
+			      stream_data_fn fn, void *ctx,
+			      stream_connect_fn on_connect, void *connect_ctx,
+			      struct err *e)
+{
+	enum stream_end end = STREAM_ENDED_FAILED;
+	enum record_frame type;
+	int got = 1;
+	while (!loop_done(s, &end) && (got = record_reader_next(r, &type, e)) > 0) {
+		const uint8_t *p = (const uint8_t *)r->frame.data;
+		size_t n = r->frame.len;
+		int rc;
+		if (type == RECORD_CONNECT) {
+			rc = on_connect(connect_ctx, buf_cstr(&r->frame), e);
+		} else if (n == 0) {
+			rc = err_set(e, "%s: frame %llu is an empty message", r->path,
+				     (unsigned long long)r->frames);
+		} else {
+			rc = handle_copydata(s, p, n, fn, ctx, e);
+		}
+		if (rc == STREAM_STOP)
+			return STREAM_ENDED_ENDPOS;
+		if (rc < 0)
+			return STREAM_ENDED_FAILED;
+	}
+	if (got == 0)
+		end = STREAM_ENDED_ENDPOS; /* the recording's end is a clean stop */
+	return end;
 }

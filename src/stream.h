@@ -23,6 +23,7 @@
 #include <libpq-fe.h>
 
 #include "err.h"
+#include "record.h"
 
 /* What a consumer's on_data returns. */
 enum {
@@ -52,6 +53,16 @@ struct stream {
 	int64_t last_status_us;
 	bool verbose;
 	volatile sig_atomic_t *stop_flag;
+	/* --record: every CopyData message is written here. */
+	struct recorder *rec;
+	/* Makes what the consumer confirmed durable (fsyncs its output and
+	 * the recording); the server hears of a position only after it. */
+	int (*sync)(void *ctx, struct err *e);
+	void *sync_ctx;
+	int64_t sync_interval_us; /* -F: sync at least this often (0: only
+				     before status updates) */
+	int64_t last_sync_us;
+	uint64_t sendable; /* the confirmed position the server may hear of */
 	/* The keeper; fields below are accessed atomically. */
 	pthread_t keeper;
 	bool keeper_running;
@@ -74,6 +85,14 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 /* Marks everything up to lsn (capped at hold) as durably taken; never
  * moves back. */
 void stream_confirm(struct stream *s, uint64_t lsn);
+/* Replays a recording (--replay) through fn as if it were streaming: the
+ * same dispatch, endpos and LSN bookkeeping, no server. on_connect runs at
+ * each recorded (re)connection with the frame's text. */
+typedef int (*stream_connect_fn)(void *ctx, const char *info, struct err *e);
+enum stream_end stream_replay(struct stream *s, struct record_reader *r,
+			      stream_data_fn fn, void *ctx,
+			      stream_connect_fn on_connect, void *connect_ctx,
+			      struct err *e);
 /* Sends a final status update and ends the copy cleanly, so the server has
  * the confirmed position before walhook exits. */
 int stream_finish(struct stream *s, struct err *e);
