@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -17,10 +18,36 @@ struct buf {
 	size_t cap;
 };
 
-void buf_reserve(struct buf *b, size_t extra);
-void buf_put(struct buf *b, const void *p, size_t n);
-void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* Makes room for extra more bytes (and a NUL), growing the storage. */
+void buf_grow(struct buf *b, size_t extra);
+
+static inline void buf_reserve(struct buf *b, size_t extra)
+{
+	if (b->cap - b->len <= extra)
+		buf_grow(b, extra);
+}
+
+/* The appenders are inline: the JSON output calls them for every token. */
+static inline void buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static inline void buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static inline void buf_putc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* NUL-terminates without counting the NUL in len, so data is a C string. */

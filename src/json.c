@@ -86,8 +86,10 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 	bool t;
 	switch (values_class(typoid)) {
 	case VAL_INTEGER:
-		if (values_parse_int(v->data, v->len, &i)) {
-			buf_printf(b, "%lld", (long long)i);
+		/* The server's text of an integer is already a JSON number. */
+		if (values_parse_int(v->data, v->len, &i) && v->data[0] != '+' &&
+		    (v->len == 1 || v->data[v->data[0] == '-'] != '0')) {
+			buf_put(b, v->data, v->len);
 			return;
 		}
 		break;
@@ -125,10 +127,21 @@ static void put_lsn(struct buf *b, const char *key, uint64_t lsn)
 	buf_putc(b, '"');
 }
 
+static void put_u64(struct buf *b, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_put(b, tmp + sizeof tmp - n, (size_t)n);
+}
+
 static void put_txn(struct buf *b, const struct txn *tx)
 {
-	put_key(b, "xid");
-	buf_printf(b, "%u", tx->xid);
+	buf_puts(b, ",\"xid\":");
+	put_u64(b, tx->xid);
 	if (!tx->commit_time)
 		return;
 	put_key(b, "commit_time");
@@ -182,28 +195,40 @@ static void put_relation(struct buf *b, const struct rel *r)
 	put_key(b, "table");
 	json_put_string(b, r->relname, strlen(r->relname));
 	put_key(b, "relid");
-	buf_printf(b, "%u", r->relid);
+	put_u64(b, r->relid);
+}
+
+/* "schema", "table", "relid" and "key" of a change line: the same for
+ * every change of the relation, so written once and kept with it. */
+static void put_change_head(struct buf *b, const struct rel *r)
+{
+	if (!r->json_head) {
+		struct buf h = { 0 };
+		put_relation(&h, r);
+		buf_puts(&h, ",\"key\":[");
+		bool first = true;
+		for (uint16_t i = 0; i < r->ncols; i++) {
+			if (!r->cols[i].key)
+				continue;
+			if (!first)
+				buf_putc(&h, ',');
+			first = false;
+			json_put_string(&h, r->cols[i].name, r->cols[i].name_len);
+		}
+		buf_putc(&h, ']');
+		struct rel *cache = (struct rel *)r;
+		cache->json_head = h.data;
+		cache->json_head_len = h.len;
+	}
+	buf_put(b, r->json_head, r->json_head_len);
 }
 
 void json_change_line(struct buf *b, const struct change *c)
 {
-	const struct rel *r = c->rel;
 	buf_puts(b, "{\"op\":\"");
 	buf_puts(b, op_name(c->op));
 	buf_puts(b, "\",");
-	put_relation(b, r);
-	put_key(b, "key");
-	buf_putc(b, '[');
-	bool first = true;
-	for (uint16_t i = 0; i < r->ncols; i++) {
-		if (!r->cols[i].key)
-			continue;
-		if (!first)
-			buf_putc(b, ',');
-		first = false;
-		json_put_string(b, r->cols[i].name, r->cols[i].name_len);
-	}
-	buf_putc(b, ']');
+	put_change_head(b, c->rel);
 	put_lsn(b, "lsn", c->lsn);
 	put_txn(b, c->txn);
 	if (c->newv) {

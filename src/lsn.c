@@ -38,9 +38,25 @@ bool lsn_parse(const char *s, uint64_t *out)
 	return true;
 }
 
+/* Upper-case hex without leading zeros; returns the end. */
+static char *put_hex32(char *p, uint32_t v)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	int shift = 28;
+	while (shift > 0 && !(v >> shift))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = digits[(v >> shift) & 15];
+	return p;
+}
+
+/* By hand: it runs for every change of the default output. */
 char *lsn_format(uint64_t lsn, char out[LSN_STRLEN])
 {
-	snprintf(out, LSN_STRLEN, "%X/%X", (uint32_t)(lsn >> 32), (uint32_t)lsn);
+	char *p = put_hex32(out, (uint32_t)(lsn >> 32));
+	*p++ = '/';
+	p = put_hex32(p, (uint32_t)lsn);
+	*p = '\0';
 	return out;
 }
 

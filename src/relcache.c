@@ -23,6 +23,7 @@ static void rel_free_chain(struct rel *r)
 {
 	while (r) {
 		struct rel *next = r->replaced;
+		free(r->json_head);
 		free(r);
 		r = next;
 	}

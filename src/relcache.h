@@ -29,6 +29,11 @@ struct rel {
 	uint16_t nkeys;
 	struct rel_column *cols;
 	struct rel *replaced; /* the description this one replaced */
+	/* The JSON output's text for this relation, made on first use by
+	 * json.c and freed with the rel: a cache, not part of the
+	 * description. */
+	char *json_head;
+	size_t json_head_len;
 };
 
 struct relcache {
