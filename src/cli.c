@@ -38,7 +38,15 @@ static const char usage[] =
 	"  -S, --slot=SLOTNAME    name of the logical replication slot\n"
 	"      --set=NAME=VALUE   hand a value to the script as walhook.vars.NAME\n"
 	"      --temporary        use a temporary slot, created at start, gone at disconnect\n"
-	"  -v, --verbose          output verbose messages\n"
+	"      --server-timeout=SECS\n"
+	"                         reconnect after the server is silent this long (default: 60; 0 never)\n"
+	"      --stall-warning=SECS\n"
+	"                         warn when the confirmed position is stuck this long (default: 300; 0 never)\n"
+	"      --heartbeat=SECS   emit a logical message this often, so an idle slot sees WAL\n"
+	"      --metrics-port=PORT\n"
+	"                         serve Prometheus metrics on 127.0.0.1:PORT\n"
+	"      --retry-active     wait while the slot is in use by another process\n"
+	"  -v, --verbose          output verbose messages, and progress every 5 s\n"
 	"  -V, --version          output version information, then exit\n"
 	"  -?, --help             show this help, then exit\n"
 	"\n"
@@ -62,6 +70,11 @@ enum {
 	OPT_HELP,
 	OPT_RECORD,
 	OPT_REPLAY,
+	OPT_SERVER_TIMEOUT,
+	OPT_STALL_WARNING,
+	OPT_HEARTBEAT,
+	OPT_METRICS_PORT,
+	OPT_RETRY_ACTIVE,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +95,11 @@ static const struct option longopts[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "temporary", no_argument, NULL, OPT_TEMPORARY },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "server-timeout", required_argument, NULL, OPT_SERVER_TIMEOUT },
+	{ "stall-warning", required_argument, NULL, OPT_STALL_WARNING },
+	{ "heartbeat", required_argument, NULL, OPT_HEARTBEAT },
+	{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
+	{ "retry-active", no_argument, NULL, OPT_RETRY_ACTIVE },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -95,6 +113,19 @@ static const struct option longopts[] = {
 	{ "password", no_argument, NULL, 'W' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "--metrics-port" for its option value, "-s" for a short one. */
+static const char *flag_name(int c)
+{
+	static char buf[48];
+	for (const struct option *o = longopts; o->name; o++) {
+		if (o->val == c) {
+			snprintf(buf, sizeof buf, "--%s", o->name);
+			return buf;
+		}
+	}
+	return "option";
+}
 
 /* Splits "NAME=VALUE" in a copy the options own; value NULL without '='. */
 static int split_pair(const char *arg, bool need_value, const char **name,
@@ -124,7 +155,8 @@ static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 
 int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
-	*o = (struct options){ .status_interval = 10, .fsync_interval = 10 };
+	*o = (struct options){ .status_interval = 10, .fsync_interval = 10,
+			       .server_timeout = 60, .stall_warning = 300 };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":E:f:F:I:o:P:s:S:tvVd:h:p:U:wW?",
@@ -166,15 +198,27 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		}
 		case 'P': o->plugin = optarg; break;
 		case 's':
-		case 'F': {
+		case 'F':
+		case OPT_SERVER_TIMEOUT:
+		case OPT_STALL_WARNING:
+		case OPT_HEARTBEAT:
+		case OPT_METRICS_PORT: {
+			int *dst = c == 's'		      ? &o->status_interval
+				   : c == 'F'		      ? &o->fsync_interval
+				   : c == OPT_SERVER_TIMEOUT ? &o->server_timeout
+				   : c == OPT_STALL_WARNING  ? &o->stall_warning
+				   : c == OPT_HEARTBEAT	      ? &o->heartbeat
+							      : &o->metrics_port;
+			long max = c == OPT_METRICS_PORT ? 65535 : 86400;
 			char *end;
 			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 0 || v > 86400)
-				return err_set(e, "invalid %s interval \"%s\": seconds from 0 to 86400",
-					       c == 's' ? "status" : "fsync", optarg);
-			*(c == 's' ? &o->status_interval : &o->fsync_interval) = (int)v;
+			if (*end || !*optarg || v < 0 || v > max)
+				return err_set(e, "invalid value \"%s\" for %s: a number from 0 to %ld",
+					       optarg, flag_name(c), max);
+			*dst = (int)v;
 			break;
 		}
+		case OPT_RETRY_ACTIVE: o->retry_active = true; break;
 		case 'S': o->slot = optarg; break;
 		case 't': o->two_phase = true; break;
 		case 'v': o->verbose++; break;

@@ -30,6 +30,11 @@ struct options {
 	uint64_t startpos, endpos;
 	int status_interval; /* seconds; 0 disables */
 	int fsync_interval;  /* seconds; 0: never fsync */
+	int server_timeout;  /* seconds of silence before reconnecting; 0 never */
+	int stall_warning;   /* seconds; 0: never warn */
+	int heartbeat;       /* seconds between heartbeat messages; 0: none */
+	int metrics_port;    /* 0: no metrics endpoint */
+	bool retry_active;   /* retry while the slot is in use elsewhere */
 	int verbose;
 };
 

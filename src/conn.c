@@ -29,10 +29,11 @@ int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing)
 	const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	return err_set(e, "%s: %s (SQLSTATE %s)%s%s%s%s", doing, primary,
-		       code ? code : "?", detail ? "\nDETAIL: " : "",
-		       detail ? detail : "", hint ? "\nHINT: " : "",
-		       hint ? hint : "");
+	err_set(e, "%s: %s (SQLSTATE %s)%s%s%s%s", doing, primary,
+		code ? code : "?", detail ? "\nDETAIL: " : "",
+		detail ? detail : "", hint ? "\nHINT: " : "", hint ? hint : "");
+	snprintf(e->code, sizeof e->code, "%s", code ? code : "");
+	return -1;
 }
 
 /* Reads a password from the terminal without echo, as psql does. */
@@ -85,7 +86,7 @@ static char *session_options(const struct conn_params *p)
 	return (char *)buf_cstr(&b);
 }
 
-PGconn *conn_open(const struct conn_params *p, struct err *e)
+PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 {
 	char *password = p->force_prompt ? prompt_password() : NULL;
 	char *options = session_options(p);
@@ -98,8 +99,10 @@ PGconn *conn_open(const struct conn_params *p, struct err *e)
 			keys[n] = "dbname";
 			vals[n++] = p->dbname;
 		}
-		keys[n] = "replication";
-		vals[n++] = "database";
+		if (replication) {
+			keys[n] = "replication";
+			vals[n++] = "database";
+		}
 		keys[n] = "fallback_application_name";
 		vals[n++] = "walhook";
 #define OPT(k, v)                 \

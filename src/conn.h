@@ -41,9 +41,10 @@ struct plugin_option {
 	const char *value; /* NULL: the option is given without a value */
 };
 
-/* A logical replication connection (replication=database). The caller owns
- * the result and closes it with PQfinish. */
-PGconn *conn_open(const struct conn_params *p, struct err *e);
+/* A logical replication connection (replication=database), or with
+ * replication false an ordinary one. The caller owns the result and closes
+ * it with PQfinish. */
+PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e);
 int conn_identify(PGconn *c, struct sysinfo *out, struct err *e);
 /* if_not_exists: an existing slot of that name is no error (then out holds
  * only the name). */

@@ -7,6 +7,7 @@
 
 struct err {
 	char msg[2048];
+	char code[6]; /* the server's SQLSTATE when it refused, else "" */
 };
 
 /* Both return -1 so a failing function can `return err_set(e, ...)`. */

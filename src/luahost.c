@@ -41,6 +41,7 @@ struct lh {
 	lua_State *L;
 	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
 	struct output *out;
+	const struct stats *stats;
 	const char *script_name; /* for walhook.log lines */
 };
 
@@ -178,6 +179,38 @@ static int l_log(lua_State *L)
 	return 0;
 }
 
+/* walhook.stats(): the counters of the metrics endpoint, as a table. */
+static int l_stats(lua_State *L)
+{
+	struct lh *h = host_of(L);
+	static const struct {
+		const char *name;
+		enum stat_id k;
+	} counters[] = {
+		{ "inserts", STAT_INSERTS },
+		{ "updates", STAT_UPDATES },
+		{ "deletes", STAT_DELETES },
+		{ "truncates", STAT_TRUNCATES },
+		{ "messages", STAT_MESSAGES },
+		{ "transactions", STAT_TRANSACTIONS },
+		{ "reconnects", STAT_RECONNECTS },
+		{ "errors", STAT_ERRORS },
+		{ "bytes_received", STAT_BYTES_RECEIVED },
+	};
+	lua_createtable(L, 0, 12);
+	if (!h->stats)
+		return 1;
+	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+		set_int(L, counters[i].name, (long long)stats_get(h->stats, counters[i].k));
+	set_int(L, "changes", (long long)stats_changes(h->stats));
+	uint64_t end = stats_get(h->stats, STAT_SERVER_END_LSN);
+	uint64_t confirmed = stats_get(h->stats, STAT_CONFIRMED_LSN);
+	set_lsn(L, "confirmed_lsn", confirmed);
+	set_lsn(L, "server_wal_end", end);
+	set_int(L, "lag_bytes", end > confirmed ? (long long)(end - confirmed) : 0);
+	return 1;
+}
+
 static void open_module(struct lh *h, const struct lh_config *cfg)
 {
 	lua_State *L = h->L;
@@ -198,6 +231,9 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_pushlightuserdata(L, h);
 	lua_pushcclosure(L, l_log, 1);
 	lua_setfield(L, -2, "log");
+	lua_pushlightuserdata(L, h);
+	lua_pushcclosure(L, l_stats, 1);
+	lua_setfield(L, -2, "stats");
 
 	lua_newtable(L); /* stack: walhook, vars */
 	for (int i = 0; i < cfg->nvars; i++)
@@ -277,6 +313,7 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 	for (int k = 0; k < NHOOKS; k++)
 		h->hooks[k] = LUA_NOREF;
 	h->out = cfg->out;
+	h->stats = cfg->stats;
 	h->script_name = cfg->script ? basename_of(cfg->script) : "walhook";
 	luaL_openlibs(h->L);
 	open_module(h, cfg);

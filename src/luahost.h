@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "err.h"
 #include "output.h"
+#include "stats.h"
 
 struct lh;
 
@@ -31,6 +32,7 @@ struct lh_config {
 	const char *plugin;
 	const char *publication;
 	struct output *out; /* where kept events and print() go */
+	const struct stats *stats; /* for walhook.stats() */
 };
 
 /* Loads and runs the script, then calls init(opts). NULL with e filled. */

@@ -12,7 +12,9 @@
 
 #include "cli.h"
 #include "conn.h"
+#include "heartbeat.h"
 #include "lsn.h"
+#include "metrics.h"
 #include "luahost.h"
 #include "output.h"
 #include "pipeline.h"
@@ -125,6 +127,7 @@ struct session {
 	struct pipeline pipe;
 	bool pipe_ready;
 	struct recorder rec;
+	struct stats stats;
 };
 
 /* Makes everything confirmed so far durable before the server hears of
@@ -219,7 +222,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 {
 	const struct options *o = s->o;
 	*fatal = false;
-	PGconn *c = conn_open(&o->conn, e);
+	PGconn *c = conn_open(&o->conn, true, e);
 	if (!c)
 		return STREAM_ENDED_LOST;
 	struct sysinfo sys;
@@ -293,12 +296,20 @@ static int run_stream(struct session *s)
 		if (end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS)
 			return 0;
 		streamed |= s->pipe_ready;
-		if (fatal || o->no_loop || !streamed || stop_requested) {
+		/* A slot still held by a walsender of a connection that died
+		 * (or by another client) frees up: worth waiting for after a
+		 * reconnect, or when asked to. */
+		if (strcmp(e.code, "55006") == 0 && (streamed || o->retry_active))
+			fatal = false;
+		if (fatal || o->no_loop || (!streamed && !o->retry_active) ||
+		    stop_requested) {
 			if (stop_requested && !fatal)
 				return 0;
 			report(&e);
 			return 1;
 		}
+		stats_add(&s->stats, STAT_ERRORS, 1);
+		stats_add(&s->stats, STAT_RECONNECTS, 1);
 		if (s->stream.confirmed > before)
 			backoff = 1;
 		fprintf(stderr, "walhook: %s; reconnecting in %.0f s\n", e.msg,
@@ -377,7 +388,7 @@ out:
 static int slot_action(const struct options *o, PGconn **keep)
 {
 	struct err e;
-	PGconn *c = conn_open(&o->conn, &e);
+	PGconn *c = conn_open(&o->conn, true, &e);
 	if (!c) {
 		report(&e);
 		return 1;
@@ -457,6 +468,7 @@ int main(int argc, char **argv)
 		.plugin = o.plugin,
 		.publication = o.publication,
 		.out = &s.out,
+		.stats = &s.stats,
 	};
 	s.lh = lh_new(&cfg, &e);
 	if (!s.lh) {
@@ -471,8 +483,31 @@ int main(int argc, char **argv)
 	s.stream.sync = sync_session;
 	s.stream.sync_ctx = &s;
 	s.stream.sync_interval_us = (int64_t)o.fsync_interval * 1000000;
+	s.stream.stats = &s.stats;
+	s.stream.server_timeout_us = (int64_t)o.server_timeout * 1000000;
+	s.stream.stall_us = (int64_t)o.stall_warning * 1000000;
+
+	struct metrics metrics = { 0 };
+	struct heartbeat heartbeat = { 0 };
+	if (!o.replay && o.metrics_port &&
+	    metrics_start(&metrics, o.metrics_port, &s.stats, o.slot, &e) < 0) {
+		report(&e);
+		lh_free(s.lh);
+		cli_free(&o);
+		return 1;
+	}
+	if (!o.replay && o.heartbeat &&
+	    heartbeat_start(&heartbeat, &o.conn, o.heartbeat, &e) < 0) {
+		report(&e);
+		metrics_stop(&metrics);
+		lh_free(s.lh);
+		cli_free(&o);
+		return 1;
+	}
 
 	rc = o.replay ? run_replay(&s) : run_stream(&s);
+	heartbeat_stop(&heartbeat);
+	metrics_stop(&metrics);
 	if (s.rec.f && recorder_close(&s.rec, &e) < 0) {
 		report(&e);
 		rc = 1;

@@ -1,5 +1,7 @@
 #include "pipeline.h"
 
+#include "heartbeat.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,7 @@ static int txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 	p->in_txn = false;
 	p->stream->idle = p->preparing == NULL;
 	p->transactions++;
+	stats_add(p->stream->stats, STAT_TRANSACTIONS, 1);
 	relcache_prune(&p->rels);
 	return 0;
 }
@@ -247,6 +250,9 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		c.oldv = m->change.old.cols;
 	}
 	p->changes++;
+	stats_add(p->stream->stats, m->kind == PGO_INSERT   ? STAT_INSERTS
+				    : m->kind == PGO_UPDATE ? STAT_UPDATES
+							    : STAT_DELETES, 1);
 	return lh_change(p->lh, &c, e);
 }
 
@@ -269,6 +275,7 @@ static int deliver_truncate(struct pipeline *p, const struct relcache *local,
 		.restart_identity =
 			m->truncate.options & PGO_TRUNCATE_RESTART_IDENTITY,
 	};
+	stats_add(p->stream->stats, STAT_TRUNCATES, 1);
 	return lh_truncate(p->lh, &t, e);
 }
 
@@ -284,6 +291,7 @@ static int deliver_message(struct pipeline *p, const struct pgo_msg *m,
 		.len = m->message.len,
 		.transactional = transactional,
 	};
+	stats_add(p->stream->stats, STAT_MESSAGES, 1);
 	return lh_message(p->lh, &msg, e);
 }
 
@@ -374,7 +382,9 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 	bool transactional = m->message.flags & PGO_MESSAGE_TRANSACTIONAL;
 	if (transactional && !p->in_txn)
 		return err_set(e, "transactional Message outside a transaction");
-	if (deliver_message(p, m, e) < 0)
+	/* walhook's own heartbeats only make WAL flow. */
+	bool heartbeat = strcmp(m->message.prefix, HEARTBEAT_PREFIX) == 0;
+	if (!heartbeat && deliver_message(p, m, e) < 0)
 		return -1;
 	/* A message outside any transaction is done once written. */
 	if (!p->in_txn) {

@@ -26,6 +26,9 @@ void stream_init(struct stream *s, PGconn *conn)
 	s->server_end = 0;
 	s->idle = true;
 	s->last_status_us = 0;
+	s->last_message_us = now_us();
+	s->asked_reply = false;
+	stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)s->last_message_us);
 }
 
 enum { OWNER_LOOP, OWNER_CONSUMER, OWNER_KEEPER };
@@ -39,8 +42,11 @@ void stream_confirm(struct stream *s, uint64_t lsn)
 		lsn = s->hold;
 	if (lsn > s->processed)
 		s->processed = lsn;
-	if (lsn > LOAD(&s->confirmed))
+	if (lsn > LOAD(&s->confirmed)) {
 		STORE(&s->confirmed, lsn);
+		stats_set(s->stats, STAT_CONFIRMED_LSN, lsn);
+		stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)now_us());
+	}
 	if (!s->sync)
 		STORE(&s->sendable, s->confirmed);
 }
@@ -184,8 +190,10 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 	bool reply = wire_u8(&r);
 	if (!wire_done(&r))
 		return err_set(e, "malformed keepalive (%zu bytes)", n);
-	if (wal_end > s->server_end)
+	if (wal_end > s->server_end) {
 		s->server_end = wal_end;
+		stats_set(s->stats, STAT_SERVER_END_LSN, wal_end);
+	}
 	if (wal_end > s->received)
 		STORE(&s->received, wal_end);
 	/* Idle: every transaction sent so far is durable, and the server has
@@ -208,8 +216,11 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 		return err_set(e, "streaming header too small (%zu bytes)", n);
 	if (lsn > s->received)
 		STORE(&s->received, lsn);
-	if (wal_end > s->server_end)
+	if (wal_end > s->server_end) {
 		s->server_end = wal_end;
+		stats_set(s->stats, STAT_SERVER_END_LSN, wal_end);
+	}
+	stats_add(s->stats, STAT_BYTES_RECEIVED, n);
 	hand_to_consumer(s);
 	int rc = fn(ctx, lsn, wal_end, send_time, p + 1 + r.off, n - 1 - r.off, e);
 	take_back(s);
@@ -242,6 +253,69 @@ static bool loop_done(struct stream *s, enum stream_end *end)
 	return false;
 }
 
+#define PROGRESS_INTERVAL_US (5 * INT64_C(1000000))
+
+/* -v: a line every few seconds on what the stream is doing. */
+static void progress(struct stream *s, int64_t now)
+{
+	if (!s->verbose || !s->stats)
+		return;
+	if (!s->last_progress_us) {
+		s->last_progress_us = now;
+		s->last_progress_changes = stats_changes(s->stats);
+		return;
+	}
+	if (now - s->last_progress_us < PROGRESS_INTERVAL_US)
+		return;
+	uint64_t changes = stats_changes(s->stats);
+	double rate = (double)(changes - s->last_progress_changes) * 1e6 /
+		      (double)(now - s->last_progress_us);
+	uint64_t confirmed = LOAD(&s->confirmed);
+	char lsn[LSN_STRLEN];
+	fprintf(stderr, "walhook: %llu changes, %.0f/s, lag %.1f MB, confirmed %s\n",
+		(unsigned long long)changes, rate,
+		s->server_end > confirmed ? (double)(s->server_end - confirmed) / 1048576.0 : 0.0,
+		lsn_format(confirmed, lsn));
+	s->last_progress_us = now;
+	s->last_progress_changes = changes;
+}
+
+/* A warning, once per stall, when the server's WAL moves on and the
+ * confirmed position does not. */
+static void check_stall(struct stream *s, int64_t now)
+{
+	if (!s->stall_us || !s->stats)
+		return;
+	int64_t since = now - (int64_t)stats_get(s->stats, STAT_LAST_CONFIRM_US);
+	uint64_t confirmed = LOAD(&s->confirmed);
+	if (since < s->stall_us || s->server_end <= confirmed ||
+	    s->stall_mark >= confirmed + 1)
+		return;
+	char a[LSN_STRLEN], b[LSN_STRLEN];
+	fprintf(stderr, "walhook: warning: the confirmed position %s has not moved for %lld s while the server's WAL is at %s\n",
+		lsn_format(confirmed, a), (long long)(since / 1000000),
+		lsn_format(s->server_end, b));
+	s->stall_mark = confirmed + 1;
+}
+
+/* The server answers a status update that asks for a reply; one that stays
+ * silent past the timeout is gone (a dropped connection may give no error
+ * for a long time). */
+static int check_silence(struct stream *s, int64_t now, struct err *e)
+{
+	if (!s->server_timeout_us)
+		return 0;
+	int64_t quiet = now - s->last_message_us;
+	if (quiet >= s->server_timeout_us)
+		return err_set(e, "the server sent nothing for %lld s",
+			       (long long)(quiet / 1000000));
+	if (quiet >= s->server_timeout_us / 2 && !s->asked_reply) {
+		s->asked_reply = true;
+		return release_confirmed(s, e) < 0 ? -1 : send_status(s, true, e);
+	}
+	return 0;
+}
+
 /* Waits for the socket until the next status update is due. */
 static int wait_socket(struct stream *s, struct err *e)
 {
@@ -249,6 +323,9 @@ static int wait_socket(struct stream *s, struct err *e)
 	int timeout = s->status_interval_us <= 0 ? -1
 		      : due <= 0		 ? 0
 						 : (int)(due / 1000) + 1;
+	/* The timers above run at least once a second. */
+	if (timeout < 0 || timeout > 1000)
+		timeout = 1000;
 	struct pollfd pfd = { .fd = PQsocket(s->conn), .events = POLLIN };
 	if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 		return err_set(e, "waiting for the server: %s", strerror(errno));
@@ -266,6 +343,13 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 		copybuf = NULL;
 		if (loop_done(s, &end))
 			break;
+		int64_t now = now_us();
+		progress(s, now);
+		check_stall(s, now);
+		if (check_silence(s, now, e) < 0) {
+			end = STREAM_ENDED_LOST;
+			break;
+		}
 		if (s->sync_interval_us > 0 &&
 		    now_us() - s->last_sync_us >= s->sync_interval_us &&
 		    release_confirmed(s, e) < 0)
@@ -293,6 +377,8 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			end = copy_ended(s, e);
 			break;
 		}
+		s->last_message_us = now_us();
+		s->asked_reply = false;
 		if (s->rec &&
 		    recorder_frame(s->rec, RECORD_COPYDATA, copybuf, (uint32_t)n, e) < 0)
 			break;

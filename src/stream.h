@@ -24,6 +24,7 @@
 
 #include "err.h"
 #include "record.h"
+#include "stats.h"
 
 /* What a consumer's on_data returns. */
 enum {
@@ -63,6 +64,18 @@ struct stream {
 				     before status updates) */
 	int64_t last_sync_us;
 	uint64_t sendable; /* the confirmed position the server may hear of */
+	struct stats *stats;
+	/* A server silent this long is asked for a reply; silent twice as
+	 * long, it is taken for lost (0: wait forever). */
+	int64_t server_timeout_us;
+	int64_t last_message_us;
+	bool asked_reply;
+	/* Warn when the confirmed position has not moved this long while the
+	 * server's WAL end has (0: never). */
+	int64_t stall_us;
+	uint64_t stall_mark; /* the server end when the warning was given */
+	int64_t last_progress_us;
+	uint64_t last_progress_changes;
 	/* The keeper; fields below are accessed atomically. */
 	pthread_t keeper;
 	bool keeper_running;
