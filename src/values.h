@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
+
 /* One column of a row as received: a view into the message buffer, valid
  * until the next message. */
 enum datum_kind {
@@ -51,11 +53,98 @@ enum val_class {
 #define OID_NUMERIC 1700
 #define OID_JSONB 3802
 
+/* Further built-in types, for binary.c and the array rules. */
+#define OID_CHAR 18
+#define OID_TID 27
+#define OID_XML 142
+#define OID_POINT 600
+#define OID_LSEG 601
+#define OID_PATH 602
+#define OID_BOX 603
+#define OID_POLYGON 604
+#define OID_LINE 628
+#define OID_CIDR 650
+#define OID_CIRCLE 718
+#define OID_MACADDR8 774
+#define OID_MONEY 790
+#define OID_MACADDR 829
+#define OID_INET 869
+#define OID_DATE 1082
+#define OID_TIME 1083
+#define OID_TIMESTAMP 1114
+#define OID_TIMESTAMPTZ 1184
+#define OID_INTERVAL 1186
+#define OID_TIMETZ 1266
+#define OID_BIT 1560
+#define OID_VARBIT 1562
+#define OID_REFCURSOR 1790
+#define OID_UUID 2950
+#define OID_PG_LSN 3220
+#define OID_JSONPATH 4072
+#define OID_XID8 5069
+
 enum val_class values_class(uint32_t typoid);
 
 /* Strict parsers of PostgreSQL's text output: the whole text must match. */
 bool values_parse_int(const char *s, size_t n, int64_t *out);
 bool values_parse_float(const char *s, size_t n, double *out);
 bool values_parse_bool(const char *s, size_t n, bool *out);
+
+/* ---- arrays ---- */
+
+/* The element type of a built-in array type (1007 int4[] -> 23 int4), or 0
+ * when array_typoid is not one: a scalar type, an array of a type created
+ * in the database (enum, domain, extension type: their OIDs differ from
+ * database to database), or box[], whose text form separates elements with
+ * ';' instead of ','. int2vector and oidvector are not arrays here either:
+ * their text is "1 2 3", not braces. */
+uint32_t values_array_element(uint32_t array_typoid);
+
+/* Callbacks of values_parse_array, called in document order; any of them
+ * may be NULL. index is the 1-based position inside the enclosing array (0
+ * for the outermost array), so a caller can fill Lua tables or JSON arrays
+ * without keeping its own counters:
+ *
+ *   begin_array: lua_createtable(L, nitems, 0)
+ *   element:     push the converted element; lua_rawseti(L, -2, index)
+ *   end_array:   if (index) lua_rawseti(L, -2, index)
+ */
+struct values_array_visitor {
+	/* nitems: the number of elements or sub-arrays directly inside, so a
+	 * table can be created at its final size. */
+	void (*begin_array)(void *ctx, size_t index, size_t nitems);
+	void (*end_array)(void *ctx, size_t index);
+	/* text: the element with quotes and backslash escapes undone, not
+	 * NUL-terminated, valid only during the call (it points into s, or into
+	 * scratch when there were escapes). is_null for a bare NULL (any case;
+	 * then text is that word); a quoted "NULL" is a string. */
+	void (*element)(void *ctx, size_t index, const char *text, size_t len,
+			bool is_null);
+};
+
+/* Walks PostgreSQL's text form of an array: "{1,2,NULL}",
+ * "{{a,\"b c\"},{\"\",d}}", "[0:1]={x,y}" (the dimension prefix is checked
+ * and skipped: the visitor sees only the nesting), "{}" (one empty array).
+ * The grammar is array_in's: white space around elements and braces is
+ * ignored, elements may be quoted with \" and \\ escapes inside, and
+ * sub-arrays must all have the same length.
+ *
+ * The whole text is checked before the first callback, so on error the
+ * visitor has seen nothing; v may be NULL to only check. scratch (caller
+ * owned, not NULL; its contents are replaced) holds unescaped elements: no
+ * allocation per element once it has grown. At most 6 dimensions, as in
+ * PostgreSQL. Returns 0, or -1 with err set. */
+int values_parse_array(const char *s, size_t n,
+		       const struct values_array_visitor *v, void *ctx,
+		       struct buf *scratch, char *err, size_t errlen);
+
+/* ---- bytea ---- */
+
+/* Appends to out the bytes of bytea's text form: hex "\x0102ab" (either
+ * case, white space between pairs allowed, as byteain allows) or the
+ * legacy escape form of bytea_output = escape ("a\\b\001": \\ is a
+ * backslash, \ooo an octal byte, anything else itself). false on malformed
+ * text, with out unchanged. */
+bool values_bytea_decode(const char *s, size_t n, struct buf *out);
 
 #endif
