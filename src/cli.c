@@ -30,6 +30,7 @@ static const char usage[] =
 	"  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
 	"      --record=FILE      while streaming, record the stream into FILE\n"
 	"      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
+	"      --test=FILE        run the script tests in FILE (walhook.test), with --replay as their default input\n"
 	"      --publication=NAMES\n"
 	"                         publications to stream (pgoutput's publication_names)\n"
 	"  -t, --two-phase        enable decoding of prepared transactions when creating a slot\n"
@@ -75,6 +76,7 @@ enum {
 	OPT_HEARTBEAT,
 	OPT_METRICS_PORT,
 	OPT_RETRY_ACTIVE,
+	OPT_TEST,
 };
 
 static const struct option longopts[] = {
@@ -101,6 +103,7 @@ static const struct option longopts[] = {
 	{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
 	{ "retry-active", no_argument, NULL, OPT_RETRY_ACTIVE },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "test", required_argument, NULL, OPT_TEST },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -171,6 +174,7 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_PUBLICATION: o->publication = optarg; break;
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_REPLAY: o->replay = optarg; break;
+		case OPT_TEST: o->test = optarg; break;
 		case 'E':
 			if (parse_lsn(optarg, "end position", &o->endpos, e) < 0)
 				return -1;
@@ -253,6 +257,10 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	if (optind < argc)
 		return err_set(e, "too many arguments: \"%s\" (one script at most)",
 			       argv[optind]);
+	if (o->test && (o->script || o->create_slot || o->drop_slot || o->start))
+		return err_set(e, "--test runs a test file: it takes no script argument and no slot actions");
+	if (o->test)
+		return CLI_OK;
 	if (o->replay) {
 		if (o->create_slot || o->drop_slot || o->start || o->record)
 			return err_set(e, "--replay runs without a server: it takes no --create-slot, --drop-slot, --start or --record");

@@ -21,6 +21,7 @@ struct options {
 	const char *outfile; /* NULL or "-": standard output */
 	const char *record;  /* --record FILE */
 	const char *replay;  /* --replay FILE */
+	const char *test;    /* --test FILE */
 	struct plugin_option opts[CLI_MAX_LIST];
 	int nopts;
 	struct lh_var vars[CLI_MAX_LIST];

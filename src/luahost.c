@@ -43,6 +43,11 @@ struct lh {
 	struct output *out;
 	const struct stats *stats;
 	const char *script_name; /* for walhook.log lines */
+	/* The fixture transaction open (lh_fixture_line). */
+	bool fx_open;
+	lua_Integer fx_xid;
+	char fx_lsn[LSN_STRLEN];
+	char fx_time[PGTIME_STRLEN];
 };
 
 /* The message handler of every protected call: adds a traceback. */
@@ -317,6 +322,8 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 	h->script_name = cfg->script ? basename_of(cfg->script) : "walhook";
 	luaL_openlibs(h->L);
 	open_module(h, cfg);
+	if (cfg->extend)
+		cfg->extend(h->L, cfg->extend_arg);
 	if (cfg->script) {
 		if (load_script(h, cfg->script, e) < 0) {
 			lh_free(h);
@@ -329,6 +336,32 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 		}
 	}
 	return h;
+}
+
+int lh_call(struct lh *h, const char *name, bool *result, struct err *e)
+{
+	lua_State *L = h->L;
+	/* name may be a path into tables: "walhook.test.run". */
+	char path[128];
+	snprintf(path, sizeof path, "%s", name);
+	char *save;
+	char *part = strtok_r(path, ".", &save);
+	lua_getglobal(L, part);
+	while ((part = strtok_r(NULL, ".", &save)) && lua_istable(L, -1)) {
+		lua_getfield(L, -1, part);
+		lua_remove(L, -2);
+	}
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 1);
+		return err_set(e, "%s is not a function", name);
+	}
+	char doing[160];
+	snprintf(doing, sizeof doing, "in %s", name);
+	if (pcall(h, 0, 1, doing, e) < 0)
+		return -1;
+	*result = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return 0;
 }
 
 void lh_free(struct lh *h)
@@ -708,4 +741,133 @@ int lh_terminate(struct lh *h, const char *reason, struct err *e)
 		return 0;
 	lua_pushstring(h->L, reason);
 	return pcall(h, 1, 0, "in terminate", e);
+}
+
+/* ---- fixtures: JSON lines through the hooks ---- */
+
+static void copy_field(lua_State *L, int t, const char *k, char *out, size_t n)
+{
+	lua_getfield(L, t, k);
+	const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	if (v)
+		snprintf(out, n, "%s", v);
+	lua_pop(L, 1);
+}
+
+/* handle_begin or handle_commit of a fixture transaction. */
+static int fixture_txn_hook(struct lh *h, enum hook k, struct err *e)
+{
+	if (!push_hook(h, k))
+		return 0;
+	lua_State *L = h->L;
+	lua_createtable(L, 0, 3);
+	if (h->fx_xid) {
+		lua_pushinteger(L, h->fx_xid);
+		lua_setfield(L, -2, "xid");
+	}
+	if (*h->fx_time)
+		set_str(L, "commit_time", h->fx_time);
+	if (*h->fx_lsn)
+		set_str(L, k == HOOK_BEGIN ? "final_lsn" : "end_lsn", h->fx_lsn);
+	return pcall(h, 1, 0, k == HOOK_BEGIN ? "in handle_begin" : "in handle_commit", e);
+}
+
+int lh_fixture_end(struct lh *h, struct err *e)
+{
+	if (!h->fx_open)
+		return 0;
+	h->fx_open = false;
+	if (fixture_txn_hook(h, HOOK_COMMIT, e) < 0)
+		return -1;
+	return output_flush(h->out, e);
+}
+
+/* Writes the event table on top as a line, in the order it was written. */
+static int fixture_write(struct lh *h, const char *doing, struct err *e)
+{
+	struct buf *b = output_buf(h->out);
+	size_t mark = b->len;
+	if (lj_encode(h->L, -1, b) < 0) {
+		b->len = mark;
+		err_set(e, "%s: cannot write the table: %s", doing,
+			lua_tostring(h->L, -1));
+		lua_pop(h->L, 1);
+		return -1;
+	}
+	buf_putc(b, '\n');
+	return output_written(h->out, e);
+}
+
+/* Calls the hook for the event table on top (popping it), or writes it. */
+static int fixture_event(struct lh *h, enum hook k, bool change,
+			 const char *doing, struct err *e)
+{
+	lua_State *L = h->L;
+	if (!push_hook(h, k)) {
+		int rc = change ? write_kept(h, -1, NULL, doing, e)
+				: fixture_write(h, doing, e);
+		lua_pop(L, 1);
+		return rc;
+	}
+	lua_pushvalue(L, -2); /* stack: event, hook, event */
+	if (pcall(h, 1, change, doing, e) < 0) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	if (change) /* stack: event, verdict */
+		return keep_or_replace(h, NULL, "handle_change", doing, e);
+	lua_pop(L, 1);
+	return 0;
+}
+
+int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
+		    struct err *e)
+{
+	lua_State *L = h->L;
+	char msg[160];
+	if (lj_decode(L, line, n, msg, sizeof msg) < 0)
+		return err_set(e, "%s: not JSON: %s", where, msg);
+	char op[16] = "";
+	if (lua_istable(L, -1))
+		copy_field(L, -1, "op", op, sizeof op);
+	bool change = !strcmp(op, "insert") || !strcmp(op, "update") ||
+		      !strcmp(op, "delete");
+	enum hook k = change			 ? HOOK_CHANGE
+		      : !strcmp(op, "truncate") ? HOOK_TRUNCATE
+		      : !strcmp(op, "message")	 ? HOOK_MESSAGE
+						 : NHOOKS;
+	if (k == NHOOKS) {
+		lua_pop(L, 1);
+		return err_set(e, "%s: a change needs \"op\": insert, update, delete, truncate or message",
+			       where);
+	}
+	lua_getfield(L, -1, "xid");
+	lua_Integer xid = lua_isnumber(L, -1) ? (lua_Integer)lua_tonumber(L, -1) : 0;
+	lua_getfield(L, -2, "transactional");
+	bool outside = k == HOOK_MESSAGE && lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+	lua_pop(L, 2);
+	/* A new xid, or none, ends the open transaction. */
+	if (h->fx_open && (!xid || xid != h->fx_xid) && lh_fixture_end(h, e) < 0) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	if (!outside && !h->fx_open) {
+		h->fx_open = true;
+		h->fx_xid = xid;
+		*h->fx_lsn = *h->fx_time = '\0';
+		copy_field(L, -1, "lsn", h->fx_lsn, sizeof h->fx_lsn);
+		copy_field(L, -1, "commit_time", h->fx_time, sizeof h->fx_time);
+		if (fixture_txn_hook(h, HOOK_BEGIN, e) < 0) {
+			lua_pop(L, 1);
+			return -1;
+		}
+	}
+	copy_field(L, -1, "lsn", h->fx_lsn, sizeof h->fx_lsn);
+	char doing[300];
+	snprintf(doing, sizeof doing, "in %s (%s)", hook_names[k], where);
+	if (fixture_event(h, k, change, doing, e) < 0)
+		return -1;
+	if (outside)
+		return output_flush(h->out, e);
+	return xid ? 0 : lh_fixture_end(h, e);
 }

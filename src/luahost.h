@@ -33,10 +33,17 @@ struct lh_config {
 	const char *publication;
 	struct output *out; /* where kept events and print() go */
 	const struct stats *stats; /* for walhook.stats() */
+	/* Called with the lua_State before the script runs, to add modules
+	 * (the script tests' walhook.test). */
+	void (*extend)(void *lua_state, void *arg);
+	void *extend_arg;
 };
 
 /* Loads and runs the script, then calls init(opts). NULL with e filled. */
 struct lh *lh_new(const struct lh_config *cfg, struct err *e);
+/* Calls the global function name with no arguments; its result as a
+ * boolean in *result. */
+int lh_call(struct lh *h, const char *name, bool *result, struct err *e);
 void lh_free(struct lh *h);
 
 struct lh_connect_info {
@@ -58,6 +65,16 @@ int lh_commit(struct lh *h, const struct txn *tx, struct err *e);
 int lh_data(struct lh *h, const uint8_t *data, size_t len, uint64_t lsn,
 	    struct err *e);
 int lh_terminate(struct lh *h, const char *reason, struct err *e);
+
+/* A fixture: one line of JSON in the default output's shape, handed to the
+ * hooks as the table it decodes to. Consecutive lines with one xid make a
+ * transaction (handle_begin and handle_commit around them); a line without
+ * an xid is one of its own, a non-transactional message none. where names
+ * the line in errors ("file.jsonl:12"). */
+int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
+		    struct err *e);
+/* Ends the fixture's last transaction. */
+int lh_fixture_end(struct lh *h, struct err *e);
 
 /* A script that defines any stream hook sees a streamed transaction's
  * changes as they arrive; one that defines any two-phase hook sees a

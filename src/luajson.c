@@ -66,11 +66,28 @@ static size_t count_entries(lua_State *L, int idx)
 	return count;
 }
 
+/* Whether the string key k is an element of the array at index order. */
+static bool in_order(lua_State *L, int order, const char *k, size_t n)
+{
+	size_t len = order ? lh_rawlen(L, order) : 0;
+	for (size_t i = 1; i <= len; i++) {
+		lua_rawgeti(L, order, (int)i);
+		size_t m;
+		const char *s = lua_tolstring(L, -1, &m);
+		bool same = s && m == n && memcmp(s, k, n) == 0;
+		lua_pop(L, 1);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 /* Writes the members of the table at idx whose keys are not in skip (a
- * NULL-terminated list) nor columns of rel, keys sorted. */
+ * NULL-terminated list), not columns of rel and not in the array at index
+ * order (0: none), keys sorted. */
 static int encode_rest(lua_State *L, int idx, const char *const *skip,
-		       const struct rel *rel, bool first, struct buf *b,
-		       int depth)
+		       const struct rel *rel, int order, bool first,
+		       struct buf *b, int depth)
 {
 	size_t cap = count_entries(L, idx), n = 0;
 	struct key *keys = cap ? malloc(cap * sizeof *keys) : NULL;
@@ -99,6 +116,8 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 		for (uint16_t i = 0; rel && i < rel->ncols && !k.isnum; i++)
 			skipped |= rel->cols[i].name_len == k.n &&
 				   memcmp(rel->cols[i].name, k.s, k.n) == 0;
+		if (!skipped && !k.isnum && order)
+			skipped = in_order(L, order, k.s, k.n);
 		if (!skipped && n < cap)
 			keys[n++] = k;
 	}
@@ -125,6 +144,50 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 	return rc;
 }
 
+/* Pushes the key order walhook.json.decode saw for the table at idx (the
+ * __keys array of its metatable) and returns its index, or pushes nothing
+ * and returns 0. */
+static int push_key_order(lua_State *L, int idx)
+{
+	if (!lua_getmetatable(L, idx))
+		return 0;
+	lua_getfield(L, -1, "__keys");
+	lua_remove(L, -2);
+	if (lua_istable(L, -1))
+		return lua_gettop(L);
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* Writes the members named in the array at index order, in its order;
+ * counts in *present those the table has. */
+static int encode_ordered(lua_State *L, int idx, int order, bool *first,
+			  size_t *present, struct buf *b, int depth)
+{
+	size_t len = lh_rawlen(L, order);
+	for (size_t i = 1; i <= len; i++) {
+		lua_rawgeti(L, order, (int)i); /* stack: ..., key */
+		size_t n;
+		const char *k = lua_tolstring(L, -1, &n);
+		lua_pushvalue(L, -1);
+		lua_rawget(L, idx); /* stack: ..., key, value */
+		if (k && !lua_isnil(L, -1)) {
+			(*present)++;
+			if (!is_sentinel(L, -1, &lj_unchanged_sentinel)) {
+				if (!*first)
+					buf_putc(b, ',');
+				*first = false;
+				json_put_string(b, k, n);
+				buf_putc(b, ':');
+				if (encode(L, lua_gettop(L), b, depth + 1) < 0)
+					return -1;
+			}
+		}
+		lua_pop(L, 2);
+	}
+	return 0;
+}
+
 static int encode_table(lua_State *L, int idx, struct buf *b, int depth)
 {
 	size_t len = lh_rawlen(L, idx);
@@ -142,8 +205,16 @@ static int encode_table(lua_State *L, int idx, struct buf *b, int depth)
 		return 0;
 	}
 	buf_putc(b, '{');
-	if (encode_rest(L, idx, NULL, NULL, true, b, depth) < 0)
+	bool first = true;
+	size_t present = 0;
+	int order = push_key_order(L, idx);
+	if (order && encode_ordered(L, idx, order, &first, &present, b, depth) < 0)
 		return -1;
+	if ((!order || count_entries(L, idx) > present) &&
+	    encode_rest(L, idx, NULL, NULL, order, first, b, depth) < 0)
+		return -1;
+	if (order)
+		lua_remove(L, order);
 	buf_putc(b, '}');
 	return 0;
 }
@@ -215,9 +286,15 @@ static int encode_row(lua_State *L, int idx, const struct rel *rel,
 		}
 		lua_pop(L, 1);
 	}
-	if (count_entries(L, idx) > present &&
-	    encode_rest(L, idx, NULL, rel, first, b, 1) < 0)
+	/* Without a relation, the order the row was decoded in. */
+	int order = rel ? 0 : push_key_order(L, idx);
+	if (order && encode_ordered(L, idx, order, &first, &present, b, 1) < 0)
 		return -1;
+	if (count_entries(L, idx) > present &&
+	    encode_rest(L, idx, NULL, rel, order, first, b, 1) < 0)
+		return -1;
+	if (order)
+		lua_remove(L, order);
 	buf_putc(b, '}');
 	return 0;
 }
@@ -260,7 +337,7 @@ int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
 		lua_pop(L, 1);
 	}
 	if (count_entries(L, idx) > present &&
-	    encode_rest(L, idx, change_keys, NULL, first, b, 0) < 0)
+	    encode_rest(L, idx, change_keys, NULL, 0, first, b, 0) < 0)
 		return -1;
 	buf_putc(b, '}');
 	return 0;
@@ -430,6 +507,10 @@ static int read_container(lua_State *L, struct reader *r, int depth, bool array)
 		r->i++;
 		return 0;
 	}
+	/* An object remembers its key order, so encoding it again gives the
+	 * same text: stack: object, keys. */
+	if (!array)
+		lua_newtable(L);
 	for (int n = 1;; n++) {
 		skip_ws(r);
 		if (!array) {
@@ -441,6 +522,8 @@ static int read_container(lua_State *L, struct reader *r, int depth, bool array)
 			skip_ws(r);
 			if (r->i >= r->n || r->s[r->i++] != ':')
 				return rfail(r, "expected ':'");
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, t + 1, n);
 		}
 		if (read_value(L, r, depth + 1) < 0)
 			return -1;
@@ -452,8 +535,15 @@ static int read_container(lua_State *L, struct reader *r, int depth, bool array)
 		if (r->i >= r->n)
 			return rfail(r, "unterminated container");
 		char c = r->s[r->i++];
-		if (c == close)
+		if (c == close) {
+			if (!array) {
+				lua_createtable(L, 0, 1); /* stack: object, keys, mt */
+				lua_insert(L, t + 1);
+				lua_setfield(L, t + 1, "__keys");
+				lua_setmetatable(L, t);
+			}
 			return 0;
+		}
 		if (c != ',')
 			return rfail(r, array ? "expected ',' or ']'" : "expected ',' or '}'");
 	}

@@ -14,11 +14,13 @@
 #include "conn.h"
 #include "heartbeat.h"
 #include "lsn.h"
+#include "luatest.h"
 #include "metrics.h"
 #include "luahost.h"
 #include "output.h"
 #include "pipeline.h"
 #include "record.h"
+#include "replay.h"
 #include "stream.h"
 
 #define MAX_BACKOFF_S 30
@@ -162,25 +164,6 @@ static void describe_connect(struct buf *b, const struct sysinfo *sys,
 	put_kv(b, "slot", slot);
 	put_kv(b, "plugin", plugin);
 	put_kv(b, "start_lsn", lsn_format(start, lsn));
-}
-
-/* The value of key in NAME=VALUE lines, copied into out; "" if absent. */
-static const char *kv_get(const char *text, const char *key, char *out,
-			  size_t outlen)
-{
-	size_t klen = strlen(key);
-	*out = '\0';
-	for (const char *line = text; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		if (n > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
-			snprintf(out, outlen, "%.*s", (int)(n - klen - 1),
-				 line + klen + 1);
-			break;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return out;
 }
 
 static int start_recording(struct session *s, const struct sysinfo *sys,
@@ -328,63 +311,6 @@ static int run_stream(struct session *s)
 	}
 }
 
-/* A recorded (re)connection: what the live run did at connect. */
-static int replay_connect(void *ctx, const char *info, struct err *e)
-{
-	struct session *s = ctx;
-	struct sysinfo sys = { 0 };
-	char v[128], slot[128], plugin[64];
-	snprintf(sys.systemid, sizeof sys.systemid, "%s",
-		 kv_get(info, "system_id", v, sizeof v));
-	sys.timeline = (uint32_t)strtoul(kv_get(info, "timeline", v, sizeof v), NULL, 10);
-	lsn_parse(kv_get(info, "xlogpos", v, sizeof v), &sys.xlogpos);
-	snprintf(sys.dbname, sizeof sys.dbname, "%s",
-		 kv_get(info, "dbname", v, sizeof v));
-	sys.server_version = atoi(kv_get(info, "server_version", v, sizeof v));
-	uint64_t start = 0;
-	lsn_parse(kv_get(info, "start_lsn", v, sizeof v), &start);
-	struct lh_connect_info ci = { &sys, kv_get(info, "slot", slot, sizeof slot),
-				      kv_get(info, "plugin", plugin, sizeof plugin),
-				      start };
-	if (lh_connect(s->lh, &ci, e) < 0)
-		return -1;
-	pipeline_reset(&s->pipe);
-	return 0;
-}
-
-/* --replay: the recording through the same decoders and hooks. */
-static int run_replay(struct session *s)
-{
-	struct record_reader r;
-	struct buf header = { 0 };
-	struct err e;
-	int rc = 1;
-	if (record_reader_open(&r, s->o->replay, &header, &e) < 0) {
-		report(&e);
-		goto out;
-	}
-	char plugin[64], v[64];
-	kv_get(header.data, "plugin", plugin, sizeof plugin);
-	pipeline_init(&s->pipe, strcmp(plugin, "pgoutput") == 0, s->lh, &s->out,
-		      &s->stream, s->o->endpos);
-	s->pipe_ready = true;
-	/* Protocol 4's parallel streaming adds the abort LSN and time. */
-	s->pipe.dec.abort_has_lsn =
-		atoi(kv_get(header.data, "option=proto_version", v, sizeof v)) >= 4 &&
-		strcmp(kv_get(header.data, "option=streaming", v, sizeof v),
-		       "parallel") == 0;
-	enum stream_end end = stream_replay(&s->stream, &r, pipeline_on_data,
-					    &s->pipe, replay_connect, s, &e);
-	if (end == STREAM_ENDED_FAILED)
-		report(&e);
-	else
-		rc = 0;
-out:
-	record_reader_close(&r);
-	buf_free(&header);
-	return rc;
-}
-
 static int slot_action(const struct options *o, PGconn **keep)
 {
 	struct err e;
@@ -443,6 +369,11 @@ int main(int argc, char **argv)
 	}
 	verbose = o.verbose;
 	install_signals();
+	if (o.test) {
+		rc = luatest_run(o.test, o.replay);
+		cli_free(&o);
+		return rc;
+	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 
 	if (o.drop_slot || (o.create_slot && !o.temporary)) {
@@ -505,7 +436,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	rc = o.replay ? run_replay(&s) : run_stream(&s);
+	if (o.replay) {
+		s.pipe_ready = false;
+		rc = replay_run(o.replay, s.lh, &s.out, &s.stats, o.endpos,
+				&stop_requested, &e) < 0;
+		if (rc)
+			report(&e);
+	} else {
+		rc = run_stream(&s);
+	}
 	heartbeat_stop(&heartbeat);
 	metrics_stop(&metrics);
 	if (s.rec.f && recorder_close(&s.rec, &e) < 0) {

@@ -16,6 +16,7 @@ struct output {
 	const char *name; /* for messages: "standard output" */
 };
 
+/* fd -1: nothing is written anywhere; the buffer keeps it all. */
 void output_init(struct output *o, int fd, const char *name);
 /* The buffer to append to; call output_written after appending so a full
  * buffer is written out (a large transaction needs no more memory). */

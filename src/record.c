@@ -195,3 +195,21 @@ bool record_is_recording(const char *path)
 		fclose(f);
 	return yes;
 }
+
+const char *record_kv(const char *text, const char *key, char *out,
+		      size_t outlen)
+{
+	size_t klen = strlen(key);
+	*out = '\0';
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
+			snprintf(out, outlen, "%.*s", (int)(n - klen - 1),
+				 line + klen + 1);
+			break;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return out;
+}

@@ -67,6 +67,11 @@ int record_reader_next(struct record_reader *r, enum record_frame *type,
 		       struct err *e);
 void record_reader_close(struct record_reader *r);
 
+/* The value of key in a header or connect frame's NAME=VALUE lines,
+ * copied into out; "" when absent. Returns out. */
+const char *record_kv(const char *text, const char *key, char *out,
+		      size_t outlen);
+
 /* Whether the file starts like a recording (as opposed to JSON lines). */
 bool record_is_recording(const char *path);
 
