@@ -59,16 +59,64 @@ void json_put_double(struct buf *b, double d)
 	buf_puts(b, tmp);
 }
 
-static void put_hex_bytes(struct buf *b, const char *p, uint32_t n)
+void json_put_bytea(struct buf *b, const char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_puts(b, "\"\\\\x");
-	for (uint32_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 		buf_putc(b, hex[c >> 4]);
 		buf_putc(b, hex[c & 15]);
 	}
 	buf_putc(b, '"');
+}
+
+struct array_json {
+	struct buf *b;
+	uint32_t elem;
+};
+
+static void array_begin(void *ctx, size_t index, size_t nitems)
+{
+	struct array_json *a = ctx;
+	(void)nitems;
+	if (index > 1)
+		buf_putc(a->b, ',');
+	buf_putc(a->b, '[');
+}
+
+static void array_end(void *ctx, size_t index)
+{
+	struct array_json *a = ctx;
+	(void)index;
+	buf_putc(a->b, ']');
+}
+
+static void array_element(void *ctx, size_t index, const char *text,
+			  size_t len, bool is_null)
+{
+	struct array_json *a = ctx;
+	if (index > 1)
+		buf_putc(a->b, ',');
+	struct datum d = { .kind = is_null ? DATUM_NULL : DATUM_TEXT,
+			   .len = (uint32_t)len, .data = text };
+	json_put_datum(a->b, a->elem, &d);
+}
+
+/* An array of a built-in type as a JSON array of converted elements;
+ * false (nothing written) when the text is not an array after all. */
+static bool put_array(struct buf *b, uint32_t elem, const struct datum *v)
+{
+	static const struct values_array_visitor visitor = {
+		array_begin, array_end, array_element,
+	};
+	/* Unescaped elements; the default output runs on one thread. */
+	static struct buf scratch;
+	struct array_json a = { b, elem };
+	char err[128];
+	/* The text is checked whole before the visitor sees anything. */
+	return values_parse_array(v->data, v->len, &visitor, &a, &scratch, err,
+				  sizeof err) == 0;
 }
 
 void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
@@ -78,7 +126,7 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 		return;
 	}
 	if (v->kind == DATUM_BINARY) {
-		put_hex_bytes(b, v->data, v->len);
+		json_put_bytea(b, v->data, v->len);
 		return;
 	}
 	int64_t i;
@@ -108,6 +156,9 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 	case VAL_STRING:
 		break;
 	}
+	uint32_t elem = values_array_element(typoid);
+	if (elem && put_array(b, elem, v))
+		return;
 	json_put_string(b, v->data, v->len);
 }
 

@@ -505,6 +505,57 @@ int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid,
 	return pcall(h, 1, 0, "in handle_stream_abort", e);
 }
 
+static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v);
+
+/* Unescaped array elements and decoded bytea: the main thread only. */
+static struct buf value_scratch;
+
+struct array_lua {
+	lua_State *L;
+	uint32_t elem;
+};
+
+static void array_begin(void *ctx, size_t index, size_t nitems)
+{
+	struct array_lua *a = ctx;
+	(void)index;
+	lua_createtable(a->L, (int)nitems, 0);
+}
+
+static void array_end(void *ctx, size_t index)
+{
+	struct array_lua *a = ctx;
+	if (index)
+		lua_rawseti(a->L, -2, (int)index);
+}
+
+static void array_element(void *ctx, size_t index, const char *text,
+			  size_t len, bool is_null)
+{
+	struct array_lua *a = ctx;
+	struct datum d = { .kind = is_null ? DATUM_NULL : DATUM_TEXT,
+			   .len = (uint32_t)len, .data = text };
+	push_datum(a->L, a->elem, &d);
+	lua_rawseti(a->L, -2, (int)index);
+}
+
+/* An array of a built-in type as a Lua array (nested for more dimensions)
+ * of converted elements; false, nothing pushed, if the text is no array. */
+static bool push_array(lua_State *L, uint32_t elem, const struct datum *v)
+{
+	static const struct values_array_visitor visitor = {
+		array_begin, array_end, array_element,
+	};
+	/* Elements may be bytea, which decodes into the same scratch: keep
+	 * the unescaped elements apart. */
+	static struct buf elements;
+	struct array_lua a = { L, elem };
+	char err[128];
+	lua_checkstack(L, 16);
+	return values_parse_array(v->data, v->len, &visitor, &a, &elements,
+				  err, sizeof err) == 0;
+}
+
 /* Pushes a column value by the rules of values.h. */
 static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 {
@@ -546,6 +597,17 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	case VAL_STRING:
 		break;
 	}
+	if (typoid == OID_BYTEA) {
+		buf_reset(&value_scratch);
+		if (values_bytea_decode(v->data, v->len, &value_scratch)) {
+			lua_pushlstring(L, value_scratch.data ? value_scratch.data : "",
+					value_scratch.len);
+			return;
+		}
+	}
+	uint32_t elem = values_array_element(typoid);
+	if (elem && push_array(L, elem, v))
+		return;
 	lua_pushlstring(L, v->data, v->len);
 }
 

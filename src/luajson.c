@@ -280,7 +280,13 @@ static int encode_row(lua_State *L, int idx, const struct rel *rel,
 				json_put_string(b, rel->cols[i].name,
 						rel->cols[i].name_len);
 				buf_putc(b, ':');
-				if (encode(L, lua_gettop(L), b, 2) < 0)
+				/* bytea reached Lua as raw bytes. */
+				if (rel->cols[i].typoid == OID_BYTEA &&
+				    lua_type(L, -1) == LUA_TSTRING) {
+					size_t n;
+					const char *p = lua_tolstring(L, -1, &n);
+					json_put_bytea(b, p, n);
+				} else if (encode(L, lua_gettop(L), b, 2) < 0)
 					return -1;
 			}
 		}

@@ -47,7 +47,7 @@ static void push_output(lua_State *L, struct script *s)
 		lua_rawseti(L, -2, ++n);
 		start = end + 1;
 	}
-	buf_reset(b);
+	output_take(&s->out);
 }
 
 /* s:feed(events): each event table goes through the script as a fixture

@@ -304,7 +304,7 @@ static int run_stream(struct session *s)
 		}
 		/* Output of an unfinished transaction is sent again. */
 		if (s->pipe.in_txn)
-			buf_reset(output_buf(&s->out));
+			output_discard(&s->out);
 		/* Jitter keeps many clients from reconnecting in step. */
 		pause_for(backoff * (0.75 + 0.5 * rand() / (double)RAND_MAX));
 		backoff = backoff * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : backoff * 2;
@@ -455,7 +455,7 @@ int main(int argc, char **argv)
 	/* Output of a transaction that did not finish is not kept: it comes
 	 * again on the next run. */
 	if (s.pipe_ready && s.pipe.in_txn)
-		buf_reset(output_buf(&s.out));
+		output_discard(&s.out);
 	if (lh_terminate(s.lh, rc == 0 ? "stop" : "error", &e) < 0) {
 		report(&e);
 		rc = 1;

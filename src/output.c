@@ -18,8 +18,10 @@ void output_init(struct output *o, int fd, const char *name)
  * script tests to read back. */
 static int write_all(struct output *o, struct err *e)
 {
-	if (o->fd < 0)
+	if (o->fd < 0) {
+		o->kept = o->b.len;
 		return 0;
+	}
 	size_t off = 0;
 	while (off < o->b.len) {
 		ssize_t n = write(o->fd, o->b.data + off, o->b.len - off);
@@ -55,6 +57,17 @@ int output_sync(struct output *o, struct err *e)
 		return err_set(e, "syncing %s: %s", o->name, strerror(errno));
 	o->dirty = false;
 	return 0;
+}
+
+void output_discard(struct output *o)
+{
+	o->b.len = o->fd < 0 ? o->kept : 0;
+}
+
+void output_take(struct output *o)
+{
+	buf_reset(&o->b);
+	o->kept = 0;
 }
 
 void output_free(struct output *o)

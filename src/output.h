@@ -13,6 +13,7 @@ struct output {
 	bool sync;  /* fsync in output_sync: the fd is a regular file */
 	bool dirty; /* written since the last output_sync */
 	struct buf b;
+	size_t kept; /* without a descriptor: the bytes flushed so far */
 	const char *name; /* for messages: "standard output" */
 };
 
@@ -28,6 +29,12 @@ int output_flush(struct output *o, struct err *e);
  * terminal. The delivery rule calls it before the server hears of a new
  * confirmed position. */
 int output_sync(struct output *o, struct err *e);
+/* Drops what was written since the last flush (an unfinished
+ * transaction's lines), as far as it has not left yet. */
+void output_discard(struct output *o);
+/* Without a descriptor: takes the flushed text out (the caller reads
+ * o->b, then calls this to empty it). */
+void output_take(struct output *o);
 void output_free(struct output *o);
 
 #endif

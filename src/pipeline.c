@@ -1,6 +1,8 @@
 #include "pipeline.h"
 
+#include "binary.h"
 #include "heartbeat.h"
+#include "typename.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +126,10 @@ void pipeline_free(struct pipeline *p)
 	relcache_free(&p->rels);
 	free(p->colbuf);
 	free(p->relbuf);
+	free(p->textvals);
+	free(p->textoffs);
+	free(p->types);
+	buf_free(&p->text);
 }
 
 /* ---- delivery, whatever the route a transaction took ---- */
@@ -180,6 +186,32 @@ static int txn_commit(struct pipeline *p, uint64_t commit_lsn,
 	return txn_done(p, end_lsn, e);
 }
 
+/* A Type message: a domain names its base type, which walhook may know. */
+static void on_type(struct pipeline *p, const struct pgo_msg *m)
+{
+	const char *name = m->type.typname;
+	uint32_t base = *m->type.nspname ? 0 : typename_oid(name, strlen(name));
+	if (!base)
+		return;
+	for (size_t i = 0; i < p->ntypes; i++) {
+		if (p->types[i].typoid == m->type.typoid) {
+			p->types[i].base = base;
+			return;
+		}
+	}
+	p->types = grow(p->types, &p->types_cap, p->ntypes + 1, sizeof *p->types);
+	p->types[p->ntypes].typoid = m->type.typoid;
+	p->types[p->ntypes++].base = base;
+}
+
+static uint32_t base_type(const struct pipeline *p, uint32_t typoid)
+{
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (p->types[i].typoid == typoid)
+			return p->types[i].base;
+	return typoid;
+}
+
 static int on_relation(struct pipeline *p, struct relcache *rels,
 		       const struct pgo_msg *m)
 {
@@ -189,7 +221,7 @@ static int on_relation(struct pipeline *p, struct relcache *rels,
 		const struct pgo_column *c = &m->relation.cols[i];
 		p->colbuf[i] = (struct rel_column){
 			.name = c->name,
-			.typoid = c->typoid,
+			.typoid = base_type(p, c->typoid),
 			.typmod = c->typmod,
 			.key = c->flags & PGO_COLUMN_KEY,
 		};
@@ -226,6 +258,58 @@ static bool tuple_fits(const struct rel *r, const struct pgo_tuple *t,
 	return false;
 }
 
+/* Converts the binary values (pgoutput's binary = true) of one tuple into
+ * the text the server would have sent, appending to p->text; *out points
+ * to the converted copy, or stays vals when nothing was binary. Values of
+ * types walhook does not know stay binary (raw bytes). */
+static int textify(struct pipeline *p, const struct rel *r,
+		   const struct datum *vals, size_t at, const struct datum **out,
+		   uint64_t lsn, struct err *e)
+{
+	*out = vals;
+	uint16_t n = r->ncols, i;
+	for (i = 0; i < n && vals[i].kind != DATUM_BINARY; i++)
+		;
+	if (i == n)
+		return 0;
+	p->textvals = grow(p->textvals, &p->textvals_cap, at + n, sizeof *p->textvals);
+	p->textoffs = grow(p->textoffs, &p->textoffs_cap, at + n, sizeof *p->textoffs);
+	struct datum *t = p->textvals + at;
+	for (i = 0; i < n; i++) {
+		t[i] = vals[i];
+		p->textoffs[at + i] = SIZE_MAX;
+		if (vals[i].kind != DATUM_BINARY)
+			continue;
+		char err[160] = "";
+		size_t off = p->text.len;
+		if (binary_to_text(r->cols[i].typoid, vals[i].data, vals[i].len,
+				   &p->text, err, sizeof err)) {
+			t[i].kind = DATUM_TEXT;
+			t[i].len = (uint32_t)(p->text.len - off);
+			p->textoffs[at + i] = off;
+		} else if (*err) {
+			char s[LSN_STRLEN];
+			return err_set(e, "change at %s for %s.%s: column %s: %s",
+				       lsn_format(lsn, s), r->nspname, r->relname,
+				       r->cols[i].name, err);
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+/* Points the converted values at their text, once p->text has stopped
+ * growing for this change. */
+static void textify_done(struct pipeline *p, const struct datum *vals,
+			 const struct datum *converted, size_t at, size_t n)
+{
+	if (!converted || converted == vals)
+		return;
+	for (size_t i = at; i < at + n; i++)
+		if (p->textoffs[i] != SIZE_MAX)
+			p->textvals[i].data = p->text.data + p->textoffs[i];
+}
+
 static int deliver_change(struct pipeline *p, const struct relcache *local,
 			  const struct pgo_msg *m, uint64_t lsn, struct err *e)
 {
@@ -239,16 +323,17 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		.txn = &p->txn,
 		.old_kind = m->change.old_kind,
 	};
-	if (m->kind != PGO_DELETE) {
-		if (!tuple_fits(r, &m->change.new, lsn, e))
-			return -1;
-		c.newv = m->change.new.cols;
-	}
-	if (m->change.old_kind) {
-		if (!tuple_fits(r, &m->change.old, lsn, e))
-			return -1;
-		c.oldv = m->change.old.cols;
-	}
+	buf_reset(&p->text);
+	if (m->kind != PGO_DELETE &&
+	    (!tuple_fits(r, &m->change.new, lsn, e) ||
+	     textify(p, r, m->change.new.cols, 0, &c.newv, lsn, e) < 0))
+		return -1;
+	if (m->change.old_kind &&
+	    (!tuple_fits(r, &m->change.old, lsn, e) ||
+	     textify(p, r, m->change.old.cols, r->ncols, &c.oldv, lsn, e) < 0))
+		return -1;
+	textify_done(p, m->change.new.cols, c.newv, 0, r->ncols);
+	textify_done(p, m->change.old.cols, c.oldv, r->ncols, r->ncols);
 	p->changes++;
 	stats_add(p->stream->stats, m->kind == PGO_INSERT   ? STAT_INSERTS
 				    : m->kind == PGO_UPDATE ? STAT_UPDATES
@@ -651,8 +736,7 @@ static int on_row_level(struct pipeline *p, const struct pgo_msg *m,
 	case PGO_RELATION:
 		return on_relation(p, &p->rels, m);
 	case PGO_TYPE:
-		/* Values are converted by the type OID the Relation names;
-		 * the type's name is not needed. */
+		on_type(p, m);
 		return 0;
 	case PGO_MESSAGE:
 		return on_message(p, m, e);

@@ -59,6 +59,16 @@ struct pipeline {
 	size_t colbuf_cap;
 	const struct rel **relbuf; /* scratch for Truncate */
 	size_t relbuf_cap;
+	/* Binary values turned into text: the datums and their text. */
+	struct datum *textvals;
+	size_t textvals_cap;
+	size_t *textoffs;
+	size_t textoffs_cap;
+	struct buf text;
+	/* Types the server described (Type messages) that stand for a
+	 * built-in one: a domain over int4 converts as int4. */
+	struct { uint32_t typoid, base; } *types;
+	size_t ntypes, types_cap;
 	uint64_t changes, transactions;
 };
 

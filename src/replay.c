@@ -63,7 +63,7 @@ static int replay_recording(const char *path, struct lh *lh,
 		rc = 0;
 	/* What an unfinished transaction wrote is not kept, as live. */
 	if (r.pipe.in_txn)
-		buf_reset(output_buf(out));
+		output_discard(out);
 	pipeline_free(&r.pipe);
 out:
 	record_reader_close(&rd);
