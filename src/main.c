@@ -22,6 +22,7 @@
 #include "record.h"
 #include "replay.h"
 #include "stream.h"
+#include "textplugin.h"
 
 #define MAX_BACKOFF_S 30
 
@@ -72,8 +73,17 @@ static void pause_for(double seconds)
 	}
 }
 
-/* The pgoutput options walhook adds unless -o gave them: the newest
- * protocol the server speaks, and the publications of --publication. */
+/* wal2json's format-version as -o gave it: 1 unless it says 2. */
+static int wal2json_format(const struct options *o)
+{
+	const char *v = cli_plugin_option(o, "format-version");
+	return v && atoi(v) == 2 ? 2 : 1;
+}
+
+/* The options walhook adds unless -o gave them: for pgoutput the newest
+ * protocol the server speaks and the publications of --publication; for
+ * wal2json and test_decoding what their decoders need (xids, times, LSNs,
+ * type OIDs). out has room for CLI_MAX_LIST + 8. */
 static int plugin_options(const struct options *o, const char *plugin,
 			  int server_version, struct plugin_option *out,
 			  char *proto, size_t protolen, struct err *e)
@@ -81,6 +91,17 @@ static int plugin_options(const struct options *o, const char *plugin,
 	int n = 0;
 	for (int i = 0; i < o->nopts; i++)
 		out[n++] = o->opts[i];
+	bool wal2json = strcmp(plugin, "wal2json") == 0;
+	if (wal2json || strcmp(plugin, "test_decoding") == 0) {
+		const char *const *req = textplugin_required_options(
+			!wal2json		      ? TEXTPLUGIN_TEST_DECODING
+			: wal2json_format(o) == 2 ? TEXTPLUGIN_WAL2JSON_2
+						  : TEXTPLUGIN_WAL2JSON_1);
+		for (; *req; req += 2)
+			if (!cli_plugin_option(o, req[0]))
+				out[n++] = (struct plugin_option){ req[0], req[1] };
+		return n;
+	}
 	if (strcmp(plugin, "pgoutput") != 0)
 		return n;
 	if (!cli_plugin_option(o, "proto_version")) {
@@ -210,7 +231,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		return STREAM_ENDED_LOST;
 	struct sysinfo sys;
 	char plugin[64], proto[8];
-	struct plugin_option opts[CLI_MAX_LIST + 2];
+	struct plugin_option opts[CLI_MAX_LIST + 8];
 	struct slot_info slot;
 	enum stream_end end = STREAM_ENDED_FAILED;
 	*fatal = true;
@@ -225,7 +246,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (nopts < 0)
 		goto done;
 	if (!s->pipe_ready) {
-		pipeline_init(&s->pipe, strcmp(plugin, "pgoutput") == 0, s->lh,
+		pipeline_init(&s->pipe, plugin, wal2json_format(o), s->lh,
 			      &s->out, &s->stream, o->endpos);
 		s->pipe_ready = true;
 	}

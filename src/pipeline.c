@@ -27,11 +27,16 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
 	return p;
 }
 
-void pipeline_init(struct pipeline *p, bool decode_pgoutput, struct lh *lh,
-		   struct output *out, struct stream *stream, uint64_t endpos)
+void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
+		   struct lh *lh, struct output *out, struct stream *stream,
+		   uint64_t endpos)
 {
+	bool wal2json = strcmp(plugin, "wal2json") == 0;
 	*p = (struct pipeline){
-		.decode_pgoutput = decode_pgoutput,
+		.decoder = strcmp(plugin, "pgoutput") == 0 ? DECODE_PGOUTPUT
+			   : wal2json || strcmp(plugin, "test_decoding") == 0
+				   ? DECODE_TEXT
+				   : DECODE_RAW,
 		.live_streams = lh_wants_streams(lh),
 		.live_prepares = lh_wants_two_phase(lh),
 		.lh = lh,
@@ -41,6 +46,9 @@ void pipeline_init(struct pipeline *p, bool decode_pgoutput, struct lh *lh,
 	};
 	pgo_decoder_init(&p->dec);
 	relcache_init(&p->rels);
+	textplugin_init(&p->text_dec, !wal2json	       ? TEXTPLUGIN_TEST_DECODING
+				      : wal2json_format == 2 ? TEXTPLUGIN_WAL2JSON_2
+							      : TEXTPLUGIN_WAL2JSON_1);
 }
 
 /* ---- held-back transactions ---- */
@@ -116,6 +124,7 @@ void pipeline_reset(struct pipeline *p)
 	while (p->held)
 		held_drop(p, p->held);
 	pgo_decoder_reset(&p->dec);
+	textplugin_reset(&p->text_dec);
 	relcache_clear(&p->rels);
 }
 
@@ -123,6 +132,7 @@ void pipeline_free(struct pipeline *p)
 {
 	pipeline_reset(p);
 	pgo_decoder_free(&p->dec);
+	textplugin_free(&p->text_dec);
 	relcache_free(&p->rels);
 	free(p->colbuf);
 	free(p->relbuf);
@@ -260,8 +270,9 @@ static bool tuple_fits(const struct rel *r, const struct pgo_tuple *t,
 
 /* Converts the binary values (pgoutput's binary = true) of one tuple into
  * the text the server would have sent, appending to p->text; *out points
- * to the converted copy, or stays vals when nothing was binary. Values of
- * types walhook does not know stay binary (raw bytes). */
+ * to the converted copy (at slot `at` of p->textvals, which the caller has
+ * grown), or stays vals when nothing was binary. Values of types walhook
+ * does not know stay binary (raw bytes). */
 static int textify(struct pipeline *p, const struct rel *r,
 		   const struct datum *vals, size_t at, const struct datum **out,
 		   uint64_t lsn, struct err *e)
@@ -272,8 +283,6 @@ static int textify(struct pipeline *p, const struct rel *r,
 		;
 	if (i == n)
 		return 0;
-	p->textvals = grow(p->textvals, &p->textvals_cap, at + n, sizeof *p->textvals);
-	p->textoffs = grow(p->textoffs, &p->textoffs_cap, at + n, sizeof *p->textoffs);
 	struct datum *t = p->textvals + at;
 	for (i = 0; i < n; i++) {
 		t[i] = vals[i];
@@ -323,7 +332,13 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		.txn = &p->txn,
 		.old_kind = m->change.old_kind,
 	};
+	/* Room for both tuples before either is converted: the new tuple's
+	 * converted copy must not move while the old one is made. */
 	buf_reset(&p->text);
+	p->textvals = grow(p->textvals, &p->textvals_cap, 2 * (size_t)r->ncols,
+			   sizeof *p->textvals);
+	p->textoffs = grow(p->textoffs, &p->textoffs_cap, 2 * (size_t)r->ncols,
+			   sizeof *p->textoffs);
 	if (m->kind != PGO_DELETE &&
 	    (!tuple_fits(r, &m->change.new, lsn, e) ||
 	     textify(p, r, m->change.new.cols, 0, &c.newv, lsn, e) < 0))
@@ -783,6 +798,134 @@ static int dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
 	}
 }
 
+/* ---- wal2json and test_decoding ---- */
+
+/* handle_begin, late: a text plugin's empty transactions (DDL, skipped
+ * rows) reach no hook, as pgoutput does not send them at all. */
+static int text_begun(struct pipeline *p, uint64_t lsn, struct err *e)
+{
+	if (p->txn_begun)
+		return 0;
+	/* test_decoding's BEGIN carries no LSN: the first change tells. */
+	if (p->endpos && lsn >= p->endpos) {
+		p->endpos_hit = true;
+		return err_set(e, "end position reached");
+	}
+	p->txn_begun = true;
+	return lh_begin(p->lh, &p->txn, e);
+}
+
+static int text_message(struct pipeline *p, const struct event *ev,
+			struct err *e)
+{
+	/* test_decoding may send a transactional message with no BEGIN
+	 * around it: then it stands alone, as a non-transactional one. */
+	bool inside = ev->message.transactional && p->in_txn;
+	if (inside && text_begun(p, ev->lsn, e) < 0)
+		return -1;
+	struct message msg = {
+		.txn = inside ? &p->txn : NULL,
+		.lsn = ev->lsn,
+		.prefix = ev->message.prefix,
+		.content = ev->message.content,
+		.len = ev->message.len,
+		.transactional = ev->message.transactional,
+	};
+	if (strcmp(msg.prefix, HEARTBEAT_PREFIX) != 0) {
+		stats_add(p->stream->stats, STAT_MESSAGES, 1);
+		if (lh_message(p->lh, &msg, e) < 0)
+			return -1;
+	}
+	if (inside)
+		return 0;
+	if (output_flush(p->out, e) < 0)
+		return -1;
+	confirm(p, ev->lsn);
+	return 0;
+}
+
+/* Whether an update left its key columns as they were. */
+static bool same_key(const struct rel *r, const struct datum *old,
+		     const struct datum *new)
+{
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (!r->cols[i].key)
+			continue;
+		if (old[i].kind != new[i].kind || old[i].len != new[i].len ||
+		    (old[i].len && memcmp(old[i].data, new[i].data, old[i].len)))
+			return false;
+	}
+	return true;
+}
+
+static int on_event(void *ctx, const struct event *ev, struct err *e)
+{
+	struct pipeline *p = ctx;
+	switch (ev->kind) {
+	case EVENT_BEGIN: {
+		uint64_t end = ev->begin.end_lsn;
+		if (p->endpos && ((end && end > p->endpos) ||
+				  (!end && ev->lsn && ev->lsn >= p->endpos))) {
+			p->endpos_hit = true;
+			return err_set(e, "end position reached");
+		}
+		struct txn tx = { .xid = ev->begin.xid,
+				  .commit_time = ev->begin.commit_time };
+		p->txn_begun = false;
+		return txn_open(p, &tx, e);
+	}
+	case EVENT_CHANGE: {
+		if (!p->in_txn)
+			return err_set(e, "a change outside a transaction");
+		if (text_begun(p, ev->lsn, e) < 0)
+			return -1;
+		struct change c = ev->change;
+		c.txn = &p->txn;
+		/* wal2json names the key on every update; pgoutput sends an old
+		 * key only when the update changed it. Say it as pgoutput does. */
+		if (c.op == CHANGE_UPDATE && c.old_kind == 'K' && c.oldv &&
+		    same_key(c.rel, c.oldv, c.newv))
+			c.oldv = NULL;
+		p->changes++;
+		stats_add(p->stream->stats, c.op == CHANGE_INSERT   ? STAT_INSERTS
+					    : c.op == CHANGE_UPDATE ? STAT_UPDATES
+								    : STAT_DELETES, 1);
+		return lh_change(p->lh, &c, e);
+	}
+	case EVENT_TRUNCATE: {
+		if (!p->in_txn)
+			return err_set(e, "a truncate outside a transaction");
+		if (text_begun(p, ev->lsn, e) < 0)
+			return -1;
+		struct truncate t = {
+			.txn = &p->txn,
+			.lsn = ev->lsn,
+			.nrels = ev->truncate.nrels,
+			.rels = ev->truncate.rels,
+			.cascade = ev->truncate.cascade,
+			.restart_identity = ev->truncate.restart_identity,
+		};
+		stats_add(p->stream->stats, STAT_TRUNCATES, 1);
+		return lh_truncate(p->lh, &t, e);
+	}
+	case EVENT_MESSAGE:
+		return text_message(p, ev, e);
+	case EVENT_COMMIT:
+		if (!p->in_txn)
+			return err_set(e, "a commit outside a transaction");
+		if (!p->txn_begun) {
+			/* Nothing in it reached a hook: just move on. */
+			p->in_txn = false;
+			p->stream->idle = true;
+			confirm(p, ev->commit.end_lsn);
+			return 0;
+		}
+		return txn_commit(p, ev->commit.commit_lsn, ev->commit.end_lsn,
+				  ev->commit.commit_time, e);
+	}
+	return err_set(e, "unknown event 0x%02x", (unsigned)ev->kind);
+}
+
 /* Payloads of plugins walhook does not decode: each one is its own unit,
  * confirmed once handled and flushed. Confirming a position inside a
  * transaction is safe: the server resends any transaction whose commit
@@ -806,8 +949,13 @@ int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
 	struct pipeline *p = ctx;
 	(void)wal_end;
 	(void)send_time;
-	if (!p->decode_pgoutput)
+	if (p->decoder == DECODE_RAW)
 		return on_raw(p, lsn, data, len, e);
+	if (p->decoder == DECODE_TEXT) {
+		if (textplugin_decode(&p->text_dec, data, len, lsn, on_event, p, e) == 0)
+			return 0;
+		return p->endpos_hit ? STREAM_STOP : -1;
+	}
 	struct pgo_msg m;
 	char s[LSN_STRLEN];
 	if (pgo_decode(&p->dec, data, len, &m) < 0)

@@ -23,6 +23,7 @@
 #include "relcache.h"
 #include "spool.h"
 #include "stream.h"
+#include "textplugin.h"
 
 /* A transaction whose changes are held back until it commits. */
 struct held_xact {
@@ -38,8 +39,17 @@ struct held_xact {
 	struct held_xact *next;
 };
 
+enum pipeline_decoder {
+	DECODE_PGOUTPUT,
+	DECODE_TEXT, /* wal2json, test_decoding */
+	DECODE_RAW,  /* any other plugin: payloads to handle_data */
+};
+
 struct pipeline {
-	bool decode_pgoutput; /* false: hand raw payloads to handle_data */
+	enum pipeline_decoder decoder;
+	struct textplugin text_dec;
+	bool txn_begun;  /* handle_begin called for the open text transaction */
+	bool endpos_hit; /* a text decoder's event reached --endpos */
 	bool live_streams;    /* the script sees streamed changes as they come */
 	bool live_prepares;   /* ... and prepared ones at prepare time */
 	struct pgo_decoder dec;
@@ -72,8 +82,11 @@ struct pipeline {
 	uint64_t changes, transactions;
 };
 
-void pipeline_init(struct pipeline *p, bool decode_pgoutput, struct lh *lh,
-		   struct output *out, struct stream *stream, uint64_t endpos);
+/* plugin: the slot's output plugin; wal2json_format: its format-version
+ * option (1 or 2) when the plugin is wal2json. */
+void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
+		   struct lh *lh, struct output *out, struct stream *stream,
+		   uint64_t endpos);
 /* Forgets what a new connection will send again: the open transaction,
  * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);

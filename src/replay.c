@@ -51,8 +51,9 @@ static int replay_recording(const char *path, struct lh *lh,
 		goto out;
 	char plugin[64], v[64];
 	record_kv(header.data, "plugin", plugin, sizeof plugin);
-	pipeline_init(&r.pipe, strcmp(plugin, "pgoutput") == 0, lh, out, s,
-		      s->endpos);
+	pipeline_init(&r.pipe, plugin,
+		      atoi(record_kv(header.data, "option=format-version", v, sizeof v)) == 2 ? 2 : 1,
+		      lh, out, s, s->endpos);
 	/* Protocol 4's parallel streaming adds the abort LSN and time. */
 	r.pipe.dec.abort_has_lsn =
 		atoi(record_kv(header.data, "option=proto_version", v, sizeof v)) >= 4 &&
