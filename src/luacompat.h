@@ -26,11 +26,22 @@ static inline int lh_isinteger(lua_State *L, int i)
 }
 #define lh_tointeger(L, i) ((long long)lua_tonumber((L), (i)))
 #define LH_EXACT_INTEGER_MAX INT64_C(9007199254740992)
+/* luaL_tolstring came with 5.2: tostring() does the same. Pushes the
+ * string, as luaL_tolstring does. */
+static inline const char *lh_tolstring(lua_State *L, int idx, size_t *len)
+{
+	idx = lh_absindex(L, idx);
+	lua_getglobal(L, "tostring");
+	lua_pushvalue(L, idx);
+	lua_call(L, 1, 1);
+	return lua_tolstring(L, -1, len);
+}
 #else
 #define lh_rawlen(L, i) lua_rawlen((L), (i))
 #define lh_isinteger(L, i) lua_isinteger((L), (i))
 #define lh_tointeger(L, i) ((long long)lua_tointeger((L), (i)))
 #define LH_EXACT_INTEGER_MAX INT64_MAX
+#define lh_tolstring(L, i, len) luaL_tolstring((L), (i), (len))
 #endif
 
 #endif

@@ -125,7 +125,7 @@ static int l_load(lua_State *L)
 				if (lua_type(L, -2) == LUA_TSTRING) {
 					lua_pushvalue(L, -2);
 					lua_rawseti(L, 3, 2 * nvars + 1);
-					luaL_tolstring(L, -1, NULL);
+					lh_tolstring(L, -1, NULL);
 					lua_rawseti(L, 3, 2 * nvars + 2);
 					nvars++;
 				}

@@ -482,6 +482,9 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 	bool transactional = m->message.flags & PGO_MESSAGE_TRANSACTIONAL;
 	if (transactional && !p->in_txn)
 		return err_set(e, "transactional Message outside a transaction");
+	/* -E: a message outside a transaction is a record of its own. */
+	if (!p->in_txn && p->endpos && m->message.lsn >= p->endpos)
+		return STREAM_STOP;
 	/* walhook's own heartbeats only make WAL flow. */
 	bool heartbeat = strcmp(m->message.prefix, HEARTBEAT_PREFIX) == 0;
 	if (!heartbeat && deliver_message(p, m, e) < 0)
@@ -823,6 +826,10 @@ static int text_message(struct pipeline *p, const struct event *ev,
 	bool inside = ev->message.transactional && p->in_txn;
 	if (inside && text_begun(p, ev->lsn, e) < 0)
 		return -1;
+	if (!inside && p->endpos && ev->lsn >= p->endpos) {
+		p->endpos_hit = true;
+		return err_set(e, "end position reached");
+	}
 	struct message msg = {
 		.txn = inside ? &p->txn : NULL,
 		.lsn = ev->lsn,

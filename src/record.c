@@ -125,11 +125,16 @@ int record_reader_open(struct record_reader *r, const char *path,
 		return err_set(e, "opening the recording %s: %s", path,
 			       strerror(errno));
 	uint8_t h[16];
-	if (fread(h, 1, 16, r->f) != 16 || memcmp(h, magic, 7) != 0)
+	size_t got = fread(h, 1, 16, r->f);
+	if (got < 7 || memcmp(h, magic, 7) != 0)
 		return err_set(e, "%s is not a walhook recording", path);
-	if (h[7] != (uint8_t)magic[7] || get_u32(h + 8) != RECORD_VERSION)
+	if (got < 16)
+		return err_set(e, "%s: the header is cut short at byte %zu", path, got);
+	/* The eighth magic byte and the version word both name the format. */
+	unsigned version = h[7] != (uint8_t)magic[7] ? h[7] : get_u32(h + 8);
+	if (h[7] != (uint8_t)magic[7] || version != RECORD_VERSION)
 		return err_set(e, "%s is a walhook recording of format %u; this walhook reads format %d",
-			       path, get_u32(h + 8), RECORD_VERSION);
+			       path, version, RECORD_VERSION);
 	uint32_t n = get_u32(h + 12);
 	if (n > MAX_HEADER)
 		return err_set(e, "%s: damaged header (length %u)", path, n);
@@ -137,9 +142,9 @@ int record_reader_open(struct record_reader *r, const char *path,
 	buf_reserve(header, n + 1);
 	uint8_t crc[4];
 	r->offset = 16;
-	if (read_exact(r, header->data, n, "the header", e) < 0 ||
-	    read_exact(r, crc, 4, "the header", e) < 0)
-		return -1;
+	if (fread(header->data, 1, n, r->f) != n || fread(crc, 1, 4, r->f) != 4)
+		return err_set(e, "%s: the header is cut short (it should have %u bytes of text)",
+			       path, n);
 	header->len = n;
 	buf_cstr(header);
 	if (crc32c(0, header->data, n) != get_u32(crc))
@@ -174,6 +179,7 @@ int record_reader_next(struct record_reader *r, enum record_frame *type,
 			       r->path, (unsigned long long)r->frames + 1, r->offset);
 	*type = (enum record_frame)h[0];
 	r->frames++;
+	r->frame_offset = r->offset;
 	r->offset += 5 + (long)n + 4;
 	return 1;
 }

@@ -5,14 +5,15 @@
  * A recording is a header, then frames:
  *
  *   header  "WALHOOK\x01" (8 bytes) · u32 format version (1) ·
- *           u32 n · n bytes of JSON (what was recorded: walhook version,
- *           plugin, options, server version, system id, slot, time) ·
- *           u32 CRC-32C of the JSON
+ *           u32 n · n bytes of text, NAME=VALUE lines (walhook version,
+ *           time, system id, server version, slot, plugin, and one
+ *           option=NAME=VALUE line per plugin option) · u32 CRC-32C of it
  *   frame   u8 type · u32 n · n bytes · u32 CRC-32C of type, n and bytes
  *           type 'd': one CopyData message as the server sent it
  *                     ('w' XLogData with its LSNs and send time, or 'k'
  *                     keepalive)
- *           type 'c': a (re)connection: JSON of what handle_connect gets
+ *           type 'c': a (re)connection: NAME=VALUE lines of what
+ *                     handle_connect gets
  *
  * All integers big-endian. A damaged frame is detected by its CRC, a cut
  * one by its length: the reader stops at the frame where the damage is. */
@@ -55,11 +56,12 @@ struct record_reader {
 	FILE *f;
 	const char *path;
 	uint64_t frames; /* frames read so far */
-	long offset;     /* of the frame being read, for messages */
+	long offset;       /* where the next frame starts */
+	long frame_offset; /* where the frame last read starts */
 	struct buf frame;
 };
 
-/* Opens a recording and reads its header JSON into header (NUL-ended). */
+/* Opens a recording and reads its header text into header (NUL-ended). */
 int record_reader_open(struct record_reader *r, const char *path,
 		       struct buf *header, struct err *e);
 /* 1 with the frame in *type and r->frame, 0 at a clean end, -1 on damage. */

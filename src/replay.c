@@ -96,6 +96,8 @@ static int replay_fixture(const char *path, struct lh *lh,
 	}
 	if (rc == 0 && ferror(f))
 		rc = err_set(e, "reading %s: %s", path, strerror(errno));
+	if (rc == 0 && ftell(f) == 0)
+		rc = err_set(e, "%s is empty: neither a recording nor JSON lines", path);
 	if (rc == 0)
 		rc = lh_fixture_end(lh, e);
 	free(line);

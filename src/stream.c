@@ -437,15 +437,17 @@ enum stream_end stream_replay(struct stream *s, struct record_reader *r,
 		if (type == RECORD_CONNECT) {
 			rc = on_connect(connect_ctx, buf_cstr(&r->frame), e);
 		} else if (n == 0) {
-			rc = err_set(e, "%s: frame %llu is an empty message", r->path,
-				     (unsigned long long)r->frames);
+			rc = err_set(e, "an empty message");
 		} else {
 			rc = handle_copydata(s, p, n, fn, ctx, e);
 		}
 		if (rc == STREAM_STOP)
 			return STREAM_ENDED_ENDPOS;
-		if (rc < 0)
+		if (rc < 0) {
+			err_prefix(e, "%s: frame %llu at byte %ld", r->path,
+				   (unsigned long long)r->frames, r->frame_offset);
 			return STREAM_ENDED_FAILED;
+		}
 	}
 	if (got == 0)
 		end = STREAM_ENDED_ENDPOS; /* the recording's end is a clean stop */

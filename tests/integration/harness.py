@@ -474,3 +474,428 @@ def run(name, body):
         print(f"PASS {name} ({time.monotonic() - started:.1f} s)")
     sys.stdout.flush()
     sys.exit(rc)
+
+
+# --- fault tests: own servers, workloads, walsenders, ports -----------------
+#
+# Tests that restart or reconfigure the server start their own sandbox
+# (scripts/sandbox start DIR), so that the suite's shared server, which
+# other tests use in parallel, is never touched. `run_sandboxed` is `run`
+# for them: it starts the sandbox, points PGHOST/PGPORT/PGUSER (for psql
+# and walhook alike) at it, and stops it at the end.
+
+PGBIN = os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin")
+SANDBOX_SCRIPT = os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "sandbox"))
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sandbox:
+    """A PostgreSQL of one test's own (scripts/sandbox), in a fresh
+    directory under /tmp."""
+
+    def __init__(self, name, ssl=False):
+        import secrets
+        while True:
+            self.dir = f"/tmp/walhook-{name}-{os.getpid()}-{secrets.token_hex(3)}"
+            if not os.path.exists(self.dir):
+                break
+        self.ssl = ssl
+        self.env = {}
+        self.started = False
+
+    @property
+    def data(self):
+        return os.path.join(self.dir, "data")
+
+    @property
+    def log(self):
+        return os.path.join(self.dir, "postgres.log")
+
+    def start(self):
+        argv = [SANDBOX_SCRIPT, "start"] + (["--ssl"] if self.ssl else []) + [self.dir]
+        res = subprocess.run(argv, capture_output=True, timeout=120)
+        self.started = True  # a half-made directory is still removed
+        if res.returncode != 0:
+            fail(f"{' '.join(argv)} failed (exit {res.returncode}):\n"
+                 f"{res.stderr.decode(errors='replace').strip()}")
+        with open(os.path.join(self.dir, "env")) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("export ") and "=" in line:
+                    key, value = line[len("export "):].split("=", 1)
+                    self.env[key] = value
+        for key in ("PGHOST", "PGPORT", "PGUSER"):
+            if key not in self.env:
+                fail(f"{self.dir}/env has no {key}")
+        return self
+
+    def use(self):
+        """Point this process's libpq variables (inherited by psql and
+        walhook) at this server."""
+        for key in ("PGPASSWORD", "PGPASSFILE", "PGSSLMODE", "PGDATABASE",
+                    "PGSERVICE", "PGOPTIONS"):
+            os.environ.pop(key, None)
+        os.environ.update(self.env)
+
+    def _as_owner(self, argv):
+        if os.geteuid() == 0:
+            return ["runuser", "-u", "postgres", "--"] + argv
+        return argv
+
+    def pg_ctl(self, *args, timeout=60):
+        """pg_ctl -D DIR/data ARGS as the cluster's owner; fails on error."""
+        argv = self._as_owner([os.path.join(PGBIN, "pg_ctl"), "-D", self.data, *args])
+        res = subprocess.run(argv, capture_output=True, timeout=timeout, cwd=self.dir)
+        if res.returncode != 0:
+            fail(f"{' '.join(argv)} failed (exit {res.returncode}):\n"
+                 f"{res.stdout.decode(errors='replace')}"
+                 f"{res.stderr.decode(errors='replace')}\n"
+                 f"server log tail:\n{self.log_tail()}")
+        return res.stdout.decode(errors="replace")
+
+    def restart(self, mode):
+        """pg_ctl restart -m MODE, waiting until the server takes connections."""
+        return self.pg_ctl("-w", "-t", "60", "-l", self.log, "restart", "-m", mode)
+
+    def reload(self):
+        return self.pg_ctl("reload")
+
+    def write_file(self, relpath, text):
+        """Write a file into the data directory, owned by the server's user."""
+        path = os.path.join(self.data, relpath)
+        with open(path, "w") as f:
+            f.write(text)
+        if os.geteuid() == 0:
+            shutil.chown(path, "postgres", "postgres")
+        return path
+
+    def prepend_hba(self, lines):
+        """Put `lines` before the pg_hba.conf lines initdb wrote, then
+        reload. (Reload is asynchronous: poll for the effect.)"""
+        path = os.path.join(self.data, "pg_hba.conf")
+        with open(path) as f:
+            old = f.read()
+        self.write_file("pg_hba.conf", "".join(l + "\n" for l in lines) + old)
+        self.reload()
+
+    def log_tail(self, n=30):
+        try:
+            with open(self.log, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        if not self.started:
+            return
+        if os.environ.get("WALHOOK_TEST_KEEP"):
+            print(f"keeping sandbox {self.dir}")
+            return
+        res = subprocess.run([SANDBOX_SCRIPT, "stop", self.dir],
+                             capture_output=True, timeout=120)
+        if res.returncode != 0:
+            print(f"sandbox stop {self.dir} failed: "
+                  f"{res.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+
+
+def run_sandboxed(name, body, ssl=False):
+    """Entry point of a test that needs a server of its own: like `run`,
+    but body(t, sandbox) runs against a fresh sandbox (with TLS when
+    `ssl`), which is stopped and removed afterwards. Skips (77) when
+    PostgreSQL's binaries are not installed."""
+    if not os.access(os.path.join(PGBIN, "initdb"), os.X_OK):
+        print(f"SKIP: {PGBIN}/initdb not found (run scripts/setup)")
+        sys.exit(SKIP)
+    walhook = os.environ.get("WALHOOK")
+    if not walhook or not os.access(walhook, os.X_OK):
+        print(f"FAIL: WALHOOK is not an executable: {walhook!r}")
+        sys.exit(1)
+
+    started = time.monotonic()
+    sb = Sandbox(name, ssl=ssl)
+    t = None
+    rc = 1
+    try:
+        sb.start()
+        sb.use()
+        t = Test(name)
+        t.setup()
+        body(t, sb)
+        rc = 0
+    except TestFailure as e:
+        print(f"FAIL {name}: {e}")
+    except Exception:
+        print(f"FAIL {name}: unexpected error")
+        traceback.print_exc(file=sys.stdout)
+    finally:
+        if t is not None:
+            for p in t.procs:
+                p.kill()
+            shutil.rmtree(t.tmp, ignore_errors=True)
+        sb.stop()
+    if rc == 0:
+        print(f"PASS {name} ({time.monotonic() - started:.1f} s)")
+    sys.stdout.flush()
+    sys.exit(rc)
+
+
+def walsenders(t, db=None):
+    """pids of the walsenders connected to database `db` (the test's own by
+    default): pg_stat_activity's rows of backend_type 'walsender'."""
+    rows = t.rows("SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender'"
+                  f" AND datname = '{db or t.db}' ORDER BY pid", db="postgres")
+    return [int(r[0]) for r in rows]
+
+
+def slot_active_pid(t, slot):
+    """The pid of the walsender holding `slot`, or None."""
+    out = t.psql("SELECT active_pid FROM pg_replication_slots"
+                 f" WHERE slot_name = '{slot}'", db="postgres")
+    return int(out) if out else None
+
+
+def wait_slot_confirmed(t, slot, lsn, timeout, proc=None):
+    """Poll until the slot's confirmed_flush_lsn (as the server has it now,
+    active or not) reaches `lsn`; return it."""
+    def reached():
+        if proc is not None and proc.proc.poll() is not None:
+            fail(f"walhook exited while waiting for the slot to reach "
+                 f"{format_lsn(lsn)}\n{proc.describe()}")
+        info = t.slot(slot)
+        if info is None:
+            fail(f"slot {slot} does not exist")
+        c = info["confirmed_flush_lsn"]
+        return c if c is not None and c >= lsn else None
+    try:
+        return wait_for(reached, timeout,
+                        f"slot {slot} to be confirmed to {format_lsn(lsn)}", 0.05)
+    except TestFailure as e:
+        now = (t.slot(slot) or {}).get("confirmed_flush_lsn") or 0
+        msg = f"{e} (it is at {format_lsn(now)})"
+        fail(f"{msg}\n{proc.describe()}" if proc is not None else msg)
+
+
+class RetryingWorkload(threading.Thread):
+    """Runs `statements` (one transaction each) in order, in batches of
+    `batch` through one psql each, until done or told to stop. A batch whose
+    connection fails (server restarting, backend terminated) is tried again
+    until it goes through: statements must be idempotent or the table must
+    tolerate a retry (INSERT ... ON CONFLICT DO NOTHING). What committed is
+    for the caller to read back from the database afterwards."""
+
+    def __init__(self, db, statements, batch=20, timeout=60):
+        super().__init__(daemon=True)
+        self.db = db
+        self.statements = list(statements)
+        self.batch = batch
+        self.timeout = timeout
+        self.halt = threading.Event()
+        self.done_batches = 0
+        self.failures = []
+        self.error = None
+
+    def run(self):
+        deadline = time.monotonic() + self.timeout
+        i = 0
+        while i < len(self.statements) and not self.halt.is_set():
+            chunk = self.statements[i:i + self.batch]
+            sql = "".join(s.rstrip().rstrip(";") + ";\n" for s in chunk)
+            res = subprocess.run(
+                ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.db, "-f", "-"],
+                input=sql.encode(), capture_output=True, timeout=60)
+            if res.returncode == 0:
+                i += self.batch
+                self.done_batches += 1
+                continue
+            self.failures.append(res.stderr.decode(errors="replace").strip())
+            if time.monotonic() > deadline:
+                self.error = ("workload could not finish; last error: "
+                              + self.failures[-1])
+                return
+            time.sleep(0.1)  # the server is restarting: try again
+
+    def finish(self, timeout=60):
+        self.join(timeout)
+        if self.is_alive():
+            self.halt.set()
+            self.join(10)
+            fail("the workload did not finish in time")
+        if self.error:
+            fail(self.error)
+
+
+def records_of(proc, path=None):
+    """JSON lines from walhook's stdout, or from the file `path` (-f)."""
+    if path is None:
+        return proc.records()
+    out = []
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return out
+    lines = text.split("\n")
+    if not text.endswith("\n"):
+        lines = lines[:-1]  # a line being written
+    for i, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except ValueError as e:
+                fail(f"{path} line {i} is not JSON ({e}): {line!r}")
+    return out
+
+
+# --- recordings (--record / --replay) ---------------------------------------
+
+def run_capture(argv, timeout=RUN_TIMEOUT, env=None):
+    """Run a command to its end within `timeout` s and return
+    (returncode, stdout bytes, stderr text); a negative returncode is the
+    signal that ended it. An overrun is killed and fails the test."""
+    try:
+        res = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as e:
+        err = (e.stderr or b"").decode("utf-8", "replace")
+        fail(f"did not finish within {timeout} s: {' '.join(argv)}\n"
+             f"stderr:\n{err.strip() or '(empty)'}")
+    return res.returncode, res.stdout, res.stderr.decode("utf-8", "replace")
+
+
+RECORDING_MAGIC = b"WALHOOK\x01"
+
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data, crc=0):
+    """CRC-32C (Castagnoli), as src/record.c computes it."""
+    crc ^= 0xFFFFFFFF
+    for byte in data:
+        crc = _CRC32C[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def read_recording(path):
+    """Parse a walhook recording (the layout in src/record.h), checking
+    every length and checksum. Returns a dict: version, header (the header
+    text), header_end (offset of the first frame), frames (a list of dicts:
+    type ('d' or 'c'), offset, length, data (bytes), crc_offset, end)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+
+    def u32(at):
+        if at + 4 > len(raw):
+            fail(f"{path}: cut short at byte {at}")
+        return int.from_bytes(raw[at:at + 4], "big")
+
+    if raw[:8] != RECORDING_MAGIC:
+        fail(f"{path}: no walhook magic: {raw[:8]!r}")
+    version = u32(8)
+    n = u32(12)
+    header = raw[16:16 + n]
+    if len(header) != n or u32(16 + n) != crc32c(header):
+        fail(f"{path}: header cut short or its checksum is wrong")
+    pos = 16 + n + 4
+    frames = []
+    while pos < len(raw):
+        kind = chr(raw[pos])
+        length = u32(pos + 1)
+        data = raw[pos + 5:pos + 5 + length]
+        crc_at = pos + 5 + length
+        if len(data) != length or u32(crc_at) != crc32c(raw[pos:pos + 5 + length]):
+            fail(f"{path}: frame {len(frames) + 1} at byte {pos} is damaged")
+        frames.append({"type": kind, "offset": pos, "length": length,
+                       "data": data, "crc_offset": crc_at, "end": crc_at + 4})
+        pos = crc_at + 4
+    return {"version": version, "header": header.decode("utf-8"),
+            "header_end": 16 + n + 4, "frames": frames}
+
+
+def recording_fields(text):
+    """The header (or a connect frame) of a recording as a dict. The text
+    is NAME=VALUE lines; `option` (one line per plugin option, itself
+    NAME=VALUE) is always a list. A JSON object is taken as it is."""
+    text = text.strip()
+    if text.startswith("{"):
+        return json.loads(text)
+    out = {"option": []}
+    for line in text.split("\n"):
+        if "=" not in line:
+            fail(f"recording header line without '=': {line!r}")
+        name, value = line.split("=", 1)
+        if name == "option":
+            out["option"].append(value)
+        elif name in out:
+            fail(f"recording header names {name} twice")
+        else:
+            out[name] = value
+    return out
+
+
+class PipedWorkload(threading.Thread):
+    """Feeds statement(1), statement(2), ... (each one transaction, or a
+    BEGIN ... COMMIT block) to one psql on its stdin until told to stop or
+    `limit` is reached, at most one every `pace` seconds. `sent` counts the
+    statements written; what committed is read back from the database."""
+
+    def __init__(self, db, statement, limit=100000, pace=0.0):
+        super().__init__(daemon=True)
+        self.statement = statement
+        self.limit = limit
+        self.pace = pace
+        self.sent = 0
+        self.halt = threading.Event()
+        self.psql = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def run(self):
+        try:
+            for i in range(1, self.limit + 1):
+                if self.halt.is_set():
+                    break
+                self.psql.stdin.write((self.statement(i).rstrip() + "\n").encode())
+                self.psql.stdin.flush()
+                self.sent = i
+                if self.pace:
+                    self.halt.wait(self.pace)
+        except BrokenPipeError:
+            pass
+
+    def finish(self):
+        """Stop feeding, let psql run what it has, fail if it failed."""
+        self.halt.set()
+        self.join(30)
+        try:
+            self.psql.stdin.close()
+        except BrokenPipeError:
+            pass
+        err = self.psql.stderr.read().decode(errors="replace")
+        if self.psql.wait(60) != 0:
+            fail(f"workload psql failed: {err}")
