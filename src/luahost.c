@@ -7,6 +7,7 @@
 #include "json.h"
 #include "luacompat.h"
 #include "luajson.h"
+#include "luasink.h"
 
 enum hook {
 	HOOK_CONNECT,
@@ -43,6 +44,10 @@ struct lh {
 	struct output *out;
 	const struct stats *stats;
 	const char *script_name; /* for walhook.log lines */
+	/* The sinks the script made, and what their Lua face needs. */
+	struct sinks sinks;
+	struct luasink_ctx sink_ctx;
+	const struct rel *current_rel; /* of the change being handled */
 	/* The fixture transaction open (lh_fixture_line). */
 	bool fx_open;
 	lua_Integer fx_xid;
@@ -240,6 +245,9 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_pushcclosure(L, l_stats, 1);
 	lua_setfield(L, -2, "stats");
 
+	h->sink_ctx = (struct luasink_ctx){ &h->sinks, cfg->slot, &h->current_rel };
+	luasink_open(L, &h->sink_ctx); /* stack: walhook */
+
 	lua_newtable(L); /* stack: walhook, vars */
 	for (int i = 0; i < cfg->nvars; i++)
 		set_str(L, cfg->vars[i].name, cfg->vars[i].value);
@@ -268,7 +276,7 @@ static int load_script(struct lh *h, const char *path, struct err *e)
 {
 	lua_State *L = h->L;
 	if (luaL_loadfile(L, path) != 0) {
-		err_set(e, "loading %s", lua_tostring(L, -1));
+		err_set(e, "loading the script: %s", lua_tostring(L, -1));
 		lua_pop(L, 1);
 		return -1;
 	}
@@ -364,11 +372,17 @@ int lh_call(struct lh *h, const char *name, bool *result, struct err *e)
 	return 0;
 }
 
+struct sinks *lh_sinks(struct lh *h)
+{
+	return &h->sinks;
+}
+
 void lh_free(struct lh *h)
 {
 	if (!h)
 		return;
 	lua_close(h->L);
+	sinks_free(&h->sinks);
 	free(h);
 }
 
@@ -723,8 +737,12 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		 lsn_format(c->lsn, lsn));
 	push_change(h->L, c);
 	push_hook(h, HOOK_CHANGE);
+	h->current_rel = c->rel;
 	lua_pushvalue(h->L, -2); /* stack: change, hook, change */
-	if (pcall(h, 1, 1, doing, e) < 0) {
+	int rc = pcall(h, 1, 1, doing, e);
+	/* The relation may be pruned once the transaction ends. */
+	h->current_rel = NULL;
+	if (rc < 0) {
 		lua_pop(h->L, 1);
 		return -1;
 	}

@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "err.h"
 #include "output.h"
+#include "sink.h"
 #include "stats.h"
 
 struct lh;
@@ -45,6 +46,8 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e);
  * boolean in *result. */
 int lh_call(struct lh *h, const char *name, bool *result, struct err *e);
 void lh_free(struct lh *h);
+/* The sinks the script made (walhook.sink.*). */
+struct sinks *lh_sinks(struct lh *h);
 
 struct lh_connect_info {
 	const struct sysinfo *sys;

@@ -27,6 +27,13 @@
 #define MAX_BACKOFF_S 30
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;
+
+static void on_hangup(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -41,6 +48,9 @@ static void install_signals(void)
 	/* No SA_RESTART: a signal must wake poll() so the loop can stop. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* SIGHUP: file sinks reopen their files (log rotation). */
+	sa.sa_handler = on_hangup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -149,6 +159,7 @@ struct session {
 	struct stream stream;
 	struct pipeline pipe;
 	bool pipe_ready;
+	bool started; /* START_REPLICATION succeeded once */
 	struct recorder rec;
 	struct stats stats;
 };
@@ -248,6 +259,9 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (!s->pipe_ready) {
 		pipeline_init(&s->pipe, plugin, wal2json_format(o), s->lh,
 			      &s->out, &s->stream, o->endpos);
+		s->pipe.reopen_flag = &reopen_requested;
+		s->stream.tick = pipeline_tick;
+		s->stream.tick_ctx = &s->pipe;
 		s->pipe_ready = true;
 	}
 	/* Protocol 4's parallel streaming adds the abort LSN and time. */
@@ -260,6 +274,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 							   : s->stream.confirmed;
 	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
 		goto done;
+	s->started = true;
 	if (start_recording(s, &sys, plugin, opts, nopts, start, e) < 0)
 		goto done;
 	char lsn[LSN_STRLEN];
@@ -273,6 +288,13 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	*fatal = false;
 	end = stream_run(&s->stream, pipeline_on_data, &s->pipe, e);
 	*fatal = end == STREAM_ENDED_FAILED;
+	/* What the sinks hold is made durable and confirmed before the
+	 * final status update. */
+	if ((end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS) &&
+	    pipeline_finish(&s->pipe, e) < 0) {
+		end = STREAM_ENDED_FAILED;
+		*fatal = true;
+	}
 	if (end != STREAM_ENDED_LOST) {
 		struct err fe;
 		/* The final status update: the server keeps what was confirmed. */
@@ -299,7 +321,7 @@ static int run_stream(struct session *s)
 		enum stream_end end = stream_once(s, &fatal, &e);
 		if (end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS)
 			return 0;
-		streamed |= s->pipe_ready;
+		streamed |= s->started;
 		/* A slot still held by a walsender of a connection that died
 		 * (or by another client) frees up: worth waiting for after a
 		 * reconnect, or when asked to. */

@@ -80,13 +80,25 @@ static struct held_xact *held_new(struct pipeline *p, uint32_t xid,
 }
 
 /* Confirmation stays below the start of every prepared transaction still
- * waiting in memory, so a restart sends it again. */
+ * waiting in memory, so a restart sends it again, and at the last position
+ * every sink has made durable. */
 static void update_hold(struct pipeline *p)
 {
+	bool holding = false;
 	uint64_t hold = 0;
-	for (struct held_xact *x = p->held; x; x = x->next)
-		if (x->prepared && (!hold || x->first_lsn < hold))
+	for (struct held_xact *x = p->held; x; x = x->next) {
+		if (x->prepared && (!holding || x->first_lsn < hold)) {
 			hold = x->first_lsn;
+			holding = true;
+		}
+	}
+	uint64_t durable;
+	if (sinks_holding(lh_sinks(p->lh), &durable) &&
+	    (!holding || durable < hold)) {
+		hold = durable;
+		holding = true;
+	}
+	p->stream->holding = holding;
 	p->stream->hold = hold;
 }
 
@@ -146,7 +158,35 @@ void pipeline_free(struct pipeline *p)
 
 static void confirm(struct pipeline *p, uint64_t lsn)
 {
-	stream_confirm(p->stream, lsn);
+	if (lsn > p->last_end)
+		p->last_end = lsn;
+	update_hold(p);
+	stream_confirm(p->stream, p->last_end);
+}
+
+int pipeline_tick(void *ctx, struct err *e)
+{
+	struct pipeline *p = ctx;
+	struct sinks *sinks = lh_sinks(p->lh);
+	if (p->reopen_flag && *p->reopen_flag) {
+		*p->reopen_flag = 0;
+		if (sinks_reopen(sinks, e) < 0)
+			return -1;
+	}
+	if (!sinks->head)
+		return 0;
+	if (sinks_tick(sinks, sink_now_us(), e) < 0)
+		return -1;
+	confirm(p, p->last_end);
+	return 0;
+}
+
+int pipeline_finish(struct pipeline *p, struct err *e)
+{
+	if (sinks_flush(lh_sinks(p->lh), e) < 0)
+		return -1;
+	confirm(p, p->last_end);
+	return 0;
 }
 
 static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
@@ -163,13 +203,15 @@ static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 	pgtime_format(p->txn.commit_time, p->txn.commit_time_text);
 	p->in_txn = true;
 	p->stream->idle = false;
-	return 0;
+	return sinks_begin(lh_sinks(p->lh), &p->txn, e);
 }
 
 /* The delivery rule: hooks done, output flushed, then confirm. */
 static int txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 {
-	if (output_flush(p->out, e) < 0)
+	p->txn.end_lsn = end_lsn;
+	if (output_flush(p->out, e) < 0 ||
+	    sinks_commit(lh_sinks(p->lh), &p->txn, e) < 0)
 		return -1;
 	confirm(p, end_lsn);
 	p->in_txn = false;
@@ -574,7 +616,8 @@ static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 	if (p->live_streams) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
 		rc = lh_stream_commit(p->lh, &tx, e);
-		if (rc == 0 && output_flush(p->out, e) == 0) {
+		if (rc == 0 && output_flush(p->out, e) == 0 &&
+		    sinks_commit(lh_sinks(p->lh), &tx, e) == 0) {
 			confirm(p, tx.end_lsn);
 			p->transactions++;
 		} else {
@@ -689,7 +732,8 @@ static int on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
 	if (p->live_prepares) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
 		if (lh_commit_prepared(p->lh, &tx, e) < 0 ||
-		    output_flush(p->out, e) < 0)
+		    output_flush(p->out, e) < 0 ||
+		    sinks_commit(lh_sinks(p->lh), &tx, e) < 0)
 			return -1;
 		confirm(p, tx.end_lsn);
 		return 0;
@@ -722,7 +766,8 @@ static int on_rollback_prepared(struct pipeline *p, const struct pgo_msg *m,
 	if (p->live_prepares) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
 		if (lh_rollback_prepared(p->lh, &tx, e) < 0 ||
-		    output_flush(p->out, e) < 0)
+		    output_flush(p->out, e) < 0 ||
+		    sinks_commit(lh_sinks(p->lh), &tx, e) < 0)
 			return -1;
 	} else {
 		struct held_xact *x = held_find(p, tx.xid);
@@ -759,9 +804,11 @@ static int on_row_level(struct pipeline *p, const struct pgo_msg *m,
 	case PGO_MESSAGE:
 		return on_message(p, m, e);
 	default:
-		if (!p->in_txn)
-			return err_set(e, "%s outside a transaction",
-				       pgo_kind_name(m->kind));
+		if (!p->in_txn) {
+			char at[LSN_STRLEN];
+			return err_set(e, "%s outside a transaction, at %s",
+				       pgo_kind_name(m->kind), lsn_format(lsn, at));
+		}
 		return deliver(p, NULL, m, lsn, e);
 	}
 }

@@ -14,6 +14,7 @@
 #define WALHOOK_PIPELINE_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "change.h"
@@ -80,6 +81,8 @@ struct pipeline {
 	struct { uint32_t typoid, base; } *types;
 	size_t ntypes, types_cap;
 	uint64_t changes, transactions;
+	uint64_t last_end; /* the furthest position handled */
+	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
 };
 
 /* plugin: the slot's output plugin; wal2json_format: its format-version
@@ -91,6 +94,12 @@ void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
  * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);
 void pipeline_free(struct pipeline *p);
+
+/* The stream's tick: flushes sink batches that waited long enough,
+ * reopens files after SIGHUP, and confirms what became durable. */
+int pipeline_tick(void *ctx, struct err *e);
+/* At a stop: flushes every sink and confirms what they took. */
+int pipeline_finish(struct pipeline *p, struct err *e);
 
 /* A stream_data_fn. */
 int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,

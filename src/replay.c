@@ -61,7 +61,7 @@ static int replay_recording(const char *path, struct lh *lh,
 		       "parallel") == 0;
 	if (stream_replay(s, &rd, pipeline_on_data, &r.pipe, on_connect, &r, e) !=
 	    STREAM_ENDED_FAILED)
-		rc = 0;
+		rc = pipeline_finish(&r.pipe, e);
 	/* What an unfinished transaction wrote is not kept, as live. */
 	if (r.pipe.in_txn)
 		output_discard(out);
@@ -86,6 +86,11 @@ static int replay_fixture(const char *path, struct lh *lh,
 	     lineno++) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
+		if (memchr(line, '\0', (size_t)n)) {
+			rc = err_set(e, "%s:%ld: not JSON (a NUL byte): neither a walhook recording nor JSON lines",
+				     path, lineno);
+			break;
+		}
 		/* Blank lines and # comments make a fixture readable. */
 		size_t lead = strspn(line, " \t");
 		if (line[lead] == '\0' || line[lead] == '#')
@@ -100,6 +105,8 @@ static int replay_fixture(const char *path, struct lh *lh,
 		rc = err_set(e, "%s is empty: neither a recording nor JSON lines", path);
 	if (rc == 0)
 		rc = lh_fixture_end(lh, e);
+	if (rc == 0)
+		rc = sinks_flush(lh_sinks(lh), e);
 	free(line);
 	fclose(f);
 	return rc;

@@ -38,7 +38,7 @@ enum { OWNER_LOOP, OWNER_CONSUMER, OWNER_KEEPER };
 
 void stream_confirm(struct stream *s, uint64_t lsn)
 {
-	if (s->hold && lsn > s->hold)
+	if (s->holding && lsn > s->hold)
 		lsn = s->hold;
 	if (lsn > s->processed)
 		s->processed = lsn;
@@ -169,8 +169,10 @@ static enum stream_end copy_ended(struct stream *s, struct err *e)
 		conn_fail(e, s->conn, res, doing);
 	} else {
 		char lsn[LSN_STRLEN];
+		const char *why = PQerrorMessage(s->conn);
+		/* A server shutting down ends the copy cleanly, saying nothing. */
 		err_set(e, "streaming at %s: %s", lsn_format(s->received, lsn),
-			PQerrorMessage(s->conn));
+			*why ? why : "the server ended the stream (shutting down?)");
 		size_t n = strlen(e->msg);
 		while (n && e->msg[n - 1] == '\n')
 			e->msg[--n] = '\0';
@@ -344,6 +346,15 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 		if (loop_done(s, &end))
 			break;
 		int64_t now = now_us();
+		if (s->tick) {
+			/* A slow flush is the consumer's time: the keeper
+			 * keeps the server informed meanwhile. */
+			hand_to_consumer(s);
+			int rc = s->tick(s->tick_ctx, e);
+			take_back(s);
+			if (rc < 0)
+				break;
+		}
 		progress(s, now);
 		check_stall(s, now);
 		if (check_silence(s, now, e) < 0) {

@@ -46,9 +46,15 @@ struct stream {
 	/* Set by the consumer: nothing received is waiting to be made durable,
 	 * so an idle slot may be confirmed up to the server's WAL end. */
 	bool idle;
-	/* Set by the consumer: confirm nothing past this (0: no limit), as
-	 * while a prepared transaction waits for its commit in memory. */
+	/* Set by the consumer: confirm nothing past hold while holding, as
+	 * while a prepared transaction waits for its commit in memory or a
+	 * sink has not made its batch durable. */
+	bool holding;
 	uint64_t hold;
+	/* Called from the loop at least once a second (sinks flush batches
+	 * that have waited long enough). */
+	int (*tick)(void *ctx, struct err *e);
+	void *tick_ctx;
 	uint64_t endpos; /* 0: none */
 	int64_t status_interval_us;
 	int64_t last_status_us;
