@@ -27,6 +27,7 @@ enum change_op {
 	CHANGE_INSERT = 'I',
 	CHANGE_UPDATE = 'U',
 	CHANGE_DELETE = 'D',
+	CHANGE_READ = 'R', /* a row of the initial snapshot (--snapshot) */
 };
 
 struct change {
@@ -57,5 +58,16 @@ struct message {
 	uint32_t len;
 	bool transactional;
 };
+
+/* "insert", "update", "delete" or "read". */
+static inline const char *change_op_name(char op)
+{
+	switch (op) {
+	case CHANGE_INSERT: return "insert";
+	case CHANGE_UPDATE: return "update";
+	case CHANGE_DELETE: return "delete";
+	default: return "read";
+	}
+}
 
 #endif

@@ -31,6 +31,9 @@ static const char usage[] =
 	"      --record=FILE      while streaming, record the stream into FILE\n"
 	"      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
 	"      --test=FILE        run the script tests in FILE (walhook.test), with --replay as their default input\n"
+	"      --snapshot         with --create-slot --start: first hand over every published row as op \"read\"\n"
+	"      --create-publication[=TABLES]\n"
+	"                         create the --publication if missing, for TABLES (comma list) or all tables\n"
 	"      --publication=NAMES\n"
 	"                         publications to stream (pgoutput's publication_names)\n"
 	"  -t, --two-phase        enable decoding of prepared transactions when creating a slot\n"
@@ -77,6 +80,8 @@ enum {
 	OPT_METRICS_PORT,
 	OPT_RETRY_ACTIVE,
 	OPT_TEST,
+	OPT_SNAPSHOT,
+	OPT_CREATE_PUBLICATION,
 };
 
 static const struct option longopts[] = {
@@ -104,6 +109,8 @@ static const struct option longopts[] = {
 	{ "retry-active", no_argument, NULL, OPT_RETRY_ACTIVE },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "test", required_argument, NULL, OPT_TEST },
+	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
+	{ "create-publication", optional_argument, NULL, OPT_CREATE_PUBLICATION },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -175,6 +182,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_REPLAY: o->replay = optarg; break;
 		case OPT_TEST: o->test = optarg; break;
+		case OPT_SNAPSHOT: o->snapshot = true; break;
+		case OPT_CREATE_PUBLICATION:
+			o->create_publication = true;
+			o->publication_tables = optarg;
+			break;
 		case 'E':
 			if (parse_lsn(optarg, "end position", &o->endpos, e) < 0)
 				return -1;
@@ -276,6 +288,12 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		return err_set(e, "cannot use --drop-slot together with --create-slot or --start");
 	if (o->temporary && !o->start)
 		return err_set(e, "--temporary needs --start: a temporary slot lives only while walhook streams");
+	if (o->snapshot && !(o->start && (o->create_slot || o->temporary)))
+		return err_set(e, "--snapshot needs --create-slot (or --temporary) and --start: the snapshot is the new slot's");
+	if (o->snapshot && !o->publication)
+		return err_set(e, "--snapshot copies the tables of --publication: give it");
+	if (o->create_publication && (!o->publication || strchr(o->publication, ',')))
+		return err_set(e, "--create-publication creates the one publication named by --publication");
 	if (o->two_phase && !o->create_slot && !o->temporary)
 		return err_set(e, "--two-phase is for creating a slot: give --create-slot or --temporary");
 	if (o->startpos && !o->start)

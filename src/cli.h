@@ -28,6 +28,9 @@ struct options {
 	int nvars;
 	bool create_slot, if_not_exists, drop_slot, start, temporary, no_loop;
 	bool two_phase;
+	bool snapshot;           /* --snapshot */
+	bool create_publication; /* --create-publication[=TABLES] */
+	const char *publication_tables;
 	uint64_t startpos, endpos;
 	int status_interval; /* seconds; 0 disables */
 	int fsync_interval;  /* seconds; 0: never fsync */

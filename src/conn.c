@@ -203,8 +203,8 @@ static void put_literal(struct buf *b, const char *s)
 }
 
 int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
-		     bool temporary, bool two_phase, bool if_not_exists,
-		     struct slot_info *out, struct err *e)
+		     bool temporary, bool two_phase, bool export_snapshot,
+		     bool if_not_exists, struct slot_info *out, struct err *e)
 {
 	struct buf sql = { 0 };
 	buf_puts(&sql, "CREATE_REPLICATION_SLOT ");
@@ -213,11 +213,13 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 	put_ident(&sql, plugin);
 	/* PostgreSQL 15 took an option list; older servers take keywords. */
 	if (PQserverVersion(c) >= 150000)
-		buf_puts(&sql, two_phase ? " (SNAPSHOT 'nothing', TWO_PHASE)"
-					 : " (SNAPSHOT 'nothing')");
+		buf_printf(&sql, " (SNAPSHOT '%s'%s)",
+			   export_snapshot ? "export" : "nothing",
+			   two_phase ? ", TWO_PHASE" : "");
 	else
-		buf_puts(&sql, two_phase ? " NOEXPORT_SNAPSHOT TWO_PHASE"
-					 : " NOEXPORT_SNAPSHOT");
+		buf_printf(&sql, " %s%s",
+			   export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT",
+			   two_phase ? " TWO_PHASE" : "");
 	char doing[300];
 	snprintf(doing, sizeof doing, "creating replication slot \"%s\"", slot);
 	PGresult *res = PQexec(c, buf_cstr(&sql));
@@ -298,6 +300,60 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 	buf_free(&sql);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COPY_BOTH)
+		rc = conn_fail(e, c, res, doing);
+	PQclear(res);
+	return rc;
+}
+
+int conn_create_publication(PGconn *c, const char *name, const char *tables,
+			    struct err *e)
+{
+	const char *params[] = { name };
+	char doing[300];
+	snprintf(doing, sizeof doing, "creating publication \"%s\"", name);
+	PGresult *res = PQexecParams(c, "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1",
+				     1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		conn_fail(e, c, res, doing);
+		PQclear(res);
+		return -1;
+	}
+	bool exists = PQntuples(res) > 0;
+	PQclear(res);
+	if (exists)
+		return 0;
+	struct buf sql = { 0 };
+	buf_puts(&sql, "CREATE PUBLICATION ");
+	put_ident(&sql, name);
+	if (!tables) {
+		buf_puts(&sql, " FOR ALL TABLES");
+	} else {
+		/* Table names as the user wrote them: schema.table or table. */
+		buf_puts(&sql, " FOR TABLE ");
+		char *copy = strdup(tables), *save, *t;
+		bool first = true;
+		for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ')
+				t++;
+			if (!first)
+				buf_puts(&sql, ", ");
+			first = false;
+			char *dot = strchr(t, '.');
+			if (dot) {
+				*dot = '\0';
+				put_ident(&sql, t);
+				buf_putc(&sql, '.');
+				put_ident(&sql, dot + 1);
+			} else {
+				put_ident(&sql, t);
+			}
+		}
+		free(copy);
+	}
+	res = PQexec(c, buf_cstr(&sql));
+	buf_free(&sql);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = conn_fail(e, c, res, doing);
 	PQclear(res);
 	return rc;

@@ -47,10 +47,11 @@ struct plugin_option {
 PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e);
 int conn_identify(PGconn *c, struct sysinfo *out, struct err *e);
 /* if_not_exists: an existing slot of that name is no error (then out holds
- * only the name). */
+ * only the name). export_snapshot: out->snapshot names a snapshot that
+ * lives until the next command on c. */
 int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
-		     bool temporary, bool two_phase, bool if_not_exists,
-		     struct slot_info *out, struct err *e);
+		     bool temporary, bool two_phase, bool export_snapshot,
+		     bool if_not_exists, struct slot_info *out, struct err *e);
 int conn_drop_slot(PGconn *c, const char *slot, struct err *e);
 /* Enters CopyBoth; startpos 0 resumes from the slot's confirmed position. */
 int conn_start(PGconn *c, const char *slot, uint64_t startpos,
@@ -58,6 +59,11 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 /* The plugin the slot was created with, "" when there is no such slot. */
 int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
 		     struct err *e);
+
+/* Creates publication name (one name) for the comma-separated tables, or
+ * for all tables when tables is NULL, unless it exists. */
+int conn_create_publication(PGconn *c, const char *name, const char *tables,
+			    struct err *e);
 
 /* Fills e with the server's message, SQLSTATE, detail and hint for res (or
  * libpq's message when there is no result), after `doing`. */

@@ -234,10 +234,6 @@ static void put_row(struct buf *b, const struct change *c, bool old)
 	buf_putc(b, '}');
 }
 
-static const char *op_name(char op)
-{
-	return op == CHANGE_INSERT ? "insert" : op == CHANGE_UPDATE ? "update" : "delete";
-}
 
 static void put_relation(struct buf *b, const struct rel *r)
 {
@@ -277,7 +273,7 @@ static void put_change_head(struct buf *b, const struct rel *r)
 void json_change_line(struct buf *b, const struct change *c)
 {
 	buf_puts(b, "{\"op\":\"");
-	buf_puts(b, op_name(c->op));
+	buf_puts(b, change_op_name(c->op));
 	buf_puts(b, "\",");
 	put_change_head(b, c->rel);
 	put_lsn(b, "lsn", c->lsn);

@@ -202,6 +202,7 @@ static int l_stats(lua_State *L)
 		{ "deletes", STAT_DELETES },
 		{ "truncates", STAT_TRUNCATES },
 		{ "messages", STAT_MESSAGES },
+		{ "reads", STAT_READS },
 		{ "transactions", STAT_TRANSACTIONS },
 		{ "reconnects", STAT_RECONNECTS },
 		{ "errors", STAT_ERRORS },
@@ -657,9 +658,7 @@ static void push_change(lua_State *L, const struct change *c)
 {
 	const struct rel *r = c->rel;
 	lua_createtable(L, 0, 10);
-	set_str(L, "op", c->op == CHANGE_INSERT   ? "insert"
-			 : c->op == CHANGE_UPDATE ? "update"
-						  : "delete");
+	set_str(L, "op", change_op_name(c->op));
 	push_relation_fields(L, r);
 	lua_createtable(L, r->nkeys, 0);
 	for (uint16_t i = 0, n = 0; i < r->ncols; i++) {
@@ -911,7 +910,7 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 	if (lua_istable(L, -1))
 		copy_field(L, -1, "op", op, sizeof op);
 	bool change = !strcmp(op, "insert") || !strcmp(op, "update") ||
-		      !strcmp(op, "delete");
+		      !strcmp(op, "delete") || !strcmp(op, "read");
 	enum hook k = change			 ? HOOK_CHANGE
 		      : !strcmp(op, "truncate") ? HOOK_TRUNCATE
 		      : !strcmp(op, "message")	 ? HOOK_MESSAGE

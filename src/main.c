@@ -20,6 +20,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "record.h"
+#include "snapshot.h"
 #include "replay.h"
 #include "stream.h"
 #include "textplugin.h"
@@ -160,6 +161,7 @@ struct session {
 	struct pipeline pipe;
 	bool pipe_ready;
 	bool started; /* START_REPLICATION succeeded once */
+	bool snapshot_done;
 	struct recorder rec;
 	struct stats stats;
 };
@@ -246,12 +248,19 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	struct slot_info slot;
 	enum stream_end end = STREAM_ENDED_FAILED;
 	*fatal = true;
-	if (conn_identify(c, &sys, e) < 0 ||
-	    choose_plugin(c, o, plugin, sizeof plugin, e) < 0)
+	if (conn_identify(c, &sys, e) < 0)
 		goto done;
-	if (o->temporary &&
-	    conn_create_slot(c, o->slot, plugin, true, o->two_phase, false, &slot, e) < 0)
+	/* A temporary slot is made at every connect; a slot for --snapshot
+	 * here too, since its snapshot lives only on this connection. */
+	bool snapshot = o->snapshot && !s->snapshot_done;
+	if (o->temporary || snapshot) {
+		snprintf(plugin, sizeof plugin, "%s", o->plugin ? o->plugin : "pgoutput");
+		if (conn_create_slot(c, o->slot, plugin, o->temporary, o->two_phase,
+				     snapshot, false, &slot, e) < 0)
+			goto done;
+	} else if (choose_plugin(c, o, plugin, sizeof plugin, e) < 0) {
 		goto done;
+	}
 	int nopts = plugin_options(o, plugin, sys.server_version, opts, proto,
 				   sizeof proto, e);
 	if (nopts < 0)
@@ -272,17 +281,28 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		strcmp(streaming, "parallel") == 0;
 	uint64_t start = o->startpos > s->stream.confirmed ? o->startpos
 							   : s->stream.confirmed;
+	if (snapshot && slot.consistent_point > start)
+		start = slot.consistent_point;
+	struct lh_connect_info ci = { &sys, o->slot, plugin, start };
+	if (lh_connect(s->lh, &ci, e) < 0)
+		goto done;
+	char lsn[LSN_STRLEN];
+	if (snapshot) {
+		info("copying the tables of %s as of %s", o->publication,
+		     lsn_format(slot.consistent_point, lsn));
+		if (snapshot_copy(&o->conn, slot.snapshot, o->publication,
+				  slot.consistent_point, &s->pipe, e) < 0 ||
+		    pipeline_finish(&s->pipe, e) < 0)
+			goto done;
+		s->snapshot_done = true;
+	}
 	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
 		goto done;
 	s->started = true;
 	if (start_recording(s, &sys, plugin, opts, nopts, start, e) < 0)
 		goto done;
-	char lsn[LSN_STRLEN];
 	info("streaming from slot \"%s\" (%s) at %s", o->slot, plugin,
 	     lsn_format(start, lsn));
-	struct lh_connect_info ci = { &sys, o->slot, plugin, start };
-	if (lh_connect(s->lh, &ci, e) < 0)
-		goto done;
 	stream_init(&s->stream, c);
 	pipeline_reset(&s->pipe);
 	*fatal = false;
@@ -371,7 +391,8 @@ static int slot_action(const struct options *o, PGconn **keep)
 			info("dropped slot \"%s\"", o->slot);
 	} else if (o->create_slot && !o->temporary) {
 		rc = conn_create_slot(c, o->slot, o->plugin ? o->plugin : "pgoutput",
-				      false, o->two_phase, o->if_not_exists, &slot, &e);
+				      false, o->two_phase, false, o->if_not_exists,
+				      &slot, &e);
 		if (rc == 0 && slot.consistent_point)
 			info("created slot \"%s\" at %s", o->slot,
 			     lsn_format(slot.consistent_point, lsn));
@@ -381,6 +402,20 @@ static int slot_action(const struct options *o, PGconn **keep)
 	(void)keep;
 	PQfinish(c);
 	return rc < 0 ? 1 : 0;
+}
+
+/* --create-publication: the publication of --publication, unless it
+ * exists, for the tables given or all tables. */
+static int create_publication(const struct options *o)
+{
+	struct err e;
+	PGconn *c = conn_open(&o->conn, false, &e);
+	int rc = c ? conn_create_publication(c, o->publication, o->publication_tables, &e)
+		   : -1;
+	if (rc < 0)
+		report(&e);
+	PQfinish(c);
+	return rc;
 }
 
 static int open_output(const struct options *o, struct output *out)
@@ -419,7 +454,12 @@ int main(int argc, char **argv)
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 
-	if (o.drop_slot || (o.create_slot && !o.temporary)) {
+	if (o.create_publication && create_publication(&o) < 0) {
+		cli_free(&o);
+		return 1;
+	}
+	/* With --snapshot the slot is made where its snapshot is used. */
+	if (o.drop_slot || (o.create_slot && !o.temporary && !o.snapshot)) {
 		rc = slot_action(&o, NULL);
 		if (rc != 0 || !o.start) {
 			cli_free(&o);

@@ -22,9 +22,9 @@ static void counter(struct buf *b, const char *name, const char *help,
 void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 {
 	static const char *const ops[] = { "insert", "update", "delete",
-					   "truncate", "message" };
+					   "truncate", "message", "read" };
 	char labels[256];
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		snprintf(labels, sizeof labels, "{slot=\"%s\",op=\"%s\"}", slot, ops[i]);
 		counter(b, "walhook_changes_total",
 			"Row changes, truncates and messages handled, by op.", labels,

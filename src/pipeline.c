@@ -1022,3 +1022,36 @@ int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
 			   lsn_format(lsn, s));
 	return rc;
 }
+
+/* ---- the initial snapshot ---- */
+
+int pipeline_snapshot_begin(struct pipeline *p, uint64_t consistent_point,
+			    struct err *e)
+{
+	struct txn tx = { .final_lsn = consistent_point,
+			  .commit_time = pgtime_now() };
+	if (txn_open(p, &tx, e) < 0)
+		return -1;
+	return lh_begin(p->lh, &p->txn, e);
+}
+
+int pipeline_read_row(struct pipeline *p, const struct rel *r,
+		      const struct datum *vals, struct err *e)
+{
+	struct change c = {
+		.op = CHANGE_READ,
+		.rel = r,
+		.lsn = p->txn.final_lsn,
+		.txn = &p->txn,
+		.newv = vals,
+	};
+	p->changes++;
+	stats_add(p->stream->stats, STAT_READS, 1);
+	return lh_change(p->lh, &c, e);
+}
+
+int pipeline_snapshot_end(struct pipeline *p, uint64_t consistent_point,
+			  struct err *e)
+{
+	return txn_commit(p, consistent_point, consistent_point, 0, e);
+}

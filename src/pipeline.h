@@ -98,6 +98,15 @@ void pipeline_free(struct pipeline *p);
 /* The stream's tick: flushes sink batches that waited long enough,
  * reopens files after SIGHUP, and confirms what became durable. */
 int pipeline_tick(void *ctx, struct err *e);
+/* The initial snapshot (--snapshot): each table is one transaction of
+ * "read" rows, ending at the slot's consistent point. */
+int pipeline_snapshot_begin(struct pipeline *p, uint64_t consistent_point,
+			    struct err *e);
+int pipeline_read_row(struct pipeline *p, const struct rel *r,
+		      const struct datum *vals, struct err *e);
+int pipeline_snapshot_end(struct pipeline *p, uint64_t consistent_point,
+			  struct err *e);
+
 /* At a stop: flushes every sink and confirms what they took. */
 int pipeline_finish(struct pipeline *p, struct err *e);
 

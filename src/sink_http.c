@@ -27,12 +27,16 @@
 
 struct http {
 	struct sink base;
-	CURL *curl; /* one handle for every request: its connections are reused */
+	/* One handle for every request: its connections are reused. */
+	CURL *curl;
 	struct curl_slist *headers;
-	char *url;       /* as configured; may hold credentials: never printed */
-	char *shown_url; /* url with any user:password@ masked as ***@ */
-	char *userinfo;  /* the masked part, scrubbed from quoted texts; or NULL */
-	char *password;  /* its part after ':', scrubbed too; or NULL */
+	/* The URL as configured may hold credentials: it is never printed.
+	 * Messages show shown_url, where user:password@ is ***@, and scrub
+	 * the user information and the password from texts they quote. */
+	char *url;
+	char *shown_url;
+	char *userinfo; /* or NULL */
+	char *password; /* or NULL */
 	double timeout_s;
 	int max_retries;
 	/* "[rec,rec,rec" as records come; flush adds the "]" for the request
@@ -92,7 +96,7 @@ static void mask_url(struct http *h)
 	const char *at = NULL;
 	for (const char *p = h->url + start; p < h->url + end; p++)
 		if (*p == '@')
-			at = p; /* the last one: a password may hold a raw '@' */
+			at = p; /* the last: a password may hold a raw '@' */
 	if (!at) {
 		h->shown_url = xstrndup(h->url, strlen(h->url));
 		return;
@@ -160,7 +164,10 @@ static void reply_text(const struct http *h, char *out, size_t cap)
 		       ((unsigned char)h->reply[i] & 0xC0) == 0x80)
 			i--;
 		unsigned char lead = (unsigned char)h->reply[i];
-		size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+		size_t want = lead >= 0xF0 ? 4
+			      : lead >= 0xE0 ? 3
+			      : lead >= 0xC0 ? 2
+					     : 1;
 		if (n - i < want)
 			n = i;
 	}
@@ -178,10 +185,10 @@ static void reply_text(const struct http *h, char *out, size_t cap)
 }
 
 enum outcome {
-	TAKEN,     /* a 2xx */
-	RETRY,     /* a transport error, a 5xx or a 429: may pass next time */
-	REFUSED,   /* any other status: the same request would get the same */
-	BROKEN,    /* a transport error that retrying cannot mend */
+	TAKEN,   /* a 2xx */
+	RETRY,   /* a transport error, a 5xx or a 429: may pass next time */
+	REFUSED, /* any other status: the same request would get the same */
+	BROKEN,  /* a transport error that retrying cannot mend */
 };
 
 /* Errors of the setup rather than of the network or the server. */
@@ -226,7 +233,7 @@ static enum outcome post_once(struct http *h, long *status, char *what,
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
 	if (*status >= 200 && *status <= 299)
 		return TAKEN;
-	char text[4 * REPLY_SHOWN];
+	char text[REPLY_SHOWN + 8];
 	reply_text(h, text, sizeof text);
 	snprintf(what, cap, "HTTP %ld%s%s", *status,
 		 text[0] ? ", response: " : ", empty response", text);
@@ -257,15 +264,19 @@ static double backoff(struct http *h, int n, long status)
 		d = BACKOFF_CAP_S;
 	d = d / 2 + d / 2 * jitter(h);
 	curl_off_t after = 0;
-	if (status && curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
+	if (status &&
+	    curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &after) ==
+		    CURLE_OK &&
 	    (double)after > d)
-		d = (double)after < BACKOFF_CAP_S ? (double)after : BACKOFF_CAP_S;
+		d = (double)after < BACKOFF_CAP_S ? (double)after
+						  : BACKOFF_CAP_S;
 	return d;
 }
 
 static void sleep_s(double s)
 {
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	time_t whole = (time_t)s;
+	struct timespec ts = { whole, (long)((s - (double)whole) * 1e9) };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -281,19 +292,24 @@ static int post_batch(struct http *h, struct err *e)
 		case TAKEN:
 			return 0;
 		case REFUSED:
-			return err_set(e, "POST %s: %s (the server refused the batch: not retried)",
+			return err_set(e,
+				       "POST %s: the server refused the batch "
+				       "(not retried): %s",
 				       h->shown_url, what);
 		case BROKEN:
-			return err_set(e, "POST %s: %s (not retried)", h->shown_url,
-				       what);
+			return err_set(e, "POST %s: %s (not retried)",
+				       h->shown_url, what);
 		case RETRY:
 			break;
 		}
 		if (n >= h->max_retries)
-			return err_set(e, "POST %s failed %d time%s, giving up: %s",
+			return err_set(e,
+				       "POST %s failed %d time%s, giving up: %s",
 				       h->shown_url, n + 1, n ? "s" : "", what);
 		double d = backoff(h, n, status);
-		fprintf(stderr, "walhook: warning: sink %s: POST failed: %s; retry %d of %d in %.1f s\n",
+		fprintf(stderr,
+			"walhook: warning: sink %s: POST failed: %s; "
+			"retry %d of %d in %.1f s\n",
 			h->base.name, what, n + 1, h->max_retries, d);
 		sleep_s(d);
 	}
@@ -377,7 +393,8 @@ static int set_headers(struct http *h, const struct sink_http_config *c,
 		size_t name = strcspn(line, ":");
 		/* The value may be a secret: messages show the name only. */
 		if (name == 0 || !line[name])
-			return err_set(e, "header %d is not \"Name: value\"", i + 1);
+			return err_set(e, "header %d is not \"Name: value\"",
+				       i + 1);
 		if (strpbrk(line, "\r\n"))
 			return err_set(e, "header %.*s has a line break in it",
 				       (int)(name > 64 ? 64 : name), line);
@@ -396,15 +413,18 @@ static int set_headers(struct http *h, const struct sink_http_config *c,
 
 static int check_url(const struct http *h, struct err *e)
 {
-	if (strncasecmp(h->url, "http://", 7) && strncasecmp(h->url, "https://", 8))
-		return err_set(e, "url %s: expected http:// or https://", h->shown_url);
+	if (strncasecmp(h->url, "http://", 7) &&
+	    strncasecmp(h->url, "https://", 8))
+		return err_set(e, "url %s: expected http:// or https://",
+			       h->shown_url);
 	CURLU *u = curl_url();
 	if (!u)
 		return err_set(e, "out of memory");
 	CURLUcode rc = curl_url_set(u, CURLUPART_URL, h->url, 0);
 	curl_url_cleanup(u);
 	if (rc != CURLUE_OK)
-		return err_set(e, "url %s: %s", h->shown_url, curl_url_strerror(rc));
+		return err_set(e, "url %s: %s", h->shown_url,
+			       curl_url_strerror(rc));
 	return 0;
 }
 
@@ -415,7 +435,9 @@ static int setup_curl(struct http *h, struct err *e)
 		return err_set(e, "could not set up libcurl");
 	CURL *c = h->curl;
 	double ms = h->timeout_s * 1000;
-	long timeout_ms = ms < 1 ? 1 : ms > 2147483647.0 ? 2147483647L : (long)ms;
+	long timeout_ms = ms > 2147483647.0 ? 2147483647L : (long)ms;
+	if (timeout_ms < 1)
+		timeout_ms = 1;
 	CURLcode rc = CURLE_OK;
 #define SET(opt, val) \
 	if (rc == CURLE_OK) \
@@ -439,7 +461,8 @@ static int setup_curl(struct http *h, struct err *e)
 	SET(CURLOPT_ERRORBUFFER, h->curl_msg);
 #undef SET
 	if (rc != CURLE_OK)
-		return err_set(e, "setting up libcurl: %s", curl_easy_strerror(rc));
+		return err_set(e, "setting up libcurl: %s",
+			       curl_easy_strerror(rc));
 	return 0;
 }
 

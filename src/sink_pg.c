@@ -429,16 +429,10 @@ static void put_insert(struct buf *q, struct params *ps,
 		buf_printf(q, "%s$%d", n++ ? ", " : "", ps->n);
 	}
 	buf_putc(q, ')');
-	/* A snapshot row may meet a change already applied: an upsert. */
-	if (strcmp(r->op, "read") == 0 && r->nkeys) {
-		buf_puts(q, " ON CONFLICT (");
-		for (size_t i = 0; i < r->nkeys; i++) {
-			if (i)
-				buf_puts(q, ", ");
-			put_ident(q, r->keys[i]);
-		}
-		buf_puts(q, ") DO NOTHING");
-	}
+	/* A snapshot row that meets a row the target already has (a rerun)
+	 * leaves it be: whatever unique constraint the target has. */
+	if (strcmp(r->op, "read") == 0)
+		buf_puts(q, " ON CONFLICT DO NOTHING");
 }
 
 static int put_update(struct pgsink *p, struct buf *q, struct params *ps,

@@ -12,6 +12,7 @@ enum stat_id {
 	STAT_DELETES,
 	STAT_TRUNCATES,
 	STAT_MESSAGES,
+	STAT_READS, /* rows of the initial snapshot */
 	STAT_TRANSACTIONS,
 	STAT_RECONNECTS,
 	STAT_ERRORS,
