@@ -369,11 +369,17 @@ static int l_http(lua_State *L)
 	lua_getfield(L, 1, "headers");
 	if (lua_istable(L, -1)) {
 		lua_pushnil(L);
-		while (lua_next(L, -2) && nh < 64) {
+		while (lua_next(L, -2)) {
+			if (nh == 64) {
+				buf_free(&hb);
+				return luaL_error(L, "walhook.sink.http: at most 64 headers");
+			}
 			if (lua_type(L, -2) == LUA_TSTRING) {
+				/* One at a time: lh_tolstring pushes. */
+				const char *name = lua_tostring(L, -2);
+				const char *value = lh_tolstring(L, -1, NULL);
 				offs[nh++] = hb.len;
-				buf_printf(&hb, "%s: %s", lua_tostring(L, -2),
-					   lh_tolstring(L, -1, NULL));
+				buf_printf(&hb, "%s: %s", name, value);
 				buf_putc(&hb, '\0');
 				lua_pop(L, 1);
 			}
