@@ -8,16 +8,6 @@ static int octal(char c)
 	return c >= '0' && c <= '7' ? c - '0' : -1;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* One escape after a backslash at s[*i]; appends its byte. */
 static void unescape(const char *s, size_t n, size_t *i, struct buf *out)
@@ -31,10 +21,10 @@ static void unescape(const char *s, size_t n, size_t *i, struct buf *out)
 	case 't': buf_putc(out, '\t'); break;
 	case 'v': buf_putc(out, '\v'); break;
 	case 'x':
-		if (*i + 1 < n && hexdigit(s[*i + 1]) >= 0) {
-			int v = hexdigit(s[++*i]);
-			if (*i + 1 < n && hexdigit(s[*i + 1]) >= 0)
-				v = v * 16 + hexdigit(s[++*i]);
+		if (*i + 1 < n && values_hex_digit(s[*i + 1]) >= 0) {
+			int v = values_hex_digit(s[++*i]);
+			if (*i + 1 < n && values_hex_digit(s[*i + 1]) >= 0)
+				v = v * 16 + values_hex_digit(s[++*i]);
 			buf_putc(out, (char)v);
 		} else {
 			buf_putc(out, 'x');

@@ -1,28 +1,20 @@
 #include "lsn.h"
 
+#include "values.h"
+
 #include <stdio.h>
 #include <time.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Reads 1 to 8 hex digits; advances *s past them. */
 static bool parse_half(const char **s, uint32_t *out)
 {
 	uint32_t v = 0;
 	int n = 0;
-	for (; hexval(**s) >= 0; (*s)++) {
+	for (; values_hex_digit(**s) >= 0; (*s)++) {
 		if (++n > 8)
 			return false;
-		v = v << 4 | (uint32_t)hexval(**s);
+		v = v << 4 | (uint32_t)values_hex_digit(**s);
 	}
 	*out = v;
 	return n > 0;

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "buf.h"
+#include "conn.h"
 #include "lsn.h"
 #include "values.h"
 
@@ -50,24 +51,6 @@ struct pgsink {
 	char err_context[256];
 };
 
-static int pg_fail(struct err *e, PGconn *c, const PGresult *res,
-		   const char *doing)
-{
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-	if (!msg) {
-		char m[512];
-		snprintf(m, sizeof m, "%s", PQerrorMessage(c));
-		m[strcspn(m, "\n")] = '\0';
-		return err_set(e, "%s: %s", doing, m);
-	}
-	err_set(e, "%s: %s (SQLSTATE %s)%s%s", doing, msg, code ? code : "?",
-		detail ? "\nDETAIL: " : "", detail ? detail : "");
-	snprintf(e->code, sizeof e->code, "%s", code ? code : "");
-	return -1;
-}
-
 /* A statement outside the pipeline (setup); res is the caller's. */
 static PGresult *run(struct pgsink *p, const char *sql, int n,
 		     const char *const *params, const char *doing, struct err *e)
@@ -75,7 +58,7 @@ static PGresult *run(struct pgsink *p, const char *sql, int n,
 	PGresult *res = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		pg_fail(e, p->conn, res, doing);
+		conn_fail(e, p->conn, res, doing);
 		PQclear(res);
 		return NULL;
 	}
@@ -123,7 +106,7 @@ static int setup_progress(struct pgsink *p, struct err *e)
 			/* In use by another session: a second walhook on one
 			 * target must not share the position. */
 			if (code && strcmp(code, "55006") == 0) {
-				pg_fail(e, p->conn, res, "using the replication origin");
+				conn_fail(e, p->conn, res, "using the replication origin");
 				PQclear(res);
 				return -1;
 			}
@@ -181,7 +164,7 @@ static struct target_table *target(struct pgsink *p, const char *schema,
 	 * an open target transaction stays open. */
 	if (drain(p, e) < 0 || !PQexitPipelineMode(p->conn)) {
 		if (!*e->msg)
-			pg_fail(e, p->conn, NULL, doing);
+			conn_fail(e, p->conn, NULL, doing);
 		buf_free(&q);
 		return NULL;
 	}
@@ -193,7 +176,7 @@ static struct target_table *target(struct pgsink *p, const char *schema,
 	if (!PQenterPipelineMode(p->conn)) {
 		PQclear(res);
 		res = NULL;
-		pg_fail(e, p->conn, NULL, doing);
+		conn_fail(e, p->conn, NULL, doing);
 	}
 	if (!res) {
 		buf_free(&q);
@@ -245,7 +228,7 @@ static int drain(struct pgsink *p, struct err *e)
 	if (!p->queued)
 		return 0;
 	if (PQpipelineSync(p->conn) != 1)
-		return pg_fail(e, p->conn, NULL, "applying changes");
+		return conn_fail(e, p->conn, NULL, "applying changes");
 	int rc = 0;
 	for (;;) {
 		PGresult *res = PQgetResult(p->conn);
@@ -253,7 +236,7 @@ static int drain(struct pgsink *p, struct err *e)
 			/* The end of one statement's results, or of the
 			 * connection. */
 			if (PQstatus(p->conn) != CONNECTION_OK)
-				return pg_fail(e, p->conn, NULL, p->err_context);
+				return conn_fail(e, p->conn, NULL, p->err_context);
 			continue;
 		}
 		ExecStatusType st = PQresultStatus(res);
@@ -262,7 +245,7 @@ static int drain(struct pgsink *p, struct err *e)
 			break;
 		}
 		if (st == PGRES_FATAL_ERROR && rc == 0)
-			rc = pg_fail(e, p->conn, res, p->err_context);
+			rc = conn_fail(e, p->conn, res, p->err_context);
 		PQclear(res);
 	}
 	p->queued = 0;
@@ -282,7 +265,7 @@ static const char *statement(struct pgsink *p, const char *sql, int nparams,
 	if (!PQsendPrepare(p->conn, s->name, sql, nparams, NULL)) {
 		free(s->sql);
 		free(s);
-		pg_fail(e, p->conn, NULL, "preparing a statement");
+		conn_fail(e, p->conn, NULL, "preparing a statement");
 		return NULL;
 	}
 	p->queued++;
@@ -299,7 +282,7 @@ static int queue(struct pgsink *p, const char *sql, int n,
 	if (!name)
 		return -1;
 	if (!PQsendQueryPrepared(p->conn, name, n, values, lengths, formats, 0))
-		return pg_fail(e, p->conn, NULL, "applying changes");
+		return conn_fail(e, p->conn, NULL, "applying changes");
 	if (++p->queued >= PIPELINE_DEPTH)
 		return drain(p, e);
 	return 0;
@@ -308,7 +291,7 @@ static int queue(struct pgsink *p, const char *sql, int n,
 static int queue_plain(struct pgsink *p, const char *sql, struct err *e)
 {
 	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
-		return pg_fail(e, p->conn, NULL, sql);
+		return conn_fail(e, p->conn, NULL, sql);
 	p->queued++;
 	return 0;
 }
@@ -663,13 +646,13 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 	const char *vals[] = { c->conninfo, "walhook", NULL };
 	p->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
-		pg_fail(e, p->conn, NULL, "connecting to the target");
+		conn_fail(e, p->conn, NULL, "connecting to the target");
 		pg_free(&p->base);
 		return NULL;
 	}
 	if (setup_progress(p, e) < 0 || !PQenterPipelineMode(p->conn)) {
 		if (!*e->msg)
-			pg_fail(e, p->conn, NULL, "entering pipeline mode");
+			conn_fail(e, p->conn, NULL, "entering pipeline mode");
 		pg_free(&p->base);
 		return NULL;
 	}

@@ -443,16 +443,6 @@ int values_parse_array(const char *s, size_t n,
 
 /* ---- bytea ---- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool values_bytea_decode(const char *s, size_t n, struct buf *out)
 {
@@ -465,8 +455,8 @@ bool values_bytea_decode(const char *s, size_t n, struct buf *out)
 			if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' ||
 			    s[i] == '\r')
 				continue;
-			int hi = hex_value(s[i]);
-			int lo = i + 1 < n ? hex_value(s[i + 1]) : -1;
+			int hi = values_hex_digit(s[i]);
+			int lo = i + 1 < n ? values_hex_digit(s[i + 1]) : -1;
 			if (hi < 0 || lo < 0)
 				goto bad;
 			out->data[out->len++] = (char)(hi << 4 | lo);
