@@ -717,7 +717,7 @@ static int keep_or_replace(struct lh *h, const struct rel *rel,
 		rc = write_kept(h, -2, rel, doing, e);
 		break;
 	default:
-		rc = err_set(e, "%s: %s returned a %s; expected a table, false or nil",
+		rc = err_set(e, "%s: %s returned a %s; expected a table, true, false or nil",
 			     doing, hook, luaL_typename(L, -1));
 	}
 	lua_pop(L, 2);

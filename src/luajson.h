@@ -1,6 +1,7 @@
 /* luajson — JSON to and from Lua values, for walhook.json and for writing
  * the changes a script keeps. Shares json.c's spelling of every value, so a
- * change prints the same whether or not it went through a script. */
+ * change prints the same whether or not it went through a script (but for
+ * the gid and origin fields a script's change table also carries). */
 #ifndef WALHOOK_LUAJSON_H
 #define WALHOOK_LUAJSON_H
 

@@ -292,8 +292,15 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		     lsn_format(slot.consistent_point, lsn));
 		if (snapshot_copy(&o->conn, slot.snapshot, o->publication,
 				  slot.consistent_point, &s->pipe, e) < 0 ||
-		    pipeline_finish(&s->pipe, e) < 0)
+		    pipeline_finish(&s->pipe, e) < 0) {
+			/* A slot without its snapshot is no use: drop it, so
+			 * that running again starts over. */
+			struct err de;
+			if (!o->temporary && conn_drop_slot(c, o->slot, &de) == 0)
+				err_prefix(e, "the initial snapshot failed and slot \"%s\" was dropped",
+					   o->slot);
 			goto done;
+		}
 		s->snapshot_done = true;
 	}
 	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
@@ -345,10 +352,13 @@ static int run_stream(struct session *s)
 		/* A slot still held by a walsender of a connection that died
 		 * (or by another client) frees up: worth waiting for after a
 		 * reconnect, or when asked to. */
-		if (strcmp(e.code, "55006") == 0 && (streamed || o->retry_active))
+		bool in_use = strcmp(e.code, "55006") == 0;
+		if (in_use && (streamed || o->retry_active))
 			fatal = false;
-		if (fatal || o->no_loop || (!streamed && !o->retry_active) ||
-		    stop_requested) {
+		/* Before the first stream, only a slot in use is waited for:
+		 * a wrong host or password will not get better. */
+		bool retry = !fatal && !o->no_loop && (streamed || in_use);
+		if (!retry || stop_requested) {
 			if (stop_requested && !fatal)
 				return 0;
 			report(&e);

@@ -38,7 +38,7 @@ void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 		"Connections lost and made again.", labels,
 		stats_get(s, STAT_RECONNECTS), true);
 	counter(b, "walhook_errors_total",
-		"Errors: lost connections, failed hooks, failed writes.", labels,
+		"Errors walhook went on after: lost connections.", labels,
 		stats_get(s, STAT_ERRORS), true);
 	counter(b, "walhook_received_bytes_total",
 		"Bytes of replication data received.", labels,

@@ -274,7 +274,7 @@ def run_cases(t, slot_a, slot_b, slot_c, other_slot, endpos):
           'in handle_message (prefix "bad_input"'], slot_c),
         ("handle_change returns a number", ["-S", slot_a, *start],
          t.script("number.lua", RETURNS_NUMBER), 1,
-         ["handle_change", "returned a number", "expected a table, false or nil"], slot_a),
+         ["handle_change", "returned a number", "expected a table, true, false or nil"], slot_a),
         ("pgoutput without --publication", ["-S", slot_a, "--start", "-E", endpos], None, 1,
          ["pgoutput needs publications", "--publication"], slot_a),
     ]
