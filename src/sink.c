@@ -84,10 +84,18 @@ int sinks_commit(struct sinks *all, const struct txn *tx, struct err *e)
 
 int sinks_tick(struct sinks *all, int64_t now, struct err *e)
 {
-	for (struct sink *s = all->head; s; s = s->next)
-		if (s->batch_txns && now - s->batch_start_us >= s->max_wait_us &&
-		    flush_one(s, e) < 0)
+	for (struct sink *s = all->head; s; s = s->next) {
+		if (s->ops->poll && s->ops->poll(s, e) < 0) {
+			s->errors++;
+			return err_prefix(e, "sink %s", s->name);
+		}
+		/* Never in the middle of a source transaction: a flush makes
+		 * durable what the sink holds, and for the postgres sink that
+		 * would commit half a transaction. */
+		if (s->batch_txns && !s->written &&
+		    now - s->batch_start_us >= s->max_wait_us && flush_one(s, e) < 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -63,6 +63,9 @@ struct sink_ops {
 	int (*commit)(struct sink *s, const struct txn *tx, struct err *e);
 	/* Makes every ended transaction durable. */
 	int (*flush)(struct sink *s, struct err *e);
+	/* Optional, called about once a second: notice trouble while idle
+	 * (an exec sink's process that exited). */
+	int (*poll)(struct sink *s, struct err *e);
 	/* Optional: SIGHUP (a file sink reopens its file). */
 	int (*reopen)(struct sink *s, struct err *e);
 	void (*free)(struct sink *s);
@@ -101,7 +104,8 @@ int sinks_begin(struct sinks *all, const struct txn *tx, struct err *e);
 /* The transaction tx ended: sinks that wrote mark a boundary and flush
  * when their batch is full. */
 int sinks_commit(struct sinks *all, const struct txn *tx, struct err *e);
-/* Flushes sinks whose batch has waited long enough (now: monotonic µs). */
+/* Flushes sinks whose batch has waited long enough (now: monotonic µs),
+ * between source transactions only. */
 int sinks_tick(struct sinks *all, int64_t now, struct err *e);
 int sinks_flush(struct sinks *all, struct err *e);
 int sinks_reopen(struct sinks *all, struct err *e);

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,15 +26,20 @@ struct lines {
 	struct buf out;
 };
 
+static int write_out(struct lines *l, struct err *e);
+
+/* Past this, a batch is written out before its flush (a transaction of
+ * any size costs the same memory); it counts as taken only at the flush. */
+#define LINES_HIGH_WATER (1024 * 1024)
+
 static int lines_write(struct sink *s, const char *json, size_t len,
 		       struct err *e)
 {
 	struct lines *l = (struct lines *)s;
-	(void)e;
 	buf_put(&l->out, json, len);
 	buf_putc(&l->out, '\n');
 	sink_wrote(s, len + 1);
-	return 0;
+	return l->out.len >= LINES_HIGH_WATER ? write_out(l, e) : 0;
 }
 
 /* A process that has exited cannot take more: say how it ended. */
@@ -48,9 +55,8 @@ static int child_gone(struct lines *l, struct err *e)
 	return err_set(e, "the process was killed by signal %d", WTERMSIG(status));
 }
 
-static int lines_flush(struct sink *s, struct err *e)
+static int write_out(struct lines *l, struct err *e)
 {
-	struct lines *l = (struct lines *)s;
 	if (child_gone(l, e) < 0)
 		return -1;
 	size_t off = 0;
@@ -69,9 +75,38 @@ static int lines_flush(struct sink *s, struct err *e)
 		off += (size_t)n;
 	}
 	buf_reset(&l->out);
+	return 0;
+}
+
+/* A process has taken its lines once it has read them from the pipe:
+ * wait for that, or for it to exit. */
+static int wait_drained(struct lines *l, struct err *e)
+{
+	for (;;) {
+		int unread = 0;
+		if (ioctl(l->fd, FIONREAD, &unread) < 0 || unread == 0)
+			return child_gone(l, e);
+		if (child_gone(l, e) < 0)
+			return -1;
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	}
+}
+
+static int lines_flush(struct sink *s, struct err *e)
+{
+	struct lines *l = (struct lines *)s;
+	if (write_out(l, e) < 0)
+		return -1;
+	if (l->child && wait_drained(l, e) < 0)
+		return -1;
 	if (l->sync && fsync(l->fd) < 0)
 		return err_set(e, "syncing: %s", strerror(errno));
 	return 0;
+}
+
+static int lines_poll(struct sink *s, struct err *e)
+{
+	return child_gone((struct lines *)s, e);
 }
 
 static int open_file(struct lines *l, struct err *e)
@@ -113,6 +148,7 @@ static const struct sink_ops lines_ops = {
 	.kind = "lines",
 	.write_json = lines_write,
 	.flush = lines_flush,
+	.poll = lines_poll,
 	.reopen = lines_reopen,
 	.free = lines_free,
 };
