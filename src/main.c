@@ -256,8 +256,17 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (o->temporary || snapshot) {
 		snprintf(plugin, sizeof plugin, "%s", o->plugin ? o->plugin : "pgoutput");
 		if (conn_create_slot(c, o->slot, plugin, o->temporary, o->two_phase,
-				     snapshot, false, &slot, e) < 0)
+				     snapshot, o->if_not_exists, &slot, e) < 0)
 			goto done;
+		/* --if-not-exists found the slot: its snapshot was taken on
+		 * the run that made it, so one command line serves every
+		 * start. */
+		if (snapshot && !slot.consistent_point) {
+			snapshot = false;
+			s->snapshot_done = true;
+			if (choose_plugin(c, o, plugin, sizeof plugin, e) < 0)
+				goto done;
+		}
 	} else if (choose_plugin(c, o, plugin, sizeof plugin, e) < 0) {
 		goto done;
 	}
@@ -309,7 +318,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (start_recording(s, &sys, plugin, opts, nopts, start, e) < 0)
 		goto done;
 	info("streaming from slot \"%s\" (%s) at %s", o->slot, plugin,
-	     lsn_format(start, lsn));
+	     start ? lsn_format(start, lsn) : "its confirmed position");
 	stream_init(&s->stream, c);
 	pipeline_reset(&s->pipe);
 	*fatal = false;

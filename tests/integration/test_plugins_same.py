@@ -99,6 +99,10 @@ def main(t):
     t.eq(ops, ["insert", "insert", "update", "update", "delete", "insert", "insert",
                "update", "delete", "message", "truncate"], "pgoutput's events")
     first = reference[0]["new"]
+    # Exact either way: LuaJIT's numbers hold integers only up to 2^53, so
+    # there a larger int8 is the string of its digits.
+    if first["i8"] == "9007199254740993":
+        first = dict(first, i8=9007199254740993)
     t.eq((first["i8"], first["n"], first["f8"], first["b"], first["by"], first["ia"],
           first["ta"], first["tz"]),
          (9007199254740993, "12.50", 0.1, True, "<00><ff><10>", [1, None, 3],
