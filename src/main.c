@@ -243,7 +243,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (!c)
 		return STREAM_ENDED_LOST;
 	struct sysinfo sys;
-	char plugin[64], proto[8];
+	char plugin[64], proto[8] = "";
 	struct plugin_option opts[CLI_MAX_LIST + 8];
 	struct slot_info slot;
 	enum stream_end end = STREAM_ENDED_FAILED;
