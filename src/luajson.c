@@ -121,7 +121,8 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 		if (!skipped && n < cap)
 			keys[n++] = k;
 	}
-	qsort(keys, n, sizeof *keys, key_cmp);
+	if (n)
+		qsort(keys, n, sizeof *keys, key_cmp);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (keys[i].isnum)

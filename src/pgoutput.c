@@ -96,7 +96,8 @@ static int read_tuple(struct pgo_decoder *d, struct wire *r, size_t at,
 		     sizeof *d->vals, at + r->len - r->off))
 		return fail(d, "tuple claims %u columns in %zu bytes", n,
 			    r->len - r->off);
-	struct datum *v = d->vals + at;
+	/* No scratch yet for an empty tuple: nothing to point into. */
+	struct datum *v = d->vals ? d->vals + at : NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		v[i].kind = (char)wire_u8(r);
 		v[i].len = 0;

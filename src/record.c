@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wire.h"
@@ -167,6 +168,13 @@ int record_reader_next(struct record_reader *r, enum record_frame *type,
 		return err_set(e, "%s: frame %llu at byte %ld is damaged (type 0x%02x, length %u)",
 			       r->path, (unsigned long long)r->frames + 1,
 			       r->offset, h[0], n);
+	/* A damaged length must not make walhook ask for a gigabyte: no
+	 * frame is longer than what is left of the file. */
+	struct stat st;
+	if (fstat(fileno(r->f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (off_t)n > st.st_size - (r->offset + 5))
+		return err_set(e, "%s: frame %llu at byte %ld is cut short (its data: %u bytes, the file ends before); the recording ends mid-frame",
+			       r->path, (unsigned long long)r->frames + 1, r->offset, n);
 	buf_reset(&r->frame);
 	buf_reserve(&r->frame, n);
 	uint8_t crc[4];

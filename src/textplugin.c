@@ -1015,6 +1015,10 @@ static int w1_array(struct jp *j, struct tcols *l, enum field f,
 	bool first = true;
 	int rc;
 	size_t i = 0;
+	/* A key given twice would leave columns of the longer array without
+	 * their name or value. */
+	if (*count)
+		return j_fail(j, "an array given twice in one change (%s)", what);
 	if (j_expect(j, '[', what) < 0)
 		return -1;
 	while ((rc = j_element(j, &first)) > 0) {
@@ -1046,7 +1050,7 @@ static int w1_array(struct jp *j, struct tcols *l, enum field f,
 static int w1_keys(struct jp *j, struct rec *r, bool pk)
 {
 	const char *key;
-	size_t klen, npk;
+	size_t klen, npk = 0;
 	bool first = true;
 	int rc;
 	if (j_expect(j, '{', pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)

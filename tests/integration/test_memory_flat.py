@@ -54,15 +54,21 @@ def main(t):
     t.psql(f"INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, {ROWS}) g")
     t.endpos = t.stop_mark("INSERT INTO big VALUES (0, 'past the end')")
 
+    # A sanitizer build's shadow memory makes its peak meaningless here.
+    check_memory = not os.environ.get("WALHOOK_SANITIZER")
+    if not check_memory:
+        print("a sanitizer build: rows checked, memory not")
     streamed = f"dbname={t.db} options='-c logical_decoding_work_mem=64kB'"
     rows, peak = drain(t, "wh_memory_streamed", ["-o", "streaming=on"], streamed)
     t.eq(rows, ROWS, "rows of the streamed transaction")
-    t.check(peak < LIMIT_KIB, f"streamed: peak RSS {peak} KiB is not under {LIMIT_KIB}")
+    t.check(not check_memory or peak < LIMIT_KIB,
+            f"streamed: peak RSS {peak} KiB is not under {LIMIT_KIB}")
     print(f"streamed: {rows} rows, peak RSS {peak // 1024} MiB")
 
     rows, peak = drain(t, "wh_memory_whole", [], f"dbname={t.db}")
     t.eq(rows, ROWS, "rows of the transaction sent whole")
-    t.check(peak < LIMIT_KIB, f"whole: peak RSS {peak} KiB is not under {LIMIT_KIB}")
+    t.check(not check_memory or peak < LIMIT_KIB,
+            f"whole: peak RSS {peak} KiB is not under {LIMIT_KIB}")
     print(f"not streamed: {rows} rows, peak RSS {peak // 1024} MiB")
 
 
