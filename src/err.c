@@ -11,6 +11,7 @@ int err_set(struct err *e, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	e->code[0] = '\0';
+	e->transient = false;
 	return -1;
 }
 

@@ -8,6 +8,9 @@
 struct err {
 	char msg[2048];
 	char code[6]; /* the server's SQLSTATE when it refused, else "" */
+	/* A failure that may pass (a sink's target down, a disk full):
+	 * walhook reconnects and retries rather than stopping. */
+	bool transient;
 };
 
 /* Both return -1 so a failing function can `return err_set(e, ...)`. */

@@ -80,6 +80,9 @@ static int pcall(struct lh *h, int nargs, int nresults, const char *doing,
 	if (rc != 0) {
 		err_set(e, "%s: %s", doing, lua_tostring(L, -1));
 		lua_pop(L, 1);
+		/* A sink's target was down under s:write: worth a retry. */
+		e->transient = h->sink_ctx.transient;
+		h->sink_ctx.transient = false;
 		return -1;
 	}
 	return 0;
@@ -246,7 +249,8 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_pushcclosure(L, l_stats, 1);
 	lua_setfield(L, -2, "stats");
 
-	h->sink_ctx = (struct luasink_ctx){ &h->sinks, cfg->slot, &h->current_rel };
+	h->sink_ctx = (struct luasink_ctx){ .sinks = &h->sinks, .slot = cfg->slot,
+					    .current_rel = &h->current_rel };
 	luasink_open(L, &h->sink_ctx); /* stack: walhook */
 
 	lua_newtable(L); /* stack: walhook, vars */

@@ -219,6 +219,7 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 /* s:write(t): a change table (or any table, for JSON sinks). */
 static int l_write(lua_State *L)
 {
+	/* stack: sink, table; upvalue 1: the context */
 	struct sink *s = check_sink(L);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	struct err e;
@@ -242,8 +243,10 @@ static int l_write(lua_State *L)
 	} else {
 		rc = write_row(L, s, &e);
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		ctx_of(L)->transient = e.transient;
 		return luaL_error(L, "%s: %s", s->name, e.msg);
+	}
 	return 0;
 }
 

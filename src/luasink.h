@@ -11,6 +11,8 @@
 struct luasink_ctx {
 	struct sinks *sinks;
 	const char *slot; /* names the postgres sink's progress */
+	/* Set when s:write failed for a reason that may pass. */
+	bool transient;
 	/* The relation of the change being handled, for column order. */
 	const struct rel *const *current_rel;
 };

@@ -138,6 +138,7 @@ void pipeline_reset(struct pipeline *p)
 	pgo_decoder_reset(&p->dec);
 	textplugin_reset(&p->text_dec);
 	relcache_clear(&p->rels);
+	sinks_discard(lh_sinks(p->lh));
 }
 
 void pipeline_free(struct pipeline *p)

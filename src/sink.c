@@ -107,6 +107,17 @@ int sinks_flush(struct sinks *all, struct err *e)
 	return 0;
 }
 
+void sinks_discard(struct sinks *all)
+{
+	for (struct sink *s = all->head; s; s = s->next) {
+		if (s->ops->discard)
+			s->ops->discard(s);
+		s->written = s->skipping = false;
+		s->ended = s->durable;
+		s->batch_txns = s->batch_bytes = 0;
+	}
+}
+
 int sinks_reopen(struct sinks *all, struct err *e)
 {
 	for (struct sink *s = all->head; s; s = s->next)

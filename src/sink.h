@@ -66,6 +66,9 @@ struct sink_ops {
 	/* Optional, called about once a second: notice trouble while idle
 	 * (an exec sink's process that exited). */
 	int (*poll)(struct sink *s, struct err *e);
+	/* Optional: forget what is not durable, as before a reconnect (the
+	 * server sends it again). */
+	void (*discard)(struct sink *s);
 	/* Optional: SIGHUP (a file sink reopens its file). */
 	int (*reopen)(struct sink *s, struct err *e);
 	void (*free)(struct sink *s);
@@ -109,6 +112,8 @@ int sinks_commit(struct sinks *all, const struct txn *tx, struct err *e);
 int sinks_tick(struct sinks *all, int64_t now, struct err *e);
 int sinks_flush(struct sinks *all, struct err *e);
 int sinks_reopen(struct sinks *all, struct err *e);
+/* Forgets every sink's unflushed data: it comes again after a reconnect. */
+void sinks_discard(struct sinks *all);
 /* Whether some sink holds data not yet durable; then *limit is the
  * position walhook may confirm at most. */
 bool sinks_holding(const struct sinks *all, uint64_t *limit);

@@ -55,22 +55,44 @@ static int child_gone(struct lines *l, struct err *e)
 	return err_set(e, "the process was killed by signal %d", WTERMSIG(status));
 }
 
+/* A write cut short by a full disk leaves half a line: take the file back
+ * to the last whole line written, and keep the rest for the retry. */
+static void keep_whole_lines(struct lines *l, off_t start, size_t written)
+{
+	size_t keep = written;
+	while (keep > 0 && l->out.data[keep - 1] != '\n')
+		keep--;
+	if (ftruncate(l->fd, start + (off_t)keep) < 0)
+		return; /* the retry appends after the half line */
+	memmove(l->out.data, l->out.data + keep, l->out.len - keep);
+	l->out.len -= keep;
+}
+
 static int write_out(struct lines *l, struct err *e)
 {
 	if (child_gone(l, e) < 0)
 		return -1;
+	off_t start = l->path ? lseek(l->fd, 0, SEEK_END) : -1;
 	size_t off = 0;
 	while (off < l->out.len) {
 		ssize_t n = write(l->fd, l->out.data + off, l->out.len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			int error = errno;
 			/* Keep what was not written: a retry writes it again. */
-			memmove(l->out.data, l->out.data + off, l->out.len - off);
-			l->out.len -= off;
-			if (errno == EPIPE && child_gone(l, e) < 0)
+			if (start >= 0) {
+				keep_whole_lines(l, start, off);
+			} else {
+				memmove(l->out.data, l->out.data + off, l->out.len - off);
+				l->out.len -= off;
+			}
+			if (error == EPIPE && child_gone(l, e) < 0)
 				return -1;
-			return err_set(e, "writing: %s", strerror(errno));
+			err_set(e, "writing: %s", strerror(error));
+			/* A full disk may empty again: walhook retries. */
+			e->transient = error == ENOSPC || error == EDQUOT;
+			return -1;
 		}
 		off += (size_t)n;
 	}
@@ -99,9 +121,19 @@ static int lines_flush(struct sink *s, struct err *e)
 		return -1;
 	if (l->child && wait_drained(l, e) < 0)
 		return -1;
-	if (l->sync && fsync(l->fd) < 0)
-		return err_set(e, "syncing: %s", strerror(errno));
+	if (l->sync && fsync(l->fd) < 0) {
+		int error = errno;
+		err_set(e, "syncing: %s", strerror(error));
+		e->transient = error == ENOSPC || error == EDQUOT;
+		return -1;
+	}
 	return 0;
+}
+
+/* Lines not yet written come again after the reconnect. */
+static void lines_discard(struct sink *s)
+{
+	buf_reset(&((struct lines *)s)->out);
 }
 
 static int lines_poll(struct sink *s, struct err *e)
@@ -149,6 +181,7 @@ static const struct sink_ops lines_ops = {
 	.write_json = lines_write,
 	.flush = lines_flush,
 	.poll = lines_poll,
+	.discard = lines_discard,
 	.reopen = lines_reopen,
 	.free = lines_free,
 };

@@ -141,6 +141,54 @@ static int setup_progress(struct pgsink *p, struct err *e)
 
 static int drain(struct pgsink *p, struct err *e);
 
+/* A target that is down, restarting or out of connections comes back:
+ * walhook retries those rather than stopping. */
+static int target_fail(struct pgsink *p, struct err *e)
+{
+	const char *c = e->code;
+	e->transient = PQstatus(p->conn) != CONNECTION_OK ||
+		       !strncmp(c, "08", 2) || !strncmp(c, "57", 2) ||
+		       !strncmp(c, "53", 2);
+	return -1;
+}
+
+static void forget_statements(struct pgsink *p)
+{
+	for (struct prepared *st = p->stmts, *n; st; st = n) {
+		n = st->next;
+		free(st->sql);
+		free(st);
+	}
+	p->stmts = NULL;
+	p->nprepared = 0;
+}
+
+/* Connects again after the target went away: a new session, so new
+ * prepared statements, and the position read again (a commit whose
+ * answer was lost may have happened). */
+static int ensure_connected(struct pgsink *p, struct err *e)
+{
+	if (PQstatus(p->conn) == CONNECTION_OK)
+		return 0;
+	PQreset(p->conn);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		conn_fail(e, p->conn, NULL, "connecting to the target again");
+		e->transient = true;
+		return -1;
+	}
+	p->in_txn = false;
+	p->queued = 0;
+	p->savepoint = 0;
+	forget_statements(p);
+	if (setup_progress(p, e) < 0)
+		return target_fail(p, e);
+	if (!PQenterPipelineMode(p->conn)) {
+		conn_fail(e, p->conn, NULL, "entering pipeline mode");
+		return target_fail(p, e);
+	}
+	return 0;
+}
+
 /* ---- target tables ---- */
 
 static struct target_table *target(struct pgsink *p, const char *schema,
@@ -235,8 +283,10 @@ static int drain(struct pgsink *p, struct err *e)
 		if (!res) {
 			/* The end of one statement's results, or of the
 			 * connection. */
-			if (PQstatus(p->conn) != CONNECTION_OK)
-				return conn_fail(e, p->conn, NULL, p->err_context);
+			if (PQstatus(p->conn) != CONNECTION_OK) {
+				conn_fail(e, p->conn, NULL, p->err_context);
+				return target_fail(p, e);
+			}
 			continue;
 		}
 		ExecStatusType st = PQresultStatus(res);
@@ -249,7 +299,7 @@ static int drain(struct pgsink *p, struct err *e)
 		PQclear(res);
 	}
 	p->queued = 0;
-	return rc;
+	return rc < 0 ? target_fail(p, e) : 0;
 }
 
 /* The prepared statement for sql, made on first use. */
@@ -301,6 +351,8 @@ static int queue_plain(struct pgsink *p, const char *sql, struct err *e)
 static int open_txn(struct pgsink *p, struct err *e)
 {
 	if (!p->in_txn) {
+		if (ensure_connected(p, e) < 0)
+			return -1;
 		if (queue_plain(p, "BEGIN", e) < 0)
 			return -1;
 		p->in_txn = true;
@@ -591,12 +643,27 @@ static int pg_flush(struct sink *s, struct err *e)
 	p->in_txn = false;
 	if (rc < 0) {
 		/* The target transaction is gone; nothing of it counts. */
-		PGresult *res = PQexec(p->conn, "ROLLBACK");
-		PQclear(res);
+		struct err ignored;
+		if (PQstatus(p->conn) == CONNECTION_OK &&
+		    queue_plain(p, "ROLLBACK", &ignored) == 0)
+			drain(p, &ignored);
 		return -1;
 	}
 	p->progress = p->batch_end;
 	return 0;
+}
+
+/* Before a reconnect of the source: the open batch is rolled back; the
+ * server sends its transactions again. */
+static void pg_discard(struct sink *s)
+{
+	struct pgsink *p = (struct pgsink *)s;
+	struct err ignored;
+	if (p->in_txn && PQstatus(p->conn) == CONNECTION_OK &&
+	    drain(p, &ignored) == 0 && queue_plain(p, "ROLLBACK", &ignored) == 0)
+		drain(p, &ignored);
+	p->in_txn = false;
+	p->savepoint = 0;
 }
 
 static void pg_free(struct sink *s)
@@ -612,11 +679,7 @@ static void pg_free(struct sink *s)
 		free(t->qualified);
 		free(t);
 	}
-	for (struct prepared *st = p->stmts, *n; st; st = n) {
-		n = st->next;
-		free(st->sql);
-		free(st);
-	}
+	forget_statements(p);
 	buf_free(&p->sql);
 	free(p);
 }
@@ -628,6 +691,7 @@ static const struct sink_ops pg_ops = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.flush = pg_flush,
+	.discard = pg_discard,
 	.free = pg_free,
 };
 

@@ -352,8 +352,11 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			hand_to_consumer(s);
 			int rc = s->tick(s->tick_ctx, e);
 			take_back(s);
-			if (rc < 0)
+			if (rc < 0) {
+				if (e->transient)
+					end = STREAM_ENDED_LOST;
 				break;
+			}
 		}
 		progress(s, now);
 		check_stall(s, now);
@@ -399,8 +402,11 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			end = STREAM_ENDED_ENDPOS;
 			break;
 		}
-		if (rc < 0)
+		if (rc < 0) {
+			if (e->transient)
+				end = STREAM_ENDED_LOST;
 			break;
+		}
 	}
 	PQfreemem(copybuf);
 	keeper_stop(s);
