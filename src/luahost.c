@@ -26,6 +26,7 @@ enum hook {
 	HOOK_PREPARE,
 	HOOK_COMMIT_PREPARED,
 	HOOK_ROLLBACK_PREPARED,
+	HOOK_KEEPALIVE,
 	NHOOKS
 };
 
@@ -35,7 +36,7 @@ static const char *const hook_names[NHOOKS] = {
 	"handle_commit",  "handle_data",       "terminate",
 	"handle_stream_start", "handle_stream_stop", "handle_stream_commit",
 	"handle_stream_abort", "handle_prepare", "handle_commit_prepared",
-	"handle_rollback_prepared",
+	"handle_rollback_prepared", "handle_keepalive",
 };
 
 struct lh {
@@ -43,6 +44,8 @@ struct lh {
 	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
 	struct output *out;
 	const struct stats *stats;
+	const struct conn_params *conn; /* walhook.query's database */
+	PGconn *side;                   /* its connection, opened on first use */
 	const char *script_name; /* for walhook.log lines */
 	/* The sinks the script made, and what their Lua face needs. */
 	struct sinks sinks;
@@ -225,6 +228,94 @@ static int l_stats(lua_State *L)
 	return 1;
 }
 
+/* ---- LSNs as text, the way scripts meet them ---- */
+
+static uint64_t check_lsn(lua_State *L, int idx)
+{
+	uint64_t v;
+	if (!lsn_parse(luaL_checkstring(L, idx), &v))
+		luaL_argerror(L, idx, "an LSN like 0/16B3748");
+	return v;
+}
+
+/* walhook.lsn.diff(a, b): bytes from b to a (negative when a is before). */
+static int l_lsn_diff(lua_State *L)
+{
+	uint64_t a = check_lsn(L, 1), b = check_lsn(L, 2);
+	lua_pushinteger(L, (lua_Integer)(int64_t)(a - b));
+	return 1;
+}
+
+/* walhook.lsn.compare(a, b): -1, 0 or 1. */
+static int l_lsn_compare(lua_State *L)
+{
+	uint64_t a = check_lsn(L, 1), b = check_lsn(L, 2);
+	lua_pushinteger(L, (a > b) - (a < b));
+	return 1;
+}
+
+/* walhook.lsn.add(a, bytes): the LSN that many bytes on. */
+static int l_lsn_add(lua_State *L)
+{
+	uint64_t a = check_lsn(L, 1);
+	lua_Number n = luaL_checknumber(L, 2);
+	char s[LSN_STRLEN];
+	uint64_t v = n >= 0 ? a + (uint64_t)n : a - (uint64_t)-n;
+	lua_pushstring(L, lsn_format(v, s));
+	return 1;
+}
+
+/* walhook.query(sql, ...): runs sql with the given parameters on a side
+ * connection to the streamed database (opened on first use) and returns
+ * its rows as tables, column name to text or walhook.null. */
+static int l_query(lua_State *L)
+{
+	struct lh *h = host_of(L);
+	const char *sql = luaL_checkstring(L, 1);
+	if (!h->conn)
+		return luaL_error(L, "walhook.query: no database here (a replay or a test)");
+	struct err e;
+	if (!h->side && !(h->side = conn_open(h->conn, false, &e)))
+		return luaL_error(L, "walhook.query: %s", e.msg);
+	int n = lua_gettop(L) - 1;
+	const char *params[64];
+	if (n > 64)
+		return luaL_error(L, "walhook.query: at most 64 parameters");
+	for (int i = 0; i < n; i++) {
+		bool null = lua_isnil(L, i + 2) ||
+			    (lua_islightuserdata(L, i + 2) &&
+			     lua_touserdata(L, i + 2) == &lj_null_sentinel);
+		params[i] = null ? NULL : lh_tolstring(L, i + 2, NULL);
+	}
+	PGresult *res = PQexecParams(h->side, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		conn_fail(&e, h->side, res, "walhook.query");
+		PQclear(res);
+		if (PQstatus(h->side) != CONNECTION_OK) {
+			PQfinish(h->side); /* the next call connects again */
+			h->side = NULL;
+		}
+		return luaL_error(L, "%s", e.msg);
+	}
+	int rows = PQntuples(res), cols = PQnfields(res);
+	lua_createtable(L, rows, 0);
+	for (int r = 0; r < rows; r++) {
+		lua_createtable(L, 0, cols);
+		for (int c = 0; c < cols; c++) {
+			if (PQgetisnull(res, r, c))
+				lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+			else
+				lua_pushlstring(L, PQgetvalue(res, r, c),
+						(size_t)PQgetlength(res, r, c));
+			lua_setfield(L, -2, PQfname(res, c));
+		}
+		lua_rawseti(L, -2, r + 1);
+	}
+	PQclear(res);
+	return 1;
+}
+
 static void open_module(struct lh *h, const struct lh_config *cfg)
 {
 	lua_State *L = h->L;
@@ -248,6 +339,18 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_pushlightuserdata(L, h);
 	lua_pushcclosure(L, l_stats, 1);
 	lua_setfield(L, -2, "stats");
+	lua_pushlightuserdata(L, h);
+	lua_pushcclosure(L, l_query, 1);
+	lua_setfield(L, -2, "query");
+
+	lua_newtable(L); /* stack: walhook, lsn */
+	lua_pushcfunction(L, l_lsn_diff);
+	lua_setfield(L, -2, "diff");
+	lua_pushcfunction(L, l_lsn_compare);
+	lua_setfield(L, -2, "compare");
+	lua_pushcfunction(L, l_lsn_add);
+	lua_setfield(L, -2, "add");
+	lua_setfield(L, -2, "lsn");
 
 	h->sink_ctx = (struct luasink_ctx){ .sinks = &h->sinks, .slot = cfg->slot,
 					    .current_rel = &h->current_rel };
@@ -332,6 +435,7 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 		h->hooks[k] = LUA_NOREF;
 	h->out = cfg->out;
 	h->stats = cfg->stats;
+	h->conn = cfg->conn;
 	h->script_name = cfg->script ? basename_of(cfg->script) : "walhook";
 	luaL_openlibs(h->L);
 	open_module(h, cfg);
@@ -388,6 +492,7 @@ void lh_free(struct lh *h)
 		return;
 	lua_close(h->L);
 	sinks_free(&h->sinks);
+	PQfinish(h->side);
 	free(h);
 }
 
@@ -492,6 +597,25 @@ bool lh_wants_two_phase(const struct lh *h)
 		if (h->hooks[k] != LUA_NOREF)
 			return true;
 	return false;
+}
+
+bool lh_wants_keepalive(const struct lh *h)
+{
+	return h->hooks[HOOK_KEEPALIVE] != LUA_NOREF;
+}
+
+int lh_keepalive(struct lh *h, uint64_t wal_end, int64_t send_time,
+		 bool reply_requested, struct err *e)
+{
+	if (!push_hook(h, HOOK_KEEPALIVE))
+		return 0;
+	char ts[PGTIME_STRLEN];
+	lua_createtable(h->L, 0, 3);
+	set_lsn(h->L, "wal_end", wal_end);
+	set_str(h->L, "send_time", pgtime_format(send_time, ts));
+	lua_pushboolean(h->L, reply_requested);
+	lua_setfield(h->L, -2, "reply_requested");
+	return pcall(h, 1, 0, "in handle_keepalive", e);
 }
 
 int lh_stream_start(struct lh *h, uint32_t xid, bool first_segment,

@@ -34,6 +34,8 @@ struct lh_config {
 	const char *publication;
 	struct output *out; /* where kept events and print() go */
 	const struct stats *stats; /* for walhook.stats() */
+	/* For walhook.query: the database to run SQL on (NULL: replay). */
+	const struct conn_params *conn;
 	/* Called with the lua_State before the script runs, to add modules
 	 * (the script tests' walhook.test). */
 	void (*extend)(void *lua_state, void *arg);
@@ -68,6 +70,10 @@ int lh_commit(struct lh *h, const struct txn *tx, struct err *e);
 int lh_data(struct lh *h, const uint8_t *data, size_t len, uint64_t lsn,
 	    struct err *e);
 int lh_terminate(struct lh *h, const char *reason, struct err *e);
+/* handle_keepalive(k); false from lh_wants_keepalive when undefined. */
+bool lh_wants_keepalive(const struct lh *h);
+int lh_keepalive(struct lh *h, uint64_t wal_end, int64_t send_time,
+		 bool reply_requested, struct err *e);
 
 /* A fixture: one line of JSON in the default output's shape, handed to the
  * hooks as the table it decodes to. Consecutive lines with one xid make a

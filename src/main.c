@@ -344,6 +344,14 @@ done:
 	return end;
 }
 
+/* handle_keepalive, for the scripts that define it. */
+static int on_keepalive(void *ctx, uint64_t wal_end, int64_t send_time,
+			bool reply_requested, struct err *e)
+{
+	struct session *s = ctx;
+	return lh_keepalive(s->lh, wal_end, send_time, reply_requested, e);
+}
+
 /* Streams until a stop; returns the exit status. */
 static int run_stream(struct session *s)
 {
@@ -502,12 +510,17 @@ int main(int argc, char **argv)
 		.publication = o.publication,
 		.out = &s.out,
 		.stats = &s.stats,
+		.conn = o.replay ? NULL : &o.conn,
 	};
 	s.lh = lh_new(&cfg, &e);
 	if (!s.lh) {
 		report(&e);
 		cli_free(&o);
 		return 1;
+	}
+	if (lh_wants_keepalive(s.lh)) {
+		s.stream.keepalive = on_keepalive;
+		s.stream.keepalive_ctx = &s;
 	}
 	s.stream.stop_flag = &stop_requested;
 	s.stream.endpos = o.endpos;

@@ -188,7 +188,7 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 {
 	struct wire r = wire_init(p + 1, n - 1);
 	uint64_t wal_end = wire_u64(&r);
-	wire_u64(&r); /* send time */
+	int64_t send_time = (int64_t)wire_u64(&r);
 	bool reply = wire_u8(&r);
 	if (!wire_done(&r))
 		return err_set(e, "malformed keepalive (%zu bytes)", n);
@@ -202,6 +202,13 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 	 * decoded up to wal_end, so none before it is still to come. */
 	if (s->idle)
 		stream_confirm(s, wal_end);
+	if (s->keepalive) {
+		hand_to_consumer(s);
+		int rc = s->keepalive(s->keepalive_ctx, wal_end, send_time, reply, e);
+		take_back(s);
+		if (rc < 0)
+			return -1;
+	}
 	if (!reply)
 		return 0;
 	return release_confirmed(s, e) < 0 ? -1 : send_status(s, false, e);

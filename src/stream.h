@@ -51,6 +51,10 @@ struct stream {
 	 * sink has not made its batch durable. */
 	bool holding;
 	uint64_t hold;
+	/* Optional: each keepalive, for a script's handle_keepalive. */
+	int (*keepalive)(void *ctx, uint64_t wal_end, int64_t send_time,
+			 bool reply_requested, struct err *e);
+	void *keepalive_ctx;
 	/* Called from the loop at least once a second (sinks flush batches
 	 * that have waited long enough). */
 	int (*tick)(void *ctx, struct err *e);
