@@ -179,8 +179,7 @@ int conn_identify(PGconn *c, struct sysinfo *out, struct err *e)
 	return rc;
 }
 
-/* Appends an identifier double-quoted, as the replication grammar takes it. */
-static void put_ident(struct buf *b, const char *s)
+void conn_put_ident(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
 	for (; *s; s++) {
@@ -208,9 +207,9 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 {
 	struct buf sql = { 0 };
 	buf_puts(&sql, "CREATE_REPLICATION_SLOT ");
-	put_ident(&sql, slot);
+	conn_put_ident(&sql, slot);
 	buf_puts(&sql, temporary ? " TEMPORARY LOGICAL " : " LOGICAL ");
-	put_ident(&sql, plugin);
+	conn_put_ident(&sql, plugin);
 	/* PostgreSQL 15 took an option list; older servers take keywords. */
 	if (PQserverVersion(c) >= 150000)
 		buf_printf(&sql, " (SNAPSHOT '%s'%s)",
@@ -251,7 +250,7 @@ int conn_drop_slot(PGconn *c, const char *slot, struct err *e)
 {
 	struct buf sql = { 0 };
 	buf_puts(&sql, "DROP_REPLICATION_SLOT ");
-	put_ident(&sql, slot);
+	conn_put_ident(&sql, slot);
 	char doing[300];
 	snprintf(doing, sizeof doing, "dropping replication slot \"%s\"", slot);
 	PGresult *res = command(c, buf_cstr(&sql), 0, doing, e);
@@ -282,11 +281,11 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 	char lsn[LSN_STRLEN];
 	struct buf sql = { 0 };
 	buf_puts(&sql, "START_REPLICATION SLOT ");
-	put_ident(&sql, slot);
+	conn_put_ident(&sql, slot);
 	buf_printf(&sql, " LOGICAL %s", lsn_format(startpos, lsn));
 	for (int i = 0; i < nopts; i++) {
 		buf_puts(&sql, i ? ", " : " (");
-		put_ident(&sql, opts[i].name);
+		conn_put_ident(&sql, opts[i].name);
 		if (opts[i].value) {
 			buf_putc(&sql, ' ');
 			put_literal(&sql, opts[i].value);
@@ -324,7 +323,7 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 		return 0;
 	struct buf sql = { 0 };
 	buf_puts(&sql, "CREATE PUBLICATION ");
-	put_ident(&sql, name);
+	conn_put_ident(&sql, name);
 	if (!tables) {
 		buf_puts(&sql, " FOR ALL TABLES");
 	} else {
@@ -341,11 +340,11 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 			char *dot = strchr(t, '.');
 			if (dot) {
 				*dot = '\0';
-				put_ident(&sql, t);
+				conn_put_ident(&sql, t);
 				buf_putc(&sql, '.');
-				put_ident(&sql, dot + 1);
+				conn_put_ident(&sql, dot + 1);
 			} else {
-				put_ident(&sql, t);
+				conn_put_ident(&sql, t);
 			}
 		}
 		free(copy);

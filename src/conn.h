@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include "buf.h"
 #include "err.h"
 
 struct conn_params {
@@ -64,6 +65,10 @@ int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
  * for all tables when tables is NULL, unless it exists. */
 int conn_create_publication(PGconn *c, const char *name, const char *tables,
 			    struct err *e);
+
+/* Appends an identifier double-quoted, doubling its quotes: what SQL and
+ * the replication grammar take whatever the name holds. */
+void conn_put_ident(struct buf *b, const char *s);
 
 /* Fills e with the server's message, SQLSTATE, detail and hint for res (or
  * libpq's message when there is no result), after `doing`. */

@@ -65,17 +65,6 @@ static PGresult *run(struct pgsink *p, const char *sql, int n,
 	return res;
 }
 
-static void put_ident(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 /* ---- progress: a replication origin, else a table ---- */
 
 static int setup_progress(struct pgsink *p, struct err *e)
@@ -195,9 +184,9 @@ static struct target_table *target(struct pgsink *p, const char *schema,
 				   const char *table, struct err *e)
 {
 	struct buf q = { 0 };
-	put_ident(&q, schema ? schema : "public");
+	conn_put_ident(&q, schema ? schema : "public");
 	buf_putc(&q, '.');
-	put_ident(&q, table);
+	conn_put_ident(&q, table);
 	const char *qualified = buf_cstr(&q);
 	for (struct target_table *t = p->tables; t; t = t->next) {
 		if (strcmp(t->qualified, qualified) == 0) {
@@ -416,7 +405,7 @@ static int put_where(struct pgsink *p, struct buf *q, struct params *ps,
 			continue;
 		buf_puts(q, first ? " WHERE " : " AND ");
 		first = false;
-		put_ident(q, names[i]);
+		conn_put_ident(q, names[i]);
 		if (vals[i].kind == DATUM_NULL) {
 			buf_puts(q, " IS NULL");
 		} else {
@@ -453,7 +442,7 @@ static void put_insert(struct buf *q, struct params *ps,
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
-		put_ident(q, r->names[i]);
+		conn_put_ident(q, r->names[i]);
 	}
 	buf_puts(q, ") VALUES (");
 	n = 0;
@@ -481,7 +470,7 @@ static int put_update(struct pgsink *p, struct buf *q, struct params *ps,
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
-		put_ident(q, r->names[i]);
+		conn_put_ident(q, r->names[i]);
 		param(ps, &r->values[i], column_type(t, r->names[i]));
 		buf_printf(q, " = $%d", ps->n);
 	}
@@ -560,9 +549,9 @@ static int pg_write_truncate(struct sink *s, const struct sink_truncate *tr,
 	for (size_t i = 0; i < tr->nrels; i++) {
 		if (i)
 			buf_puts(&q, ", ");
-		put_ident(&q, tr->schemas[i] ? tr->schemas[i] : "public");
+		conn_put_ident(&q, tr->schemas[i] ? tr->schemas[i] : "public");
 		buf_putc(&q, '.');
-		put_ident(&q, tr->tables[i] ? tr->tables[i] : "");
+		conn_put_ident(&q, tr->tables[i] ? tr->tables[i] : "");
 	}
 	if (tr->restart_identity)
 		buf_puts(&q, " RESTART IDENTITY");

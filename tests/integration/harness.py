@@ -899,3 +899,26 @@ class PipedWorkload(threading.Thread):
         err = self.psql.stderr.read().decode(errors="replace")
         if self.psql.wait(60) != 0:
             fail(f"workload psql failed: {err}")
+
+
+# --- a target database for the postgres sink ---------------------------------
+
+def with_target(t, slot, body):
+    """Runs body(t, target) with a fresh database `<test db>_target` on the
+    same server, for the postgres sink to apply to; drops it and the sink's
+    replication origin (walhook_<slot>) afterwards, and before, in case an
+    earlier, failed run left them."""
+    target = f"{t.db}_target"
+    drop_origin = ("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
+                   f" WHERE roname = 'walhook_{slot}'")
+    t.psql(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", db="postgres")
+    t.psql(drop_origin, db="postgres")
+    t.psql(f"CREATE DATABASE {target}", db="postgres")
+    try:
+        body(t, target)
+    finally:
+        for p in t.procs:
+            p.kill()
+        if not os.environ.get("WALHOOK_TEST_KEEP"):
+            t.psql(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", db="postgres")
+            t.psql(drop_origin, db="postgres")

@@ -21,22 +21,8 @@ ROWS = 150000
 
 
 def main(t):
-    target = f"{t.db}_target"
     slot = "wh_replicate_big_txn_slot"
-    origin = f"walhook_{slot}"
-    drop_origin = ("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
-                   f" WHERE roname = '{origin}'")
-    t.psql(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", db="postgres")
-    t.psql(drop_origin, db="postgres")
-    t.psql(f"CREATE DATABASE {target}", db="postgres")
-    try:
-        body(t, target, slot)
-    finally:
-        for p in t.procs:
-            p.kill()
-        if not os.environ.get("WALHOOK_TEST_KEEP"):
-            t.psql(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", db="postgres")
-            t.psql(drop_origin, db="postgres")
+    harness.with_target(t, slot, lambda t, target: body(t, target, slot))
 
 
 def body(t, target, slot):
