@@ -212,6 +212,7 @@ static int l_stats(lua_State *L)
 		{ "transactions", STAT_TRANSACTIONS },
 		{ "reconnects", STAT_RECONNECTS },
 		{ "errors", STAT_ERRORS },
+		{ "sink_errors", STAT_SINK_ERRORS },
 		{ "bytes_received", STAT_BYTES_RECEIVED },
 	};
 	lua_createtable(L, 0, 12);

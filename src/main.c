@@ -382,6 +382,7 @@ static int run_stream(struct session *s)
 			return 1;
 		}
 		stats_add(&s->stats, STAT_ERRORS, 1);
+		stats_add(&s->stats, STAT_SINK_ERRORS, e.transient);
 		stats_add(&s->stats, STAT_RECONNECTS, 1);
 		if (s->stream.confirmed > before)
 			backoff = 1;

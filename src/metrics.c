@@ -38,8 +38,11 @@ void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 		"Connections lost and made again.", labels,
 		stats_get(s, STAT_RECONNECTS), true);
 	counter(b, "walhook_errors_total",
-		"Errors walhook went on after: lost connections.", labels,
+		"Errors walhook went on after (with a reconnect).", labels,
 		stats_get(s, STAT_ERRORS), true);
+	counter(b, "walhook_sink_errors_total",
+		"Of those, sinks that failed for a while (target down, disk full).",
+		labels, stats_get(s, STAT_SINK_ERRORS), true);
 	counter(b, "walhook_received_bytes_total",
 		"Bytes of replication data received.", labels,
 		stats_get(s, STAT_BYTES_RECEIVED), true);

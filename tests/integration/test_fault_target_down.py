@@ -6,7 +6,9 @@ while the target was down the slot confirmed nothing the target did not
 commit."""
 
 import os
+import re
 import subprocess
+import urllib.request
 
 import harness
 
@@ -46,8 +48,9 @@ def run(t, slot, target):
 local target = walhook.sink.postgres{ conninfo = walhook.vars.target, batch_transactions = 1 }
 function handle_change(c) target:write(c) return false end
 ''')
+    port = harness.free_port()
     wh = t.start("-S", slot, "--start", "--publication", "pub", "-s", "1",
-                 "--set", f"target={conninfo}", script=script)
+                 "--metrics-port", str(port), "--set", f"target={conninfo}", script=script)
     t.psql("".join(f"INSERT INTO test_rep VALUES ({i}, 'before');\n" for i in range(1, 21)))
     harness.wait_for(lambda: rows_on_target()[0] == 20, 30, "the first 20 rows on the target")
 
@@ -57,6 +60,9 @@ function handle_change(c) target:write(c) return false end
     harness.wait_for(lambda: "reconnecting" in wh.stderr, 30,
                      "walhook to notice that the target is down")
     confirmed_while_down = t.slot(slot)["confirmed_flush_lsn"]
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    t.check(re.search(r'^walhook_sink_errors_total\{[^}]*\} [1-9]', metrics, re.M),
+            "walhook_sink_errors_total counts the target's failure\n" + metrics)
     t.check(confirmed_while_down <= before_down_rows,
             f"while the target was down the slot went to "
             f"{harness.format_lsn(confirmed_while_down)}, past "
