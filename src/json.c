@@ -8,6 +8,13 @@
 
 #include "lsn.h"
 
+/* Bytes that JSON text must escape: controls, '"' and '\\'. */
+static const bool needs_escape[256] = {
+	[0 ... 0x1f] = true,
+	['"'] = true,
+	['\\'] = true,
+};
+
 void json_put_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -16,7 +23,7 @@ void json_put_string(struct buf *b, const char *s, size_t n)
 	size_t run = 0; /* bytes to copy as they are, before s[i] */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape[c])
 			continue;
 		buf_put(b, s + run, i - run);
 		run = i + 1;
@@ -119,6 +126,24 @@ static bool put_array(struct buf *b, uint32_t elem, const struct datum *v)
 				  sizeof err) == 0;
 }
 
+/* Whether s is an integer as JSON writes one, within int8: an optional
+ * minus, then "0" or digits not starting with 0. Up to 18 digits by a
+ * scan alone (the common case); longer ones are checked for overflow. */
+static bool json_integer_token(const char *s, size_t n)
+{
+	size_t i = n && s[0] == '-';
+	if (i == n || s[i] < '0' || s[i] > '9' || (s[i] == '0' && n - i > 1))
+		return false;
+	if (n - i > 18) {
+		int64_t ignored;
+		return values_parse_int(s, n, &ignored);
+	}
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
 void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 {
 	if (v->kind == DATUM_NULL || v->kind == DATUM_UNCHANGED) {
@@ -129,14 +154,12 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 		json_put_bytea(b, v->data, v->len);
 		return;
 	}
-	int64_t i;
 	double d;
 	bool t;
 	switch (values_class(typoid)) {
 	case VAL_INTEGER:
 		/* The server's text of an integer is already a JSON number. */
-		if (values_parse_int(v->data, v->len, &i) && v->data[0] != '+' &&
-		    (v->len == 1 || v->data[v->data[0] == '-'] != '0')) {
+		if (json_integer_token(v->data, v->len)) {
 			buf_put(b, v->data, v->len);
 			return;
 		}
@@ -191,14 +214,27 @@ static void put_u64(struct buf *b, uint64_t v)
 
 static void put_txn(struct buf *b, const struct txn *tx)
 {
-	buf_puts(b, ",\"xid\":");
-	put_u64(b, tx->xid);
-	if (!tx->commit_time)
+	if (!tx->json_tail_len) {
+		struct buf t = { 0 };
+		buf_puts(&t, ",\"xid\":");
+		put_u64(&t, tx->xid);
+		if (tx->commit_time) {
+			put_key(&t, "commit_time");
+			buf_putc(&t, '"');
+			buf_puts(&t, tx->commit_time_text);
+			buf_putc(&t, '"');
+		}
+		/* A cache, not a change of the transaction. */
+		struct txn *cache = (struct txn *)tx;
+		if (t.len < sizeof cache->json_tail) {
+			memcpy(cache->json_tail, t.data, t.len);
+			cache->json_tail_len = (uint8_t)t.len;
+		}
+		buf_put(b, t.data, t.len);
+		buf_free(&t);
 		return;
-	put_key(b, "commit_time");
-	buf_putc(b, '"');
-	buf_puts(b, tx->commit_time_text);
-	buf_putc(b, '"');
+	}
+	buf_put(b, tx->json_tail, tx->json_tail_len);
 }
 
 /* The value a column shows in "new": an unchanged TOAST value is taken from
@@ -227,8 +263,9 @@ static void put_row(struct buf *b, const struct change *c, bool old)
 		if (!first)
 			buf_putc(b, ',');
 		first = false;
-		json_put_string(b, r->cols[i].name, r->cols[i].name_len);
-		buf_putc(b, ':');
+		/* "name": as kept with the relation (put_change_head). */
+		const char *key = r->json_head + r->json_col_off[i];
+		buf_put(b, key, r->json_col_off[i + 1] - r->json_col_off[i]);
 		json_put_datum(b, r->cols[i].typoid, v);
 	}
 	buf_putc(b, '}');
@@ -245,8 +282,9 @@ static void put_relation(struct buf *b, const struct rel *r)
 	put_u64(b, r->relid);
 }
 
-/* "schema", "table", "relid" and "key" of a change line: the same for
- * every change of the relation, so written once and kept with it. */
+/* "schema", "table", "relid" and "key" of a change line, and each
+ * column's "name": key: the same for every change of the relation, so
+ * written once and kept with it. */
 static void put_change_head(struct buf *b, const struct rel *r)
 {
 	if (!r->json_head) {
@@ -264,8 +302,17 @@ static void put_change_head(struct buf *b, const struct rel *r)
 		}
 		buf_putc(&h, ']');
 		struct rel *cache = (struct rel *)r;
-		cache->json_head = h.data;
 		cache->json_head_len = h.len;
+		cache->json_col_off = malloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
+		if (!cache->json_col_off)
+			abort();
+		for (uint16_t i = 0; i < r->ncols; i++) {
+			cache->json_col_off[i] = h.len;
+			json_put_string(&h, r->cols[i].name, r->cols[i].name_len);
+			buf_putc(&h, ':');
+		}
+		cache->json_col_off[r->ncols] = h.len;
+		cache->json_head = h.data;
 	}
 	buf_put(b, r->json_head, r->json_head_len);
 }
@@ -275,7 +322,7 @@ void json_change_line(struct buf *b, const struct change *c)
 	buf_puts(b, "{\"op\":\"");
 	buf_puts(b, change_op_name(c->op));
 	buf_puts(b, "\",");
-	put_change_head(b, c->rel);
+	put_change_head(b, c->rel); /* also makes the column keys put_row uses */
 	put_lsn(b, "lsn", c->lsn);
 	put_txn(b, c->txn);
 	if (c->newv) {

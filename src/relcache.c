@@ -24,6 +24,7 @@ static void rel_free_chain(struct rel *r)
 	while (r) {
 		struct rel *next = r->replaced;
 		free(r->json_head);
+		free(r->json_col_off);
 		free(r);
 		r = next;
 	}
