@@ -317,15 +317,20 @@ static int post_batch(struct http *h, struct err *e)
 
 /* ---- the sink ---- */
 
+static int http_flush(struct sink *s, struct err *e);
+
+/* Past this, a batch is POSTed before its flush (a transaction of any
+ * size costs the same memory); it counts as taken only at the flush. */
+#define HTTP_HIGH_WATER (4 * 1024 * 1024)
+
 static int http_write(struct sink *s, const char *json, size_t len,
 		      struct err *e)
 {
 	struct http *h = (struct http *)s;
-	(void)e;
 	buf_putc(&h->body, h->body.len ? ',' : '[');
 	buf_put(&h->body, json, len);
 	sink_wrote(s, len + 1);
-	return 0;
+	return h->body.len >= HTTP_HIGH_WATER ? http_flush(s, e) : 0;
 }
 
 static int http_flush(struct sink *s, struct err *e)
