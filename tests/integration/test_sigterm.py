@@ -5,44 +5,10 @@ end of the last transaction printed, and a new run goes on from exactly
 the next transaction: nothing printed comes twice, nothing is lost."""
 
 import signal
-import subprocess
-import threading
 
 import harness
 
 MAX_ROWS = 5000  # the workload's bound
-
-
-class Workload(threading.Thread):
-    """Insert rows 1, 2, 3, ... one transaction each, until told to stop."""
-
-    def __init__(self, db):
-        super().__init__(daemon=True)
-        self.halt = threading.Event()
-        self.psql = subprocess.Popen(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", "-"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def run(self):
-        try:
-            for i in range(1, MAX_ROWS + 1):
-                if self.halt.is_set():
-                    break
-                self.psql.stdin.write(f"INSERT INTO test_rep VALUES ({i}, 'data{i}');\n".encode())
-                self.psql.stdin.flush()
-        except BrokenPipeError:
-            pass
-
-    def finish(self):
-        self.halt.set()
-        self.join(30)
-        try:
-            self.psql.stdin.close()
-        except BrokenPipeError:
-            pass
-        err = self.psql.stderr.read().decode(errors="replace")
-        if self.psql.wait(30) != 0:
-            harness.fail(f"workload psql failed: {err}")
 
 
 def main(t):
@@ -55,7 +21,8 @@ def main(t):
     rec = t.script("record.lua", harness.RECORDER)
 
     wh = t.start("-S", slot, "--start", "--publication", "pub", script=rec)
-    work = Workload(t.db)
+    work = harness.PipedWorkload(
+        t.db, lambda i: f"INSERT INTO test_rep VALUES ({i}, 'data{i}');", limit=MAX_ROWS)
     work.start()
     try:
         wh.wait_records(lambda r: sum(x["op"] == "commit" for x in r) >= 100, 20,
