@@ -922,3 +922,26 @@ def with_target(t, slot, body):
         if not os.environ.get("WALHOOK_TEST_KEEP"):
             t.psql(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", db="postgres")
             t.psql(drop_origin, db="postgres")
+
+
+# --- a transaction held open while others commit -----------------------------
+
+def interleave(t, app, open_sql, meanwhile_sql):
+    """Runs open_sql (a BEGIN and its statements) in a psql of its own,
+    waits until that session is idle in its open transaction, runs
+    meanwhile_sql in the test's database, then commits the first: so the
+    second commits between the first's changes and its commit."""
+    session = subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", t.db],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PGAPPNAME": app})
+    session.stdin.write(open_sql)
+    session.stdin.flush()
+    wait_for(lambda: t.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name"
+                              f" = '{app}' AND state = 'idle in transaction'") == "1",
+             30, f"the transaction of {app} to be open and idle")
+    t.psql(meanwhile_sql)
+    session.stdin.write("COMMIT;\n")
+    session.stdin.close()
+    if session.wait(timeout=60) != 0:
+        fail(f"the psql of {app} failed")

@@ -200,11 +200,7 @@ def replay(exe, path, *args, script=None):
 def run_big_streamed(t):
     """A transaction far larger than logical_decoding_work_mem with a
     savepoint rolled back inside it, kept open while a small one commits."""
-    session = subprocess.Popen(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", t.db],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PGAPPNAME": "wh_record_replay_big"})
-    session.stdin.write(f"""
+    harness.interleave(t, "wh_record_replay_big", f"""
         BEGIN;
         INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, {BIG}) g;
         SAVEPOINT s1;
@@ -212,17 +208,7 @@ def run_big_streamed(t):
         ROLLBACK TO SAVEPOINT s1;
         INSERT INTO bulk VALUES ({BIG} + 1000, 'after the savepoint');
         SELECT pg_logical_emit_message(true, 'rr_big', 'inside the streamed transaction');
-    """)
-    session.stdin.flush()
-    harness.wait_for(
-        lambda: t.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name"
-                         " = 'wh_record_replay_big' AND state = 'idle in transaction'") == "1",
-        30, "the big transaction to be open and idle")
-    t.psql("INSERT INTO kinds (id, t) VALUES (22, 'committed while the big one is open')")
-    session.stdin.write("COMMIT;\n")
-    session.stdin.close()
-    if session.wait(timeout=60) != 0:
-        harness.fail("the big transaction's psql failed")
+    """, "INSERT INTO kinds (id, t) VALUES (22, 'committed while the big one is open')")
 
 
 def json_units(lines, commit_of):

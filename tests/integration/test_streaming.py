@@ -6,8 +6,6 @@ rows of a savepoint rolled back inside it; an aborted streamed transaction
 is never seen; a small transaction committed while the big one was open
 comes first; a script with stream hooks sees the chunks as they arrive."""
 
-import os
-import subprocess
 
 import harness
 
@@ -29,29 +27,14 @@ def main(t):
     # The big transaction stays open in a session of its own while another
     # commits, so the server streams it and sends the small one between its
     # chunks and its commit.
-    big_session = subprocess.Popen(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", t.db,
-],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PGAPPNAME": "wh_streaming_big"})
-    big_session.stdin.write(f"""
+    harness.interleave(t, "wh_streaming_big", f"""
         BEGIN;
         INSERT INTO test_rep SELECT g, repeat('x', 200) FROM generate_series(1, {BIG}) g;
         SAVEPOINT s1;
         INSERT INTO test_rep SELECT g, 'rolled back' FROM generate_series({BIG} + 1, {BIG} + 500) g;
         ROLLBACK TO SAVEPOINT s1;
         INSERT INTO test_rep VALUES ({BIG} + 1000, 'after the savepoint');
-    """)
-    big_session.stdin.flush()
-    harness.wait_for(
-        lambda: t.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name"
-                         " = 'wh_streaming_big' AND state = 'idle in transaction'") == "1",
-        30, "the big transaction to be open and idle")
-    t.psql("INSERT INTO test_rep_other VALUES (3, 'during')")
-    big_session.stdin.write("COMMIT;\n")
-    big_session.stdin.close()
-    if big_session.wait(timeout=60) != 0:
-        harness.fail("the big transaction's psql failed")
+    """, "INSERT INTO test_rep_other VALUES (3, 'during')")
     t.psql(f"""
         BEGIN;
         INSERT INTO test_rep SELECT g, repeat('y', 200) FROM generate_series(100001, 100000 + {BIG}) g;
