@@ -402,7 +402,7 @@ static int run_stream(struct session *s)
 	}
 }
 
-static int slot_action(const struct options *o, PGconn **keep)
+static int slot_action(const struct options *o)
 {
 	struct err e;
 	PGconn *c = conn_open(&o->conn, true, &e);
@@ -427,7 +427,6 @@ static int slot_action(const struct options *o, PGconn **keep)
 	}
 	if (rc < 0)
 		report(&e);
-	(void)keep;
 	PQfinish(c);
 	return rc < 0 ? 1 : 0;
 }
@@ -488,7 +487,7 @@ int main(int argc, char **argv)
 	}
 	/* With --snapshot the slot is made where its snapshot is used. */
 	if (o.drop_slot || (o.create_slot && !o.temporary && !o.snapshot)) {
-		rc = slot_action(&o, NULL);
+		rc = slot_action(&o);
 		if (rc != 0 || !o.start) {
 			cli_free(&o);
 			return rc;

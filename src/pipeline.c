@@ -218,7 +218,6 @@ static int txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 	confirm(p, end_lsn);
 	p->in_txn = false;
 	p->stream->idle = p->preparing == NULL;
-	p->transactions++;
 	stats_add(p->stream->stats, STAT_TRANSACTIONS, 1);
 	relcache_prune(&p->rels);
 	return 0;
@@ -394,7 +393,6 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		return -1;
 	textify_done(p, m->change.new.cols, c.newv, 0, r->ncols);
 	textify_done(p, m->change.old.cols, c.oldv, r->ncols, r->ncols);
-	p->changes++;
 	stats_add(p->stream->stats, m->kind == PGO_INSERT   ? STAT_INSERTS
 				    : m->kind == PGO_UPDATE ? STAT_UPDATES
 							    : STAT_DELETES, 1);
@@ -622,7 +620,6 @@ static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 		if (rc == 0 && output_flush(p->out, e) == 0 &&
 		    sinks_commit(lh_sinks(p->lh), &tx, e) == 0) {
 			confirm(p, tx.end_lsn);
-			p->transactions++;
 		} else {
 			rc = -1;
 		}
@@ -943,7 +940,6 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 		if (c.op == CHANGE_UPDATE && c.old_kind == 'K' && c.oldv &&
 		    same_key(c.rel, c.oldv, c.newv))
 			c.oldv = NULL;
-		p->changes++;
 		stats_add(p->stream->stats, c.op == CHANGE_INSERT   ? STAT_INSERTS
 					    : c.op == CHANGE_UPDATE ? STAT_UPDATES
 								    : STAT_DELETES, 1);
@@ -994,7 +990,6 @@ static int on_raw(struct pipeline *p, uint64_t lsn, const uint8_t *data,
 		return STREAM_STOP;
 	if (lh_data(p->lh, data, len, lsn, e) < 0 || output_flush(p->out, e) < 0)
 		return -1;
-	p->changes++;
 	confirm(p, lsn);
 	return 0;
 }
@@ -1048,7 +1043,6 @@ int pipeline_read_row(struct pipeline *p, const struct rel *r,
 		.txn = &p->txn,
 		.newv = vals,
 	};
-	p->changes++;
 	stats_add(p->stream->stats, STAT_READS, 1);
 	return lh_change(p->lh, &c, e);
 }

@@ -80,7 +80,6 @@ struct pipeline {
 	 * built-in one: a domain over int4 converts as int4. */
 	struct { uint32_t typoid, base; } *types;
 	size_t ntypes, types_cap;
-	uint64_t changes, transactions;
 	uint64_t last_end; /* the furthest position handled */
 	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
 };

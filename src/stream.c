@@ -22,7 +22,7 @@ void stream_init(struct stream *s, PGconn *conn)
 {
 	uint64_t confirmed = s->confirmed;
 	s->conn = conn;
-	s->received = s->processed = s->confirmed = s->sendable = confirmed;
+	s->received = s->confirmed = s->sendable = confirmed;
 	s->server_end = 0;
 	s->idle = true;
 	s->last_status_us = 0;
@@ -40,8 +40,6 @@ void stream_confirm(struct stream *s, uint64_t lsn)
 {
 	if (s->holding && lsn > s->hold)
 		lsn = s->hold;
-	if (lsn > s->processed)
-		s->processed = lsn;
 	if (lsn > LOAD(&s->confirmed)) {
 		STORE(&s->confirmed, lsn);
 		stats_set(s->stats, STAT_CONFIRMED_LSN, lsn);

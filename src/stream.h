@@ -4,9 +4,9 @@
  * consumer, and reports positions back: status updates on an interval and
  * whenever the server asks. It never knows which plugin it carries.
  *
- * Three positions: received (highest LSN seen) ≥ processed (consumer is
- * done with it) ≥ confirmed (durably taken; sent as the flush LSN, the slot's
- * confirmed_flush_lsn). Only the consumer moves processed and confirmed.
+ * Positions: received (highest LSN seen) ≥ the consumer's processed one
+ * (the pipeline's last_end) ≥ confirmed (durably taken; sent as the flush
+ * LSN, the slot's confirmed_flush_lsn). Only the consumer moves confirmed.
  *
  * While the consumer holds a message (a slow hook, a slow sink) the loop
  * does not run; a keeper thread then sends the status updates, so that
@@ -40,7 +40,6 @@ typedef int (*stream_data_fn)(void *ctx, uint64_t lsn, uint64_t wal_end,
 struct stream {
 	PGconn *conn;
 	uint64_t received;
-	uint64_t processed;
 	uint64_t confirmed;
 	uint64_t server_end; /* WAL end from the last message */
 	/* Set by the consumer: nothing received is waiting to be made durable,
