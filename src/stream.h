@@ -54,7 +54,7 @@ struct stream {
 	int (*keepalive)(void *ctx, uint64_t wal_end, int64_t send_time,
 			 bool reply_requested, struct err *e);
 	void *keepalive_ctx;
-	/* Called from the loop at least once a second (sinks flush batches
+	/* Called from the loop about ten times a second (sinks flush batches
 	 * that have waited long enough). */
 	int (*tick)(void *ctx, struct err *e);
 	void *tick_ctx;
@@ -84,6 +84,7 @@ struct stream {
 	int64_t stall_us;
 	uint64_t stall_mark; /* the server end when the warning was given */
 	int64_t last_progress_us;
+	int64_t last_tick_us;
 	uint64_t last_progress_changes;
 	/* The keeper; fields below are accessed atomically. */
 	pthread_t keeper;
