@@ -52,6 +52,13 @@ char *lsn_format(uint64_t lsn, char out[LSN_STRLEN])
 	return out;
 }
 
+int64_t mono_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t pgtime_now(void)
 {
 	struct timespec ts;

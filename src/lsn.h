@@ -18,6 +18,9 @@ bool lsn_parse(const char *s, uint64_t *out);
 /* Writes into out (LSN_STRLEN bytes) and returns out. */
 char *lsn_format(uint64_t lsn, char out[LSN_STRLEN]);
 
+/* Microseconds on the monotonic clock every timer of walhook's runs on. */
+int64_t mono_now_us(void);
+
 /* Microseconds since the PostgreSQL epoch, now. */
 int64_t pgtime_now(void);
 /* "2026-11-26 04:30:00.123456+00": always UTC, always six fraction digits,

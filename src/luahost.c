@@ -42,13 +42,13 @@ static const char *const hook_names[NHOOKS] = {
 struct lh {
 	lua_State *L;
 	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
-	struct output *out;
+	struct delivery *d; /* owns the sinks the script makes, and the output */
 	const struct stats *stats;
 	const struct conn_params *conn; /* walhook.query's database */
 	PGconn *side;                   /* its connection, opened on first use */
 	const char *script_name; /* for walhook.log lines */
-	/* The sinks the script made, and what their Lua face needs. */
-	struct sinks sinks;
+	struct buf scratch;      /* print's line, made whole before it goes */
+	/* What the sinks' Lua face needs. */
 	struct luasink_ctx sink_ctx;
 	const struct rel *current_rel; /* of the change being handled */
 	/* The fixture transaction open (lh_fixture_line). */
@@ -171,14 +171,19 @@ static void put_args(lua_State *L, struct buf *b, const char *sep)
 }
 
 /* print goes to walhook's output, so it is flushed with everything else
- * before a transaction is confirmed. */
+ * before a transaction is confirmed. The line is made whole first: a
+ * tostring that fails half way leaves nothing behind. */
 static int l_print(lua_State *L)
 {
 	struct lh *h = host_of(L);
-	put_args(L, output_buf(h->out), "\t");
-	buf_putc(output_buf(h->out), '\n');
+	struct buf *line = &h->scratch;
+	buf_reset(line);
+	put_args(L, line, "\t");
+	buf_putc(line, '\n');
+	struct buf *out = delivery_output(h->d);
+	buf_put(out, line->data, line->len);
 	struct err e;
-	if (output_written(h->out, &e) < 0)
+	if (delivery_output_wrote(h->d, &e) < 0)
 		return luaL_error(L, "%s", e.msg);
 	return 0;
 }
@@ -353,7 +358,7 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_setfield(L, -2, "add");
 	lua_setfield(L, -2, "lsn");
 
-	h->sink_ctx = (struct luasink_ctx){ .sinks = &h->sinks, .slot = cfg->slot,
+	h->sink_ctx = (struct luasink_ctx){ .d = cfg->delivery, .slot = cfg->slot,
 					    .current_rel = &h->current_rel };
 	luasink_open(L, &h->sink_ctx); /* stack: walhook */
 
@@ -434,7 +439,7 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 	}
 	for (int k = 0; k < NHOOKS; k++)
 		h->hooks[k] = LUA_NOREF;
-	h->out = cfg->out;
+	h->d = cfg->delivery;
 	h->stats = cfg->stats;
 	h->conn = cfg->conn;
 	h->script_name = cfg->script ? basename_of(cfg->script) : "walhook";
@@ -482,18 +487,13 @@ int lh_call(struct lh *h, const char *name, bool *result, struct err *e)
 	return 0;
 }
 
-struct sinks *lh_sinks(struct lh *h)
-{
-	return &h->sinks;
-}
-
 void lh_free(struct lh *h)
 {
 	if (!h)
 		return;
 	lua_close(h->L);
-	sinks_free(&h->sinks);
 	PQfinish(h->side);
+	buf_free(&h->scratch);
 	free(h);
 }
 
@@ -813,7 +813,7 @@ static void push_change(lua_State *L, const struct change *c)
 static int write_kept(struct lh *h, int idx, const struct rel *rel,
 		      const char *doing, struct err *e)
 {
-	struct buf *b = output_buf(h->out);
+	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
 	if (lj_encode_change(h->L, idx, rel, b) < 0) {
 		b->len = mark;
@@ -823,7 +823,7 @@ static int write_kept(struct lh *h, int idx, const struct rel *rel,
 		return -1;
 	}
 	buf_putc(b, '\n');
-	return output_written(h->out, e);
+	return delivery_output_wrote(h->d, e);
 }
 
 /* A handler's verdict on the table at idx, left below its result: false
@@ -856,8 +856,8 @@ static int keep_or_replace(struct lh *h, const struct rel *rel,
 int lh_change(struct lh *h, const struct change *c, struct err *e)
 {
 	if (h->hooks[HOOK_CHANGE] == LUA_NOREF) {
-		json_change_line(output_buf(h->out), c);
-		return output_written(h->out, e);
+		json_change_line(delivery_output(h->d), c);
+		return delivery_output_wrote(h->d, e);
 	}
 	char doing[512], lsn[LSN_STRLEN];
 	snprintf(doing, sizeof doing, "in handle_change (%s.%s, xid %u, lsn %s)",
@@ -880,8 +880,8 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 int lh_truncate(struct lh *h, const struct truncate *t, struct err *e)
 {
 	if (!push_hook(h, HOOK_TRUNCATE)) {
-		json_truncate_line(output_buf(h->out), t);
-		return output_written(h->out, e);
+		json_truncate_line(delivery_output(h->d), t);
+		return delivery_output_wrote(h->d, e);
 	}
 	lua_State *L = h->L;
 	lua_createtable(L, 0, 7);
@@ -907,8 +907,8 @@ int lh_truncate(struct lh *h, const struct truncate *t, struct err *e)
 int lh_message(struct lh *h, const struct message *m, struct err *e)
 {
 	if (!push_hook(h, HOOK_MESSAGE)) {
-		json_message_line(output_buf(h->out), m);
-		return output_written(h->out, e);
+		json_message_line(delivery_output(h->d), m);
+		return delivery_output_wrote(h->d, e);
 	}
 	lua_State *L = h->L;
 	lua_createtable(L, 0, 7);
@@ -931,9 +931,10 @@ int lh_data(struct lh *h, const uint8_t *data, size_t len, uint64_t lsn,
 	    struct err *e)
 {
 	if (!push_hook(h, HOOK_DATA)) {
-		buf_put(output_buf(h->out), data, len);
-		buf_putc(output_buf(h->out), '\n');
-		return output_written(h->out, e);
+		struct buf *b = delivery_output(h->d);
+		buf_put(b, data, len);
+		buf_putc(b, '\n');
+		return delivery_output_wrote(h->d, e);
 	}
 	char s[LSN_STRLEN];
 	lua_pushlstring(h->L, (const char *)data, len);
@@ -980,6 +981,13 @@ static int fixture_txn_hook(struct lh *h, enum hook k, struct err *e)
 	return pcall(h, 1, 0, k == HOOK_BEGIN ? "in handle_begin" : "in handle_commit", e);
 }
 
+/* The fixture's position as text, 0 when it has none. */
+static uint64_t fixture_lsn(const char *text)
+{
+	uint64_t lsn = 0;
+	return lsn_parse(text, &lsn) ? lsn : 0;
+}
+
 int lh_fixture_end(struct lh *h, struct err *e)
 {
 	if (!h->fx_open)
@@ -987,13 +995,15 @@ int lh_fixture_end(struct lh *h, struct err *e)
 	h->fx_open = false;
 	if (fixture_txn_hook(h, HOOK_COMMIT, e) < 0)
 		return -1;
-	return output_flush(h->out, e);
+	struct txn tx = { .xid = (uint32_t)h->fx_xid,
+			  .end_lsn = fixture_lsn(h->fx_lsn) };
+	return delivery_end(h->d, &tx, e);
 }
 
 /* Writes the event table on top as a line, in the order it was written. */
 static int fixture_write(struct lh *h, const char *doing, struct err *e)
 {
-	struct buf *b = output_buf(h->out);
+	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
 	if (lj_encode(h->L, -1, b) < 0) {
 		b->len = mark;
@@ -1003,7 +1013,7 @@ static int fixture_write(struct lh *h, const char *doing, struct err *e)
 		return -1;
 	}
 	buf_putc(b, '\n');
-	return output_written(h->out, e);
+	return delivery_output_wrote(h->d, e);
 }
 
 /* Calls the hook for the event table on top (popping it), or writes it. */
@@ -1065,7 +1075,10 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 		*h->fx_lsn = *h->fx_time = '\0';
 		copy_field(L, -1, "lsn", h->fx_lsn, sizeof h->fx_lsn);
 		copy_field(L, -1, "commit_time", h->fx_time, sizeof h->fx_time);
-		if (fixture_txn_hook(h, HOOK_BEGIN, e) < 0) {
+		struct txn tx = { .xid = (uint32_t)xid,
+				  .final_lsn = fixture_lsn(h->fx_lsn) };
+		if (delivery_begin(h->d, &tx, e) < 0 ||
+		    fixture_txn_hook(h, HOOK_BEGIN, e) < 0) {
 			lua_pop(L, 1);
 			return -1;
 		}
@@ -1076,6 +1089,6 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 	if (fixture_event(h, k, change, doing, e) < 0)
 		return -1;
 	if (outside)
-		return output_flush(h->out, e);
+		return delivery_event(h->d, fixture_lsn(h->fx_lsn), e);
 	return xid ? 0 : lh_fixture_end(h, e);
 }

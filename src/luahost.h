@@ -13,9 +13,8 @@
 
 #include "change.h"
 #include "conn.h"
+#include "delivery.h"
 #include "err.h"
-#include "output.h"
-#include "sink.h"
 #include "stats.h"
 
 struct lh;
@@ -32,7 +31,9 @@ struct lh_config {
 	const char *slot;
 	const char *plugin;
 	const char *publication;
-	struct output *out; /* where kept events and print() go */
+	/* Where kept events and print() go (its output), and the owner of
+	 * every sink the script makes. */
+	struct delivery *delivery;
 	const struct stats *stats; /* for walhook.stats() */
 	/* For walhook.query: the database to run SQL on (NULL: replay). */
 	const struct conn_params *conn;
@@ -48,8 +49,6 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e);
  * boolean in *result. */
 int lh_call(struct lh *h, const char *name, bool *result, struct err *e);
 void lh_free(struct lh *h);
-/* The sinks the script made (walhook.sink.*). */
-struct sinks *lh_sinks(struct lh *h);
 
 struct lh_connect_info {
 	const struct sysinfo *sys;

@@ -162,7 +162,7 @@ static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 	lua_getfield(L, 2, "restart_identity");
 	struct sink_truncate t = { n, schemas, tables, lua_toboolean(L, -2),
 				   lua_toboolean(L, -1) };
-	int rc = s->ops->write_truncate(s, &t, e);
+	int rc = delivery_write_truncate(ctx_of(L)->d, s, &t, e);
 	free(schemas);
 	free(tables);
 	lua_settop(L, rels - 1);
@@ -206,7 +206,7 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 		.nold = old.n, .old_names = old.names, .old_values = old.values,
 		.nkeys = nkeys, .keys = keys,
 	};
-	int rc = row.table ? s->ops->write_row(s, &row, e)
+	int rc = row.table ? delivery_write_row(ctx_of(L)->d, s, &row, e)
 			   : err_set(e, "write: the change has no table");
 	free(keys);
 	free_row(&nw);
@@ -223,8 +223,6 @@ static int l_write(lua_State *L)
 	struct sink *s = check_sink(L);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	struct err e;
-	if (s->skipping)
-		return 0;
 	int rc;
 	if (s->ops->write_json) {
 		struct luasink_ctx *ctx = ctx_of(L);
@@ -238,25 +236,28 @@ static int l_write(lua_State *L)
 			buf_free(&b);
 			return luaL_error(L, "%s: write: %s", s->name, lua_tostring(L, -1));
 		}
-		rc = s->ops->write_json(s, b.data, b.len, &e);
+		rc = delivery_write_json(ctx->d, s, b.data, b.len, &e);
 		buf_free(&b);
 	} else {
 		rc = write_row(L, s, &e);
 	}
 	if (rc < 0) {
 		ctx_of(L)->transient = e.transient;
-		return luaL_error(L, "%s: %s", s->name, e.msg);
+		return luaL_error(L, "%s", e.msg);
 	}
 	return 0;
 }
 
-/* s:flush(): makes everything written so far durable now. */
+/* s:flush(): makes everything written so far durable now, or inside a
+ * transaction at its end. */
 static int l_flush(lua_State *L)
 {
 	struct sink *s = check_sink(L);
 	struct err e;
-	if (s->ops->flush(s, &e) < 0)
-		return luaL_error(L, "%s: %s", s->name, e.msg);
+	if (delivery_flush_sink(ctx_of(L)->d, s, &e) < 0) {
+		ctx_of(L)->transient = e.transient;
+		return luaL_error(L, "%s", e.msg);
+	}
 	return 0;
 }
 
@@ -289,9 +290,9 @@ static int push_sink(lua_State *L, struct sink *s, struct err *e,
 		return luaL_error(L, "%s: %s", what, e->msg);
 	struct luasink_ctx *ctx = ctx_of(L);
 	read_batching(L, s);
-	sinks_add(ctx->sinks, s);
+	delivery_add(ctx->d, s);
 	struct sink **box = lua_newuserdata(L, sizeof *box);
-	*box = s; /* the sink list owns the sink */
+	*box = s; /* the delivery module owns the sink */
 	luaL_getmetatable(L, SINK_MT);
 	lua_setmetatable(L, -2);
 	return 1;
@@ -431,7 +432,8 @@ void luasink_open(lua_State *L, struct luasink_ctx *ctx)
 	lua_pushlightuserdata(L, ctx);
 	lua_pushcclosure(L, l_write, 1);
 	lua_setfield(L, -2, "write");
-	lua_pushcfunction(L, l_flush);
+	lua_pushlightuserdata(L, ctx);
+	lua_pushcclosure(L, l_flush, 1);
 	lua_setfield(L, -2, "flush");
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, l_tostring);

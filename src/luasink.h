@@ -4,12 +4,12 @@
 #ifndef WALHOOK_LUASINK_H
 #define WALHOOK_LUASINK_H
 
+#include "delivery.h"
 #include "luacompat.h"
 #include "relcache.h"
-#include "sink.h"
 
 struct luasink_ctx {
-	struct sinks *sinks;
+	struct delivery *d; /* takes every sink made */
 	const char *slot; /* names the postgres sink's progress */
 	/* Set when s:write failed for a reason that may pass. */
 	bool transient;

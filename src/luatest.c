@@ -6,18 +6,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "delivery.h"
 #include "luacompat.h"
 #include "luahost.h"
 #include "luajson.h"
 #include "replay.h"
+#include "sink_lines.h"
 #include "walhook_test_lua.h"
 
 #define SCRIPT_MT "walhook.test.script"
 
-/* A script under test: its own host and an output kept in memory. */
+/* A script under test: its own host, and sinks whose output is kept in
+ * memory. */
 struct script {
 	struct lh *lh;
-	struct output out;
+	struct delivery d;
+	struct buf text; /* what it wrote, read back */
 	char path[512];
 };
 
@@ -35,7 +39,9 @@ static struct script *check_script(lua_State *L)
  * each JSON line, a string for any other line (print). */
 static void push_output(lua_State *L, struct script *s)
 {
-	struct buf *b = output_buf(&s->out);
+	struct buf *b = &s->text;
+	buf_reset(b);
+	sink_memory_take(s->d.output, b);
 	lua_newtable(L);
 	int n = 0;
 	char msg[64];
@@ -47,7 +53,6 @@ static void push_output(lua_State *L, struct script *s)
 		lua_rawseti(L, -2, ++n);
 		start = end + 1;
 	}
-	output_take(&s->out);
 }
 
 /* s:feed(events): each event table goes through the script as a fixture
@@ -92,7 +97,7 @@ static int l_replay(lua_State *L)
 		return luaL_error(L, "s:replay(): no file given, and walhook was run without --replay");
 	static volatile sig_atomic_t never;
 	struct err e;
-	if (replay_run(path, s->lh, &s->out, NULL, 0, &never, &e) < 0)
+	if (replay_run(path, s->lh, &s->d, NULL, 0, &never, &e) < 0)
 		return luaL_error(L, "%s", e.msg);
 	push_output(L, s);
 	return 1;
@@ -101,8 +106,11 @@ static int l_replay(lua_State *L)
 static int l_script_gc(lua_State *L)
 {
 	struct script *s = luaL_checkudata(L, 1, SCRIPT_MT);
+	if (!s->lh)
+		return 0;
 	lh_free(s->lh);
-	output_free(&s->out);
+	delivery_free(&s->d);
+	buf_free(&s->text);
 	s->lh = NULL;
 	return 0;
 }
@@ -144,16 +152,19 @@ static int l_load(lua_State *L)
 	struct script *s = lua_newuserdata(L, sizeof *s);
 	memset(s, 0, sizeof *s);
 	snprintf(s->path, sizeof s->path, "%s", path);
-	output_init(&s->out, -1, path);
+	delivery_init(&s->d, NULL, NULL);
+	delivery_set_output(&s->d, sink_memory_new());
 	luaL_getmetatable(L, SCRIPT_MT);
 	lua_setmetatable(L, -2);
 	struct lh_config cfg = {
-		.script = path, .vars = vars, .nvars = nvars, .out = &s->out,
+		.script = path, .vars = vars, .nvars = nvars, .delivery = &s->d,
 	};
 	struct err e;
 	s->lh = lh_new(&cfg, &e);
-	if (!s->lh)
+	if (!s->lh) {
+		delivery_free(&s->d);
 		return luaL_error(L, "%s", e.msg);
+	}
 	return 1;
 }
 
@@ -196,12 +207,13 @@ static void open_test_module(void *state, void *arg)
 
 int luatest_run(const char *test_file, const char *replay)
 {
-	struct output out;
+	struct delivery d;
 	struct err e;
 	default_replay = replay;
-	output_init(&out, STDOUT_FILENO, "standard output");
+	delivery_init(&d, NULL, NULL);
+	delivery_set_output(&d, sink_output_new(NULL, 0, &e));
 	struct lh_config cfg = {
-		.script = test_file, .out = &out, .extend = open_test_module,
+		.script = test_file, .delivery = &d, .extend = open_test_module,
 	};
 	struct lh *h = lh_new(&cfg, &e);
 	bool passed = false;
@@ -210,11 +222,11 @@ int luatest_run(const char *test_file, const char *replay)
 		rc = passed ? 0 : 1;
 	else
 		fprintf(stderr, "walhook: %s\n", e.msg);
-	if (output_flush(&out, &e) < 0) {
+	if (delivery_stop(&d, &e) < 0) {
 		fprintf(stderr, "walhook: %s\n", e.msg);
 		rc = 1;
 	}
 	lh_free(h);
-	output_free(&out);
+	delivery_free(&d);
 	return rc;
 }

@@ -14,14 +14,15 @@
 #include "conn.h"
 #include "heartbeat.h"
 #include "lsn.h"
+#include "delivery.h"
 #include "luatest.h"
 #include "metrics.h"
 #include "luahost.h"
-#include "output.h"
 #include "pipeline.h"
 #include "record.h"
 #include "snapshot.h"
 #include "replay.h"
+#include "sink_lines.h"
 #include "stream.h"
 #include "textplugin.h"
 
@@ -156,7 +157,7 @@ static int choose_plugin(PGconn *c, const struct options *o, char *plugin,
 struct session {
 	const struct options *o;
 	struct lh *lh;
-	struct output out;
+	struct delivery d;
 	struct stream stream;
 	struct pipeline pipe;
 	bool pipe_ready;
@@ -165,19 +166,6 @@ struct session {
 	struct recorder rec;
 	struct stats stats;
 };
-
-/* Makes everything confirmed so far durable before the server hears of
- * it: the output file and the recording, fsynced unless -F 0. */
-static int sync_session(void *ctx, struct err *e)
-{
-	struct session *s = ctx;
-	bool durable = s->o->fsync_interval > 0;
-	if (durable ? output_sync(&s->out, e) < 0 : output_flush(&s->out, e) < 0)
-		return -1;
-	if (s->rec.f && recorder_flush(&s->rec, durable, e) < 0)
-		return -1;
-	return 0;
-}
 
 /* A recording's header and connect frames are NAME=VALUE lines. */
 static void put_kv(struct buf *b, const char *key, const char *value)
@@ -276,10 +264,9 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		goto done;
 	if (!s->pipe_ready) {
 		pipeline_init(&s->pipe, plugin, wal2json_format(o), s->lh,
-			      &s->out, &s->stream, o->endpos);
+			      &s->d, &s->stats, o->endpos);
 		s->pipe.reopen_flag = &reopen_requested;
-		s->stream.tick = pipeline_tick;
-		s->stream.tick_ctx = &s->pipe;
+		s->stream.consumer = pipeline_consumer(&s->pipe);
 		s->pipe_ready = true;
 	}
 	/* Protocol 4's parallel streaming adds the abort LSN and time. */
@@ -305,6 +292,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 			/* A slot without its snapshot is no use: drop it, so
 			 * that running again starts over. */
 			struct err de;
+			pipeline_lost(&s->pipe);
 			if (!o->temporary && conn_drop_slot(c, o->slot, &de) == 0)
 				err_prefix(e, "the initial snapshot failed and slot \"%s\" was dropped",
 					   o->slot);
@@ -322,15 +310,18 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	stream_init(&s->stream, c);
 	pipeline_reset(&s->pipe);
 	*fatal = false;
-	end = stream_run(&s->stream, pipeline_on_data, &s->pipe, e);
+	end = stream_run(&s->stream, e);
 	*fatal = end == STREAM_ENDED_FAILED;
 	/* What the sinks hold is made durable and confirmed before the
-	 * final status update. */
+	 * final status update; after an error, or with the connection
+	 * gone, what is not durable is forgotten: it comes again. */
 	if ((end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS) &&
 	    pipeline_finish(&s->pipe, e) < 0) {
 		end = STREAM_ENDED_FAILED;
 		*fatal = true;
 	}
+	if (end == STREAM_ENDED_FAILED || end == STREAM_ENDED_LOST)
+		pipeline_lost(&s->pipe);
 	if (end != STREAM_ENDED_LOST) {
 		struct err fe;
 		/* The final status update: the server keeps what was confirmed. */
@@ -342,14 +333,6 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 done:
 	PQfinish(c);
 	return end;
-}
-
-/* handle_keepalive, for the scripts that define it. */
-static int on_keepalive(void *ctx, uint64_t wal_end, int64_t send_time,
-			bool reply_requested, struct err *e)
-{
-	struct session *s = ctx;
-	return lh_keepalive(s->lh, wal_end, send_time, reply_requested, e);
 }
 
 /* Streams until a stop; returns the exit status. */
@@ -393,9 +376,6 @@ static int run_stream(struct session *s)
 			report(&he);
 			return 1;
 		}
-		/* Output of an unfinished transaction is sent again. */
-		if (s->pipe.in_txn)
-			output_discard(&s->out);
 		/* Jitter keeps many clients from reconnecting in step. */
 		pause_for(backoff * (0.75 + 0.5 * rand() / (double)RAND_MAX));
 		backoff = backoff * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : backoff * 2;
@@ -445,20 +425,117 @@ static int create_publication(const struct options *o)
 	return rc;
 }
 
-static int open_output(const struct options *o, struct output *out)
+/* The default output, a sink of the delivery module like any other; the
+ * server hears of nothing before it is written and, for a file, fsynced. */
+static int open_output(const struct options *o, struct delivery *d)
 {
-	if (!o->outfile || strcmp(o->outfile, "-") == 0) {
-		output_init(out, STDOUT_FILENO, "standard output");
-		return 0;
-	}
-	int fd = open(o->outfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	const char *path = o->outfile && strcmp(o->outfile, "-") != 0 ? o->outfile
+									  : NULL;
+	struct err e;
+	struct sink *out = sink_output_new(path, (int64_t)o->fsync_interval * 1000000, &e);
+	if (!out) {
 		fprintf(stderr, "walhook: could not open output file \"%s\": %s\n",
-			o->outfile, strerror(errno));
+			o->outfile, e.msg);
 		return -1;
 	}
-	output_init(out, fd, o->outfile);
+	delivery_set_output(d, out);
 	return 0;
+}
+
+/* The stream's settings from the flags. */
+static void configure_stream(struct session *s)
+{
+	const struct options *o = s->o;
+	s->stream.stop_flag = &stop_requested;
+	s->stream.endpos = o->endpos;
+	s->stream.status_interval_us = (int64_t)o->status_interval * 1000000;
+	s->stream.verbose = o->verbose;
+	s->stream.sync_interval_us = (int64_t)o->fsync_interval * 1000000;
+	s->stream.stats = &s->stats;
+	s->stream.server_timeout_us = (int64_t)o->server_timeout * 1000000;
+	s->stream.stall_us = (int64_t)o->stall_warning * 1000000;
+}
+
+/* The end of a run: terminate, whose writes are delivered too, after what
+ * was not durable of a failed run has been forgotten. */
+static int finish_session(struct session *s, int rc)
+{
+	struct err e;
+	if (rc != 0)
+		delivery_lost(&s->d);
+	if (lh_terminate(s->lh, rc == 0 ? "stop" : "error", &e) < 0) {
+		report(&e);
+		rc = 1;
+	}
+	if (delivery_stop(&s->d, &e) < 0) {
+		report(&e);
+		rc = 1;
+	}
+	char lsn[LSN_STRLEN];
+	info("stopped; confirmed %s", lsn_format(s->stream.confirmed, lsn));
+	return rc;
+}
+
+/* Streams (or replays) with the script loaded; returns the exit status. */
+static int run_session(const struct options *o)
+{
+	struct session s = { .o = o };
+	struct metrics metrics = { 0 };
+	struct heartbeat heartbeat = { 0 };
+	struct err e;
+	int rc = 1;
+	delivery_init(&s.d, o->replay ? NULL : stream_confirm, &s.stream);
+	if (open_output(o, &s.d) < 0)
+		goto out;
+	/* Load the script before connecting: a script that cannot run must not
+	 * touch the slot. */
+	struct lh_config cfg = {
+		.script = o->script,
+		.vars = o->vars,
+		.nvars = o->nvars,
+		.slot = o->slot,
+		.plugin = o->plugin,
+		.publication = o->publication,
+		.delivery = &s.d,
+		.stats = &s.stats,
+		.conn = o->replay ? NULL : &o->conn,
+	};
+	if (!(s.lh = lh_new(&cfg, &e))) {
+		report(&e);
+		goto out;
+	}
+	configure_stream(&s);
+	if (!o->replay && o->metrics_port &&
+	    metrics_start(&metrics, o->metrics_port, &s.stats, o->slot, &e) < 0) {
+		report(&e);
+		goto out;
+	}
+	if (!o->replay && o->heartbeat &&
+	    heartbeat_start(&heartbeat, &o->conn, o->heartbeat, &e) < 0) {
+		report(&e);
+		goto out;
+	}
+	if (o->replay) {
+		rc = replay_run(o->replay, s.lh, &s.d, &s.stats, o->endpos,
+				&stop_requested, &e) < 0;
+		if (rc)
+			report(&e);
+	} else {
+		rc = run_stream(&s);
+	}
+	if (s.rec.f && recorder_close(&s.rec, &e) < 0) {
+		report(&e);
+		rc = 1;
+	}
+	rc = finish_session(&s, rc);
+out:
+	heartbeat_stop(&heartbeat);
+	metrics_stop(&metrics);
+	if (s.pipe_ready)
+		pipeline_free(&s.pipe);
+	lh_free(s.lh);
+	delivery_free(&s.d);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -494,98 +571,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct session s = { .o = &o };
-	if (open_output(&o, &s.out) < 0) {
-		cli_free(&o);
-		return 1;
-	}
-	/* Load the script before connecting: a script that cannot run must not
-	 * touch the slot. */
-	struct lh_config cfg = {
-		.script = o.script,
-		.vars = o.vars,
-		.nvars = o.nvars,
-		.slot = o.slot,
-		.plugin = o.plugin,
-		.publication = o.publication,
-		.out = &s.out,
-		.stats = &s.stats,
-		.conn = o.replay ? NULL : &o.conn,
-	};
-	s.lh = lh_new(&cfg, &e);
-	if (!s.lh) {
-		report(&e);
-		cli_free(&o);
-		return 1;
-	}
-	if (lh_wants_keepalive(s.lh)) {
-		s.stream.keepalive = on_keepalive;
-		s.stream.keepalive_ctx = &s;
-	}
-	s.stream.stop_flag = &stop_requested;
-	s.stream.endpos = o.endpos;
-	s.stream.status_interval_us = (int64_t)o.status_interval * 1000000;
-	s.stream.verbose = o.verbose;
-	s.stream.sync = sync_session;
-	s.stream.sync_ctx = &s;
-	s.stream.sync_interval_us = (int64_t)o.fsync_interval * 1000000;
-	s.stream.stats = &s.stats;
-	s.stream.server_timeout_us = (int64_t)o.server_timeout * 1000000;
-	s.stream.stall_us = (int64_t)o.stall_warning * 1000000;
-
-	struct metrics metrics = { 0 };
-	struct heartbeat heartbeat = { 0 };
-	if (!o.replay && o.metrics_port &&
-	    metrics_start(&metrics, o.metrics_port, &s.stats, o.slot, &e) < 0) {
-		report(&e);
-		lh_free(s.lh);
-		cli_free(&o);
-		return 1;
-	}
-	if (!o.replay && o.heartbeat &&
-	    heartbeat_start(&heartbeat, &o.conn, o.heartbeat, &e) < 0) {
-		report(&e);
-		metrics_stop(&metrics);
-		lh_free(s.lh);
-		cli_free(&o);
-		return 1;
-	}
-
-	if (o.replay) {
-		s.pipe_ready = false;
-		rc = replay_run(o.replay, s.lh, &s.out, &s.stats, o.endpos,
-				&stop_requested, &e) < 0;
-		if (rc)
-			report(&e);
-	} else {
-		rc = run_stream(&s);
-	}
-	heartbeat_stop(&heartbeat);
-	metrics_stop(&metrics);
-	if (s.rec.f && recorder_close(&s.rec, &e) < 0) {
-		report(&e);
-		rc = 1;
-	}
-
-	/* Output of a transaction that did not finish is not kept: it comes
-	 * again on the next run. */
-	if (s.pipe_ready && s.pipe.in_txn)
-		output_discard(&s.out);
-	if (lh_terminate(s.lh, rc == 0 ? "stop" : "error", &e) < 0) {
-		report(&e);
-		rc = 1;
-	}
-	if ((o.fsync_interval > 0 ? output_sync(&s.out, &e)
-				  : output_flush(&s.out, &e)) < 0) {
-		report(&e);
-		rc = 1;
-	}
-	char lsn[LSN_STRLEN];
-	info("stopped; confirmed %s", lsn_format(s.stream.confirmed, lsn));
-	if (s.pipe_ready)
-		pipeline_free(&s.pipe);
-	lh_free(s.lh);
-	output_free(&s.out);
+	rc = run_session(&o);
 	cli_free(&o);
 	return rc;
 }

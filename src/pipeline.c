@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include "alloc.h"
 #include "binary.h"
 #include "heartbeat.h"
 #include "typename.h"
@@ -18,17 +19,12 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
 	size_t c = *cap ? *cap : 16;
 	while (c < n)
 		c *= 2;
-	void *p = realloc(arr, c * elem);
-	if (!p) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
 	*cap = c;
-	return p;
+	return xrealloc(arr, c * elem);
 }
 
 void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
-		   struct lh *lh, struct output *out, struct stream *stream,
+		   struct lh *lh, struct delivery *d, struct stats *stats,
 		   uint64_t endpos)
 {
 	bool wal2json = strcmp(plugin, "wal2json") == 0;
@@ -40,8 +36,8 @@ void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
 		.live_streams = lh_wants_streams(lh),
 		.live_prepares = lh_wants_two_phase(lh),
 		.lh = lh,
-		.out = out,
-		.stream = stream,
+		.d = d,
+		.stats = stats,
 		.endpos = endpos,
 	};
 	pgo_decoder_init(&p->dec);
@@ -64,11 +60,7 @@ static struct held_xact *held_find(struct pipeline *p, uint32_t xid)
 static struct held_xact *held_new(struct pipeline *p, uint32_t xid,
 				  bool streamed, uint64_t first_lsn)
 {
-	struct held_xact *x = calloc(1, sizeof *x);
-	if (!x) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
+	struct held_xact *x = xcalloc(1, sizeof *x);
 	x->xid = xid;
 	x->streamed = streamed;
 	x->first_lsn = first_lsn;
@@ -77,29 +69,6 @@ static struct held_xact *held_new(struct pipeline *p, uint32_t xid,
 	x->next = p->held;
 	p->held = x;
 	return x;
-}
-
-/* Confirmation stays below the start of every prepared transaction still
- * waiting in memory, so a restart sends it again, and at the last position
- * every sink has made durable. */
-static void update_hold(struct pipeline *p)
-{
-	bool holding = false;
-	uint64_t hold = 0;
-	for (struct held_xact *x = p->held; x; x = x->next) {
-		if (x->prepared && (!holding || x->first_lsn < hold)) {
-			hold = x->first_lsn;
-			holding = true;
-		}
-	}
-	uint64_t durable;
-	if (sinks_holding(lh_sinks(p->lh), &durable) &&
-	    (!holding || durable < hold)) {
-		hold = durable;
-		holding = true;
-	}
-	p->stream->holding = holding;
-	p->stream->hold = hold;
 }
 
 static void held_drop(struct pipeline *p, struct held_xact *x)
@@ -119,7 +88,6 @@ static void held_drop(struct pipeline *p, struct held_xact *x)
 	free(x->aborted);
 	free(x->gid);
 	free(x);
-	update_hold(p);
 }
 
 static bool held_aborted(const struct held_xact *x, uint32_t subxid)
@@ -138,7 +106,12 @@ void pipeline_reset(struct pipeline *p)
 	pgo_decoder_reset(&p->dec);
 	textplugin_reset(&p->text_dec);
 	relcache_clear(&p->rels);
-	sinks_discard(lh_sinks(p->lh));
+}
+
+void pipeline_lost(struct pipeline *p)
+{
+	delivery_lost(p->d);
+	pipeline_reset(p);
 }
 
 void pipeline_free(struct pipeline *p)
@@ -155,39 +128,57 @@ void pipeline_free(struct pipeline *p)
 	buf_free(&p->text);
 }
 
-/* ---- delivery, whatever the route a transaction took ---- */
-
-static void confirm(struct pipeline *p, uint64_t lsn)
-{
-	if (lsn > p->last_end)
-		p->last_end = lsn;
-	update_hold(p);
-	stream_confirm(p->stream, p->last_end);
-}
+/* ---- the stream's consumer ---- */
 
 int pipeline_tick(void *ctx, struct err *e)
 {
 	struct pipeline *p = ctx;
-	struct sinks *sinks = lh_sinks(p->lh);
 	if (p->reopen_flag && *p->reopen_flag) {
 		*p->reopen_flag = 0;
-		if (sinks_reopen(sinks, e) < 0)
+		if (delivery_reopen(p->d, e) < 0)
 			return -1;
 	}
-	if (!sinks->head)
-		return 0;
-	if (sinks_tick(sinks, sink_now_us(), e) < 0)
-		return -1;
-	confirm(p, p->last_end);
-	return 0;
+	return delivery_tick(p->d, mono_now_us(), e);
+}
+
+int pipeline_sync(void *ctx, struct err *e)
+{
+	struct pipeline *p = ctx;
+	return delivery_sync(p->d, e);
+}
+
+bool pipeline_idle(void *ctx)
+{
+	struct pipeline *p = ctx;
+	return !p->in_txn && !p->preparing;
+}
+
+int pipeline_on_keepalive(void *ctx, uint64_t wal_end, int64_t send_time,
+			  bool reply_requested, struct err *e)
+{
+	struct pipeline *p = ctx;
+	/* The server has sent everything before wal_end: with nothing of ours
+	 * in the middle, it is all handled, so a quiet slot moves on. */
+	if (pipeline_idle(p))
+		delivery_idle(p->d, wal_end);
+	return lh_keepalive(p->lh, wal_end, send_time, reply_requested, e);
 }
 
 int pipeline_finish(struct pipeline *p, struct err *e)
 {
-	if (sinks_flush(lh_sinks(p->lh), e) < 0)
-		return -1;
-	confirm(p, p->last_end);
-	return 0;
+	return delivery_stop(p->d, e);
+}
+
+struct stream_consumer pipeline_consumer(struct pipeline *p)
+{
+	return (struct stream_consumer){
+		.data = pipeline_on_data,
+		.keepalive = pipeline_on_keepalive,
+		.tick = pipeline_tick,
+		.sync = pipeline_sync,
+		.idle = pipeline_idle,
+		.ctx = p,
+	};
 }
 
 static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
@@ -204,21 +195,18 @@ static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 	pgtime_format(p->txn.commit_time, p->txn.commit_time_text);
 	p->txn.json_tail_len = 0;
 	p->in_txn = true;
-	p->stream->idle = false;
-	return sinks_begin(lh_sinks(p->lh), &p->txn, e);
+	return delivery_begin(p->d, &p->txn, e);
 }
 
-/* The delivery rule: hooks done, output flushed, then confirm. */
+/* The transaction's hooks all returned: the delivery module takes it from
+ * here. */
 static int txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 {
 	p->txn.end_lsn = end_lsn;
-	if (output_flush(p->out, e) < 0 ||
-	    sinks_commit(lh_sinks(p->lh), &p->txn, e) < 0)
-		return -1;
-	confirm(p, end_lsn);
 	p->in_txn = false;
-	p->stream->idle = p->preparing == NULL;
-	stats_add(p->stream->stats, STAT_TRANSACTIONS, 1);
+	if (delivery_end(p->d, &p->txn, e) < 0)
+		return -1;
+	stats_add(p->stats, STAT_TRANSACTIONS, 1);
 	relcache_prune(&p->rels);
 	return 0;
 }
@@ -393,7 +381,7 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		return -1;
 	textify_done(p, m->change.new.cols, c.newv, 0, r->ncols);
 	textify_done(p, m->change.old.cols, c.oldv, r->ncols, r->ncols);
-	stats_add(p->stream->stats, m->kind == PGO_INSERT   ? STAT_INSERTS
+	stats_add(p->stats, m->kind == PGO_INSERT   ? STAT_INSERTS
 				    : m->kind == PGO_UPDATE ? STAT_UPDATES
 							    : STAT_DELETES, 1);
 	return lh_change(p->lh, &c, e);
@@ -418,7 +406,7 @@ static int deliver_truncate(struct pipeline *p, const struct relcache *local,
 		.restart_identity =
 			m->truncate.options & PGO_TRUNCATE_RESTART_IDENTITY,
 	};
-	stats_add(p->stream->stats, STAT_TRUNCATES, 1);
+	stats_add(p->stats, STAT_TRUNCATES, 1);
 	return lh_truncate(p->lh, &t, e);
 }
 
@@ -434,7 +422,7 @@ static int deliver_message(struct pipeline *p, const struct pgo_msg *m,
 		.len = m->message.len,
 		.transactional = transactional,
 	};
-	stats_add(p->stream->stats, STAT_MESSAGES, 1);
+	stats_add(p->stats, STAT_MESSAGES, 1);
 	return lh_message(p->lh, &msg, e);
 }
 
@@ -532,13 +520,8 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 	bool heartbeat = strcmp(m->message.prefix, HEARTBEAT_PREFIX) == 0;
 	if (!heartbeat && deliver_message(p, m, e) < 0)
 		return -1;
-	/* A message outside any transaction is done once written. */
-	if (!p->in_txn) {
-		if (output_flush(p->out, e) < 0)
-			return -1;
-		confirm(p, m->message.lsn);
-	}
-	return 0;
+	/* A message outside any transaction is a unit of its own. */
+	return p->in_txn ? 0 : delivery_event(p->d, m->message.lsn, e);
 }
 
 /* A message of a transaction held back (streamed or being prepared). */
@@ -590,11 +573,7 @@ static int on_stream_start(struct pipeline *p, const struct pgo_msg *m,
 static int on_stream_stop(struct pipeline *p, struct err *e)
 {
 	p->streaming = NULL;
-	if (!p->live_streams)
-		return 0;
-	if (lh_stream_stop(p->lh, e) < 0)
-		return -1;
-	return output_flush(p->out, e);
+	return p->live_streams ? lh_stream_stop(p->lh, e) : 0;
 }
 
 static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
@@ -616,13 +595,8 @@ static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 	int rc;
 	if (p->live_streams) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
-		rc = lh_stream_commit(p->lh, &tx, e);
-		if (rc == 0 && output_flush(p->out, e) == 0 &&
-		    sinks_commit(lh_sinks(p->lh), &tx, e) == 0) {
-			confirm(p, tx.end_lsn);
-		} else {
-			rc = -1;
-		}
+		rc = lh_stream_commit(p->lh, &tx, e) < 0 ? -1
+		     : delivery_end(p->d, &tx, e);
 	} else {
 		rc = replay_committed(p, x, &tx, e);
 	}
@@ -675,9 +649,8 @@ static int on_begin_prepare(struct pipeline *p, const struct pgo_msg *m,
 		return lh_begin(p->lh, &p->txn, e);
 	}
 	struct held_xact *x = held_new(p, m->prepare.xid, false, lsn);
-	x->gid = strdup(m->prepare.gid);
+	x->gid = xstrdup(m->prepare.gid);
 	p->preparing = x;
-	p->stream->idle = false;
 	return 0;
 }
 
@@ -697,8 +670,8 @@ static int on_prepare(struct pipeline *p, const struct pgo_msg *m,
 			relcache_adopt(&p->rels, &x->rels);
 			held_drop(p, x);
 		}
-		if (!p->in_txn)
-			txn_open(p, &tx, e);
+		if (!p->in_txn && txn_open(p, &tx, e) < 0)
+			return -1;
 		p->txn.commit_lsn = tx.commit_lsn;
 		p->txn.end_lsn = tx.end_lsn;
 		if (lh_prepare(p->lh, &p->txn, e) < 0)
@@ -711,16 +684,15 @@ static int on_prepare(struct pipeline *p, const struct pgo_msg *m,
 		return err_set(e, "%s of xid %u, which was not begun",
 			       pgo_kind_name(m->kind), tx.xid);
 	if (!x->gid)
-		x->gid = strdup(tx.gid);
+		x->gid = xstrdup(tx.gid);
 	relcache_adopt(&p->rels, &x->rels);
 	x->prepared = true;
 	p->preparing = NULL;
-	p->stream->idle = true;
-	update_hold(p);
-	/* Everything up to the prepare is done but the held transaction: the
-	 * hold keeps the confirmed position below its start. */
-	confirm(p, tx.end_lsn);
-	return 0;
+	/* The server skips on a restart a PREPARE that starts before the
+	 * confirmed position: nothing from it on is confirmed until the
+	 * transaction has been delivered at its COMMIT PREPARED. */
+	delivery_hold(p->d, x->xid, tx.commit_lsn);
+	return delivery_event(p->d, tx.end_lsn, e);
 }
 
 static int on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
@@ -731,25 +703,22 @@ static int on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
 		return STREAM_STOP;
 	if (p->live_prepares) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
-		if (lh_commit_prepared(p->lh, &tx, e) < 0 ||
-		    output_flush(p->out, e) < 0 ||
-		    sinks_commit(lh_sinks(p->lh), &tx, e) < 0)
+		if (lh_commit_prepared(p->lh, &tx, e) < 0)
 			return -1;
-		confirm(p, tx.end_lsn);
-		return 0;
+		return delivery_end(p->d, &tx, e);
 	}
 	struct held_xact *x = held_find(p, tx.xid);
 	if (!x || !x->prepared) {
-		/* Prepared before this slot decoded two-phase: the server
-		 * sends no changes, and there are none to deliver. */
-		confirm(p, tx.end_lsn);
-		return 0;
+		/* Prepared before this slot decoded two-phase (or handled at
+		 * its PREPARE by a live script): no changes come now. */
+		return delivery_event(p->d, tx.end_lsn, e);
 	}
 	tx.final_lsn = tx.commit_lsn;
-	/* No longer waiting: its commit may be confirmed. */
-	x->prepared = false;
-	update_hold(p);
 	int rc = replay_committed(p, x, &tx, e);
+	/* Delivered: its hold goes, with whatever the sinks still hold of it
+	 * marked below the hold. */
+	if (rc == 0)
+		delivery_release(p->d, x->xid);
 	held_drop(p, x);
 	return rc;
 }
@@ -765,17 +734,16 @@ static int on_rollback_prepared(struct pipeline *p, const struct pgo_msg *m,
 	};
 	if (p->live_prepares) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
-		if (lh_rollback_prepared(p->lh, &tx, e) < 0 ||
-		    output_flush(p->out, e) < 0 ||
-		    sinks_commit(lh_sinks(p->lh), &tx, e) < 0)
+		if (lh_rollback_prepared(p->lh, &tx, e) < 0)
 			return -1;
-	} else {
-		struct held_xact *x = held_find(p, tx.xid);
-		if (x)
-			held_drop(p, x);
+		return delivery_end(p->d, &tx, e);
 	}
-	confirm(p, tx.end_lsn);
-	return 0;
+	struct held_xact *x = held_find(p, tx.xid);
+	if (x) {
+		delivery_release(p->d, x->xid);
+		held_drop(p, x);
+	}
+	return delivery_event(p->d, tx.end_lsn, e);
 }
 
 /* A Relation, Type or row-level message: where it goes depends on the
@@ -886,16 +854,11 @@ static int text_message(struct pipeline *p, const struct event *ev,
 		.transactional = ev->message.transactional,
 	};
 	if (strcmp(msg.prefix, HEARTBEAT_PREFIX) != 0) {
-		stats_add(p->stream->stats, STAT_MESSAGES, 1);
+		stats_add(p->stats, STAT_MESSAGES, 1);
 		if (lh_message(p->lh, &msg, e) < 0)
 			return -1;
 	}
-	if (inside)
-		return 0;
-	if (output_flush(p->out, e) < 0)
-		return -1;
-	confirm(p, ev->lsn);
-	return 0;
+	return inside ? 0 : delivery_event(p->d, ev->lsn, e);
 }
 
 /* Whether an update left its key columns as they were. */
@@ -940,7 +903,7 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 		if (c.op == CHANGE_UPDATE && c.old_kind == 'K' && c.oldv &&
 		    same_key(c.rel, c.oldv, c.newv))
 			c.oldv = NULL;
-		stats_add(p->stream->stats, c.op == CHANGE_INSERT   ? STAT_INSERTS
+		stats_add(p->stats, c.op == CHANGE_INSERT   ? STAT_INSERTS
 					    : c.op == CHANGE_UPDATE ? STAT_UPDATES
 								    : STAT_DELETES, 1);
 		return lh_change(p->lh, &c, e);
@@ -958,7 +921,7 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 			.cascade = ev->truncate.cascade,
 			.restart_identity = ev->truncate.restart_identity,
 		};
-		stats_add(p->stream->stats, STAT_TRUNCATES, 1);
+		stats_add(p->stats, STAT_TRUNCATES, 1);
 		return lh_truncate(p->lh, &t, e);
 	}
 	case EVENT_MESSAGE:
@@ -969,9 +932,8 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 		if (!p->txn_begun) {
 			/* Nothing in it reached a hook: just move on. */
 			p->in_txn = false;
-			p->stream->idle = true;
-			confirm(p, ev->commit.end_lsn);
-			return 0;
+			p->txn.end_lsn = ev->commit.end_lsn;
+			return delivery_end(p->d, &p->txn, e);
 		}
 		return txn_commit(p, ev->commit.commit_lsn, ev->commit.end_lsn,
 				  ev->commit.commit_time, e);
@@ -979,19 +941,17 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 	return err_set(e, "unknown event 0x%02x", (unsigned)ev->kind);
 }
 
-/* Payloads of plugins walhook does not decode: each one is its own unit,
- * confirmed once handled and flushed. Confirming a position inside a
- * transaction is safe: the server resends any transaction whose commit
- * lies past the confirmed position. */
+/* Payloads of plugins walhook does not decode: each one is a unit of its
+ * own. Confirming a position inside a transaction is safe: the server
+ * resends any transaction whose commit lies past the confirmed position. */
 static int on_raw(struct pipeline *p, uint64_t lsn, const uint8_t *data,
 		  size_t len, struct err *e)
 {
 	if (p->endpos && lsn > p->endpos)
 		return STREAM_STOP;
-	if (lh_data(p->lh, data, len, lsn, e) < 0 || output_flush(p->out, e) < 0)
+	if (lh_data(p->lh, data, len, lsn, e) < 0)
 		return -1;
-	confirm(p, lsn);
-	return 0;
+	return delivery_event(p->d, lsn, e);
 }
 
 int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
@@ -1043,7 +1003,7 @@ int pipeline_read_row(struct pipeline *p, const struct rel *r,
 		.txn = &p->txn,
 		.newv = vals,
 	};
-	stats_add(p->stream->stats, STAT_READS, 1);
+	stats_add(p->stats, STAT_READS, 1);
 	return lh_change(p->lh, &c, e);
 }
 

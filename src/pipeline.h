@@ -1,8 +1,8 @@
 /* pipeline — what walhook does with each XLogData payload: decode it, keep
  * the relation cache, build the transaction and its changes, hand them to
- * the script, and confirm a transaction's end LSN once its output is
- * flushed. The stream calls pipeline_on_data; nothing here does I/O on the
- * connection.
+ * the script, and tell the delivery module where each unit begins and
+ * ends. The stream calls it as its consumer; nothing here does I/O on the
+ * connection or decides what is confirmed.
  *
  * Commit semantics by default: handle_change sees only committed changes,
  * in commit order. A streamed transaction (pgoutput streaming) is spooled
@@ -19,7 +19,7 @@
 
 #include "change.h"
 #include "luahost.h"
-#include "output.h"
+#include "delivery.h"
 #include "pgoutput.h"
 #include "relcache.h"
 #include "spool.h"
@@ -56,8 +56,8 @@ struct pipeline {
 	struct pgo_decoder dec;
 	struct relcache rels;
 	struct lh *lh;
-	struct output *out;
-	struct stream *stream;
+	struct delivery *d;
+	struct stats *stats;
 	uint64_t endpos;
 	struct txn txn;
 	bool in_txn;
@@ -80,23 +80,30 @@ struct pipeline {
 	 * built-in one: a domain over int4 converts as int4. */
 	struct { uint32_t typoid, base; } *types;
 	size_t ntypes, types_cap;
-	uint64_t last_end; /* the furthest position handled */
 	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
 };
 
 /* plugin: the slot's output plugin; wal2json_format: its format-version
  * option (1 or 2) when the plugin is wal2json. */
 void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
-		   struct lh *lh, struct output *out, struct stream *stream,
+		   struct lh *lh, struct delivery *d, struct stats *stats,
 		   uint64_t endpos);
 /* Forgets what a new connection will send again: the open transaction,
  * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);
+/* The connection is lost, or nothing more will be handled: the delivery
+ * module forgets what is not durable, and the pipeline its state. */
+void pipeline_lost(struct pipeline *p);
 void pipeline_free(struct pipeline *p);
 
-/* The stream's tick: flushes sink batches that waited long enough,
- * reopens files after SIGHUP, and confirms what became durable. */
+/* The stream_consumer of a pipeline, made of the five below. */
+struct stream_consumer pipeline_consumer(struct pipeline *p);
+/* Sink batches that waited long enough, files reopened after SIGHUP. */
 int pipeline_tick(void *ctx, struct err *e);
+int pipeline_sync(void *ctx, struct err *e);
+bool pipeline_idle(void *ctx);
+int pipeline_on_keepalive(void *ctx, uint64_t wal_end, int64_t send_time,
+			  bool reply_requested, struct err *e);
 /* The initial snapshot (--snapshot): each table is one transaction of
  * "read" rows, ending at the slot's consistent point. */
 int pipeline_snapshot_begin(struct pipeline *p, uint64_t consistent_point,
@@ -109,7 +116,6 @@ int pipeline_snapshot_end(struct pipeline *p, uint64_t consistent_point,
 /* At a stop: flushes every sink and confirms what they took. */
 int pipeline_finish(struct pipeline *p, struct err *e);
 
-/* A stream_data_fn. */
 int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
 		     int64_t send_time, const uint8_t *data, size_t len,
 		     struct err *e);

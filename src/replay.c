@@ -41,7 +41,7 @@ static int on_connect(void *ctx, const char *info, struct err *e)
 }
 
 static int replay_recording(const char *path, struct lh *lh,
-			    struct output *out, struct stream *s, struct err *e)
+			    struct delivery *d, struct stream *s, struct err *e)
 {
 	struct record_reader rd;
 	struct buf header = { 0 };
@@ -53,18 +53,16 @@ static int replay_recording(const char *path, struct lh *lh,
 	record_kv(header.data, "plugin", plugin, sizeof plugin);
 	pipeline_init(&r.pipe, plugin,
 		      atoi(record_kv(header.data, "option=format-version", v, sizeof v)) == 2 ? 2 : 1,
-		      lh, out, s, s->endpos);
+		      lh, d, s->stats, s->endpos);
+	s->consumer = pipeline_consumer(&r.pipe);
 	/* Protocol 4's parallel streaming adds the abort LSN and time. */
 	r.pipe.dec.abort_has_lsn =
 		atoi(record_kv(header.data, "option=proto_version", v, sizeof v)) >= 4 &&
 		strcmp(record_kv(header.data, "option=streaming", v, sizeof v),
 		       "parallel") == 0;
-	if (stream_replay(s, &rd, pipeline_on_data, &r.pipe, on_connect, &r, e) !=
-	    STREAM_ENDED_FAILED)
-		rc = pipeline_finish(&r.pipe, e);
 	/* What an unfinished transaction wrote is not kept, as live. */
-	if (r.pipe.in_txn)
-		output_discard(out);
+	if (stream_replay(s, &rd, on_connect, &r, e) != STREAM_ENDED_FAILED)
+		rc = pipeline_finish(&r.pipe, e);
 	pipeline_free(&r.pipe);
 out:
 	record_reader_close(&rd);
@@ -72,7 +70,7 @@ out:
 	return rc;
 }
 
-static int replay_fixture(const char *path, struct lh *lh,
+static int replay_fixture(const char *path, struct lh *lh, struct delivery *d,
 			  volatile sig_atomic_t *stop, struct err *e)
 {
 	FILE *f = fopen(path, "r");
@@ -106,23 +104,22 @@ static int replay_fixture(const char *path, struct lh *lh,
 	if (rc == 0)
 		rc = lh_fixture_end(lh, e);
 	if (rc == 0)
-		rc = sinks_flush(lh_sinks(lh), e);
+		rc = delivery_stop(d, e);
 	free(line);
 	fclose(f);
 	return rc;
 }
 
-int replay_run(const char *path, struct lh *lh, struct output *out,
+int replay_run(const char *path, struct lh *lh, struct delivery *d,
 	       struct stats *stats, uint64_t endpos,
 	       volatile sig_atomic_t *stop, struct err *e)
 {
 	if (!record_is_recording(path))
-		return replay_fixture(path, lh, stop, e);
+		return replay_fixture(path, lh, d, stop, e);
 	struct stream s = {
 		.stop_flag = stop,
 		.endpos = endpos,
 		.stats = stats,
-		.idle = true,
 	};
-	return replay_recording(path, lh, out, &s, e);
+	return replay_recording(path, lh, d, &s, e);
 }

@@ -7,14 +7,15 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "delivery.h"
 #include "err.h"
 #include "luahost.h"
-#include "output.h"
 #include "stats.h"
 
-/* Runs path through lh, writing to out; stops at endpos (0: none) or when
- * *stop is set. 0, or -1 with e filled. */
-int replay_run(const char *path, struct lh *lh, struct output *out,
+/* Runs path through lh, whose sinks and output d owns; stops at endpos
+ * (0: none) or when *stop is set. Everything handled is flushed at the
+ * end. 0, or -1 with e filled. */
+int replay_run(const char *path, struct lh *lh, struct delivery *d,
 	       struct stats *stats, uint64_t endpos,
 	       volatile sig_atomic_t *stop, struct err *e);
 

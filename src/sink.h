@@ -1,12 +1,11 @@
-/* sink — where a script sends what it keeps: JSON lines to standard output
- * or a file, into a process's stdin, to an HTTP endpoint, or applied to
- * another PostgreSQL.
+/* sink — where what walhook keeps goes: JSON lines to standard output or a
+ * file (the default output is one of these), into a process's stdin, to
+ * an HTTP endpoint, or applied to another PostgreSQL.
  *
- * A sink batches writes and makes them durable in flush. It learns the
- * transaction boundaries of the source, and remembers the end LSN of the
- * last transaction it has durably taken; walhook confirms no further than
- * the lowest such position of a sink that still holds unflushed data (the
- * delivery rule). */
+ * A sink takes writes, learns the source's transaction boundaries, and
+ * makes what it took durable in flush. It never decides when to flush or
+ * what may be confirmed: the delivery module (delivery.h) owns every sink
+ * and is the only caller of these operations. */
 #ifndef WALHOOK_SINK_H
 #define WALHOOK_SINK_H
 
@@ -14,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "change.h"
 #include "err.h"
 
@@ -56,68 +56,65 @@ struct sink_ops {
 			 struct err *e);
 	int (*write_truncate)(struct sink *s, const struct sink_truncate *t,
 			      struct err *e);
+	/* Optional, for sinks of lines: the buffer whole lines are appended
+	 * to directly (the default output's JSON lines and print()); the
+	 * appender then calls wrote. */
+	struct buf *(*lines)(struct sink *s);
+	int (*wrote)(struct sink *s, struct err *e);
 	/* Optional: the source transaction tx starts (a sink may decide to
 	 * skip it: then sink->skipping). */
 	int (*begin)(struct sink *s, const struct txn *tx, struct err *e);
-	/* Optional: the source transaction ended at end_lsn. */
+	/* Optional: the source transaction ended at tx->end_lsn. */
 	int (*commit)(struct sink *s, const struct txn *tx, struct err *e);
-	/* Makes every ended transaction durable. */
+	/* Makes everything written up to the last commit durable. */
 	int (*flush)(struct sink *s, struct err *e);
-	/* Optional, called about once a second: notice trouble while idle
+	/* Optional, called ten times a second: notice trouble while idle
 	 * (an exec sink's process that exited). */
 	int (*poll)(struct sink *s, struct err *e);
-	/* Optional: forget what is not durable, as before a reconnect (the
-	 * server sends it again). */
+	/* Optional: forget what the open transaction wrote and keep the
+	 * transactions before it; -1 when that is not possible, and then
+	 * discard follows. */
+	int (*abort)(struct sink *s);
+	/* Optional: forget everything not durable (it comes again). */
 	void (*discard)(struct sink *s);
 	/* Optional: SIGHUP (a file sink reopens its file). */
 	int (*reopen)(struct sink *s, struct err *e);
 	void (*free)(struct sink *s);
 };
 
-struct sink {
-	const struct sink_ops *ops;
-	char name[96];
-	/* Batching: flush after this many transactions, bytes, or seconds. */
-	size_t max_txns;
-	size_t max_bytes;
-	int64_t max_wait_us;
+/* What a sink is and how it batches; the delivery module keeps the rest
+ * (struct sink_state) and no other code touches it. */
+struct sink_state {
+	bool dirty;	/* holds data that is not durable yet */
+	uint64_t mark;	/* while dirty: all before it is durable here */
+	bool written;	/* wrote since the last transaction boundary */
+	bool skipping;	/* the open transaction is one it already has */
+	bool flush_asked; /* s:flush() inside a transaction: at its end */
 	size_t batch_txns;
 	size_t batch_bytes;
 	int64_t batch_start_us;
-	bool written;   /* since the last transaction boundary */
-	bool skipping;  /* the open transaction is one the sink already has */
-	uint64_t ended;   /* end LSN of the last transaction with writes */
-	uint64_t durable; /* end LSN of the last one flushed */
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	char name[96];
+	/* Batching: flush after this many transactions, bytes, or seconds
+	 * (0: no limit of that kind). */
+	size_t max_txns;
+	size_t max_bytes;
+	int64_t max_wait_us;
+	/* Flushed before every status update as well (the default output
+	 * file, whose fsync one status update's worth of transactions
+	 * shares). */
+	bool flush_at_status;
 	uint64_t errors;
+	struct sink_state st;
 	struct sink *next;
 };
 
-struct sinks {
-	struct sink *head;
-};
-
-/* Sets the batching of s from defaults (by kind) and links it in. */
-void sinks_add(struct sinks *all, struct sink *s);
-void sinks_free(struct sinks *all);
-
-/* Records that s got bytes of data in the open transaction. */
-void sink_wrote(struct sink *s, size_t bytes);
-
-int sinks_begin(struct sinks *all, const struct txn *tx, struct err *e);
-/* The transaction tx ended: sinks that wrote mark a boundary and flush
- * when their batch is full. */
-int sinks_commit(struct sinks *all, const struct txn *tx, struct err *e);
-/* Flushes sinks whose batch has waited long enough (now: monotonic µs),
- * between source transactions only. */
-int sinks_tick(struct sinks *all, int64_t now, struct err *e);
-int sinks_flush(struct sinks *all, struct err *e);
-int sinks_reopen(struct sinks *all, struct err *e);
-/* Forgets every sink's unflushed data: it comes again after a reconnect. */
-void sinks_discard(struct sinks *all);
-/* Whether some sink holds data not yet durable; then *limit is the
- * position walhook may confirm at most. */
-bool sinks_holding(const struct sinks *all, uint64_t *limit);
-
-int64_t sink_now_us(void);
+/* A sink's begin op says the open transaction is one it already has. */
+static inline void sink_skip(struct sink *s, bool skip) { s->st.skipping = skip; }
+/* A sink's write op reports how many bytes a write added to its batch. */
+static inline void sink_wrote(struct sink *s, size_t bytes) { s->st.batch_bytes += bytes; }
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "lsn.h"
 #include "sink_http.h"
 
 #define BACKOFF_START_S 0.2
@@ -493,7 +494,7 @@ struct sink *sink_http_new(const struct sink_http_config *c, struct err *e)
 	mask_url(h);
 	h->timeout_s = c->timeout_s;
 	h->max_retries = c->max_retries;
-	h->rng = (uint64_t)sink_now_us() ^ ((uint64_t)getpid() << 32) ^
+	h->rng = (uint64_t)mono_now_us() ^ ((uint64_t)getpid() << 32) ^
 		 (uint64_t)(uintptr_t)h;
 	if (!h->rng)
 		h->rng = 1;

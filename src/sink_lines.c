@@ -1,6 +1,9 @@
 #define _GNU_SOURCE /* pipe2 */
-/* JSON-lines sinks: standard output, a file, a process's stdin. Records
- * are buffered until flush, which writes them out (and fsyncs a file). */
+/* Sinks of lines: the default output (standard output or -f), standard
+ * output, a file, a process's stdin, and the memory a script test reads
+ * back. Lines are buffered until flush, which writes them out (and fsyncs
+ * a file); the default output writes each transaction out at its end, so
+ * a reader sees it at once, and fsyncs only when flushed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,29 +21,22 @@
 
 struct lines {
 	struct sink base;
-	int fd;
+	int fd;      /* -1: memory, nothing leaves the buffer */
 	bool own_fd;
-	bool sync;
+	bool sync;   /* fsync at flush: a regular file */
+	bool eager;  /* written out at each transaction's end */
 	char *path;  /* file: reopened on SIGHUP */
 	pid_t child; /* exec: the process, 0 when none */
 	struct buf out;
+	size_t kept;       /* memory: the bytes written "out" so far */
+	size_t unit_start; /* out.len when the open transaction began */
+	bool unit_left;    /* some of the open transaction was written out */
 };
 
-static int write_out(struct lines *l, struct err *e);
-
-/* Past this, a batch is written out before its flush (a transaction of
- * any size costs the same memory); it counts as taken only at the flush. */
-#define LINES_HIGH_WATER (1024 * 1024)
-
-static int lines_write(struct sink *s, const char *json, size_t len,
-		       struct err *e)
-{
-	struct lines *l = (struct lines *)s;
-	buf_put(&l->out, json, len);
-	buf_putc(&l->out, '\n');
-	sink_wrote(s, len + 1);
-	return l->out.len >= LINES_HIGH_WATER ? write_out(l, e) : 0;
-}
+/* Past this, buffered lines are written out before their flush (a
+ * transaction of any size costs the same memory); they count as taken
+ * only at the flush. */
+#define LINES_HIGH_WATER (256 * 1024)
 
 /* A process that has exited cannot take more: say how it ended. */
 static int child_gone(struct lines *l, struct err *e)
@@ -70,6 +66,13 @@ static void keep_whole_lines(struct lines *l, off_t start, size_t written)
 
 static int write_out(struct lines *l, struct err *e)
 {
+	if (l->out.len > l->unit_start)
+		l->unit_left = true; /* lines of the open transaction leave */
+	if (l->fd < 0) {
+		l->kept = l->out.len;
+		return 0;
+	}
+	l->unit_start = 0;
 	if (child_gone(l, e) < 0)
 		return -1;
 	off_t start = l->path ? lseek(l->fd, 0, SEEK_END) : -1;
@@ -98,6 +101,44 @@ static int write_out(struct lines *l, struct err *e)
 	}
 	buf_reset(&l->out);
 	return 0;
+}
+
+static struct buf *lines_buf(struct sink *s)
+{
+	return &((struct lines *)s)->out;
+}
+
+static int lines_wrote(struct sink *s, struct err *e)
+{
+	struct lines *l = (struct lines *)s;
+	return l->out.len - l->kept >= LINES_HIGH_WATER ? write_out(l, e) : 0;
+}
+
+static int lines_write(struct sink *s, const char *json, size_t len,
+		       struct err *e)
+{
+	struct lines *l = (struct lines *)s;
+	buf_put(&l->out, json, len);
+	buf_putc(&l->out, '\n');
+	sink_wrote(s, len + 1);
+	return lines_wrote(s, e);
+}
+
+static int lines_begin(struct sink *s, const struct txn *tx, struct err *e)
+{
+	struct lines *l = (struct lines *)s;
+	(void)tx;
+	(void)e;
+	l->unit_start = l->out.len;
+	l->unit_left = false;
+	return 0;
+}
+
+static int lines_commit(struct sink *s, const struct txn *tx, struct err *e)
+{
+	struct lines *l = (struct lines *)s;
+	(void)tx;
+	return l->eager ? write_out(l, e) : 0;
 }
 
 /* A process has taken its lines once it has read them from the pipe:
@@ -130,10 +171,23 @@ static int lines_flush(struct sink *s, struct err *e)
 	return 0;
 }
 
+/* The open transaction's lines go, unless some already left. */
+static int lines_abort(struct sink *s)
+{
+	struct lines *l = (struct lines *)s;
+	if (l->unit_left || l->unit_start > l->out.len ||
+	    l->unit_start < l->kept)
+		return -1;
+	l->out.len = l->unit_start;
+	return 0;
+}
+
 /* Lines not yet written come again after the reconnect. */
 static void lines_discard(struct sink *s)
 {
-	buf_reset(&((struct lines *)s)->out);
+	struct lines *l = (struct lines *)s;
+	l->out.len = l->kept;
+	l->unit_start = l->out.len;
 }
 
 static int lines_poll(struct sink *s, struct err *e)
@@ -141,14 +195,53 @@ static int lines_poll(struct sink *s, struct err *e)
 	return child_gone((struct lines *)s, e);
 }
 
+static bool regular_file(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A line cut short when walhook was killed mid-write was never confirmed:
+ * it goes, so that the next line does not run on from it. */
+static int drop_partial_line(struct lines *l, struct err *e)
+{
+	int rd = open(l->path, O_RDONLY | O_CLOEXEC);
+	if (rd < 0)
+		return err_set(e, "opening %s: %s", l->path, strerror(errno));
+	off_t end = lseek(rd, 0, SEEK_END);
+	off_t at = end;
+	char c[512];
+	while (at > 0) {
+		size_t n = at < (off_t)sizeof c ? (size_t)at : sizeof c;
+		ssize_t got = pread(rd, c, n, at - (off_t)n);
+		if (got != (ssize_t)n) {
+			close(rd);
+			return err_set(e, "reading %s: %s", l->path, strerror(errno));
+		}
+		size_t i = n;
+		while (i > 0 && c[i - 1] != '\n')
+			i--;
+		if (i > 0) {
+			at -= (off_t)(n - i);
+			break;
+		}
+		at -= (off_t)n;
+	}
+	close(rd);
+	if (at < end && ftruncate(l->fd, at) < 0)
+		return err_set(e, "truncating a cut line in %s: %s", l->path,
+			       strerror(errno));
+	return 0;
+}
+
 static int open_file(struct lines *l, struct err *e)
 {
-	int fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(e, "opening %s: %s", l->path, strerror(errno));
 	l->fd = fd;
 	l->own_fd = true;
-	return 0;
+	return regular_file(fd) ? drop_partial_line(l, e) : 0;
 }
 
 /* Log rotation: what is buffered goes to the old file, the rest to a new
@@ -161,13 +254,14 @@ static int lines_reopen(struct sink *s, struct err *e)
 	if (lines_flush(s, e) < 0)
 		return -1;
 	close(l->fd);
+	l->fd = -1;
 	return open_file(l, e);
 }
 
 static void lines_free(struct sink *s)
 {
 	struct lines *l = (struct lines *)s;
-	if (l->own_fd)
+	if (l->own_fd && l->fd >= 0)
 		close(l->fd);
 	if (l->child)
 		waitpid(l->child, NULL, 0);
@@ -179,8 +273,13 @@ static void lines_free(struct sink *s)
 static const struct sink_ops lines_ops = {
 	.kind = "lines",
 	.write_json = lines_write,
+	.lines = lines_buf,
+	.wrote = lines_wrote,
+	.begin = lines_begin,
+	.commit = lines_commit,
 	.flush = lines_flush,
 	.poll = lines_poll,
+	.abort = lines_abort,
 	.discard = lines_discard,
 	.reopen = lines_reopen,
 	.free = lines_free,
@@ -214,11 +313,55 @@ struct sink *sink_file_new(const char *path, struct err *e)
 	struct lines *l = lines_new(name);
 	l->path = strdup(path);
 	l->sync = true;
-	if (open_file(l, e) < 0) {
+	if (!l->path || open_file(l, e) < 0) {
+		if (!l->path)
+			err_set(e, "out of memory");
 		lines_free(&l->base);
 		return NULL;
 	}
 	return &l->base;
+}
+
+struct sink *sink_output_new(const char *path, int64_t fsync_every_us,
+			     struct err *e)
+{
+	struct lines *l;
+	if (path) {
+		struct sink *s = sink_file_new(path, e);
+		if (!s)
+			return NULL;
+		l = (struct lines *)s;
+		snprintf(l->base.name, sizeof l->base.name, "%s", path);
+	} else {
+		l = lines_new("standard output");
+		l->fd = STDOUT_FILENO;
+	}
+	l->sync = fsync_every_us > 0 && regular_file(l->fd);
+	if (l->sync) {
+		/* Written at each transaction's end, fsynced once for all the
+		 * transactions a status update reports, or every -F. */
+		l->eager = true;
+		l->base.flush_at_status = true;
+		l->base.max_wait_us = fsync_every_us;
+	} else {
+		l->base.max_txns = 1;
+	}
+	return &l->base;
+}
+
+struct sink *sink_memory_new(void)
+{
+	struct lines *l = lines_new("the script's output");
+	l->base.max_txns = 1;
+	return &l->base;
+}
+
+void sink_memory_take(struct sink *s, struct buf *into)
+{
+	struct lines *l = (struct lines *)s;
+	buf_put(into, l->out.data ? l->out.data : "", l->out.len);
+	buf_reset(&l->out);
+	l->kept = l->unit_start = 0;
 }
 
 struct sink *sink_exec_new(const char *command, struct err *e)

@@ -578,7 +578,7 @@ static int pg_begin(struct sink *s, const struct txn *tx, struct err *e)
 	if (!p->progress)
 		return 0;
 	if (tx->final_lsn)
-		s->skipping = tx->final_lsn < p->progress;
+		sink_skip(s, tx->final_lsn < p->progress);
 	else
 		p->savepoint = 1;
 	return 0;

@@ -11,22 +11,14 @@
 #include "lsn.h"
 #include "wire.h"
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void stream_init(struct stream *s, PGconn *conn)
 {
 	uint64_t confirmed = s->confirmed;
 	s->conn = conn;
 	s->received = s->confirmed = s->sendable = confirmed;
 	s->server_end = 0;
-	s->idle = true;
 	s->last_status_us = 0;
-	s->last_message_us = now_us();
+	s->last_message_us = mono_now_us();
 	s->asked_reply = false;
 	stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)s->last_message_us);
 }
@@ -36,29 +28,32 @@ enum { OWNER_LOOP, OWNER_CONSUMER, OWNER_KEEPER };
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
-void stream_confirm(struct stream *s, uint64_t lsn)
+void stream_confirm(void *stream, uint64_t lsn)
 {
-	if (s->holding && lsn > s->hold)
-		lsn = s->hold;
+	struct stream *s = stream;
 	if (lsn > LOAD(&s->confirmed)) {
 		STORE(&s->confirmed, lsn);
 		stats_set(s->stats, STAT_CONFIRMED_LSN, lsn);
-		stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)now_us());
+		stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)mono_now_us());
 	}
-	if (!s->sync)
+	if (!s->rec)
 		STORE(&s->sendable, s->confirmed);
 }
 
 /* The server hears of a position only once everything up to it is
- * durable: one sync covers every transaction confirmed since the last. */
+ * durable: the consumer's output, then the recording, which holds every
+ * message before it. One sync covers every transaction since the last. */
 static int release_confirmed(struct stream *s, struct err *e)
 {
-	if (!s->sync || LOAD(&s->sendable) >= s->confirmed)
-		return 0;
-	if (s->sync(s->sync_ctx, e) < 0)
+	if (s->consumer.sync && s->consumer.sync(s->consumer.ctx, e) < 0)
 		return -1;
-	s->last_sync_us = now_us();
-	STORE(&s->sendable, s->confirmed);
+	s->last_sync_us = mono_now_us();
+	uint64_t confirmed = LOAD(&s->confirmed);
+	if (!s->rec || LOAD(&s->sendable) >= confirmed)
+		return 0;
+	if (recorder_flush(s->rec, s->sync_interval_us > 0, e) < 0)
+		return -1;
+	STORE(&s->sendable, confirmed);
 	return 0;
 }
 
@@ -78,7 +73,7 @@ static int send_status(struct stream *s, bool ask_reply, struct err *e)
 	    PQflush(s->conn) < 0)
 		return err_set(e, "sending status update: %s",
 			       PQerrorMessage(s->conn));
-	STORE(&s->last_status_us, now_us());
+	STORE(&s->last_status_us, mono_now_us());
 	return 0;
 }
 
@@ -90,11 +85,11 @@ static void *keeper_main(void *arg)
 {
 	struct stream *s = arg;
 	uint64_t seen = LOAD(&s->handed);
-	int64_t since = now_us();
+	int64_t since = mono_now_us();
 	while (!LOAD(&s->keeper_quit)) {
 		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
 		uint64_t handed = LOAD(&s->handed);
-		int64_t now = now_us();
+		int64_t now = mono_now_us();
 		if (handed != seen) {
 			seen = handed;
 			since = now;
@@ -196,13 +191,10 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 	}
 	if (wal_end > s->received)
 		STORE(&s->received, wal_end);
-	/* Idle: every transaction sent so far is durable, and the server has
-	 * decoded up to wal_end, so none before it is still to come. */
-	if (s->idle)
-		stream_confirm(s, wal_end);
-	if (s->keepalive) {
+	if (s->consumer.keepalive) {
 		hand_to_consumer(s);
-		int rc = s->keepalive(s->keepalive_ctx, wal_end, send_time, reply, e);
+		int rc = s->consumer.keepalive(s->consumer.ctx, wal_end,
+					       send_time, reply, e);
 		take_back(s);
 		if (rc < 0)
 			return -1;
@@ -213,7 +205,7 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 }
 
 static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
-		       stream_data_fn fn, void *ctx, struct err *e)
+		       struct err *e)
 {
 	struct wire r = wire_init(p + 1, n - 1);
 	uint64_t lsn = wire_u64(&r);
@@ -229,19 +221,20 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 	}
 	stats_add(s->stats, STAT_BYTES_RECEIVED, n);
 	hand_to_consumer(s);
-	int rc = fn(ctx, lsn, wal_end, send_time, p + 1 + r.off, n - 1 - r.off, e);
+	int rc = s->consumer.data(s->consumer.ctx, lsn, wal_end, send_time,
+				  p + 1 + r.off, n - 1 - r.off, e);
 	take_back(s);
 	return rc;
 }
 
 /* One CopyData message, live or replayed. */
 static int handle_copydata(struct stream *s, const uint8_t *p, size_t n,
-			   stream_data_fn fn, void *ctx, struct err *e)
+			   struct err *e)
 {
 	if (p[0] == 'k')
 		return on_keepalive(s, p, n, e);
 	if (p[0] == 'w')
-		return on_xlogdata(s, p, n, fn, ctx, e);
+		return on_xlogdata(s, p, n, e);
 	return err_set(e, "unexpected streaming message type 0x%02x", p[0]);
 }
 
@@ -253,7 +246,8 @@ static bool loop_done(struct stream *s, enum stream_end *end)
 		*end = STREAM_ENDED_SIGNAL;
 		return true;
 	}
-	if (s->endpos && s->idle && s->server_end >= s->endpos) {
+	if (s->endpos && s->server_end >= s->endpos &&
+	    (!s->consumer.idle || s->consumer.idle(s->consumer.ctx))) {
 		*end = STREAM_ENDED_ENDPOS;
 		return true;
 	}
@@ -326,7 +320,7 @@ static int check_silence(struct stream *s, int64_t now, struct err *e)
 /* Waits for the socket until the next status update is due. */
 static int wait_socket(struct stream *s, struct err *e)
 {
-	int64_t due = LOAD(&s->last_status_us) + s->status_interval_us - now_us();
+	int64_t due = LOAD(&s->last_status_us) + s->status_interval_us - mono_now_us();
 	int timeout = s->status_interval_us <= 0 ? -1
 		      : due <= 0		 ? 0
 						 : (int)(due / 1000) + 1;
@@ -339,8 +333,7 @@ static int wait_socket(struct stream *s, struct err *e)
 	return 0;
 }
 
-enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
-			   struct err *e)
+enum stream_end stream_run(struct stream *s, struct err *e)
 {
 	char *copybuf = NULL;
 	enum stream_end end = STREAM_ENDED_FAILED;
@@ -350,15 +343,15 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 		copybuf = NULL;
 		if (loop_done(s, &end))
 			break;
-		int64_t now = now_us();
+		int64_t now = mono_now_us();
 		/* Ten times a second is often enough for batch timers: not
 		 * between every two messages of a busy stream. */
-		if (s->tick && now - s->last_tick_us >= 100 * 1000) {
+		if (s->consumer.tick && now - s->last_tick_us >= 100 * 1000) {
 			s->last_tick_us = now;
 			/* A slow flush is the consumer's time: the keeper
 			 * keeps the server informed meanwhile. */
 			hand_to_consumer(s);
-			int rc = s->tick(s->tick_ctx, e);
+			int rc = s->consumer.tick(s->consumer.ctx, e);
 			take_back(s);
 			if (rc < 0) {
 				if (e->transient)
@@ -373,11 +366,11 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			break;
 		}
 		if (s->sync_interval_us > 0 &&
-		    now_us() - s->last_sync_us >= s->sync_interval_us &&
+		    mono_now_us() - s->last_sync_us >= s->sync_interval_us &&
 		    release_confirmed(s, e) < 0)
 			break;
 		if (s->status_interval_us > 0 &&
-		    now_us() - LOAD(&s->last_status_us) >= s->status_interval_us) {
+		    mono_now_us() - LOAD(&s->last_status_us) >= s->status_interval_us) {
 			if (release_confirmed(s, e) < 0)
 				break;
 			if (send_status(s, false, e) < 0) {
@@ -399,13 +392,12 @@ enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
 			end = copy_ended(s, e);
 			break;
 		}
-		s->last_message_us = now_us();
+		s->last_message_us = mono_now_us();
 		s->asked_reply = false;
 		if (s->rec &&
 		    recorder_frame(s->rec, RECORD_COPYDATA, copybuf, (uint32_t)n, e) < 0)
 			break;
-		int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n,
-					 fn, ctx, e);
+		int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
 		if (rc == STREAM_STOP) {
 			end = STREAM_ENDED_ENDPOS;
 			break;
@@ -448,7 +440,6 @@ int stream_finish(struct stream *s, struct err *e)
 }
 
 enum stream_end stream_replay(struct stream *s, struct record_reader *r,
-			      stream_data_fn fn, void *ctx,
 			      stream_connect_fn on_connect, void *connect_ctx,
 			      struct err *e)
 {
@@ -464,7 +455,7 @@ enum stream_end stream_replay(struct stream *s, struct record_reader *r,
 		} else if (n == 0) {
 			rc = err_set(e, "an empty message");
 		} else {
-			rc = handle_copydata(s, p, n, fn, ctx, e);
+			rc = handle_copydata(s, p, n, e);
 		}
 		if (rc == STREAM_STOP)
 			return STREAM_ENDED_ENDPOS;

@@ -4,9 +4,10 @@
  * consumer, and reports positions back: status updates on an interval and
  * whenever the server asks. It never knows which plugin it carries.
  *
- * Positions: received (highest LSN seen) ≥ the consumer's processed one
- * (the pipeline's last_end) ≥ confirmed (durably taken; sent as the flush
- * LSN, the slot's confirmed_flush_lsn). Only the consumer moves confirmed.
+ * Positions: received (highest LSN seen) ≥ confirmed (handled and durably
+ * taken: the delivery module's word) ≥ sendable (confirmed, with the
+ * recording synced up to it), which status updates report as the flush
+ * LSN, the slot's confirmed_flush_lsn. Only the consumer moves confirmed.
  *
  * While the consumer holds a message (a slow hook, a slow sink) the loop
  * does not run; a keeper thread then sends the status updates, so that
@@ -26,51 +27,46 @@
 #include "record.h"
 #include "stats.h"
 
-/* What a consumer's on_data returns. */
+/* What a consumer's data returns. */
 enum {
 	STREAM_CONTINUE = 0,
 	STREAM_STOP = 1, /* the consumer reached --endpos */
 };
 
-/* Returns STREAM_CONTINUE or STREAM_STOP, or -1 with e filled. */
-typedef int (*stream_data_fn)(void *ctx, uint64_t lsn, uint64_t wal_end,
-			      int64_t send_time, const uint8_t *data,
-			      size_t len, struct err *e);
+/* What the stream hands on: every callback returns STREAM_CONTINUE (0),
+ * STREAM_STOP (data only), or -1 with e filled. The consumer moves the
+ * confirmed position with stream_confirm. */
+struct stream_consumer {
+	int (*data)(void *ctx, uint64_t lsn, uint64_t wal_end, int64_t send_time,
+		    const uint8_t *data, size_t len, struct err *e);
+	int (*keepalive)(void *ctx, uint64_t wal_end, int64_t send_time,
+			 bool reply_requested, struct err *e);
+	/* About ten times a second (sink batches that waited long enough). */
+	int (*tick)(void *ctx, struct err *e);
+	/* Makes durable what was handled, before the server hears of a
+	 * position (the output file's fsync). */
+	int (*sync)(void *ctx, struct err *e);
+	/* Nothing received is waiting: -E may end the stream. */
+	bool (*idle)(void *ctx);
+	void *ctx;
+};
 
 struct stream {
 	PGconn *conn;
 	uint64_t received;
 	uint64_t confirmed;
 	uint64_t server_end; /* WAL end from the last message */
-	/* Set by the consumer: nothing received is waiting to be made durable,
-	 * so an idle slot may be confirmed up to the server's WAL end. */
-	bool idle;
-	/* Set by the consumer: confirm nothing past hold while holding, as
-	 * while a prepared transaction waits for its commit in memory or a
-	 * sink has not made its batch durable. */
-	bool holding;
-	uint64_t hold;
-	/* Optional: each keepalive, for a script's handle_keepalive. */
-	int (*keepalive)(void *ctx, uint64_t wal_end, int64_t send_time,
-			 bool reply_requested, struct err *e);
-	void *keepalive_ctx;
-	/* Called from the loop about ten times a second (sinks flush batches
-	 * that have waited long enough). */
-	int (*tick)(void *ctx, struct err *e);
-	void *tick_ctx;
+	struct stream_consumer consumer;
 	uint64_t endpos; /* 0: none */
 	int64_t status_interval_us;
 	int64_t last_status_us;
 	bool verbose;
 	volatile sig_atomic_t *stop_flag;
-	/* --record: every CopyData message is written here. */
+	/* --record: every CopyData message is written here, and made
+	 * durable (unless -F 0) before the server hears of a position. */
 	struct recorder *rec;
-	/* Makes what the consumer confirmed durable (fsyncs its output and
-	 * the recording); the server hears of a position only after it. */
-	int (*sync)(void *ctx, struct err *e);
-	void *sync_ctx;
 	int64_t sync_interval_us; /* -F: sync at least this often (0: only
-				     before status updates) */
+				     before status updates, and no fsync) */
 	int64_t last_sync_us;
 	uint64_t sendable; /* the confirmed position the server may hear of */
 	struct stats *stats;
@@ -103,17 +99,15 @@ enum stream_end {
 
 void stream_init(struct stream *s, PGconn *conn);
 /* Runs until a signal, the end position, or an error (in e). */
-enum stream_end stream_run(struct stream *s, stream_data_fn fn, void *ctx,
-			   struct err *e);
-/* Marks everything up to lsn (capped at hold) as durably taken; never
- * moves back. */
-void stream_confirm(struct stream *s, uint64_t lsn);
+enum stream_end stream_run(struct stream *s, struct err *e);
+/* Everything before lsn is handled and durable; never moves back. A
+ * void (*)(void *, uint64_t) for the delivery module. */
+void stream_confirm(void *stream, uint64_t lsn);
 /* Replays a recording (--replay) through fn as if it were streaming: the
  * same dispatch, endpos and LSN bookkeeping, no server. on_connect runs at
  * each recorded (re)connection with the frame's text. */
 typedef int (*stream_connect_fn)(void *ctx, const char *info, struct err *e);
 enum stream_end stream_replay(struct stream *s, struct record_reader *r,
-			      stream_data_fn fn, void *ctx,
 			      stream_connect_fn on_connect, void *connect_ctx,
 			      struct err *e);
 /* Sends a final status update and ends the copy cleanly, so the server has
