@@ -22,9 +22,25 @@ void delivery_free(struct delivery *d)
 	*d = (struct delivery){ 0 };
 }
 
+void delivery_set_stop(struct delivery *d, const volatile sig_atomic_t *flag)
+{
+	d->stop.flag = flag;
+}
+
+bool sink_give_up(struct sink *s, int64_t now)
+{
+	struct sink_stop *st = s->stop;
+	if (!st || !st->flag || !*st->flag)
+		return false;
+	if (!st->seen_us)
+		st->seen_us = now;
+	return now - st->seen_us >= SINK_STOP_GRACE_US;
+}
+
 static void link_sink(struct delivery *d, struct sink *s, bool first)
 {
 	s->st = (struct sink_state){ 0 };
+	s->stop = &d->stop;
 	if (first) {
 		s->next = d->sinks;
 		d->sinks = s;

@@ -48,6 +48,7 @@ struct delivery {
 	struct delivery_hold *holds;
 	size_t nholds, holds_cap;
 	bool in_unit;
+	struct sink_stop stop; /* every sink's view of a stop request */
 	/* Told every new confirmable position (the stream's confirmed). */
 	void (*confirm)(void *ctx, uint64_t lsn);
 	void *confirm_ctx;
@@ -58,6 +59,8 @@ void delivery_init(struct delivery *d, void (*confirm)(void *, uint64_t),
 		   void *ctx);
 /* Frees every sink. */
 void delivery_free(struct delivery *d);
+/* The stop request (SIGINT, SIGTERM) that blocked sinks give up on. */
+void delivery_set_stop(struct delivery *d, const volatile sig_atomic_t *flag);
 /* Takes ownership of s. The output is where print(), the JSON lines of
  * events no hook handles and raw payloads go; it must have the lines op. */
 void delivery_set_output(struct delivery *d, struct sink *s);

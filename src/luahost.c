@@ -58,6 +58,29 @@ struct lh {
 	char fx_time[PGTIME_STRLEN];
 };
 
+/* A stop asked for while a hook runs: the hook may finish within the
+ * grace the sinks get too; one that runs on (an endless loop) is ended
+ * with an error at the next count hook past it. */
+static int64_t stop_seen_us;
+
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	int64_t now = mono_now_us();
+	if (!stop_seen_us)
+		stop_seen_us = now;
+	if (now - stop_seen_us >= SINK_STOP_GRACE_US)
+		luaL_error(L, "stopped: the script was still running %d s after the stop was asked for",
+			   (int)(SINK_STOP_GRACE_US / 1000000));
+}
+
+void lh_interrupt(struct lh *h)
+{
+	/* lua_sethook may be called from a signal handler. */
+	if (h)
+		lua_sethook(h->L, stop_hook, LUA_MASKCOUNT, 1000);
+}
+
 /* The message handler of every protected call: adds a traceback. */
 static int traceback(lua_State *L)
 {

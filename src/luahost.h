@@ -49,6 +49,9 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e);
  * boolean in *result. */
 int lh_call(struct lh *h, const char *name, bool *result, struct err *e);
 void lh_free(struct lh *h);
+/* A stop was asked for (safe to call from a signal handler): a hook still
+ * running after the stop's grace is ended with an error. */
+void lh_interrupt(struct lh *h);
 
 struct lh_connect_info {
 	const struct sysinfo *sys;

@@ -37,10 +37,14 @@ static void on_hangup(int sig)
 	reopen_requested = 1;
 }
 
+/* The script of the run, for a stop to reach a hook that runs on. */
+static struct lh *volatile interruptible;
+
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+	lh_interrupt(interruptible);
 }
 
 static void install_signals(void)
@@ -220,6 +224,41 @@ static int start_recording(struct session *s, const struct sysinfo *sys,
 	return rc;
 }
 
+/* The slot to stream from, and its plugin: a temporary slot is made at
+ * every connect; --snapshot starts with a slot that exports the snapshot,
+ * unless the slot exists already (then its snapshot was delivered on the
+ * run that made it, and --if-not-exists makes one command line serve every
+ * start). */
+static int open_slot(struct session *s, PGconn *c, bool *snapshot,
+		     const struct snapshot_plan *plan, struct slot_info *slot,
+		     char *plugin, size_t plugin_len, struct err *e)
+{
+	const struct options *o = s->o;
+	*slot = (struct slot_info){ 0 };
+	if (*snapshot && !o->temporary) {
+		char existing[64];
+		if (conn_slot_plugin(c, o->slot, existing, sizeof existing, e) < 0)
+			return -1;
+		if (*existing && !o->if_not_exists)
+			return err_set(e, "replication slot \"%s\" already exists; --snapshot needs a new one (or --if-not-exists to stream from it)",
+				       o->slot);
+		if (*existing) {
+			*snapshot = false;
+			s->snapshot_done = true;
+		}
+	}
+	if (*snapshot) {
+		snprintf(plugin, plugin_len, "%s", plan->plugin);
+		return snapshot_begin(c, plan, slot, e);
+	}
+	if (o->temporary) {
+		snprintf(plugin, plugin_len, "%s", plan->plugin);
+		return conn_create_slot(c, o->slot, plugin, true, o->two_phase,
+					false, o->if_not_exists, slot, e);
+	}
+	return choose_plugin(c, o, plugin, plugin_len, e);
+}
+
 /* One connection's life: connect, start, stream. Sets *fatal when a retry
  * cannot help. */
 static enum stream_end stream_once(struct session *s, bool *fatal,
@@ -238,26 +277,16 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	*fatal = true;
 	if (conn_identify(c, &sys, e) < 0)
 		goto done;
-	/* A temporary slot is made at every connect; a slot for --snapshot
-	 * here too, since its snapshot lives only on this connection. */
 	bool snapshot = o->snapshot && !s->snapshot_done;
-	if (o->temporary || snapshot) {
-		snprintf(plugin, sizeof plugin, "%s", o->plugin ? o->plugin : "pgoutput");
-		if (conn_create_slot(c, o->slot, plugin, o->temporary, o->two_phase,
-				     snapshot, o->if_not_exists, &slot, e) < 0)
-			goto done;
-		/* --if-not-exists found the slot: its snapshot was taken on
-		 * the run that made it, so one command line serves every
-		 * start. */
-		if (snapshot && !slot.consistent_point) {
-			snapshot = false;
-			s->snapshot_done = true;
-			if (choose_plugin(c, o, plugin, sizeof plugin, e) < 0)
-				goto done;
-		}
-	} else if (choose_plugin(c, o, plugin, sizeof plugin, e) < 0) {
+	struct snapshot_plan plan = {
+		.slot = o->slot,
+		.plugin = o->plugin ? o->plugin : "pgoutput",
+		.temporary = o->temporary,
+		.two_phase = o->two_phase,
+		.publications = o->publication,
+	};
+	if (open_slot(s, c, &snapshot, &plan, &slot, plugin, sizeof plugin, e) < 0)
 		goto done;
-	}
 	int nopts = plugin_options(o, plugin, sys.server_version, opts, proto,
 				   sizeof proto, e);
 	if (nopts < 0)
@@ -286,16 +315,10 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (snapshot) {
 		info("copying the tables of %s as of %s", o->publication,
 		     lsn_format(slot.consistent_point, lsn));
-		if (snapshot_copy(&o->conn, slot.snapshot, o->publication,
-				  slot.consistent_point, &s->pipe, e) < 0 ||
-		    pipeline_finish(&s->pipe, e) < 0) {
-			/* A slot without its snapshot is no use: drop it, so
-			 * that running again starts over. */
-			struct err de;
+		/* Killed or failed before the end, it leaves no slot behind
+		 * and nothing confirmed: the next run starts over. */
+		if (snapshot_deliver(c, &o->conn, &plan, &slot, &s->pipe, e) < 0) {
 			pipeline_lost(&s->pipe);
-			if (!o->temporary && conn_drop_slot(c, o->slot, &de) == 0)
-				err_prefix(e, "the initial snapshot failed and slot \"%s\" was dropped",
-					   o->slot);
 			goto done;
 		}
 		s->snapshot_done = true;
@@ -485,6 +508,7 @@ static int run_session(const struct options *o)
 	struct err e;
 	int rc = 1;
 	delivery_init(&s.d, o->replay ? NULL : stream_confirm, &s.stream);
+	delivery_set_stop(&s.d, &stop_requested);
 	if (open_output(o, &s.d) < 0)
 		goto out;
 	/* Load the script before connecting: a script that cannot run must not
@@ -504,6 +528,7 @@ static int run_session(const struct options *o)
 		report(&e);
 		goto out;
 	}
+	interruptible = s.lh;
 	configure_stream(&s);
 	if (!o->replay && o->metrics_port &&
 	    metrics_start(&metrics, o->metrics_port, &s.stats, o->slot, &e) < 0) {
@@ -533,6 +558,7 @@ out:
 	metrics_stop(&metrics);
 	if (s.pipe_ready)
 		pipeline_free(&s.pipe);
+	interruptible = NULL;
 	lh_free(s.lh);
 	delivery_free(&s.d);
 	return rc;

@@ -9,6 +9,7 @@
 #ifndef WALHOOK_SINK_H
 #define WALHOOK_SINK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +96,16 @@ struct sink_state {
 	int64_t batch_start_us;
 };
 
+/* A stop request, as every sink sees it. A sink blocked on its target (a
+ * process that does not read, a locked table, a server that never
+ * answers) gives up once sink_give_up says so: a stop waits for a flush
+ * this long, no longer. */
+#define SINK_STOP_GRACE_US (2 * INT64_C(1000000))
+struct sink_stop {
+	const volatile sig_atomic_t *flag; /* SIGINT/SIGTERM; may be NULL */
+	int64_t seen_us; /* when a blocked sink first saw it */
+};
+
 struct sink {
 	const struct sink_ops *ops;
 	char name[96];
@@ -108,9 +119,15 @@ struct sink {
 	 * shares). */
 	bool flush_at_status;
 	uint64_t errors;
+	struct sink_stop *stop; /* the delivery module's */
 	struct sink_state st;
 	struct sink *next;
 };
+
+/* Whether a sink waiting on its target should give up now: a stop was
+ * asked for SINK_STOP_GRACE_US ago or more. Call it while waiting (now:
+ * mono_now_us()). */
+bool sink_give_up(struct sink *s, int64_t now);
 
 /* A sink's begin op says the open transaction is one it already has. */
 static inline void sink_skip(struct sink *s, bool skip) { s->st.skipping = skip; }

@@ -6,6 +6,8 @@
  * a reader sees it at once, and fsyncs only when flushed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <time.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "lsn.h"
 #include "sink_lines.h"
 
 struct lines {
@@ -64,6 +67,25 @@ static void keep_whole_lines(struct lines *l, off_t start, size_t written)
 	l->out.len -= keep;
 }
 
+/* Once a stop is asked for, a reader that does not read must not keep
+ * walhook: writes go in pieces a pipe with room takes without blocking,
+ * after a wait that gives up with the stop's grace. 1 to write now, 0 to
+ * wait more, -1 to give up. */
+static int ready_to_write(struct lines *l, struct err *e)
+{
+	if (!l->base.stop || !l->base.stop->flag || !*l->base.stop->flag)
+		return 1;
+	struct pollfd pfd = { .fd = l->fd, .events = POLLOUT };
+	if (poll(&pfd, 1, 100) > 0)
+		return 1;
+	if (sink_give_up(&l->base, mono_now_us())) {
+		err_set(e, "stopped: nothing read what was written for %d s",
+			(int)(SINK_STOP_GRACE_US / 1000000));
+		return -1;
+	}
+	return 0;
+}
+
 static int write_out(struct lines *l, struct err *e)
 {
 	if (l->out.len > l->unit_start)
@@ -78,7 +100,16 @@ static int write_out(struct lines *l, struct err *e)
 	off_t start = l->path ? lseek(l->fd, 0, SEEK_END) : -1;
 	size_t off = 0;
 	while (off < l->out.len) {
-		ssize_t n = write(l->fd, l->out.data + off, l->out.len - off);
+		size_t chunk = l->out.len - off;
+		int ready = start >= 0 ? 1 : ready_to_write(l, e);
+		if (ready < 0)
+			return -1;
+		if (!ready)
+			continue;
+		if (l->base.stop && l->base.stop->flag && *l->base.stop->flag &&
+		    chunk > PIPE_BUF)
+			chunk = PIPE_BUF;
+		ssize_t n = write(l->fd, l->out.data + off, chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -151,6 +182,9 @@ static int wait_drained(struct lines *l, struct err *e)
 			return child_gone(l, e);
 		if (child_gone(l, e) < 0)
 			return -1;
+		if (sink_give_up(&l->base, mono_now_us()))
+			return err_set(e, "stopped: the process left %d bytes unread for %d s",
+				       unread, (int)(SINK_STOP_GRACE_US / 1000000));
 		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	}
 }
@@ -258,13 +292,29 @@ static int lines_reopen(struct sink *s, struct err *e)
 	return open_file(l, e);
 }
 
+/* The process has its input closed: it exits once it has read it all,
+ * or, when a stop was asked for and it does not within the grace, is sent
+ * SIGTERM. */
+static void end_child(struct lines *l)
+{
+	while (waitpid(l->child, NULL, WNOHANG) == 0) {
+		if (sink_give_up(&l->base, mono_now_us())) {
+			kill(l->child, SIGTERM);
+			waitpid(l->child, NULL, 0);
+			break;
+		}
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	l->child = 0;
+}
+
 static void lines_free(struct sink *s)
 {
 	struct lines *l = (struct lines *)s;
 	if (l->own_fd && l->fd >= 0)
 		close(l->fd);
 	if (l->child)
-		waitpid(l->child, NULL, 0);
+		end_child(l);
 	free(l->path);
 	buf_free(&l->out);
 	free(l);

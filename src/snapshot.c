@@ -1,7 +1,9 @@
 #include "snapshot.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "copytext.h"
 
@@ -120,13 +122,31 @@ static int copy_table(PGconn *c, const struct rel *r, struct pipeline *p,
 	return rc;
 }
 
-int snapshot_copy(const struct conn_params *params, const char *snapshot_name,
-		  const char *publications, uint64_t consistent_point,
-		  struct pipeline *p, struct err *e)
+/* The exported snapshot's slot: the permanent slot's own name would make
+ * a slot exist before its snapshot is delivered. */
+static void export_slot_name(const struct snapshot_plan *plan, char *out,
+			     size_t n)
 {
-	PGconn *c = conn_open(params, false, e);
-	if (!c)
-		return err_prefix(e, "the initial snapshot");
+	if (plan->temporary)
+		snprintf(out, n, "%s", plan->slot);
+	else
+		snprintf(out, n, "walhook_snapshot_%ld_%x", (long)getpid(),
+			 (unsigned)rand() & 0xffff);
+}
+
+int snapshot_begin(PGconn *repl, const struct snapshot_plan *plan,
+		   struct slot_info *out, struct err *e)
+{
+	char name[64];
+	export_slot_name(plan, name, sizeof name);
+	return conn_create_slot(repl, name, plan->plugin, true, plan->two_phase,
+				true, false, out, e);
+}
+
+static int copy_tables(PGconn *c, const struct slot_info *slot,
+		       const char *publications, struct pipeline *p,
+		       struct err *e)
+{
 	const char *pubs[] = { publications };
 	PGresult *tables = NULL;
 	struct relcache cache;
@@ -136,7 +156,7 @@ int snapshot_copy(const struct conn_params *params, const char *snapshot_name,
 		    NULL, "starting the snapshot transaction", e) < 0)
 		goto out;
 	/* SET TRANSACTION SNAPSHOT takes no parameters: quote it. */
-	char *lit = PQescapeLiteral(c, snapshot_name, strlen(snapshot_name));
+	char *lit = PQescapeLiteral(c, slot->snapshot, strlen(slot->snapshot));
 	struct buf set = { 0 };
 	buf_printf(&set, "SET TRANSACTION SNAPSHOT %s", lit);
 	PQfreemem(lit);
@@ -153,9 +173,9 @@ int snapshot_copy(const struct conn_params *params, const char *snapshot_name,
 	for (int i = 0; i < PQntuples(tables) && rc == 0; i++) {
 		const struct rel *r = describe(c, PQgetvalue(tables, i, 0),
 					       PQgetvalue(tables, i, 1), &cache, e);
-		if (!r || pipeline_snapshot_begin(p, consistent_point, e) < 0 ||
+		if (!r || pipeline_snapshot_begin(p, slot->consistent_point, e) < 0 ||
 		    copy_table(c, r, p, e) < 0 ||
-		    pipeline_snapshot_end(p, consistent_point, e) < 0)
+		    pipeline_snapshot_end(p, slot->consistent_point, e) < 0)
 			rc = -1;
 	}
 	if (rc == 0)
@@ -163,6 +183,36 @@ int snapshot_copy(const struct conn_params *params, const char *snapshot_name,
 out:
 	PQclear(tables);
 	relcache_free(&cache);
+	return rc;
+}
+
+/* The permanent slot, a copy of the exported one, which then goes. */
+static int make_permanent(PGconn *repl, PGconn *c,
+			  const struct snapshot_plan *plan,
+			  const struct slot_info *slot, struct err *e)
+{
+	const char *names[] = { slot->name, plan->slot };
+	char doing[200];
+	snprintf(doing, sizeof doing, "creating replication slot \"%s\"", plan->slot);
+	if (exec_ok(c, "SELECT pg_catalog.pg_copy_logical_replication_slot($1, $2, false)",
+		    2, names, NULL, doing, e) < 0)
+		return -1;
+	return conn_drop_slot(repl, slot->name, e);
+}
+
+int snapshot_deliver(PGconn *repl, const struct conn_params *params,
+		     const struct snapshot_plan *plan,
+		     const struct slot_info *slot, struct pipeline *p,
+		     struct err *e)
+{
+	PGconn *c = conn_open(params, false, e);
+	if (!c)
+		return err_prefix(e, "the initial snapshot");
+	int rc = copy_tables(c, slot, plan->publications, p, e);
+	if (rc == 0)
+		rc = pipeline_finish(p, e);
+	if (rc == 0 && !plan->temporary)
+		rc = make_permanent(repl, c, plan, slot, e);
 	PQfinish(c);
 	return rc;
 }
