@@ -350,10 +350,19 @@ class Tmpfs:
         return self.mounted
 
     def fill(self, leave):
-        """Take all free space but `leave` bytes; return bytes taken."""
+        """Leave only `leave` bytes free; return how. The tmpfs is shrunk to
+        what it holds plus `leave` (mount -o remount,size=...), which costs
+        no memory; where that is refused, a filler file takes the space."""
         st = os.statvfs(self.path)
-        free = st.f_bavail * st.f_frsize
-        take = max(free - leave, 0)
+        used = (st.f_blocks - st.f_bfree) * st.f_frsize
+        size = -(-(used + leave) // 4096) * 4096
+        res = subprocess.run(["mount", "-o", f"remount,size={size}", self.path],
+                             capture_output=True, timeout=30)
+        if res.returncode == 0:
+            self.shrunk = True
+            return f"shrunk to {size} bytes ({leave} free)"
+        st = os.statvfs(self.path)
+        take = max(st.f_bavail * st.f_frsize - leave, 0)
         fd = os.open(self.filler, os.O_CREAT | os.O_WRONLY, 0o600)
         try:
             os.posix_fallocate(fd, 0, take)
@@ -361,9 +370,13 @@ class Tmpfs:
             pass
         finally:
             os.close(fd)
-        return take
+        return f"filled {take} bytes"
 
     def free(self):
+        if getattr(self, "shrunk", False):
+            subprocess.run(["mount", "-o", f"remount,size={self.size}", self.path],
+                           capture_output=True, timeout=30)
+            self.shrunk = False
         try:
             os.unlink(self.filler)
         except FileNotFoundError:
@@ -531,10 +544,10 @@ class Run:
         if kind == "disk_full":
             if not self.tmpfs.mounted:
                 return "skipped (no tmpfs)"
-            taken = self.tmpfs.fill(f["leave"])
+            how = self.tmpfs.fill(f["leave"])
             time.sleep(f["seconds"])   # the disk stays full this long
             self.tmpfs.free()
-            return f"filled {taken} bytes for {f['seconds']} s"
+            return f"{how} for {f['seconds']} s"
         raise ValueError(kind)
 
     def progress(self):
