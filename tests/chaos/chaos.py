@@ -614,7 +614,8 @@ class Run:
         self.proxy.arm_cut(None, None)
         self.resolve_prepared(rng)
         self.stats["txns"] = self.work.acked
-        self.catch_up()
+        # generous for a loaded 2-core machine: a healthy catch-up takes seconds
+        self.catch_up(timeout=max(60, min(180, 3 * self.seconds)))
         self.stop_progress.set()
         self.verify()
 
@@ -664,7 +665,33 @@ class Run:
         at = oracle.format_lsn(info[1]) if info else "?"
         self.problems.setdefault("I3", []).append(
             f"the slot was not confirmed to the WAL end {oracle.format_lsn(end)} within"
-            f" {timeout} s: it is at {at}")
+            f" {timeout} s: it is at {at}, the slot's walsender pid is"
+            f" {info[0] if info else '?'}\n" + self.where_is_walhook())
+
+    def where_is_walhook(self):
+        """What a stuck walhook is doing: its state, its sockets, and its
+        threads' stacks when gdb is installed."""
+        pid = self.wh.pid()
+        out = []
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                state = [l.strip() for l in f if l.startswith(("State", "Threads"))]
+            with open(f"/proc/{pid}/wchan") as f:
+                state.append("wchan " + f.read().strip())
+            out.append(f"walhook pid {pid}: " + ", ".join(state))
+        except OSError as e:
+            return f"walhook pid {pid}: {e}"
+        res = subprocess.run(["ss", "-tnp"], capture_output=True, timeout=30)
+        socks = [l for l in res.stdout.decode(errors="replace").split("\n")
+                 if f"pid={pid}," in l]
+        out.append("its TCP sockets:\n  " + "\n  ".join(socks or ["(none)"]))
+        if shutil.which("gdb"):
+            res = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex",
+                                  "thread apply all bt 12"], capture_output=True, timeout=60)
+            frames = [l for l in res.stdout.decode(errors="replace").split("\n")
+                      if l.startswith(("#", "Thread"))]
+            out.append("its stacks:\n  " + "\n  ".join(frames[:60]))
+        return "\n".join(out)
 
     def verify(self):
         key_cols = {t: k for t, k in wl.TABLES.items() if k}
