@@ -315,7 +315,7 @@ class WalhookRunner:
                 pass
         return out
 
-    def stop(self, timeout=60):
+    def stop(self, timeout=30):
         """SIGTERM; return the exit status (None if it had to be killed)."""
         with self.lock:
             self.check()
