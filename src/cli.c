@@ -269,6 +269,10 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	if (optind < argc)
 		return err_set(e, "too many arguments: \"%s\" (one script at most)",
 			       argv[optind]);
+	/* Refused before anything is sent: the name goes into commands,
+	 * a recording's header and the metrics' labels. */
+	if (o->slot && conn_check_slot_name(o->slot, e) < 0)
+		return -1;
 	if (o->test && (o->script || o->create_slot || o->drop_slot || o->start))
 		return err_set(e, "--test runs a test file: it takes no script argument and no slot actions");
 	if (o->test)
