@@ -1,5 +1,6 @@
 #include "conn.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,8 @@ int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing)
 	return -1;
 }
 
-/* Reads a password from the terminal without echo, as psql does. */
+/* Reads a password from the terminal without echo, as psql does. The
+ * caller owns the result (and wipes it before freeing). */
 static char *prompt_password(void)
 {
 	FILE *tty = fopen("/dev/tty", "r+");
@@ -59,7 +61,45 @@ static char *prompt_password(void)
 	if (tty)
 		fclose(tty);
 	line[strcspn(line, "\r\n")] = '\0';
-	return strdup(line);
+	char *pw = strdup(line);
+	explicit_bzero(line, sizeof line);
+	return pw;
+}
+
+/* The password asked for once (-W, or the prompt when a server wanted
+ * one), kept for every later connection of the process: reconnects, the
+ * heartbeat's, walhook.query's. Only in memory; never printed. The
+ * heartbeat connects from a thread of its own: the lock makes sure one
+ * prompt is shown, whoever asks first. */
+static pthread_mutex_t asked_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *asked_password;
+
+/* A copy of the kept password, or NULL. */
+static char *kept_password(void)
+{
+	pthread_mutex_lock(&asked_lock);
+	char *pw = asked_password ? strdup(asked_password) : NULL;
+	pthread_mutex_unlock(&asked_lock);
+	return pw;
+}
+
+/* A copy of the kept password, prompting for it the first time. */
+static char *ask_password_once(void)
+{
+	pthread_mutex_lock(&asked_lock);
+	if (!asked_password)
+		asked_password = prompt_password();
+	char *pw = asked_password ? strdup(asked_password) : NULL;
+	pthread_mutex_unlock(&asked_lock);
+	return pw;
+}
+
+static void free_password(char *pw)
+{
+	if (pw) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
 }
 
 /* The session settings that make every plugin print values in one form,
@@ -88,7 +128,9 @@ static char *session_options(const struct conn_params *p)
 
 PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 {
-	char *password = p->force_prompt ? prompt_password() : NULL;
+	/* A password asked for before is given to every connection; libpq
+	 * sends it only when the server asks for one. */
+	char *password = p->force_prompt ? ask_password_once() : kept_password();
 	char *options = session_options(p);
 	for (;;) {
 		/* dbname first: with expand_dbname the user's conninfo or URI
@@ -119,7 +161,7 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 		keys[n] = vals[n] = NULL;
 		PGconn *c = PQconnectdbParams(keys, vals, 1);
 		if (c && PQstatus(c) == CONNECTION_OK) {
-			free(password);
+			free_password(password);
 			free(options);
 			return c;
 		}
@@ -128,12 +170,12 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 		if (!retry) {
 			conn_fail(e, c, NULL, "connecting");
 			PQfinish(c);
-			free(password);
+			free_password(password);
 			free(options);
 			return NULL;
 		}
 		PQfinish(c);
-		password = prompt_password();
+		password = ask_password_once();
 	}
 }
 
