@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lsn.h"
+#include "size.h"
 
 static const char usage[] =
 	"walhook streams PostgreSQL logical replication into a Lua script.\n"
@@ -50,6 +51,9 @@ static const char usage[] =
 	"      --metrics-port=PORT\n"
 	"                         serve Prometheus metrics on 127.0.0.1:PORT\n"
 	"      --retry-active     wait while the slot is in use by another process\n"
+	"      --spool-limit=SIZE\n"
+	"                         most that transactions held back may take in memory and temporary files\n"
+	"                         together, e.g. 10GB (default: 0, no limit)\n"
 	"  -v, --verbose          output verbose messages, and progress every 5 s\n"
 	"  -V, --version          output version information, then exit\n"
 	"  -?, --help             show this help, then exit\n"
@@ -82,6 +86,7 @@ enum {
 	OPT_TEST,
 	OPT_SNAPSHOT,
 	OPT_CREATE_PUBLICATION,
+	OPT_SPOOL_LIMIT,
 };
 
 static const struct option longopts[] = {
@@ -111,6 +116,7 @@ static const struct option longopts[] = {
 	{ "test", required_argument, NULL, OPT_TEST },
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
 	{ "create-publication", optional_argument, NULL, OPT_CREATE_PUBLICATION },
+	{ "spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -235,6 +241,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			break;
 		}
 		case OPT_RETRY_ACTIVE: o->retry_active = true; break;
+		case OPT_SPOOL_LIMIT:
+			if (!size_parse(optarg, &o->spool_limit))
+				return err_set(e, "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
+					       optarg, flag_name(c));
+			break;
 		case 'S': o->slot = optarg; break;
 		case 't': o->two_phase = true; break;
 		case 'v': o->verbose++; break;

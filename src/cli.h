@@ -39,6 +39,7 @@ struct options {
 	int heartbeat;       /* seconds between heartbeat messages; 0: none */
 	int metrics_port;    /* 0: no metrics endpoint */
 	bool retry_active;   /* retry while the slot is in use elsewhere */
+	uint64_t spool_limit;      /* bytes all held transactions may take; 0: none */
 	int verbose;
 };
 
