@@ -54,6 +54,8 @@ static const char usage[] =
 	"      --spool-limit=SIZE\n"
 	"                         most that transactions held back may take in memory and temporary files\n"
 	"                         together, e.g. 10GB (default: 0, no limit)\n"
+	"      --max-message-size=SIZE\n"
+	"                         refuse a replication message larger than this (default: 256MB; 0 no limit)\n"
 	"  -v, --verbose          output verbose messages, and progress every 5 s\n"
 	"  -V, --version          output version information, then exit\n"
 	"  -?, --help             show this help, then exit\n"
@@ -87,6 +89,7 @@ enum {
 	OPT_SNAPSHOT,
 	OPT_CREATE_PUBLICATION,
 	OPT_SPOOL_LIMIT,
+	OPT_MAX_MESSAGE_SIZE,
 };
 
 static const struct option longopts[] = {
@@ -117,6 +120,7 @@ static const struct option longopts[] = {
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
 	{ "create-publication", optional_argument, NULL, OPT_CREATE_PUBLICATION },
 	{ "spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT },
+	{ "max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -172,7 +176,8 @@ static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
 	*o = (struct options){ .status_interval = 10, .fsync_interval = 10,
-			       .server_timeout = 60, .stall_warning = 300 };
+			       .server_timeout = 60, .stall_warning = 300,
+			       .max_message_size = CLI_DEFAULT_MAX_MESSAGE };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":E:f:F:I:o:P:s:S:tvVd:h:p:U:wW?",
@@ -242,7 +247,9 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		}
 		case OPT_RETRY_ACTIVE: o->retry_active = true; break;
 		case OPT_SPOOL_LIMIT:
-			if (!size_parse(optarg, &o->spool_limit))
+		case OPT_MAX_MESSAGE_SIZE:
+			if (!size_parse(optarg, c == OPT_SPOOL_LIMIT ? &o->spool_limit
+								    : &o->max_message_size))
 				return err_set(e, "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
 					       optarg, flag_name(c));
 			break;

@@ -533,6 +533,7 @@ int main(int argc, char **argv)
 	s.stream.stats = &s.stats;
 	s.stream.server_timeout_us = (int64_t)o.server_timeout * 1000000;
 	s.stream.stall_us = (int64_t)o.stall_warning * 1000000;
+	s.stream.max_message = o.max_message_size;
 	spool_set_limit(o.spool_limit);
 
 	struct metrics metrics = { 0 };

@@ -54,6 +54,14 @@ char *size_format(uint64_t v, char out[SIZE_STRLEN])
 			return out;
 		}
 	}
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (v >= units[i].factor) {
+			snprintf(out, SIZE_STRLEN, "%llu bytes (%.1f%s)",
+				 (unsigned long long)v,
+				 (double)v / (double)units[i].factor, units[i].name);
+			return out;
+		}
+	}
 	snprintf(out, SIZE_STRLEN, "%llu bytes", (unsigned long long)v);
 	return out;
 }

@@ -13,9 +13,10 @@
  * past 2^63 bytes. */
 bool size_parse(const char *s, uint64_t *out);
 
-#define SIZE_STRLEN 32
-/* The largest unit that divides v ("512MB", "1536kB"), else bytes
- * ("1000 bytes"). Writes into out and returns it. */
+#define SIZE_STRLEN 48
+/* The largest unit that divides v ("512MB", "1536kB"), else bytes and
+ * about as much in the largest unit below it ("21577905 bytes (20.6MB)",
+ * "1000 bytes"). Writes into out and returns it. */
 char *size_format(uint64_t v, char out[SIZE_STRLEN]);
 
 #endif

@@ -51,6 +51,10 @@ START_TEST(test_format)
 	ck_assert_str_eq(size_format(1536 * 1024, s), "1536kB");
 	ck_assert_str_eq(size_format(UINT64_C(512) << 20, s), "512MB");
 	ck_assert_str_eq(size_format(UINT64_C(1) << 40, s), "1TB");
+	ck_assert_str_eq(size_format(21577905, s), "21577905 bytes (20.6MB)");
+	ck_assert_str_eq(size_format(1048759, s), "1048759 bytes (1.0MB)");
+	ck_assert_str_eq(size_format(UINT64_C(1) << 63, s), "8388608TB");
+	ck_assert_str_eq(size_format(UINT64_MAX, s), "18446744073709551615 bytes (16777216.0TB)");
 }
 END_TEST
 
