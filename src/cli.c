@@ -164,6 +164,93 @@ static int split_pair(const char *arg, bool need_value, const char **name,
 	return 0;
 }
 
+/* Overwrites n bytes at p with '*'. */
+static void blank(char *p, size_t n)
+{
+	memset(p, '*', n);
+}
+
+/* A URI's password, in its user information and as ?password=: what
+ * libpq would read as one, and a little more (up to the last '@' before
+ * the path, in case the password has a raw '@'). */
+static void hide_uri_password(char *uri)
+{
+	char *p = strstr(uri, "://") + 3;
+	size_t host = strcspn(p, "/?");
+	char *at = NULL;
+	for (char *q = p; q < p + host; q++)
+		if (*q == '@')
+			at = q;
+	if (at) {
+		char *colon = memchr(p, ':', (size_t)(at - p));
+		if (colon)
+			blank(colon + 1, (size_t)(at - colon - 1));
+	}
+	char *query = strchr(p, '?');
+	for (char *kv = query; kv && *kv; kv = strchr(kv, '&')) {
+		kv++; /* past '?' or '&' */
+		size_t klen = strcspn(kv, "=&");
+		if (klen == 8 && strncmp(kv, "password", 8) == 0 && kv[8] == '=')
+			blank(kv + 9, strcspn(kv + 9, "&"));
+	}
+}
+
+/* A conninfo string's password = value: the value as libpq reads it,
+ * bare (up to a space) or single-quoted, backslash escapes in either. */
+static void hide_conninfo_password(char *s)
+{
+	char *p = s;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		       *p == '\f' || *p == '\v')
+			p++;
+		if (!*p)
+			return;
+		char *key = p;
+		while (*p && *p != '=' && !strchr(" \t\n\r\f\v", *p))
+			p++;
+		size_t klen = (size_t)(p - key);
+		while (*p && strchr(" \t\n\r\f\v", *p))
+			p++;
+		if (*p != '=')
+			return; /* not a conninfo libpq would take */
+		p++;
+		while (*p && strchr(" \t\n\r\f\v", *p))
+			p++;
+		bool secret = klen == 8 && strncmp(key, "password", 8) == 0;
+		bool quoted = *p == '\'';
+		if (quoted)
+			p++;
+		char *value = p;
+		while (*p) {
+			if (*p == '\\' && p[1]) {
+				p += 2;
+				continue;
+			}
+			if (quoted ? *p == '\'' : strchr(" \t\n\r\f\v", *p) != NULL)
+				break;
+			p++;
+		}
+		if (secret)
+			blank(value, (size_t)(p - value));
+		if (quoted && *p == '\'')
+			p++;
+	}
+}
+
+/* -d's argument stays readable in /proc/PID/cmdline (ps shows it) for as
+ * long as walhook runs: the password in it is overwritten in place, once
+ * a copy has been taken. The environment (PGPASSWORD) is only the user's
+ * own to read, and a password file better than either. */
+static void hide_password(char *arg)
+{
+	if (strncmp(arg, "postgresql://", 13) == 0 ||
+	    strncmp(arg, "postgres://", 11) == 0)
+		hide_uri_password(arg);
+	else if (strchr(arg, '='))
+		hide_conninfo_password(arg);
+}
+
 static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 		     struct err *e)
 {
@@ -259,7 +346,14 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case 'V':
 			printf("walhook %s\n", WALHOOK_VERSION);
 			return CLI_EXIT;
-		case 'd': o->conn.dbname = optarg; break;
+		case 'd':
+			free(o->dbname_copy);
+			o->dbname_copy = strdup(optarg);
+			if (!o->dbname_copy)
+				return err_set(e, "out of memory");
+			o->conn.dbname = o->dbname_copy;
+			hide_password(optarg);
+			break;
 		case 'h': o->conn.host = optarg; break;
 		case 'p': o->conn.port = optarg; break;
 		case 'U': o->conn.user = optarg; break;
@@ -329,6 +423,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 
 void cli_free(struct options *o)
 {
+	if (o->dbname_copy) {
+		explicit_bzero(o->dbname_copy, strlen(o->dbname_copy));
+		free(o->dbname_copy);
+		o->dbname_copy = NULL;
+	}
 	for (int i = 0; i < o->nopts; i++)
 		free((char *)o->opts[i].name);
 	for (int i = 0; i < o->nvars; i++)

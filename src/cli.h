@@ -17,6 +17,8 @@
 
 struct options {
 	struct conn_params conn;
+	char *dbname_copy; /* conn.dbname: -d's argument, whose password
+			      is blanked in argv */
 	const char *slot;
 	const char *plugin; /* NULL: the slot's own, or pgoutput for a new one */
 	const char *publication;

@@ -452,7 +452,7 @@ static int open_output(const struct options *o, struct output *out)
 		output_init(out, STDOUT_FILENO, "standard output");
 		return 0;
 	}
-	int fd = open(o->outfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(o->outfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fprintf(stderr, "walhook: could not open output file \"%s\": %s\n",
 			o->outfile, strerror(errno));

@@ -143,7 +143,7 @@ static int lines_poll(struct sink *s, struct err *e)
 
 static int open_file(struct lines *l, struct err *e)
 {
-	int fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(e, "opening %s: %s", l->path, strerror(errno));
 	l->fd = fd;
