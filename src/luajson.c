@@ -1,5 +1,6 @@
 #include "luajson.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,26 +690,42 @@ static int read_number(lua_State *L, struct reader *r)
 			integral = false;
 		r->i++;
 	}
-	char tmp[64];
 	size_t len = r->i - start;
-	if (len == 0 || len >= sizeof tmp)
+	if (len == 0)
 		return rfail(r, "bad number");
-	memcpy(tmp, r->s + start, len);
-	tmp[len] = '\0';
+	/* A copy to end with a NUL: on the stack, or for the long numbers
+	 * numeric prints, on the heap. */
+	char small[64];
+	struct buf big = { 0 };
+	char *tmp = small;
+	if (len >= sizeof small) {
+		buf_put(&big, r->s + start, len);
+		tmp = (char *)buf_cstr(&big);
+	} else {
+		memcpy(small, r->s + start, len);
+		small[len] = '\0';
+	}
 	char *end;
+	int rc = 0;
 	if (integral) {
+		errno = 0;
 		long long v = strtoll(tmp, &end, 10);
-		if (*end == '\0' && (v <= LH_EXACT_INTEGER_MAX &&
-				     v >= -LH_EXACT_INTEGER_MAX)) {
+		/* Out of range is a double; so is -0, whose sign an integer
+		 * would lose. */
+		if (*end == '\0' && errno != ERANGE && v <= LH_EXACT_INTEGER_MAX &&
+		    v >= -LH_EXACT_INTEGER_MAX && !(v == 0 && tmp[0] == '-')) {
 			lua_pushinteger(L, (lua_Integer)v);
+			buf_free(&big);
 			return 0;
 		}
 	}
 	double d = strtod(tmp, &end);
 	if (*end != '\0')
-		return rfail(r, "bad number");
-	lua_pushnumber(L, d);
-	return 0;
+		rc = rfail(r, "bad number");
+	else
+		lua_pushnumber(L, d);
+	buf_free(&big);
+	return rc;
 }
 
 static int read_value(lua_State *L, struct reader *r);

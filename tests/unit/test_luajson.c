@@ -212,6 +212,27 @@ START_TEST(test_decode_strings_numbers)
 	decode_fails("1\0", 2, "trailing text");
 	decode_fails("[1\0]", 4, "expected ',' or ']'");
 	char msg[128];
+	/* Numbers: out of int64 is a double, not the nearest int64; -0 stays
+	 * negative; a long one is read whole. */
+	struct {
+		const char *in, *out;
+	} numbers[] = {
+		{ "12345678901234567890", "1.2345678901234567e+19" },
+		{ "-0", "-0" },
+		{ "-1e-400", "-0" },
+		{ "0", "0" },
+		{ "1000000000000000000000000000000000000000000000000000000000000000000000.5",
+		  "1e+69" },
+	};
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		ck_assert_int_eq(lj_decode(L, numbers[i].in, strlen(numbers[i].in), msg,
+					   sizeof msg), 0);
+		struct buf b = { 0 };
+		ck_assert_int_eq(lj_encode(L, -1, &b), 0);
+		ck_assert_str_eq(buf_cstr(&b), numbers[i].out);
+		buf_free(&b);
+		lua_pop(L, 1);
+	}
 	ck_assert_int_eq(lj_decode(L, "\"\\ud83d\\ude00\"", 14, msg, sizeof msg), 0);
 	ck_assert_str_eq(lua_tostring(L, -1), "\xf0\x9f\x98\x80");
 	lua_pop(L, 1);
