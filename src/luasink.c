@@ -460,19 +460,41 @@ static int l_tostring(lua_State *L)
 	return 1;
 }
 
-/* Batching options every sink takes. */
-static void read_batching(lua_State *L, struct sink *s)
+/* t[k] of the options table as a number from 0 to max: nil keeps *out,
+ * anything else (a string, NaN, a negative number, too large) is an
+ * error in msg. Converting such a number to an integer type would be
+ * undefined. */
+static int opt_number(lua_State *L, const char *k, double max, double *out,
+		      char *msg, size_t cap)
 {
-	lua_getfield(L, 1, "batch_transactions");
-	if (lua_isnumber(L, -1))
-		s->max_txns = (size_t)lua_tonumber(L, -1);
-	lua_getfield(L, 1, "batch_bytes");
-	if (lua_isnumber(L, -1))
-		s->max_bytes = (size_t)lua_tonumber(L, -1);
-	lua_getfield(L, 1, "batch_seconds");
-	if (lua_isnumber(L, -1))
-		s->max_wait_us = (int64_t)(lua_tonumber(L, -1) * 1e6);
-	lua_pop(L, 3);
+	lua_getfield(L, 1, k);
+	int rc = 0;
+	if (!lua_isnil(L, -1)) {
+		double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+		if (v >= 0 && v <= max)
+			*out = v;
+		else
+			rc = -1;
+		if (rc < 0)
+			snprintf(msg, cap, "%s must be a number from 0 to %.0f", k, max);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* Batching options every sink takes. */
+static int read_batching(lua_State *L, struct sink *s, char *msg, size_t cap)
+{
+	double txns = (double)s->max_txns, bytes = (double)s->max_bytes;
+	double seconds = (double)s->max_wait_us / 1e6;
+	if (opt_number(L, "batch_transactions", 1e15, &txns, msg, cap) < 0 ||
+	    opt_number(L, "batch_bytes", 1e15, &bytes, msg, cap) < 0 ||
+	    opt_number(L, "batch_seconds", 1e9, &seconds, msg, cap) < 0)
+		return -1;
+	s->max_txns = (size_t)txns;
+	s->max_bytes = (size_t)bytes;
+	s->max_wait_us = (int64_t)(seconds * 1e6);
+	return 0;
 }
 
 static int push_sink(lua_State *L, struct sink *s, struct err *e,
@@ -481,7 +503,11 @@ static int push_sink(lua_State *L, struct sink *s, struct err *e,
 	if (!s)
 		return luaL_error(L, "%s: %s", what, e->msg);
 	struct luasink_ctx *ctx = ctx_of(L);
-	read_batching(L, s);
+	char msg[128];
+	if (read_batching(L, s, msg, sizeof msg) < 0) {
+		s->ops->free(s);
+		return luaL_error(L, "%s: %s", what, msg);
+	}
 	sinks_add(ctx->sinks, s);
 	struct sink **box = lua_newuserdata(L, sizeof *box);
 	*box = s; /* the sink list owns the sink */
@@ -554,9 +580,12 @@ static int l_http(lua_State *L)
 	};
 	lua_getfield(L, 1, "timeout");
 	c.timeout_s = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 10;
-	lua_getfield(L, 1, "retries");
-	c.max_retries = lua_isnumber(L, -1) ? (int)lua_tonumber(L, -1) : 10;
-	lua_pop(L, 2);
+	lua_pop(L, 1);
+	double retries = 10;
+	char msg[128];
+	if (opt_number(L, "retries", 1e6, &retries, msg, sizeof msg) < 0)
+		return luaL_error(L, "walhook.sink.http: %s", msg);
+	c.max_retries = (int)retries;
 	/* headers = { ["Authorization"] = "Bearer ..." } */
 	const char *headers[64];
 	int nh = 0;
