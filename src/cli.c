@@ -276,7 +276,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_IF_NOT_EXISTS: o->if_not_exists = true; break;
 		case OPT_NO_LOOP: o->no_loop = true; break;
 		case OPT_TEMPORARY: o->temporary = true; break;
-		case OPT_PUBLICATION: o->publication = optarg; break;
+		case OPT_PUBLICATION:
+			if (strpbrk(optarg, "\r\n"))
+				return err_set(e, "invalid --publication: a name may not hold a line break");
+			o->publication = optarg;
+			break;
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_REPLAY: o->replay = optarg; break;
 		case OPT_TEST: o->test = optarg; break;
@@ -307,6 +311,12 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			if (split_pair(optarg, is_set, name, value,
 				       is_set ? "--set" : "plugin option", e) < 0)
 				return -1;
+			/* A plugin option is one NAME=VALUE line of a
+			 * recording's header, and a literal of a command. */
+			if (!is_set && strpbrk(optarg, "\r\n")) {
+				free((char *)*name);
+				return err_set(e, "invalid plugin option: a name or value may not hold a line break");
+			}
 			*(is_set ? &o->nvars : &o->nopts) += 1;
 			break;
 		}

@@ -12,7 +12,9 @@ database, through PGOPTIONS or through `options` in the conninfo).
    quotes it back in its error.
 3. --create-publication quotes the publication's and the tables' names:
    a publication named with a double quote and a statement is created
-   under exactly that name, and a table list with one fails on the name."""
+   under exactly that name, and a table list with one fails on the name.
+4. A plugin option or a publication holding a line break is refused (it
+   would add lines to a recording's header)."""
 
 import os
 
@@ -99,6 +101,15 @@ def main(t):
             f"expected the table's name quoted back, got:\n{err}")
     victim_stays("the publication names")
     print("publication and table names: quoted")
+
+    # 4. A line break would add lines to a recording's header.
+    for args, want in [(["-o", "include-xids=1\nslot=other"], "invalid plugin option"),
+                       (["--publication", "pub\nslot=other"], "invalid --publication")]:
+        rc, out, err = harness.run_capture([t.walhook_path, "-d", conninfos[0], "-S", slot,
+                                            "--start", *args])
+        t.eq(rc, 1, f"exit status of {args}")
+        t.check(err.startswith(f"walhook: {want}: ") and "line break" in err,
+                f"{args}: expected {want!r}, got:\n{err}")
 
 
 harness.run("hostile_sql", main)
