@@ -34,14 +34,19 @@ def main(t):
     t.eq(t.confirmed(slot), before, "the slot's position")
     print("format 1 past 256kB:", err.strip().splitlines()[0][:120])
 
+    # (Through a script: wal2json's default output has a leak of its own
+    # that the sanitizer build would report here.)
+    ids = t.script("ids.lua", 'function handle_change(c) print(c.new.id) return false end')
     wh = t.run("-S", f"{slot}_v2", "--start", "-E", end, "--max-message-size", "256kB",
-               "-o", "format-version=2")
+               "-o", "format-version=2", script=ids)
     t.expect_exit(wh, 0)
-    t.eq(len(wh.records()), ROWS, "rows through format 2 under the same limit")
+    t.eq(wh.lines, [str(i) for i in range(1, ROWS + 1)],
+         "rows through format 2 under the same limit")
 
-    wh = t.run("-S", f"{slot}_default", "--start", "-E", end)
+    wh = t.run("-S", f"{slot}_default", "--start", "-E", end, script=ids)
     t.expect_exit(wh, 0)
-    t.eq(len(wh.records()), ROWS, "rows through format 1 under the default limit")
+    t.eq(wh.lines, [str(i) for i in range(1, ROWS + 1)],
+         "rows through format 1 under the default limit")
 
     for bad in ("256 kilobytes", "1.5MB"):
         rc, out, err = harness.run_capture([t.walhook_path, "-S", slot, "--start",
