@@ -147,6 +147,34 @@ static void grow_row(struct row_cols *rc, size_t *cap)
 		abort();
 }
 
+/* PostgreSQL's arrays have at most 6 dimensions (MAXDIM). */
+#define MAX_ARRAY_DIMS 6
+
+/* Whether the value at idx is one put_text can write: not a function or a
+ * thread, and a table only as an array of such values at most
+ * MAX_ARRAY_DIMS deep (deeper is no PostgreSQL array, and a table that
+ * holds itself would never end). */
+static const char *bad_value(lua_State *L, int idx, int depth)
+{
+	int t = lua_type(L, idx);
+	if (t == LUA_TFUNCTION || t == LUA_TTHREAD)
+		return "a function or a thread";
+	if (t != LUA_TTABLE)
+		return NULL;
+	if (depth >= MAX_ARRAY_DIMS)
+		return "arrays nested more than 6 deep (PostgreSQL's limit)";
+	if (!lua_checkstack(L, 2))
+		return "too deep for the Lua stack";
+	const char *why = NULL;
+	size_t n = lh_rawlen(L, idx);
+	for (size_t i = 1; i <= n && !why; i++) {
+		lua_rawgeti(L, idx, (int)i);
+		why = bad_value(L, lua_gettop(L), depth + 1);
+		lua_pop(L, 1);
+	}
+	return why;
+}
+
 static int read_row(lua_State *L, int idx, const char *which,
 		    struct row_cols *rc, struct kept *k, struct err *e)
 {
@@ -170,9 +198,14 @@ static int read_row(lua_State *L, int idx, const char *which,
 			return -1;
 		}
 		int t = lua_type(L, -1);
-		if (t == LUA_TFUNCTION || t == LUA_TTHREAD) {
-			err_set(e, "write: %s.%s is a %s: a value is a string, number, boolean, array or walhook.null",
-				which, kept_at(k, rc->name_offs[i]), luaL_typename(L, -1));
+		const char *why = bad_value(L, lua_gettop(L), 0);
+		if (why) {
+			if (t == LUA_TFUNCTION || t == LUA_TTHREAD)
+				err_set(e, "write: %s.%s is a %s: a value is a string, number, boolean, array or walhook.null",
+					which, kept_at(k, rc->name_offs[i]), luaL_typename(L, -1));
+			else
+				err_set(e, "write: %s.%s holds %s", which,
+					kept_at(k, rc->name_offs[i]), why);
 			lua_pop(L, 2);
 			return -1;
 		}
