@@ -34,6 +34,11 @@ static const char script_text[] =
 
 static char script_path[64];
 
+static void remove_script(void)
+{
+	unlink(script_path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,6 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_CHECK(write(fd, script_text, sizeof script_text - 1) ==
 		   (ssize_t)(sizeof script_text - 1));
 	close(fd);
+	atexit(remove_script);
 	return 0;
 }
 
