@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lsn.h"
+#include "size.h"
 
 static const char usage[] =
 	"walhook streams PostgreSQL logical replication into a Lua script.\n"
@@ -50,6 +51,11 @@ static const char usage[] =
 	"      --metrics-port=PORT\n"
 	"                         serve Prometheus metrics on 127.0.0.1:PORT\n"
 	"      --retry-active     wait while the slot is in use by another process\n"
+	"      --spool-limit=SIZE\n"
+	"                         most that transactions held back may take in memory and temporary files\n"
+	"                         together, e.g. 10GB (default: 0, no limit)\n"
+	"      --max-message-size=SIZE\n"
+	"                         refuse a replication message larger than this (default: 256MB; 0 no limit)\n"
 	"  -v, --verbose          output verbose messages, and progress every 5 s\n"
 	"  -V, --version          output version information, then exit\n"
 	"  -?, --help             show this help, then exit\n"
@@ -82,6 +88,8 @@ enum {
 	OPT_TEST,
 	OPT_SNAPSHOT,
 	OPT_CREATE_PUBLICATION,
+	OPT_SPOOL_LIMIT,
+	OPT_MAX_MESSAGE_SIZE,
 };
 
 static const struct option longopts[] = {
@@ -111,6 +119,8 @@ static const struct option longopts[] = {
 	{ "test", required_argument, NULL, OPT_TEST },
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
 	{ "create-publication", optional_argument, NULL, OPT_CREATE_PUBLICATION },
+	{ "spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT },
+	{ "max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE },
 	{ "two-phase", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -154,6 +164,93 @@ static int split_pair(const char *arg, bool need_value, const char **name,
 	return 0;
 }
 
+/* Overwrites n bytes at p with '*'. */
+static void blank(char *p, size_t n)
+{
+	memset(p, '*', n);
+}
+
+/* A URI's password, in its user information and as ?password=: what
+ * libpq would read as one, and a little more (up to the last '@' before
+ * the path, in case the password has a raw '@'). */
+static void hide_uri_password(char *uri)
+{
+	char *p = strstr(uri, "://") + 3;
+	size_t host = strcspn(p, "/?");
+	char *at = NULL;
+	for (char *q = p; q < p + host; q++)
+		if (*q == '@')
+			at = q;
+	if (at) {
+		char *colon = memchr(p, ':', (size_t)(at - p));
+		if (colon)
+			blank(colon + 1, (size_t)(at - colon - 1));
+	}
+	char *query = strchr(p, '?');
+	for (char *kv = query; kv && *kv; kv = strchr(kv, '&')) {
+		kv++; /* past '?' or '&' */
+		size_t klen = strcspn(kv, "=&");
+		if (klen == 8 && strncmp(kv, "password", 8) == 0 && kv[8] == '=')
+			blank(kv + 9, strcspn(kv + 9, "&"));
+	}
+}
+
+/* A conninfo string's password = value: the value as libpq reads it,
+ * bare (up to a space) or single-quoted, backslash escapes in either. */
+static void hide_conninfo_password(char *s)
+{
+	char *p = s;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		       *p == '\f' || *p == '\v')
+			p++;
+		if (!*p)
+			return;
+		char *key = p;
+		while (*p && *p != '=' && !strchr(" \t\n\r\f\v", *p))
+			p++;
+		size_t klen = (size_t)(p - key);
+		while (*p && strchr(" \t\n\r\f\v", *p))
+			p++;
+		if (*p != '=')
+			return; /* not a conninfo libpq would take */
+		p++;
+		while (*p && strchr(" \t\n\r\f\v", *p))
+			p++;
+		bool secret = klen == 8 && strncmp(key, "password", 8) == 0;
+		bool quoted = *p == '\'';
+		if (quoted)
+			p++;
+		char *value = p;
+		while (*p) {
+			if (*p == '\\' && p[1]) {
+				p += 2;
+				continue;
+			}
+			if (quoted ? *p == '\'' : strchr(" \t\n\r\f\v", *p) != NULL)
+				break;
+			p++;
+		}
+		if (secret)
+			blank(value, (size_t)(p - value));
+		if (quoted && *p == '\'')
+			p++;
+	}
+}
+
+/* -d's argument stays readable in /proc/PID/cmdline (ps shows it) for as
+ * long as walhook runs: the password in it is overwritten in place, once
+ * a copy has been taken. The environment (PGPASSWORD) is only the user's
+ * own to read, and a password file better than either. */
+static void hide_password(char *arg)
+{
+	if (strncmp(arg, "postgresql://", 13) == 0 ||
+	    strncmp(arg, "postgres://", 11) == 0)
+		hide_uri_password(arg);
+	else if (strchr(arg, '='))
+		hide_conninfo_password(arg);
+}
+
 static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 		     struct err *e)
 {
@@ -166,7 +263,8 @@ static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
 	*o = (struct options){ .status_interval = 10, .fsync_interval = 10,
-			       .server_timeout = 60, .stall_warning = 300 };
+			       .server_timeout = 60, .stall_warning = 300,
+			       .max_message_size = CLI_DEFAULT_MAX_MESSAGE };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":E:f:F:I:o:P:s:S:tvVd:h:p:U:wW?",
@@ -178,7 +276,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_IF_NOT_EXISTS: o->if_not_exists = true; break;
 		case OPT_NO_LOOP: o->no_loop = true; break;
 		case OPT_TEMPORARY: o->temporary = true; break;
-		case OPT_PUBLICATION: o->publication = optarg; break;
+		case OPT_PUBLICATION:
+			if (strpbrk(optarg, "\r\n"))
+				return err_set(e, "invalid --publication: a name may not hold a line break");
+			o->publication = optarg;
+			break;
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_REPLAY: o->replay = optarg; break;
 		case OPT_TEST: o->test = optarg; break;
@@ -209,6 +311,12 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			if (split_pair(optarg, is_set, name, value,
 				       is_set ? "--set" : "plugin option", e) < 0)
 				return -1;
+			/* A plugin option is one NAME=VALUE line of a
+			 * recording's header, and a literal of a command. */
+			if (!is_set && strpbrk(optarg, "\r\n")) {
+				free((char *)*name);
+				return err_set(e, "invalid plugin option: a name or value may not hold a line break");
+			}
 			*(is_set ? &o->nvars : &o->nopts) += 1;
 			break;
 		}
@@ -235,13 +343,27 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			break;
 		}
 		case OPT_RETRY_ACTIVE: o->retry_active = true; break;
+		case OPT_SPOOL_LIMIT:
+		case OPT_MAX_MESSAGE_SIZE:
+			if (!size_parse(optarg, c == OPT_SPOOL_LIMIT ? &o->spool_limit
+								    : &o->max_message_size))
+				return err_set(e, "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
+					       optarg, flag_name(c));
+			break;
 		case 'S': o->slot = optarg; break;
 		case 't': o->two_phase = true; break;
 		case 'v': o->verbose++; break;
 		case 'V':
 			printf("walhook %s\n", WALHOOK_VERSION);
 			return CLI_EXIT;
-		case 'd': o->conn.dbname = optarg; break;
+		case 'd':
+			free(o->dbname_copy);
+			o->dbname_copy = strdup(optarg);
+			if (!o->dbname_copy)
+				return err_set(e, "out of memory");
+			o->conn.dbname = o->dbname_copy;
+			hide_password(optarg);
+			break;
 		case 'h': o->conn.host = optarg; break;
 		case 'p': o->conn.port = optarg; break;
 		case 'U': o->conn.user = optarg; break;
@@ -269,6 +391,10 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	if (optind < argc)
 		return err_set(e, "too many arguments: \"%s\" (one script at most)",
 			       argv[optind]);
+	/* Refused before anything is sent: the name goes into commands,
+	 * a recording's header and the metrics' labels. */
+	if (o->slot && conn_check_slot_name(o->slot, e) < 0)
+		return -1;
 	if (o->test && (o->script || o->create_slot || o->drop_slot || o->start))
 		return err_set(e, "--test runs a test file: it takes no script argument and no slot actions");
 	if (o->test)
@@ -307,6 +433,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 
 void cli_free(struct options *o)
 {
+	if (o->dbname_copy) {
+		explicit_bzero(o->dbname_copy, strlen(o->dbname_copy));
+		free(o->dbname_copy);
+		o->dbname_copy = NULL;
+	}
 	for (int i = 0; i < o->nopts; i++)
 		free((char *)o->opts[i].name);
 	for (int i = 0; i < o->nvars; i++)

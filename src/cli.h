@@ -11,9 +11,14 @@
 #include "luahost.h"
 
 #define CLI_MAX_LIST 64
+/* --max-message-size's default: a wal2json format-1 transaction of about a
+ * million small rows. */
+#define CLI_DEFAULT_MAX_MESSAGE (UINT64_C(256) << 20)
 
 struct options {
 	struct conn_params conn;
+	char *dbname_copy; /* conn.dbname: -d's argument, whose password
+			      is blanked in argv */
 	const char *slot;
 	const char *plugin; /* NULL: the slot's own, or pgoutput for a new one */
 	const char *publication;
@@ -39,6 +44,8 @@ struct options {
 	int heartbeat;       /* seconds between heartbeat messages; 0: none */
 	int metrics_port;    /* 0: no metrics endpoint */
 	bool retry_active;   /* retry while the slot is in use elsewhere */
+	uint64_t spool_limit;      /* bytes all held transactions may take; 0: none */
+	uint64_t max_message_size; /* bytes of one CopyData message; 0: none */
 	int verbose;
 };
 

@@ -1,5 +1,6 @@
 #include "conn.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,8 @@ int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing)
 	return -1;
 }
 
-/* Reads a password from the terminal without echo, as psql does. */
+/* Reads a password from the terminal without echo, as psql does. The
+ * caller owns the result (and wipes it before freeing). */
 static char *prompt_password(void)
 {
 	FILE *tty = fopen("/dev/tty", "r+");
@@ -59,7 +61,45 @@ static char *prompt_password(void)
 	if (tty)
 		fclose(tty);
 	line[strcspn(line, "\r\n")] = '\0';
-	return strdup(line);
+	char *pw = strdup(line);
+	explicit_bzero(line, sizeof line);
+	return pw;
+}
+
+/* The password asked for once (-W, or the prompt when a server wanted
+ * one), kept for every later connection of the process: reconnects, the
+ * heartbeat's, walhook.query's. Only in memory; never printed. The
+ * heartbeat connects from a thread of its own: the lock makes sure one
+ * prompt is shown, whoever asks first. */
+static pthread_mutex_t asked_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *asked_password;
+
+/* A copy of the kept password, or NULL. */
+static char *kept_password(void)
+{
+	pthread_mutex_lock(&asked_lock);
+	char *pw = asked_password ? strdup(asked_password) : NULL;
+	pthread_mutex_unlock(&asked_lock);
+	return pw;
+}
+
+/* A copy of the kept password, prompting for it the first time. */
+static char *ask_password_once(void)
+{
+	pthread_mutex_lock(&asked_lock);
+	if (!asked_password)
+		asked_password = prompt_password();
+	char *pw = asked_password ? strdup(asked_password) : NULL;
+	pthread_mutex_unlock(&asked_lock);
+	return pw;
+}
+
+static void free_password(char *pw)
+{
+	if (pw) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
 }
 
 /* The session settings that make every plugin print values in one form,
@@ -88,7 +128,9 @@ static char *session_options(const struct conn_params *p)
 
 PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 {
-	char *password = p->force_prompt ? prompt_password() : NULL;
+	/* A password asked for before is given to every connection; libpq
+	 * sends it only when the server asks for one. */
+	char *password = p->force_prompt ? ask_password_once() : kept_password();
 	char *options = session_options(p);
 	for (;;) {
 		/* dbname first: with expand_dbname the user's conninfo or URI
@@ -119,7 +161,7 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 		keys[n] = vals[n] = NULL;
 		PGconn *c = PQconnectdbParams(keys, vals, 1);
 		if (c && PQstatus(c) == CONNECTION_OK) {
-			free(password);
+			free_password(password);
 			free(options);
 			return c;
 		}
@@ -128,12 +170,12 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 		if (!retry) {
 			conn_fail(e, c, NULL, "connecting");
 			PQfinish(c);
-			free(password);
+			free_password(password);
 			free(options);
 			return NULL;
 		}
 		PQfinish(c);
-		password = prompt_password();
+		password = ask_password_once();
 	}
 }
 
@@ -190,7 +232,52 @@ void conn_put_ident(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-static void put_literal(struct buf *b, const char *s)
+/* name for a message: control characters as \xNN, at most 80 bytes, so a
+ * hostile name cannot break the message's line or the terminal. */
+static const char *shown_name(const char *name, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (const char *p = name; *p && o + 8 < cap; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (o >= 80) {
+			o += (size_t)snprintf(out + o, cap - o, "...");
+			break;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int conn_check_slot_name(const char *name, struct err *e)
+{
+	char shown[100];
+	size_t n = strlen(name);
+	if (n == 0)
+		return err_set(e, "replication slot name \"\" is too short");
+	if (n >= CONN_NAMEDATALEN)
+		return err_set(e, "replication slot name \"%s\" is too long (%zu bytes; at most %d)",
+			       shown_name(name, shown, sizeof shown), n,
+			       CONN_NAMEDATALEN - 1);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_'))
+			return err_set(e, "replication slot name \"%s\" contains invalid character\n"
+				       "HINT: Replication slot names may only contain lower case letters, numbers, and the underscore character.",
+				       shown_name(name, shown, sizeof shown));
+	return 0;
+}
+
+/* A value of a replication command (START_REPLICATION's plugin options).
+ * The replication grammar's scanner reads a quoted string with '' for a
+ * quote and nothing else: a backslash is an ordinary character there,
+ * whatever standard_conforming_strings says, and E'...' is a syntax error.
+ * So doubling the quotes is all, and is right in every session. Never use
+ * this for SQL: there a backslash may escape (see conn_slot_plugin). */
+static void put_repl_literal(struct buf *b, const char *s)
 {
 	buf_putc(b, '\'');
 	for (; *s; s++) {
@@ -205,6 +292,9 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 		     bool temporary, bool two_phase, bool export_snapshot,
 		     bool if_not_exists, struct slot_info *out, struct err *e)
 {
+	*out = (struct slot_info){ 0 };
+	if (conn_check_slot_name(slot, e) < 0)
+		return -1;
 	struct buf sql = { 0 };
 	buf_puts(&sql, "CREATE_REPLICATION_SLOT ");
 	conn_put_ident(&sql, slot);
@@ -223,7 +313,6 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 	snprintf(doing, sizeof doing, "creating replication slot \"%s\"", slot);
 	PGresult *res = PQexec(c, buf_cstr(&sql));
 	buf_free(&sql);
-	*out = (struct slot_info){ 0 };
 	snprintf(out->name, sizeof out->name, "%s", slot);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -248,6 +337,8 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 
 int conn_drop_slot(PGconn *c, const char *slot, struct err *e)
 {
+	if (conn_check_slot_name(slot, e) < 0)
+		return -1;
 	struct buf sql = { 0 };
 	buf_puts(&sql, "DROP_REPLICATION_SLOT ");
 	conn_put_ident(&sql, slot);
@@ -262,10 +353,20 @@ int conn_drop_slot(PGconn *c, const char *slot, struct err *e)
 int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
 		     struct err *e)
 {
+	/* A replication connection takes only the simple query protocol: no
+	 * parameters. The name is checked as the server checks slot names,
+	 * so it is letters, digits and underscores; PQescapeLiteral quotes it
+	 * anyway, in the E'' form whenever a backslash is in it, which reads
+	 * the same whatever standard_conforming_strings says. */
+	if (conn_check_slot_name(slot, e) < 0)
+		return -1;
+	char *lit = PQescapeLiteral(c, slot, strlen(slot));
+	if (!lit)
+		return conn_fail(e, c, NULL, "looking up the slot");
 	struct buf sql = { 0 };
-	buf_puts(&sql, "SELECT plugin FROM pg_catalog.pg_replication_slots "
-		       "WHERE slot_name = ");
-	put_literal(&sql, slot);
+	buf_printf(&sql, "SELECT plugin FROM pg_catalog.pg_replication_slots "
+			 "WHERE slot_name = %s", lit);
+	PQfreemem(lit);
 	PGresult *res = command(c, buf_cstr(&sql), 1, "looking up the slot", e);
 	buf_free(&sql);
 	if (!res)
@@ -278,6 +379,8 @@ int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
 int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 	       const struct plugin_option *opts, int nopts, struct err *e)
 {
+	if (conn_check_slot_name(slot, e) < 0)
+		return -1;
 	char lsn[LSN_STRLEN];
 	struct buf sql = { 0 };
 	buf_puts(&sql, "START_REPLICATION SLOT ");
@@ -288,7 +391,7 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 		conn_put_ident(&sql, opts[i].name);
 		if (opts[i].value) {
 			buf_putc(&sql, ' ');
-			put_literal(&sql, opts[i].value);
+			put_repl_literal(&sql, opts[i].value);
 		}
 	}
 	if (nopts)

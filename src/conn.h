@@ -66,8 +66,19 @@ int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
 int conn_create_publication(PGconn *c, const char *name, const char *tables,
 			    struct err *e);
 
+/* The server's NAMEDATALEN: names are at most 63 bytes. */
+#define CONN_NAMEDATALEN 64
+
+/* 0 when name is a slot name the server would take (1 to 63 lower-case
+ * letters, digits and underscores, as ReplicationSlotValidateName checks);
+ * else -1 with the server's own words in e. Every slot command checks its
+ * name so before anything is sent. */
+int conn_check_slot_name(const char *name, struct err *e);
+
 /* Appends an identifier double-quoted, doubling its quotes: what SQL and
- * the replication grammar take whatever the name holds. */
+ * the replication grammar take whatever the name holds (a backslash has
+ * no meaning in a quoted identifier). The one identifier quoting of
+ * walhook: every name put into a statement's text goes through it. */
 void conn_put_ident(struct buf *b, const char *s);
 
 /* Fills e with the server's message, SQLSTATE, detail and hint for res (or

@@ -118,12 +118,19 @@ static void taking(struct delivery *d, struct sink *s)
 	s->st.written = true;
 }
 
-/* A failed write leaves the sink as it was for the delivery rule: dirty,
- * so nothing it may have taken part of is confirmed. */
 static int sink_failed(struct sink *s, struct err *e)
 {
 	s->errors++;
 	return err_prefix(e, "sink %s", s->name);
+}
+
+/* A failed write leaves the sink as it was for the delivery rule: dirty,
+ * so nothing it may have taken part of is confirmed. The script's call
+ * names the sink. */
+static int write_failed(struct sink *s)
+{
+	s->errors++;
+	return -1;
 }
 
 int delivery_write_json(struct delivery *d, struct sink *s, const char *json,
@@ -133,7 +140,7 @@ int delivery_write_json(struct delivery *d, struct sink *s, const char *json,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_json(s, json, len, e) < 0)
-		return sink_failed(s, e);
+		return write_failed(s);
 	return 0;
 }
 
@@ -144,7 +151,7 @@ int delivery_write_row(struct delivery *d, struct sink *s,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_row(s, row, e) < 0)
-		return sink_failed(s, e);
+		return write_failed(s);
 	return 0;
 }
 
@@ -155,7 +162,7 @@ int delivery_write_truncate(struct delivery *d, struct sink *s,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_truncate(s, t, e) < 0)
-		return sink_failed(s, e);
+		return write_failed(s);
 	return 0;
 }
 

@@ -1083,7 +1083,15 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 			       where);
 	}
 	lua_getfield(L, -1, "xid");
-	lua_Integer xid = lua_isnumber(L, -1) ? (lua_Integer)lua_tonumber(L, -1) : 0;
+	/* An xid is a transaction id: a whole number that fits 32 bits (a
+	 * cast of anything else would be undefined). */
+	lua_Number xn = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
+	if (!(xn >= 0 && xn <= 4294967295.0 && xn == (lua_Number)(lua_Integer)xn)) {
+		lua_pop(L, 2);
+		return err_set(e, "%s: \"xid\" must be a whole number from 0 to 4294967295",
+			       where);
+	}
+	lua_Integer xid = (lua_Integer)xn;
 	lua_getfield(L, -2, "transactional");
 	bool outside = k == HOOK_MESSAGE && lua_isboolean(L, -1) && !lua_toboolean(L, -1);
 	lua_pop(L, 2);

@@ -9,12 +9,19 @@
 #include "luacompat.h"
 #include "relcache.h"
 
+/* How deeply tables (encoding) and JSON arrays and objects (decoding) may
+ * nest: far more than documents have, far less than the C and Lua stacks
+ * take. Deeper input is an error naming where it went too deep. */
+#define LJ_MAX_DEPTH 500
+
 /* The sentinels' addresses, pushed as light userdata. */
 extern const char lj_null_sentinel;
 extern const char lj_unchanged_sentinel;
 
 /* Appends the value at idx. Tables with keys 1..n are arrays; others are
- * objects with keys sorted. Returns 0, or -1 with a message pushed. */
+ * objects with keys sorted. Returns 0, or -1 with a message pushed (the
+ * stack otherwise as it was); the message names where the bad value is,
+ * as a Lua path ("at doc.a[2]"). Raw access only: no metamethod runs. */
 int lj_encode(lua_State *L, int idx, struct buf *b);
 /* Appends a change table: known keys first in the default output's order,
  * "new" and "old" in rel's column order (rel may be NULL), then the rest. */

@@ -79,139 +79,364 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 	}
 }
 
-/* The row table at idx as names and values; texts go into b and are
- * pointed at once b stops growing. */
+/* ---- a change table as a row to apply ----
+ *
+ * Every string the sink is handed is copied into one buffer the call owns
+ * (struct kept): a string that only the stack held, a value an __index
+ * made, a number turned into text, may be collected by Lua's GC at the next
+ * allocation. Strings are referred to by offset while the buffer grows and
+ * pointed at once it stops. What a script passes is checked first: names
+ * are strings, key lists name columns, with a clear error otherwise. */
+
+struct kept {
+	struct buf text;
+};
+
+/* Appends s and a NUL (libpq reads text parameters up to one); returns
+ * where it starts. */
+static size_t keep(struct kept *k, const char *s, size_t n)
+{
+	size_t off = k->text.len;
+	buf_put(&k->text, s, n);
+	buf_putc(&k->text, '\0');
+	return off;
+}
+
+static const char *kept_at(const struct kept *k, size_t off)
+{
+	return k->text.data + off;
+}
+
+/* A name of a schema, table or column: a string, not empty, with no NUL
+ * (it would cut the name short). *off is where keep put it. what names
+ * the field for a message. */
+static int keep_name(lua_State *L, int idx, struct kept *k, size_t *off,
+		     const char *what, struct err *e)
+{
+	if (lua_type(L, idx) != LUA_TSTRING)
+		return err_set(e, "write: %s must be a string, not a %s", what,
+			       luaL_typename(L, idx));
+	size_t n;
+	const char *s = lua_tolstring(L, idx, &n);
+	if (n == 0)
+		return err_set(e, "write: %s is an empty string", what);
+	if (memchr(s, '\0', n))
+		return err_set(e, "write: %s has a NUL byte in it", what);
+	*off = keep(k, s, n);
+	return 0;
+}
+
+/* The row table at idx (new or old) as names and values, by offset into
+ * k until fix_row. */
 struct row_cols {
 	const char **names;
 	struct datum *values;
+	size_t *name_offs;
 	size_t *offs;
 	size_t n;
 };
 
-static void read_row(lua_State *L, int idx, struct row_cols *rc, struct buf *b)
+static void grow_row(struct row_cols *rc, size_t *cap)
+{
+	*cap = *cap ? *cap * 2 : 16;
+	rc->names = realloc(rc->names, *cap * sizeof *rc->names);
+	rc->values = realloc(rc->values, *cap * sizeof *rc->values);
+	rc->name_offs = realloc(rc->name_offs, *cap * sizeof *rc->name_offs);
+	rc->offs = realloc(rc->offs, *cap * sizeof *rc->offs);
+	if (!rc->names || !rc->values || !rc->name_offs || !rc->offs)
+		abort();
+}
+
+/* PostgreSQL's arrays have at most 6 dimensions (MAXDIM). */
+#define MAX_ARRAY_DIMS 6
+
+/* Whether the value at idx is one put_text can write: not a function or a
+ * thread, and a table only as an array of such values at most
+ * MAX_ARRAY_DIMS deep (deeper is no PostgreSQL array, and a table that
+ * holds itself would never end). */
+static const char *bad_value(lua_State *L, int idx, int depth)
+{
+	int t = lua_type(L, idx);
+	if (t == LUA_TFUNCTION || t == LUA_TTHREAD)
+		return "a function or a thread";
+	if (t != LUA_TTABLE)
+		return NULL;
+	if (depth >= MAX_ARRAY_DIMS)
+		return "arrays nested more than 6 deep (PostgreSQL's limit)";
+	if (!lua_checkstack(L, 2))
+		return "too deep for the Lua stack";
+	const char *why = NULL;
+	size_t n = lh_rawlen(L, idx);
+	for (size_t i = 1; i <= n && !why; i++) {
+		lua_rawgeti(L, idx, (int)i);
+		why = bad_value(L, lua_gettop(L), depth + 1);
+		lua_pop(L, 1);
+	}
+	return why;
+}
+
+static int read_row(lua_State *L, int idx, const char *which,
+		    struct row_cols *rc, struct kept *k, struct err *e)
 {
 	size_t cap = 0;
+	char what[96];
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
-		if (lua_type(L, -2) == LUA_TSTRING) {
-			if (rc->n == cap) {
-				cap = cap ? cap * 2 : 16;
-				rc->names = realloc(rc->names, cap * sizeof *rc->names);
-				rc->values = realloc(rc->values, cap * sizeof *rc->values);
-				rc->offs = realloc(rc->offs, cap * sizeof *rc->offs);
-				if (!rc->names || !rc->values || !rc->offs)
-					abort();
-			}
-			size_t i = rc->n++;
-			rc->names[i] = lua_tostring(L, -2); /* held by the table */
-			void *v = lua_touserdata(L, -1);
-			if (lua_islightuserdata(L, -1) && v == &lj_null_sentinel) {
-				rc->values[i] = (struct datum){ .kind = DATUM_NULL };
-			} else if (lua_islightuserdata(L, -1) && v == &lj_unchanged_sentinel) {
-				rc->values[i] = (struct datum){ .kind = DATUM_UNCHANGED };
-			} else {
-				size_t off = b->len;
-				put_text(L, lua_gettop(L), b, false);
-				rc->values[i] = (struct datum){ .kind = DATUM_TEXT,
-								.len = (uint32_t)(b->len - off) };
-				rc->offs[i] = off;
-				/* libpq reads text parameters up to a NUL. */
-				buf_putc(b, '\0');
-			}
+		/* stack: ..., name, value */
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			err_set(e, "write: %s has a key that is a %s: columns are named by strings",
+				which, luaL_typename(L, -2));
+			lua_pop(L, 2);
+			return -1;
+		}
+		snprintf(what, sizeof what, "a column name of %s", which);
+		if (rc->n == cap)
+			grow_row(rc, &cap);
+		size_t i = rc->n;
+		if (keep_name(L, -2, k, &rc->name_offs[i], what, e) < 0) {
+			lua_pop(L, 2);
+			return -1;
+		}
+		int t = lua_type(L, -1);
+		const char *why = bad_value(L, lua_gettop(L), 0);
+		if (why) {
+			if (t == LUA_TFUNCTION || t == LUA_TTHREAD)
+				err_set(e, "write: %s.%s is a %s: a value is a string, number, boolean, array or walhook.null",
+					which, kept_at(k, rc->name_offs[i]), luaL_typename(L, -1));
+			else
+				err_set(e, "write: %s.%s holds %s", which,
+					kept_at(k, rc->name_offs[i]), why);
+			lua_pop(L, 2);
+			return -1;
+		}
+		rc->n++;
+		void *v = lua_touserdata(L, -1);
+		if (lua_islightuserdata(L, -1) && v == &lj_null_sentinel) {
+			rc->values[i] = (struct datum){ .kind = DATUM_NULL };
+		} else if (lua_islightuserdata(L, -1) && v == &lj_unchanged_sentinel) {
+			rc->values[i] = (struct datum){ .kind = DATUM_UNCHANGED };
+		} else {
+			/* put_text writes the value's text into the buffer
+			 * the call owns. */
+			size_t off = k->text.len;
+			put_text(L, lua_gettop(L), &k->text, false);
+			rc->values[i] = (struct datum){ .kind = DATUM_TEXT,
+							.len = (uint32_t)(k->text.len - off) };
+			rc->offs[i] = off;
+			buf_putc(&k->text, '\0');
 		}
 		lua_pop(L, 1);
 	}
+	return 0;
 }
 
-static void fix_row(struct row_cols *rc, struct buf *b)
+static void fix_row(struct row_cols *rc, const struct kept *k)
 {
-	for (size_t i = 0; i < rc->n; i++)
+	for (size_t i = 0; i < rc->n; i++) {
+		rc->names[i] = kept_at(k, rc->name_offs[i]);
 		if (rc->values[i].kind == DATUM_TEXT)
-			rc->values[i].data = b->data + rc->offs[i];
+			rc->values[i].data = kept_at(k, rc->offs[i]);
+	}
 }
 
 static void free_row(struct row_cols *rc)
 {
 	free(rc->names);
 	free(rc->values);
+	free(rc->name_offs);
 	free(rc->offs);
 }
 
-static const char *field(lua_State *L, int idx, const char *k)
+static bool row_has(const struct row_cols *rc, const struct kept *k,
+		    const char *name)
 {
-	lua_getfield(L, idx, k);
-	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-	lua_pop(L, 1); /* the table holds the string */
-	return s;
+	for (size_t i = 0; i < rc->n; i++)
+		if (strcmp(kept_at(k, rc->name_offs[i]), name) == 0)
+			return true;
+	return false;
+}
+
+/* t.op into out ("" when it is not a string). */
+static void read_op(lua_State *L, int idx, char *out, size_t cap)
+{
+	lua_getfield(L, idx, "op");
+	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+	snprintf(out, cap, "%s", s);
+	lua_pop(L, 1);
+}
+
+/* t[field] as a kept name: 1 with *off set, 0 when nil (and not
+ * required), -1 with e set. */
+static int name_field(lua_State *L, int idx, const char *field, bool required,
+		      struct kept *k, size_t *off, const char *what,
+		      struct err *e)
+{
+	lua_getfield(L, idx, field);
+	int rc = 0;
+	if (!lua_isnil(L, -1))
+		rc = keep_name(L, -1, k, off, what, e) < 0 ? -1 : 1;
+	else if (required)
+		rc = err_set(e, "write: the change has no %s", what);
+	lua_pop(L, 1);
+	return rc;
 }
 
 static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 {
 	lua_getfield(L, 2, "relations");
 	int rels = lua_gettop(L);
-	size_t n = lua_istable(L, rels) ? lh_rawlen(L, rels) : 0;
+	if (!lua_istable(L, rels)) {
+		err_set(e, "write: a truncate needs relations = { {schema = ..., table = ...}, ... }, not a %s",
+			luaL_typename(L, rels));
+		lua_settop(L, rels - 1);
+		return -1;
+	}
+	size_t n = lh_rawlen(L, rels);
+	struct kept k = { 0 };
+	size_t *schema_offs = calloc(n + 1, sizeof *schema_offs);
+	size_t *table_offs = calloc(n + 1, sizeof *table_offs);
+	bool *has_schema = calloc(n + 1, sizeof *has_schema);
 	const char **schemas = calloc(n + 1, sizeof *schemas);
 	const char **tables = calloc(n + 1, sizeof *tables);
-	for (size_t i = 0; i < n; i++) {
+	if (!schema_offs || !table_offs || !has_schema || !schemas || !tables)
+		abort();
+	int rc = 0;
+	char what[64];
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		lua_rawgeti(L, rels, (int)i + 1);
-		schemas[i] = lua_istable(L, -1) ? field(L, lua_gettop(L), "schema") : NULL;
-		tables[i] = lua_istable(L, -1) ? field(L, lua_gettop(L), "table") : NULL;
+		if (!lua_istable(L, -1)) {
+			rc = err_set(e, "write: relations[%zu] is a %s, not a table with schema and table",
+				     i + 1, luaL_typename(L, -1));
+		} else {
+			int r = lua_gettop(L);
+			snprintf(what, sizeof what, "relations[%zu].schema", i + 1);
+			int got = name_field(L, r, "schema", false, &k, &schema_offs[i],
+					     what, e);
+			has_schema[i] = got == 1;
+			snprintf(what, sizeof what, "relations[%zu].table", i + 1);
+			if (got < 0 || name_field(L, r, "table", true, &k, &table_offs[i],
+						  what, e) < 0)
+				rc = -1;
+		}
 		lua_pop(L, 1);
 	}
-	lua_getfield(L, 2, "cascade");
-	lua_getfield(L, 2, "restart_identity");
-	struct sink_truncate t = { n, schemas, tables, lua_toboolean(L, -2),
-				   lua_toboolean(L, -1) };
-	int rc = delivery_write_truncate(ctx_of(L)->d, s, &t, e);
+	if (rc == 0 && n == 0)
+		rc = err_set(e, "write: a truncate with no relations");
+	if (rc == 0) {
+		for (size_t i = 0; i < n; i++) {
+			schemas[i] = has_schema[i] ? kept_at(&k, schema_offs[i]) : NULL;
+			tables[i] = kept_at(&k, table_offs[i]);
+		}
+		lua_getfield(L, 2, "cascade");
+		lua_getfield(L, 2, "restart_identity");
+		struct sink_truncate t = { n, schemas, tables, lua_toboolean(L, -2),
+					   lua_toboolean(L, -1) };
+		rc = delivery_write_truncate(ctx_of(L)->d, s, &t, e);
+	}
+	free(schema_offs);
+	free(table_offs);
+	free(has_schema);
 	free(schemas);
 	free(tables);
+	buf_free(&k.text);
 	lua_settop(L, rels - 1);
 	return rc;
+}
+
+/* The key list at idx: strings naming columns of new or old, kept. */
+static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
+		     const struct row_cols *old, struct kept *k, size_t **offs,
+		     size_t *nkeys, struct err *e)
+{
+	*nkeys = 0;
+	*offs = NULL;
+	if (lua_isnil(L, idx))
+		return 0;
+	if (!lua_istable(L, idx))
+		return err_set(e, "write: key must be a list of column names, not a %s",
+			       luaL_typename(L, idx));
+	size_t n = lh_rawlen(L, idx);
+	*offs = calloc(n + 1, sizeof **offs);
+	if (!*offs)
+		abort();
+	char what[48];
+	for (size_t i = 0; i < n; i++) {
+		lua_rawgeti(L, idx, (int)i + 1);
+		snprintf(what, sizeof what, "key[%zu]", i + 1);
+		int rc = keep_name(L, -1, k, &(*offs)[i], what, e);
+		lua_pop(L, 1);
+		if (rc < 0)
+			return -1;
+		const char *name = kept_at(k, (*offs)[i]);
+		if (!row_has(nw, k, name) && !row_has(old, k, name))
+			return err_set(e, "write: key column \"%s\" is in neither new nor old",
+				       name);
+		*nkeys = i + 1;
+	}
+	return 0;
 }
 
 /* A change table as a row to apply. */
 static int write_row(lua_State *L, struct sink *s, struct err *e)
 {
-	const char *op = field(L, 2, "op");
-	if (op && strcmp(op, "truncate") == 0 && s->ops->write_truncate)
+	char op[16];
+	read_op(L, 2, op, sizeof op);
+	if (strcmp(op, "truncate") == 0 && s->ops->write_truncate)
 		return write_truncate(L, s, e);
-	if (!op || (strcmp(op, "insert") && strcmp(op, "update") &&
-		    strcmp(op, "delete") && strcmp(op, "read")))
+	if (strcmp(op, "insert") && strcmp(op, "update") &&
+	    strcmp(op, "delete") && strcmp(op, "read"))
 		return err_set(e, "write: op must be insert, update, delete, read or truncate");
 	struct row_cols nw = { 0 }, old = { 0 };
-	struct buf text = { 0 };
+	struct kept k = { 0 };
+	size_t *key_offs = NULL, nkeys = 0;
+	size_t schema_off = 0, table_off = 0;
+	const char **keys = NULL;
 	int top = lua_gettop(L);
-	lua_getfield(L, 2, "new");
-	if (lua_istable(L, -1))
-		read_row(L, lua_gettop(L), &nw, &text);
-	lua_getfield(L, 2, "old");
-	if (lua_istable(L, -1))
-		read_row(L, lua_gettop(L), &old, &text);
-	fix_row(&nw, &text);
-	fix_row(&old, &text);
-	lua_getfield(L, 2, "key");
-	int keyidx = lua_gettop(L);
-	size_t nkeys = lua_istable(L, keyidx) ? lh_rawlen(L, keyidx) : 0;
-	const char **keys = calloc(nkeys + 1, sizeof *keys);
-	for (size_t i = 0; i < nkeys; i++) {
-		lua_rawgeti(L, keyidx, (int)i + 1);
-		keys[i] = lua_tostring(L, -1);
+	int rc = 0, has_schema = 0;
+	static const char *const rows[] = { "new", "old" };
+	for (int r = 0; r < 2 && rc == 0; r++) {
+		lua_getfield(L, 2, rows[r]);
+		if (lua_istable(L, -1))
+			rc = read_row(L, lua_gettop(L), rows[r], r ? &old : &nw, &k, e);
+		else if (!lua_isnil(L, -1))
+			rc = err_set(e, "write: %s must be a table of columns, not a %s",
+				     rows[r], luaL_typename(L, -1));
 		lua_pop(L, 1);
 	}
-	struct sink_row row = {
-		.op = op,
-		.schema = field(L, 2, "schema"),
-		.table = field(L, 2, "table"),
-		.ncols = nw.n, .names = nw.names, .values = nw.values,
-		.nold = old.n, .old_names = old.names, .old_values = old.values,
-		.nkeys = nkeys, .keys = keys,
-	};
-	int rc = row.table ? delivery_write_row(ctx_of(L)->d, s, &row, e)
-			   : err_set(e, "write: the change has no table");
+	if (rc == 0) {
+		lua_getfield(L, 2, "key");
+		rc = read_keys(L, lua_gettop(L), &nw, &old, &k, &key_offs, &nkeys, e);
+		lua_pop(L, 1);
+	}
+	if (rc == 0 && (has_schema = name_field(L, 2, "schema", false, &k,
+						&schema_off, "schema", e)) < 0)
+		rc = -1;
+	if (rc == 0 && name_field(L, 2, "table", true, &k, &table_off, "table", e) < 0)
+		rc = -1;
+	if (rc == 0) {
+		/* The buffer is done growing: point into it. */
+		fix_row(&nw, &k);
+		fix_row(&old, &k);
+		keys = calloc(nkeys + 1, sizeof *keys);
+		if (!keys)
+			abort();
+		for (size_t i = 0; i < nkeys; i++)
+			keys[i] = kept_at(&k, key_offs[i]);
+		struct sink_row row = {
+			.op = op,
+			.schema = has_schema ? kept_at(&k, schema_off) : NULL,
+			.table = kept_at(&k, table_off),
+			.ncols = nw.n, .names = nw.names, .values = nw.values,
+			.nold = old.n, .old_names = old.names, .old_values = old.values,
+			.nkeys = nkeys, .keys = keys,
+		};
+		rc = delivery_write_row(ctx_of(L)->d, s, &row, e);
+	}
 	free(keys);
+	free(key_offs);
 	free_row(&nw);
 	free_row(&old);
-	buf_free(&text);
+	buf_free(&k.text);
 	lua_settop(L, top);
 	return rc;
 }
@@ -227,14 +452,15 @@ static int l_write(lua_State *L)
 	if (s->ops->write_json) {
 		struct luasink_ctx *ctx = ctx_of(L);
 		struct buf b = { 0 };
-		const char *op = field(L, 2, "op");
-		bool change = op && (!strcmp(op, "insert") || !strcmp(op, "update") ||
-				     !strcmp(op, "delete") || !strcmp(op, "read"));
+		char op[16];
+		read_op(L, 2, op, sizeof op);
+		bool change = !strcmp(op, "insert") || !strcmp(op, "update") ||
+			      !strcmp(op, "delete") || !strcmp(op, "read");
 		rc = change ? lj_encode_change(L, 2, *ctx->current_rel, &b)
 			    : lj_encode(L, 2, &b);
 		if (rc < 0) {
 			buf_free(&b);
-			return luaL_error(L, "%s: write: %s", s->name, lua_tostring(L, -1));
+			return luaL_error(L, "sink %s: write: %s", s->name, lua_tostring(L, -1));
 		}
 		rc = delivery_write_json(ctx->d, s, b.data, b.len, &e);
 		buf_free(&b);
@@ -243,7 +469,7 @@ static int l_write(lua_State *L)
 	}
 	if (rc < 0) {
 		ctx_of(L)->transient = e.transient;
-		return luaL_error(L, "%s", e.msg);
+		return luaL_error(L, "sink %s: %s", s->name, e.msg);
 	}
 	return 0;
 }
@@ -268,19 +494,41 @@ static int l_tostring(lua_State *L)
 	return 1;
 }
 
-/* Batching options every sink takes. */
-static void read_batching(lua_State *L, struct sink *s)
+/* t[k] of the options table as a number from 0 to max: nil keeps *out,
+ * anything else (a string, NaN, a negative number, too large) is an
+ * error in msg. Converting such a number to an integer type would be
+ * undefined. */
+static int opt_number(lua_State *L, const char *k, double max, double *out,
+		      char *msg, size_t cap)
 {
-	lua_getfield(L, 1, "batch_transactions");
-	if (lua_isnumber(L, -1))
-		s->max_txns = (size_t)lua_tonumber(L, -1);
-	lua_getfield(L, 1, "batch_bytes");
-	if (lua_isnumber(L, -1))
-		s->max_bytes = (size_t)lua_tonumber(L, -1);
-	lua_getfield(L, 1, "batch_seconds");
-	if (lua_isnumber(L, -1))
-		s->max_wait_us = (int64_t)(lua_tonumber(L, -1) * 1e6);
-	lua_pop(L, 3);
+	lua_getfield(L, 1, k);
+	int rc = 0;
+	if (!lua_isnil(L, -1)) {
+		double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+		if (v >= 0 && v <= max)
+			*out = v;
+		else
+			rc = -1;
+		if (rc < 0)
+			snprintf(msg, cap, "%s must be a number from 0 to %.0f", k, max);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* Batching options every sink takes. */
+static int read_batching(lua_State *L, struct sink *s, char *msg, size_t cap)
+{
+	double txns = (double)s->max_txns, bytes = (double)s->max_bytes;
+	double seconds = (double)s->max_wait_us / 1e6;
+	if (opt_number(L, "batch_transactions", 1e15, &txns, msg, cap) < 0 ||
+	    opt_number(L, "batch_bytes", 1e15, &bytes, msg, cap) < 0 ||
+	    opt_number(L, "batch_seconds", 1e9, &seconds, msg, cap) < 0)
+		return -1;
+	s->max_txns = (size_t)txns;
+	s->max_bytes = (size_t)bytes;
+	s->max_wait_us = (int64_t)(seconds * 1e6);
+	return 0;
 }
 
 static int push_sink(lua_State *L, struct sink *s, struct err *e,
@@ -289,7 +537,11 @@ static int push_sink(lua_State *L, struct sink *s, struct err *e,
 	if (!s)
 		return luaL_error(L, "%s: %s", what, e->msg);
 	struct luasink_ctx *ctx = ctx_of(L);
-	read_batching(L, s);
+	char msg[128];
+	if (read_batching(L, s, msg, sizeof msg) < 0) {
+		s->ops->free(s);
+		return luaL_error(L, "%s: %s", what, msg);
+	}
 	delivery_add(ctx->d, s);
 	struct sink **box = lua_newuserdata(L, sizeof *box);
 	*box = s; /* the delivery module owns the sink */
@@ -362,9 +614,12 @@ static int l_http(lua_State *L)
 	};
 	lua_getfield(L, 1, "timeout");
 	c.timeout_s = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 10;
-	lua_getfield(L, 1, "retries");
-	c.max_retries = lua_isnumber(L, -1) ? (int)lua_tonumber(L, -1) : 10;
-	lua_pop(L, 2);
+	lua_pop(L, 1);
+	double retries = 10;
+	char msg[128];
+	if (opt_number(L, "retries", 1e6, &retries, msg, sizeof msg) < 0)
+		return luaL_error(L, "walhook.sink.http: %s", msg);
+	c.max_retries = (int)retries;
 	/* headers = { ["Authorization"] = "Bearer ..." } */
 	const char *headers[64];
 	int nh = 0;

@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "record.h"
 #include "snapshot.h"
+#include "spool.h"
 #include "replay.h"
 #include "sink_lines.h"
 #include "stream.h"
@@ -477,6 +478,7 @@ static void configure_stream(struct session *s)
 	s->stream.stats = &s->stats;
 	s->stream.server_timeout_us = (int64_t)o->server_timeout * 1000000;
 	s->stream.stall_us = (int64_t)o->stall_warning * 1000000;
+	s->stream.max_message = o->max_message_size;
 }
 
 /* The end of a run: terminate, whose writes are delivered too, after what
@@ -530,6 +532,7 @@ static int run_session(const struct options *o)
 	}
 	interruptible = s.lh;
 	configure_stream(&s);
+	spool_set_limit(o->spool_limit);
 	if (!o->replay && o->metrics_port &&
 	    metrics_start(&metrics, o->metrics_port, &s.stats, o->slot, &e) < 0) {
 		report(&e);

@@ -64,7 +64,7 @@ static struct held_xact *held_new(struct pipeline *p, uint32_t xid,
 	x->xid = xid;
 	x->streamed = streamed;
 	x->first_lsn = first_lsn;
-	spool_init(&x->spool, SPOOL_MEMORY);
+	spool_init(&x->spool, SPOOL_MEMORY, xid);
 	relcache_init(&x->rels);
 	x->next = p->held;
 	p->held = x;

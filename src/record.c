@@ -1,6 +1,7 @@
 #include "record.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,10 +46,17 @@ int recorder_open(struct recorder *r, const char *path, const char *header_json,
 		  struct err *e)
 {
 	r->path = path;
-	r->f = fopen(path, "wb");
-	if (!r->f)
+	/* A recording holds every row streamed: only its owner may read
+	 * it, as pg_recvlogical makes its output file. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	r->f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!r->f) {
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
 		return err_set(e, "creating the recording %s: %s", path,
-			       strerror(errno));
+			       strerror(saved));
+	}
 	uint32_t n = (uint32_t)strlen(header_json);
 	uint8_t h[8];
 	put_u32(h, RECORD_VERSION);

@@ -88,30 +88,65 @@ static void authority(const char *url, size_t *start, size_t *end)
 	*end = *start + strcspn(url + *start, "/?#");
 }
 
-/* Splits the user information off url: fills h->shown_url, h->userinfo
- * and h->password. */
+/* Appends s[0..n) for a message: bytes that are not printable ASCII as
+ * %XX, so a URL cannot break the message's line or the terminal. */
+static void put_shown(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x21 || c >= 0x7f)
+			buf_printf(b, "%%%02X", c);
+		else
+			buf_putc(b, (char)c);
+	}
+}
+
+/* Fills h->shown_url, the URL as every message shows it, and what scrub
+ * takes out of texts that quote it (h->userinfo, h->password). Whatever
+ * could be a password is masked, valid URL or not:
+ * - everything from after "://" (or from the start, without one) to the
+ *   last '@' anywhere, which covers a password holding '/', '?', '#' or
+ *   '@' unescaped (all of "u:pa/ss" in http://u:pa/ss@host is masked);
+ * - without any '@', what follows a ':' in the authority that is not a
+ *   port number ("secret" in http://user:secret). */
 static void mask_url(struct http *h)
 {
-	size_t start, end;
-	authority(h->url, &start, &end);
-	const char *at = NULL;
-	for (const char *p = h->url + start; p < h->url + end; p++)
-		if (*p == '@')
-			at = p; /* the last: a password may hold a raw '@' */
-	if (!at) {
-		h->shown_url = xstrndup(h->url, strlen(h->url));
-		return;
-	}
-	size_t ulen = (size_t)(at - h->url) - start;
-	h->userinfo = xstrndup(h->url + start, ulen);
-	const char *colon = memchr(h->userinfo, ':', ulen);
-	if (colon && colon[1])
-		h->password = xstrndup(colon + 1, strlen(colon + 1));
+	const char *url = h->url;
+	size_t len = strlen(url);
+	const char *sep = strstr(url, "://");
+	size_t start = sep ? (size_t)(sep - url) + 3 : 0;
+	const char *at = strrchr(url + start, '@');
 	struct buf b = { 0 };
-	buf_put(&b, h->url, start);
-	buf_puts(&b, "***");
-	buf_puts(&b, at);
-	h->shown_url = xstrndup(b.data, b.len);
+	put_shown(&b, url, start);
+	if (at) {
+		size_t ulen = (size_t)(at - url) - start;
+		h->userinfo = xstrndup(url + start, ulen);
+		const char *colon = memchr(h->userinfo, ':', ulen);
+		if (colon && colon[1])
+			h->password = xstrndup(colon + 1, strlen(colon + 1));
+		buf_puts(&b, "***");
+		put_shown(&b, at, len - (size_t)(at - url));
+	} else {
+		size_t end = start + strcspn(url + start, "/?#");
+		size_t host = start;
+		if (url[host] == '[') { /* an IPv6 address: its colons are its own */
+			const char *close = memchr(url + host, ']', end - host);
+			host = close ? (size_t)(close - url) + 1 : end;
+		}
+		const char *colon = memchr(url + host, ':', end - host);
+		bool port = colon && strspn(colon + 1, "0123456789") ==
+					     (size_t)(url + end - colon - 1);
+		if (colon && !port) {
+			size_t c = (size_t)(colon - url) + 1;
+			h->password = xstrndup(url + c, end - c);
+			put_shown(&b, url + start, c - start);
+			buf_puts(&b, "***");
+			put_shown(&b, url + end, len - end);
+		} else {
+			put_shown(&b, url + start, len - start);
+		}
+	}
+	h->shown_url = xstrndup(b.data ? b.data : "", b.len);
 	buf_free(&b);
 }
 

@@ -74,15 +74,13 @@ static int copy_table(PGconn *c, const struct rel *r, struct pipeline *p,
 	for (uint16_t i = 0; i < r->ncols; i++) {
 		if (i)
 			buf_puts(&sql, ", ");
-		char *id = PQescapeIdentifier(c, r->cols[i].name, r->cols[i].name_len);
-		buf_puts(&sql, id);
-		PQfreemem(id);
+		conn_put_ident(&sql, r->cols[i].name);
 	}
-	char *ns = PQescapeIdentifier(c, r->nspname, strlen(r->nspname));
-	char *rn = PQescapeIdentifier(c, r->relname, strlen(r->relname));
-	buf_printf(&sql, " FROM %s.%s) TO STDOUT", ns, rn);
-	PQfreemem(ns);
-	PQfreemem(rn);
+	buf_puts(&sql, " FROM ");
+	conn_put_ident(&sql, r->nspname);
+	buf_putc(&sql, '.');
+	conn_put_ident(&sql, r->relname);
+	buf_puts(&sql, ") TO STDOUT");
 	char doing[300];
 	snprintf(doing, sizeof doing, "copying %s.%s", r->nspname, r->relname);
 	PGresult *res = PQexec(c, buf_cstr(&sql));

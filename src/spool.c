@@ -1,15 +1,67 @@
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "spool.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "lsn.h"
+#include "size.h"
 #include "wire.h"
 
 #define HEADER 16 /* lsn, subxid, len */
 
-void spool_init(struct spool *s, size_t mem_limit)
+/* What every spool of the process holds together, against --spool-limit
+ * (0: no limit). Spools live on the thread that runs the pipeline. */
+static uint64_t total_limit;
+static uint64_t total_held;
+
+void spool_set_limit(uint64_t bytes)
 {
-	*s = (struct spool){ .mem_limit = mem_limit };
+	total_limit = bytes;
+}
+
+void spool_init(struct spool *s, size_t mem_limit, uint32_t xid)
+{
+	*s = (struct spool){ .mem_limit = mem_limit, .xid = xid };
+}
+
+/* The directory for temporary files: $TMPDIR, as every Unix tool takes
+ * it, else /tmp. */
+static const char *temp_dir(void)
+{
+	const char *d = getenv("TMPDIR");
+	return d && *d ? d : "/tmp";
+}
+
+/* An unlinked file in dir, open for reading and writing: O_TMPFILE where
+ * the file system has it (never a name in the directory), else a name
+ * made by mkstemp and unlinked at once. */
+static FILE *temp_file(const char *dir)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		size_t n = strlen(dir) + sizeof "/walhook-spool-XXXXXX";
+		char *path = malloc(n);
+		if (!path)
+			return NULL;
+		snprintf(path, n, "%s/walhook-spool-XXXXXX", dir);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(path);
+		free(path);
+	}
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "w+b");
+	if (!f) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return f;
 }
 
 static void put_header(uint8_t h[HEADER], uint64_t lsn, uint32_t subxid,
@@ -19,14 +71,21 @@ static void put_header(uint8_t h[HEADER], uint64_t lsn, uint32_t subxid,
 	wire_put_u64(h + 8, (uint64_t)subxid << 32 | len);
 }
 
+static int write_fail(struct spool *s, struct err *e)
+{
+	return err_set(e, "spooling transaction %u to a temporary file in %s: %s",
+		       s->xid, temp_dir(), strerror(errno));
+}
+
 static int spill(struct spool *s, struct err *e)
 {
-	s->file = tmpfile();
+	s->file = temp_file(temp_dir());
 	if (!s->file)
-		return err_set(e, "spooling a large transaction to a temporary file: %s",
+		return err_set(e, "spooling transaction %u: cannot create a temporary file in %s%s: %s",
+			       s->xid, temp_dir(), getenv("TMPDIR") ? " (TMPDIR)" : "",
 			       strerror(errno));
 	if (fwrite(s->mem.data, 1, s->mem.len, s->file) != s->mem.len)
-		return err_set(e, "spooling to a temporary file: %s", strerror(errno));
+		return write_fail(s, e);
 	buf_free(&s->mem);
 	return 0;
 }
@@ -36,16 +95,27 @@ int spool_add(struct spool *s, uint64_t lsn, uint32_t subxid,
 {
 	uint8_t h[HEADER];
 	put_header(h, lsn, subxid, len);
+	uint64_t more = HEADER + (uint64_t)len;
+	if (total_limit && total_held + more > total_limit) {
+		char limit[SIZE_STRLEN], mine[SIZE_STRLEN], all[SIZE_STRLEN];
+		char at[LSN_STRLEN];
+		return err_set(e, "transaction %u is past --spool-limit %s at %s: it would hold %s, "
+			       "and all transactions held back %s; raise --spool-limit "
+			       "(0: no limit)",
+			       s->xid, size_format(total_limit, limit), lsn_format(lsn, at),
+			       size_format(s->bytes + more, mine),
+			       size_format(total_held + more, all));
+	}
 	s->entries++;
-	s->bytes += HEADER + len;
+	s->bytes += more;
+	total_held += more;
 	if (!s->file && s->mem.len + HEADER + len > s->mem_limit &&
 	    spill(s, e) < 0)
 		return -1;
 	if (s->file) {
 		if (fwrite(h, 1, HEADER, s->file) != HEADER ||
 		    fwrite(data, 1, len, s->file) != len)
-			return err_set(e, "spooling to a temporary file: %s",
-				       strerror(errno));
+			return write_fail(s, e);
 		return 0;
 	}
 	buf_put(&s->mem, h, HEADER);
@@ -107,5 +177,6 @@ void spool_free(struct spool *s)
 	buf_free(&s->mem);
 	if (s->file)
 		fclose(s->file);
-	*s = (struct spool){ .mem_limit = s->mem_limit };
+	total_held -= s->bytes < total_held ? s->bytes : total_held;
+	*s = (struct spool){ .mem_limit = s->mem_limit, .xid = s->xid };
 }

@@ -4,7 +4,12 @@
  * file, so a transaction of any size costs the same memory.
  *
  * Each entry is one plugin message as received, with its LSN and the
- * (sub)transaction it belongs to. */
+ * (sub)transaction it belongs to.
+ *
+ * The file is made in $TMPDIR (else /tmp), unlinked from the start. What
+ * all spools of the process hold together may be bounded
+ * (spool_set_limit, --spool-limit): past it, spool_add fails with a
+ * message naming the transaction and the limit. */
 #ifndef WALHOOK_SPOOL_H
 #define WALHOOK_SPOOL_H
 
@@ -21,6 +26,7 @@ struct spool {
 	size_t mem_limit;
 	uint64_t entries;
 	uint64_t bytes;
+	uint32_t xid; /* the transaction held, for messages */
 };
 
 struct spool_entry {
@@ -30,7 +36,10 @@ struct spool_entry {
 	const uint8_t *data; /* valid until the next spool_next */
 };
 
-void spool_init(struct spool *s, size_t mem_limit);
+/* The bound on what all spools hold together, in bytes (0: none). */
+void spool_set_limit(uint64_t bytes);
+/* xid names the transaction in messages. */
+void spool_init(struct spool *s, size_t mem_limit, uint32_t xid);
 int spool_add(struct spool *s, uint64_t lsn, uint32_t subxid,
 	      const uint8_t *data, uint32_t len, struct err *e);
 

@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "lsn.h"
+#include "size.h"
 #include "wire.h"
 
 void stream_init(struct stream *s, PGconn *conn)
@@ -227,6 +228,19 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 	return rc;
 }
 
+/* --max-message-size: libpq has already read the whole message into
+ * memory (twice: its buffer and the copy it hands out); what walhook would
+ * build from it is not allocated. */
+static int too_large(const struct stream *s, const char *p, int n, struct err *e)
+{
+	struct wire r = wire_init((const uint8_t *)p + 1, (size_t)n - 1);
+	uint64_t lsn = p[0] == 'w' ? wire_u64(&r) : s->received;
+	char at[LSN_STRLEN], size[SIZE_STRLEN], limit[SIZE_STRLEN];
+	return err_set(e, "the message at %s is %s, past --max-message-size %s. wal2json's format 1 sends a whole transaction as one message: use -o format-version=2 (one message per change; write-in-chunks is not supported), or raise --max-message-size",
+		       lsn_format(lsn, at), size_format((uint64_t)n, size),
+		       size_format(s->max_message, limit));
+}
+
 /* One CopyData message, live or replayed. */
 static int handle_copydata(struct stream *s, const uint8_t *p, size_t n,
 			   struct err *e)
@@ -394,6 +408,10 @@ enum stream_end stream_run(struct stream *s, struct err *e)
 		}
 		s->last_message_us = mono_now_us();
 		s->asked_reply = false;
+		if (s->max_message && (uint64_t)n > s->max_message) {
+			too_large(s, copybuf, n, e);
+			break;
+		}
 		if (s->rec &&
 		    recorder_frame(s->rec, RECORD_COPYDATA, copybuf, (uint32_t)n, e) < 0)
 			break;

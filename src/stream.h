@@ -73,6 +73,7 @@ struct stream {
 	/* A server silent this long is asked for a reply; silent twice as
 	 * long, it is taken for lost (0: wait forever). */
 	int64_t server_timeout_us;
+	uint64_t max_message; /* --max-message-size: bytes (0: no limit) */
 	int64_t last_message_us;
 	bool asked_reply;
 	/* Warn when the confirmed position has not moved this long while the

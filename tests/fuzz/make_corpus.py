@@ -21,6 +21,13 @@ What each target's files hold (see the targets' comments):
   copytext       the column count as a byte, then rows joined by newlines
   values         a type OID (4 bytes, big-endian), then a value: pgoutput's
                  binary form of a column, or an array's or bytea's text
+  binary         a binary value alone (every known type reads it)
+  json           a JSON document
+  fixture        a byte (bit 0: with a script), then lines of a fixture
+
+The last three are derived from the others (and users.jsonl) and a few
+written by hand; `make_corpus.py --derived` remakes only them, with no
+server.
 """
 
 import hashlib
@@ -456,11 +463,67 @@ def values_seeds():
     return path
 
 
+# --- derived from the corpora above, and a few by hand ----------------------
+
+JSON_BY_HAND = [
+    b'{"a":1,"b":[true,false,null],"c":{"d":"e"}}',
+    b'[1,-0,0.5,1e308,-1e-308,12345678901234567890,-9223372036854775808]',
+    b'"\\u00e9\\ud83d\\ude00\\n\\t\\"\\\\\\/"',
+    b'{"k":"v","k":"again"}',
+    b'[' * 40 + b'1' + b']' * 40,
+    b'{"x":' * 20 + b'[]' + b'}' * 20,
+    b'  {"spaced" : [ 1 , 2 ] }  ',
+    b'{"op":"insert","new":{"id":1},"key":["id"],"lsn":"0/1"}',
+]
+
+FIXTURE_BY_HAND = [
+    b'{"op":"insert","schema":"s","table":"t","xid":5,"lsn":"0/10","commit_time":'
+    b'"2026-01-01 00:00:00+00","new":{"id":1,"b":true,"n":null}}\n'
+    b'{"op":"update","schema":"s","table":"t","xid":5,"lsn":"0/20","new":{"id":1},"old":{"id":1}}\n',
+    b'# a comment\n\n{"op":"delete","table":"t","old":{"id":2}}\n',
+    b'{"op":"truncate","relations":[{"schema":"s","table":"t"}],"cascade":true}\n',
+    b'{"op":"message","prefix":"p","content":"c","transactional":false}\n'
+    b'{"op":"message","prefix":"p","content":"c","xid":7}\n',
+    b'{"op":"read","table":"t","new":{"id":3,"drop":1}}\r\n{"op":"bogus"}\n',
+]
+
+
+def derived_seeds():
+    """Seeds for the targets whose input is what another corpus holds, or
+    what a person writes: binary (the values corpus's binary values, without
+    their OID), json (the JSON documents of the wal2json corpus, and some by
+    hand) and fixture (lines of users.jsonl and some by hand, each set once
+    without a script and once with one: the first byte)."""
+    binary = reset_dir("binary")
+    values = os.path.join(CORPUS, "values")
+    for name in sorted(os.listdir(values)):
+        if name.startswith("oid"):
+            with open(os.path.join(values, name), "rb") as f:
+                write(binary, name.split("-")[0], f.read()[4:])
+    json_dir = reset_dir("json")
+    w2j = os.path.join(CORPUS, "wal2json")
+    docs = list(JSON_BY_HAND)
+    for name in sorted(os.listdir(w2j)):
+        with open(os.path.join(w2j, name), "rb") as f:
+            docs += [d for d in f.read()[1:].split(b"\0") if 0 < len(d) < 4096]
+    for i, doc in enumerate(docs[:60]):
+        write(json_dir, "doc", doc)
+    fixture = reset_dir("fixture")
+    with open(os.path.join(HERE, "..", "..", "lua", "examples", "users.jsonl"), "rb") as f:
+        users = f.read()
+    for text in [users] + FIXTURE_BY_HAND:
+        write(fixture, "plain", b"\0" + text)
+        write(fixture, "script", b"\1" + text)
+
+
 # --- main -------------------------------------------------------------------
 
 def main():
+    if sys.argv[1:] == ["--derived"]:
+        derived_seeds()  # no server: from the corpora already made
+        return
     if len(sys.argv) != 2:
-        sys.exit("usage: make_corpus.py WALHOOK (e.g. build/walhook)")
+        sys.exit("usage: make_corpus.py WALHOOK (e.g. build/walhook) | make_corpus.py --derived")
     walhook = os.path.abspath(sys.argv[1])
     if not os.environ.get("PGHOST"):
         sys.exit("make_corpus: PGHOST is unset (start scripts/sandbox and source its env)")
@@ -488,6 +551,7 @@ def main():
         text_plugin_seeds()
         record_seeds(walhook, endpos, tmp)
         copytext_seeds()
+        derived_seeds()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         for slot, _, _ in slots:

@@ -87,7 +87,7 @@ class Walhook:
     """A running walhook. stdout lines and stderr text are collected by
     reader threads, so a test can look at them while it runs."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, env=None):
         self.argv = argv
         self.returncode = None
         self._lock = threading.Lock()
@@ -95,7 +95,7 @@ class Walhook:
         self._err = []
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE)
+            stderr=subprocess.PIPE, env=env)
         self._threads = [
             threading.Thread(target=self._read_out, daemon=True),
             threading.Thread(target=self._read_err, daemon=True),
