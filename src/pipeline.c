@@ -709,8 +709,13 @@ static int on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
 	}
 	struct held_xact *x = held_find(p, tx.xid);
 	if (!x || !x->prepared) {
-		/* Prepared before this slot decoded two-phase (or handled at
-		 * its PREPARE by a live script): no changes come now. */
+		/* Prepared before the position this connection resumed from,
+		 * so delivered before (or before this slot decoded two-phase,
+		 * or handled at its PREPARE by a live script): the server sends
+		 * no PREPARE, and whatever it streamed of it again is not for
+		 * delivery. */
+		if (x)
+			held_drop(p, x);
 		return delivery_event(p->d, tx.end_lsn, e);
 	}
 	tx.final_lsn = tx.commit_lsn;

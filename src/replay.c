@@ -34,10 +34,10 @@ static int on_connect(void *ctx, const char *info, struct err *e)
 		&sys, record_kv(info, "slot", slot, sizeof slot),
 		record_kv(info, "plugin", plugin, sizeof plugin), start
 	};
-	if (lh_connect(r->lh, &ci, e) < 0)
-		return -1;
-	pipeline_reset(&r->pipe);
-	return 0;
+	/* As live: what was not durable when the connection was lost is
+	 * forgotten, and the server sends it again. */
+	pipeline_lost(&r->pipe);
+	return lh_connect(r->lh, &ci, e);
 }
 
 static int replay_recording(const char *path, struct lh *lh,

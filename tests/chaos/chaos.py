@@ -43,6 +43,7 @@ of the seed alone (what commits where, under faults, depends on timing).
 
 import json
 import os
+import shlex
 import random
 import re
 import shutil
@@ -503,6 +504,9 @@ class Run:
                      "--set", f"file={self.sink_path}"]
         if self.with_target:
             self.argv += ["--set", f"target={self.dst.conninfo(DST_DB)}"]
+        # More flags by hand, for a closer look at a failing seed (e.g.
+        # WALHOOK_CHAOS_ARGS="--record /tmp/run.rec").
+        self.argv += shlex.split(os.environ.get("WALHOOK_CHAOS_ARGS", ""))
         self.argv.append(script)
         self.log.quiet("walhook command: " + " ".join(
             a if " " not in a else repr(a) for a in self.argv))

@@ -30,7 +30,12 @@ line gives one rank per relation). Then:
   F2  split F into runs at every descent, i.e. before each position whose
       rank is <= the rank just before it. Each run must be a block of
       consecutive ranks (r, r+1, r+2, ...): a delivery pass never skips a
-      committed change;
+      committed change, but for one exception: a pass may leave out whole
+      prepared transactions (their lines carry a gid) that an earlier pass
+      wrote whole. A pass that resumes after such a transaction's PREPARE
+      but before its COMMIT PREPARED gets only the COMMIT PREPARED from the
+      server, with no changes: walhook confirmed past the PREPARE only once
+      the transaction was durable, so there is nothing to write again;
   F3  each run after the first starts at the first change of a transaction
       (redelivery resumes at a transaction boundary);
   F4  the first run starts at rank 0 and the last run ends at the last rank.
@@ -145,7 +150,8 @@ def read_oracle(psql_rows, slot):
 
 
 class FileLine:
-    __slots__ = ("lineno", "ids", "op", "table", "new", "old", "xid", "raw")
+    __slots__ = ("lineno", "ids", "op", "table", "new", "old", "xid", "raw",
+                 "gid")
 
 
 def read_file_sink(path):
@@ -185,6 +191,7 @@ def read_file_sink(path):
         fl.lineno = n
         fl.op = d.get("op")
         fl.xid = d.get("xid")
+        fl.gid = d.get("gid")
         fl.raw = line
         if fl.op == "truncate":
             fl.ids = [(parse_lsn(d["lsn"]), f"{r['schema']}.{r['table']}")
@@ -243,13 +250,26 @@ def check_file(oracle, lines, full_identity_tables, key_cols, limit=15):
     runs = []     # [start_rank, end_rank, first_line, last_line]
     gaps = []     # (run index, after rank, next rank, line)
     bad_starts = []
+    prepared_before = set()  # ranks written so far as part of a prepared txn
+
+    def prepared_done(after, nxt):
+        """The F2 exception: ranks after+1 .. nxt-1 are whole transactions,
+        each written whole before as a prepared one."""
+        if not oracle[after + 1].first_in_txn or (nxt < n and not oracle[nxt].first_in_txn):
+            return False
+        return all(r in prepared_before for r in range(after + 1, nxt))
+
     for i, (rank, fl) in enumerate(seq):
         if i == 0 or rank <= seq[i - 1][0]:
             runs.append([rank, rank, fl.lineno, fl.lineno])
             if i > 0 and not oracle[rank].first_in_txn:
                 bad_starts.append((rank, fl))
+            if fl.gid:
+                prepared_before.add(rank)
             continue
-        if rank != runs[-1][1] + 1:
+        if fl.gid:
+            prepared_before.add(rank)
+        if rank != runs[-1][1] + 1 and not prepared_done(runs[-1][1], rank):
             gaps.append((len(runs) - 1, runs[-1][1], rank, fl))
         runs[-1][1] = rank
         runs[-1][3] = fl.lineno
