@@ -133,10 +133,13 @@ void pipeline_free(struct pipeline *p)
 int pipeline_tick(void *ctx, struct err *e)
 {
 	struct pipeline *p = ctx;
+	/* The request stays until the files are reopened: a full disk that
+	 * fails the flush before the reopen fails this tick, and the next
+	 * one after the reconnect tries again. */
 	if (p->reopen_flag && *p->reopen_flag) {
-		*p->reopen_flag = 0;
 		if (delivery_reopen(p->d, e) < 0)
 			return -1;
+		*p->reopen_flag = 0;
 	}
 	return delivery_tick(p->d, mono_now_us(), e);
 }
