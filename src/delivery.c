@@ -116,6 +116,7 @@ static void taking(struct delivery *d, struct sink *s)
 		s->st.mark = handled(d);
 	}
 	s->st.written = true;
+	s->st.unit_wrote |= d->in_unit;
 }
 
 static int sink_failed(struct sink *s, struct err *e)
@@ -236,7 +237,7 @@ static int boundary(struct delivery *d, const struct txn *tx, struct err *e)
 {
 	for (struct sink *s = d->sinks; s; s = s->next) {
 		bool wrote = s->st.written && !s->st.skipping;
-		s->st.written = s->st.skipping = false;
+		s->st.written = s->st.skipping = s->st.unit_wrote = false;
 		if (!wrote) {
 			if (s->st.flush_asked && flush_one(s, e) < 0)
 				return -1;
@@ -349,7 +350,7 @@ int delivery_reopen(struct delivery *d, struct err *e)
 
 static void forget(struct delivery *d, struct sink *s)
 {
-	if (s->ops->discard)
+	if (s->st.dirty && s->ops->discard)
 		s->ops->discard(s);
 	if (s->st.dirty && s->st.mark < d->done)
 		d->done = s->st.mark;
@@ -384,11 +385,24 @@ int delivery_stop(struct delivery *d, struct err *e)
 	return 0;
 }
 
+/* What a sink took outside any unit (init, handle_connect, a disconnect's
+ * log line) comes from no transaction the server sends again: it is kept
+ * if it can be, where the sink holds nothing of a unit. */
+static void keep_lone_writes(struct sink *s)
+{
+	struct err ignored;
+	if (s->st.dirty && !s->st.batch_txns && !s->st.unit_wrote &&
+	    s->ops->flush(s, &ignored) == 0)
+		s->st.dirty = false;
+}
+
 void delivery_lost(struct delivery *d)
 {
 	d->in_unit = false;
 	d->done = delivery_confirmable(d);
-	for (struct sink *s = d->sinks; s; s = s->next)
+	for (struct sink *s = d->sinks; s; s = s->next) {
+		keep_lone_writes(s);
 		forget(d, s);
+	}
 	d->nholds = 0;
 }

@@ -832,21 +832,53 @@ static void push_change(lua_State *L, const struct change *c)
 	}
 }
 
+/* One table as a JSON line, encoded inside a protected call: nothing a
+ * script hands back can raise an error outside one. */
+struct encoding {
+	struct buf *b;
+	const struct rel *rel; /* a change's column order, or NULL */
+	bool change;
+	int rc;
+};
+
+static int encode_in_lua(lua_State *L)
+{
+	/* stack: table, encoding */
+	struct encoding *en = lua_touserdata(L, 2);
+	en->rc = en->change ? lj_encode_change(L, 1, en->rel, en->b)
+			    : lj_encode(L, 1, en->b);
+	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
+}
+
+static int write_line(struct lh *h, int idx, const struct rel *rel,
+		      bool change, const char *doing, struct err *e)
+{
+	lua_State *L = h->L;
+	idx = lh_absindex(L, idx);
+	struct buf *b = delivery_output(h->d);
+	size_t mark = b->len;
+	struct encoding en = { b, rel, change, 0 };
+	lua_pushcfunction(L, encode_in_lua);
+	lua_pushvalue(L, idx);
+	lua_pushlightuserdata(L, &en);
+	if (lua_pcall(L, 2, 1, 0) != 0 || en.rc < 0) {
+		b->len = mark;
+		const char *why = lua_tostring(L, -1);
+		err_set(e, "%s: cannot write the %s table: %s", doing,
+			change ? "returned" : "event", why ? why : "(no message)");
+		lua_pop(L, 1);
+		return -1;
+	}
+	lua_pop(L, 1);
+	buf_putc(b, '\n');
+	return delivery_output_wrote(h->d, e);
+}
+
 /* Writes what a handler kept: the table at idx as a change line. */
 static int write_kept(struct lh *h, int idx, const struct rel *rel,
 		      const char *doing, struct err *e)
 {
-	struct buf *b = delivery_output(h->d);
-	size_t mark = b->len;
-	if (lj_encode_change(h->L, idx, rel, b) < 0) {
-		b->len = mark;
-		err_set(e, "%s: cannot write the returned table: %s", doing,
-			lua_tostring(h->L, -1));
-		lua_pop(h->L, 1);
-		return -1;
-	}
-	buf_putc(b, '\n');
-	return delivery_output_wrote(h->d, e);
+	return write_line(h, idx, rel, true, doing, e);
 }
 
 /* A handler's verdict on the table at idx, left below its result: false
@@ -1026,17 +1058,7 @@ int lh_fixture_end(struct lh *h, struct err *e)
 /* Writes the event table on top as a line, in the order it was written. */
 static int fixture_write(struct lh *h, const char *doing, struct err *e)
 {
-	struct buf *b = delivery_output(h->d);
-	size_t mark = b->len;
-	if (lj_encode(h->L, -1, b) < 0) {
-		b->len = mark;
-		err_set(e, "%s: cannot write the table: %s", doing,
-			lua_tostring(h->L, -1));
-		lua_pop(h->L, 1);
-		return -1;
-	}
-	buf_putc(b, '\n');
-	return delivery_output_wrote(h->d, e);
+	return write_line(h, -1, NULL, false, doing, e);
 }
 
 /* Calls the hook for the event table on top (popping it), or writes it. */

@@ -12,6 +12,7 @@
 struct replay {
 	struct lh *lh;
 	struct pipeline pipe;
+	unsigned connects;
 };
 
 /* A recorded (re)connection: what the live run did at connect. */
@@ -34,9 +35,10 @@ static int on_connect(void *ctx, const char *info, struct err *e)
 		&sys, record_kv(info, "slot", slot, sizeof slot),
 		record_kv(info, "plugin", plugin, sizeof plugin), start
 	};
-	/* As live: what was not durable when the connection was lost is
-	 * forgotten, and the server sends it again. */
-	pipeline_lost(&r->pipe);
+	/* A reconnect, as live: what was not durable when the connection
+	 * was lost is forgotten, and the server sends it again. */
+	if (r->connects++)
+		pipeline_lost(&r->pipe);
 	return lh_connect(r->lh, &ci, e);
 }
 

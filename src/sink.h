@@ -89,6 +89,7 @@ struct sink_state {
 	bool dirty;	/* holds data that is not durable yet */
 	uint64_t mark;	/* while dirty: all before it is durable here */
 	bool written;	/* wrote since the last transaction boundary */
+	bool unit_wrote; /* ... and inside the open unit */
 	bool skipping;	/* the open transaction is one it already has */
 	bool flush_asked; /* s:flush() inside a transaction: at its end */
 	size_t batch_txns;
