@@ -309,12 +309,30 @@ static double backoff(struct http *h, int n, long status)
 	return d;
 }
 
-static void sleep_s(double s)
+/* Waits s seconds between retries; false when a stop gave up on it. */
+static bool sleep_s(struct http *h, double s)
 {
-	time_t whole = (time_t)s;
-	struct timespec ts = { whole, (long)((s - (double)whole) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	int64_t until = mono_now_us() + (int64_t)(s * 1e6);
+	for (int64_t now = mono_now_us(); now < until; now = mono_now_us()) {
+		if (sink_give_up(&h->base, now))
+			return false;
+		int64_t left = until - now < 100000 ? until - now : 100000;
+		nanosleep(&(struct timespec){ 0, (long)left * 1000 }, NULL);
+	}
+	return true;
+}
+
+/* libcurl asks while a request runs: a stop ends a request the endpoint
+ * takes too long to answer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	struct http *h = arg;
+	return sink_give_up(&h->base, mono_now_us());
 }
 
 /* POSTs the body (a complete JSON array) until a 2xx takes it, the server
@@ -338,6 +356,9 @@ static int post_batch(struct http *h, struct err *e)
 		case RETRY:
 			break;
 		}
+		if (sink_give_up(&h->base, mono_now_us()))
+			return err_set(e, "POST %s: stopped before the endpoint took the batch: %s",
+				       h->shown_url, what);
 		if (n >= h->max_retries)
 			return err_set(e,
 				       "POST %s failed %d time%s, giving up: %s",
@@ -347,7 +368,9 @@ static int post_batch(struct http *h, struct err *e)
 			"walhook: warning: sink %s: POST failed: %s; "
 			"retry %d of %d in %.1f s\n",
 			h->base.name, what, n + 1, h->max_retries, d);
-		sleep_s(d);
+		if (!sleep_s(h, d))
+			return err_set(e, "POST %s: stopped before the endpoint took the batch: %s",
+				       h->shown_url, what);
 	}
 }
 
@@ -500,6 +523,9 @@ static int setup_curl(struct http *h, struct err *e)
 	SET(CURLOPT_WRITEFUNCTION, on_reply);
 	SET(CURLOPT_WRITEDATA, h);
 	SET(CURLOPT_ERRORBUFFER, h->curl_msg);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+	SET(CURLOPT_XFERINFODATA, h);
 #undef SET
 	if (rc != CURLE_OK)
 		return err_set(e, "setting up libcurl: %s",

@@ -299,7 +299,8 @@ static void end_child(struct lines *l)
 {
 	while (waitpid(l->child, NULL, WNOHANG) == 0) {
 		if (sink_give_up(&l->base, mono_now_us())) {
-			kill(l->child, SIGTERM);
+			/* The whole group: sh may have forked the command. */
+			kill(-l->child, SIGTERM);
 			waitpid(l->child, NULL, 0);
 			break;
 		}
@@ -431,6 +432,10 @@ struct sink *sink_exec_new(const char *command, struct err *e)
 		return NULL;
 	}
 	if (pid == 0) {
+		/* A group of its own, which a stop can end whole: a Ctrl-C at a
+		 * terminal reaches walhook alone, which closes the process's
+		 * input, lets it finish, and ends it only after the grace. */
+		setpgid(0, 0);
 		dup2(p[0], STDIN_FILENO);
 		/* Its output goes to walhook's stderr, not into walhook's own
 		 * standard output stream. */
