@@ -69,6 +69,11 @@ class Sync(Step):
     before DDL that must not meet changes still in flight."""
 
 
+class RefreshSubscription(Step):
+    """ALTER SUBSCRIPTION ... REFRESH PUBLICATION on A: a subscription
+    takes up tables created after it only so (walhook needs nothing)."""
+
+
 class RestartTarget(Step):
     """Restart the target cluster (pg_ctl restart -m MODE) while both
     sides stream."""
@@ -399,6 +404,9 @@ class Run:
                     tgt.psql(step.sql, self.b_db)
                 elif isinstance(step, Sync):
                     self.catch_up(f"step {i} (sync)")
+                elif isinstance(step, RefreshSubscription):
+                    tgt.psql(f"ALTER SUBSCRIPTION {q(self.sub)} REFRESH PUBLICATION"
+                             " WITH (copy_data = false)", self.a_db)
                 elif isinstance(step, RestartTarget):
                     tgt.restart(step.mode)
                 elif isinstance(step, KillWalhook):

@@ -4,7 +4,7 @@ publication, DDL for the targets only, and a workload of steps (see
 diffharness.py)."""
 
 from diffharness import (Scenario, Targets, Sync, RestartTarget, KillWalhook,
-                         Concurrently, Finish)
+                         Concurrently, Finish, RefreshSubscription)
 
 # --- every built-in type, and keys of odd types --------------------------------
 
@@ -473,7 +473,7 @@ TRIGGER_TARGET = r"""
 ALTER TABLE orders ADD CONSTRAINT orders_customer FOREIGN KEY (customer) REFERENCES customers;
 CREATE FUNCTION log_it() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO trig_log (what) VALUES (TG_NAME || ' ' || TG_OP || ' ' || coalesce(NEW.id, OLD.id));
+  INSERT INTO public.trig_log (what) VALUES (TG_NAME || ' ' || TG_OP || ' ' || coalesce(NEW.id, OLD.id));
   RETURN coalesce(NEW, OLD);
 END $$;
 CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -539,6 +539,7 @@ DDL_STEPS = [
     Sync(),
     Targets("CREATE TABLE late (id int PRIMARY KEY, v text)"),
     "CREATE TABLE late (id int PRIMARY KEY, v text)",
+    RefreshSubscription(),
     "INSERT INTO late VALUES (1, 'late'); UPDATE evolve SET renamed = 'y' WHERE id = 5",
 ]
 
