@@ -114,11 +114,13 @@ class Scenario:
     workload. publications: the names subscribed to. streaming / two_phase:
     what both sides ask for. modes: the modes it runs in. kill9: whether
     the kill -9 variant runs (some scenarios kill walhook themselves).
-    note: what it checks, for the listing."""
+    note: what it checks, for the listing. native_binary = False: in binary
+    mode only walhook asks for binary values, where a binary subscription
+    refuses the scenario's types."""
 
     def __init__(self, name, schema, steps, publication="CREATE PUBLICATION pub FOR ALL TABLES;",
                  target="", publications=("pub",), streaming=False, two_phase=False,
-                 modes=MODES, note="", walhook_options=()):
+                 modes=MODES, note="", walhook_options=(), native_binary=True):
         self.name = name
         self.schema = schema
         self.steps = steps
@@ -130,6 +132,7 @@ class Scenario:
         self.modes = tuple(modes)
         self.note = note
         self.walhook_options = list(walhook_options)
+        self.native_binary = native_binary
 
 
 # --- SQL against one cluster --------------------------------------------------
@@ -316,7 +319,7 @@ class Run:
         self.target_log_mark = tgt.log_size()
 
         opts = ["copy_data = false"]
-        if self.mode == "binary":
+        if self.mode == "binary" and self.sc.native_binary:
             opts.append("binary = true")
         if self.sc.streaming:
             opts.append("streaming = on")
