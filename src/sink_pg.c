@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -17,6 +18,8 @@
 /* Results a batch may have queued: the statements, their Prepares, and
  * the few plain commands (BEGIN, SAVEPOINT, ...) around them. */
 #define PENDING_MAX (2 * PIPELINE_DEPTH + 8)
+/* How long a replication origin held by another session is waited for. */
+#define ORIGIN_WAIT_US (10 * 1000 * 1000)
 
 /* One column of a target table, as the target's catalog has it. */
 struct target_col {
@@ -170,22 +173,30 @@ static int setup_progress(struct pgsink *p, struct err *e)
 		exists = PQresultStatus(res) == PGRES_TUPLES_OK;
 		PQclear(res);
 	}
-	if (exists) {
+	/* In use by another session: a second walhook on one target must
+	 * not share the position. But the session of a walhook that was just
+	 * killed holds it until the server notices its client is gone, which
+	 * takes a moment: wait that long. */
+	int64_t give_up = sink_now_us() + ORIGIN_WAIT_US;
+	while (exists) {
 		res = PQexecParams(p->conn,
 				   "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
 				   1, NULL, name, NULL, NULL, 0);
 		p->use_origin = PQresultStatus(res) == PGRES_TUPLES_OK;
-		if (!p->use_origin) {
-			const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-			/* In use by another session: a second walhook on one
-			 * target must not share the position. */
-			if (code && strcmp(code, "55006") == 0) {
-				conn_fail(e, p->conn, res, "using the replication origin");
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (!p->use_origin && code && strcmp(code, "55006") == 0) {
+			if (sink_now_us() < give_up) {
 				PQclear(res);
-				return -1;
+				struct timespec pause = { 0, 100 * 1000 * 1000 };
+				nanosleep(&pause, NULL);
+				continue;
 			}
+			conn_fail(e, p->conn, res, "using the replication origin");
+			PQclear(res);
+			return -1;
 		}
 		PQclear(res);
+		break;
 	}
 	if (PQstatus(p->conn) != CONNECTION_OK)
 		return conn_fail(e, p->conn, NULL, "setting up the replication origin");

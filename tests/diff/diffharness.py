@@ -69,6 +69,21 @@ class Sync(Step):
     before DDL that must not meet changes still in flight."""
 
 
+class WaitTargets(Step):
+    """Wait until `sql` gives 't' in both target databases."""
+
+    def __init__(self, sql):
+        self.sql = sql
+
+
+class WalhookReplies(Step):
+    """Wait until walhook's walsender has had `n` status updates from it
+    since this step began (walhook idle and telling the server so)."""
+
+    def __init__(self, n=2):
+        self.n = n
+
+
 class RefreshSubscription(Step):
     """ALTER SUBSCRIPTION ... REFRESH PUBLICATION on A: a subscription
     takes up tables created after it only so (walhook needs nothing)."""
@@ -341,7 +356,10 @@ class Run:
             argv += ["--create-slot", "--if-not-exists"]
             if self.sc.two_phase:
                 argv.append("--two-phase")
-        argv += ["--start", "--publication", ",".join(self.sc.publications), "-s", "1"]
+        # --retry-active: after a kill -9 the old walsender may hold the
+        # slot for a moment.
+        argv += ["--start", "--publication", ",".join(self.sc.publications), "-s", "1",
+                 "--retry-active"]
         if self.mode == "binary":
             argv += ["-o", "binary=true"]
         if self.sc.streaming or self.sc.two_phase:
@@ -351,6 +369,8 @@ class Run:
         if self.sc.two_phase:
             argv += ["-o", "two_phase=on"]
         argv += self.sc.walhook_options
+        if os.environ.get("WALHOOK_DIFF_VERBOSE"):
+            argv.append("-v")
         argv += ["--set", f"target={tgt.conninfo(self.b_db)}", self.env.script]
         return argv
 
@@ -402,11 +422,23 @@ class Run:
                     self.check_walhook()
                 if isinstance(step, str):
                     src.psql(step, self.src_db)
+                    # kill -9 right after a commit: walhook is likely
+                    # applying it, or committing the batch that has it.
+                    if self.mode == "kill9" and self.rng.random() < 0.3:
+                        with self.killer_paused():
+                            self.kill_walhook()
                 elif isinstance(step, Targets):
                     tgt.psql(step.sql, self.a_db)
                     tgt.psql(step.sql, self.b_db)
                 elif isinstance(step, Sync):
-                    self.catch_up(f"step {i} (sync)")
+                    with self.killer_paused():  # or kills would keep it from catching up
+                        self.catch_up(f"step {i} (sync)")
+                elif isinstance(step, WaitTargets):
+                    harness.wait_for(lambda: tgt.psql(step.sql, self.a_db) == "t" and
+                                     tgt.psql(step.sql, self.b_db) == "t",
+                                     CATCH_UP_TIMEOUT, f"step {i}: {step.sql} on both targets", 0.05)
+                elif isinstance(step, WalhookReplies):
+                    self.wait_replies(step.n, i)
                 elif isinstance(step, RefreshSubscription):
                     tgt.psql(f"ALTER SUBSCRIPTION {q(self.sub)} REFRESH PUBLICATION"
                              " WITH (copy_data = false)", self.a_db)
@@ -432,6 +464,19 @@ class Run:
         finally:
             if self.killer:
                 self.killer.halt()
+
+    def wait_replies(self, n, i):
+        src = self.env.source
+        seen = []
+
+        def replied():
+            out = src.psql("SELECT reply_time FROM pg_stat_replication r"
+                           " JOIN pg_replication_slots s ON s.active_pid = r.pid"
+                           f" WHERE s.slot_name = '{self.slot}'")
+            if out and (not seen or seen[-1] != out):
+                seen.append(out)
+            return len(seen) > n
+        harness.wait_for(replied, 30, f"step {i}: {n} status updates from walhook", 0.05)
 
     def session_idle(self, name):
         out = self.env.source.psql(
@@ -482,6 +527,9 @@ class Run:
     # -- the end -------------------------------------------------------------
 
     def finish(self):
+        if self.mode == "kill9":
+            # While walhook still applies the workload's last changes.
+            self.kill_walhook()
         self.catch_up("end of the workload")
         self.walhook.stop(signal.SIGTERM, 15)
         if self.walhook.returncode != 0:
@@ -509,6 +557,10 @@ class Run:
                  self.a_db, check=False)
         for slot in (self.sub, self.slot):
             harness.wait_for(lambda: self.drop_slot(slot), 30, f"slot {slot} to be dropped", 0.05)
+        # Prepared transactions keep a database from being dropped.
+        for c, db in ((tgt, self.a_db), (tgt, self.b_db), (src, self.src_db)):
+            for (gid,) in c.rows(f"SELECT gid FROM pg_prepared_xacts WHERE database = '{db}'"):
+                c.psql(f"ROLLBACK PREPARED '{gid}'", db, check=False)
         tgt.psql(f"DROP DATABASE IF EXISTS {q(self.a_db)} WITH (FORCE)")
         tgt.psql(f"DROP DATABASE IF EXISTS {q(self.b_db)} WITH (FORCE)")
         tgt.psql("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
@@ -528,18 +580,19 @@ class Run:
 
 
 class Killer(threading.Thread):
-    """kill -9 of walhook at moments drawn from the run's seed: every 0.2 to
-    1.5 s while the workload runs, walhook is killed and started again."""
+    """kill -9 of walhook at moments drawn from the run's seed: every 0.15 to
+    1 s while the workload runs, walhook is killed and started again (the
+    workload's end is one more such moment, see Run.finish)."""
 
     def __init__(self, run):
         super().__init__(daemon=True)
         self.run_ = run
         self.rng = random.Random(run.seed * 7919 + 1)
         self.stop_event = threading.Event()
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
 
     def run(self):
-        while not self.stop_event.wait(self.rng.uniform(0.2, 1.5)):
+        while not self.stop_event.wait(self.rng.uniform(0.15, 1.0)):
             with self.lock:
                 if self.stop_event.is_set():
                     return

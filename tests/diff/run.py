@@ -6,7 +6,7 @@
   tests/diff/run.py --scenario types         one scenario, its every mode
   tests/diff/run.py -s types -m binary       one scenario in one mode
   tests/diff/run.py --group 1/3              the first third (meson's split)
-  tests/diff/run.py --known-failing          the scenarios expected to fail
+  tests/diff/run.py --known-failing          the scenarios expected to fail (if any)
   tests/diff/run.py --list                   what there is
 
 --seed N fixes the kill -9 moments (default: a random seed, printed). The
