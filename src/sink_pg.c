@@ -750,7 +750,7 @@ static void put_match(struct buf *q, struct params *ps, const struct target_col 
  *    NULL a plugin left out) as NULL, a column the target generates not
  *    at all. Such a condition may meet equal rows; *one_row says that
  *    exactly one of them is to change.
- * A change without an old row is found by the key columns of new. */
+ * There, a change without an old row is found by the key columns of new. */
 static int put_condition(struct buf *q, struct params *ps,
 			 const struct target_table *t, const struct sink_row *r,
 			 bool *one_row, struct err *e)
@@ -774,11 +774,16 @@ static int put_condition(struct buf *q, struct params *ps,
 		return 0;
 	}
 	*one_row = true;
-	if (r->nold) {
+	/* A change that names no key and no old value, on a table without a
+	 * key, is an old row of NULLs whose columns a text plugin left out
+	 * (test_decoding and wal2json format 1 leave NULLs out of old rows):
+	 * every column is then compared as NULL. */
+	if (r->nold || !r->nkeys) {
 		for (size_t i = 0; i < t->ncols; i++) {
 			const struct target_col *c = &t->cols[i];
 			static const struct datum null = { .kind = DATUM_NULL };
-			const struct datum *v = value_of(n, names, vals, c->name);
+			const struct datum *v = value_of(r->nold, r->old_names,
+							 r->old_values, c->name);
 			if (c->generated || !comparable(c->base) ||
 			    (v && v->kind == DATUM_UNCHANGED))
 				continue;

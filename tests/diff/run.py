@@ -23,14 +23,14 @@ import sys
 import time
 
 import diffharness
-from diffharness import MODES, ROOT
+from diffharness import ALL_MODES, ROOT
 from scenarios import SCENARIOS, KNOWN_FAILING, BY_NAME
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-s", "--scenario", action="append", help="a scenario (repeatable)")
-    ap.add_argument("-m", "--mode", action="append", choices=MODES, help="a mode (repeatable)")
+    ap.add_argument("-m", "--mode", action="append", choices=ALL_MODES, help="a mode (repeatable)")
     ap.add_argument("--seed", type=int, help="seed of the kill -9 moments")
     ap.add_argument("--group", help="K/N: the K-th of N equal parts of the runs")
     ap.add_argument("--known-failing", action="store_true",

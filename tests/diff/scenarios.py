@@ -3,7 +3,7 @@ subscription tests (src/test/subscription/t/) in spirit: each is a schema, a
 publication, DDL for the targets only, and a workload of steps (see
 diffharness.py)."""
 
-from diffharness import (Scenario, Targets, Sync, RestartTarget, KillWalhook,
+from diffharness import (MODES, TEXT_PLUGINS, Scenario, Targets, Sync, RestartTarget, KillWalhook,
                          Concurrently, Finish, RefreshSubscription, WaitTargets,
                          WalhookReplies)
 
@@ -212,6 +212,28 @@ IDENTITY_STEPS = [
     "DELETE FROM dups WHERE ctid = (SELECT ctid FROM dups WHERE a IS NULL AND b IS NULL LIMIT 1)",
     "UPDATE dups SET c = 3 WHERE a = 2",
     "DELETE FROM dups WHERE ctid = (SELECT ctid FROM dups WHERE a = 2 LIMIT 1)",
+]
+
+# FULL tables without a key as the text plugins send them: old rows
+# without their NULL columns (test_decoding, wal2json format 1), equal
+# rows, a column only the targets have.
+KEYLESS_SCHEMA = r"""
+CREATE TABLE kl (a int, b text, c numeric);
+ALTER TABLE kl REPLICA IDENTITY FULL;
+CREATE TABLE kl_pk (id int PRIMARY KEY, a int, b text);
+ALTER TABLE kl_pk REPLICA IDENTITY FULL;
+"""
+
+KEYLESS_STEPS = [
+    """INSERT INTO kl VALUES (1, NULL, NULL), (1, NULL, NULL), (1, 'x', NULL), (1, 'x', 2),
+         (NULL, NULL, NULL), (NULL, NULL, NULL), (2, 'y', 3);
+       INSERT INTO kl_pk VALUES (1, NULL, NULL), (2, 1, 'b'), (3, NULL, 'c')""",
+    "UPDATE kl SET c = 9 WHERE ctid = (SELECT ctid FROM kl WHERE a = 1 AND b IS NULL LIMIT 1)",
+    "DELETE FROM kl WHERE ctid = (SELECT ctid FROM kl WHERE a = 1 AND b = 'x' AND c IS NULL LIMIT 1)",
+    "UPDATE kl SET b = 'z' WHERE ctid = (SELECT ctid FROM kl WHERE a IS NULL LIMIT 1)",
+    "DELETE FROM kl WHERE ctid = (SELECT ctid FROM kl WHERE a IS NULL AND b IS NULL LIMIT 1)",
+    "UPDATE kl SET a = 5 WHERE c = 9",
+    "UPDATE kl_pk SET a = 7 WHERE id = 1; UPDATE kl_pk SET id = 30 WHERE id = 3; DELETE FROM kl_pk WHERE id = 2",
 ]
 
 # --- TOAST ---------------------------------------------------------------------
@@ -587,7 +609,7 @@ def restart_steps():
 # --- the list ----------------------------------------------------------------------
 
 SCENARIOS = [
-    Scenario("types", TYPES_SCHEMA, TYPES_STEPS,
+    Scenario("types", TYPES_SCHEMA, TYPES_STEPS, modes=MODES + ("test_decoding",),
              note="every built-in type, odd values, keys of odd types (composite, arrays, NaN)"),
     Scenario("user_arrays", USER_ARRAYS_SCHEMA, USER_ARRAYS_STEPS, native_binary=False,
              note="arrays and nests of enums and composites (in binary mode the "
@@ -596,9 +618,13 @@ SCENARIOS = [
              target=IDENTITY_TARGET, publications=("pub", "pub_ins"),
              note="default, FULL, USING INDEX, NOTHING (insert-only); keyless FULL "
                   "with equal rows and a target-only column"),
-    Scenario("toast", TOAST_SCHEMA, TOAST_STEPS,
+    Scenario("keyless", KEYLESS_SCHEMA, KEYLESS_STEPS, target="ALTER TABLE kl ADD COLUMN extra int;",
+             modes=MODES + TEXT_PLUGINS,
+             note="FULL tables with NULLs and equal rows, as every plugin sends them"),
+    Scenario("toast", TOAST_SCHEMA, TOAST_STEPS, modes=MODES + TEXT_PLUGINS,
              note="large values, updates that leave them unchanged, under FULL, in a USING INDEX key"),
     Scenario("truncate", TRUNCATE_SCHEMA, TRUNCATE_STEPS, target=TRUNCATE_TARGET,
+             modes=MODES + ("test_decoding",),
              note="CASCADE, RESTART IDENTITY, several tables in one TRUNCATE"),
     Scenario("partitions_root", PARTITION_SCHEMA, PARTITION_STEPS,
              publication="CREATE PUBLICATION pub FOR TABLE parted, parted_full"
@@ -606,20 +632,21 @@ SCENARIOS = [
              note="partitions published via the root"),
     Scenario("partitions_leaf", PARTITION_SCHEMA, PARTITION_STEPS,
              publication="CREATE PUBLICATION pub FOR TABLE parted, parted_full;",
+             modes=MODES + TEXT_PLUGINS,
              note="partitions published as themselves"),
-    Scenario("streaming", STREAM_SCHEMA, STREAM_STEPS, streaming=True,
+    Scenario("streaming", STREAM_SCHEMA, STREAM_STEPS, streaming=True, modes=MODES + TEXT_PLUGINS,
              note="big transactions streamed, savepoints, aborts, interleaving"),
     Scenario("twophase", TWOPHASE_SCHEMA, TWOPHASE_STEPS, publication=TWOPHASE_PUB,
              two_phase=True, streaming=True,
              note="prepared transactions, empty ones, rolled back ones, a streamed one"),
     Scenario("filters", FILTER_SCHEMA, FILTER_STEPS, publication=FILTER_PUB, target=FILTER_TARGET,
              note="row filters and column lists"),
-    Scenario("identifiers", IDENT_SCHEMA, IDENT_STEPS,
+    Scenario("identifiers", IDENT_SCHEMA, IDENT_STEPS, modes=MODES + TEXT_PLUGINS,
              note="dotted, quoted and mixed-case names, a column named a WHERE b"),
     Scenario("triggers", TRIGGER_SCHEMA, TRIGGER_STEPS, publication=TRIGGER_PUB,
              target=TRIGGER_TARGET,
              note="target triggers (ordinary, replica, always) and a target-only foreign key"),
-    Scenario("ddl", DDL_SCHEMA, DDL_STEPS,
+    Scenario("ddl", DDL_SCHEMA, DDL_STEPS, modes=MODES + TEXT_PLUGINS,
              note="ADD, DROP, RENAME and retype a column, a new table, between DML; generated columns"),
     Scenario("restart", RESTART_SCHEMA, restart_steps(), modes=("text", "binary"),
              note="the target cluster restarting mid-stream"),
