@@ -157,16 +157,26 @@ static int setup_session(struct pgsink *p, struct err *e)
 static int setup_progress(struct pgsink *p, struct err *e)
 {
 	const char *name[] = { p->progress_name };
-	PGresult *res = run(p, "SELECT pg_catalog.pg_replication_origin_oid($1)", 1,
-			    name, "looking up the replication origin", e);
-	if (!res)
-		return -1;
-	bool exists = !PQgetisnull(res, 0, 0);
+	/* Creating and using an origin takes superuser or a grant on the
+	 * functions (even to look one up); without it, a table keeps the
+	 * position. */
+	bool may = true, exists = false;
+	PGresult *res = PQexecParams(p->conn, "SELECT pg_catalog.pg_replication_origin_oid($1)",
+				     1, NULL, name, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		exists = !PQgetisnull(res, 0, 0);
+	} else {
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (!code || strcmp(code, "42501") != 0) {
+			conn_fail(e, p->conn, res, "looking up the replication origin");
+			PQclear(res);
+			return -1;
+		}
+		may = false;
+	}
 	PQclear(res);
 	p->use_origin = false;
-	/* Creating and using an origin takes superuser or a grant on the
-	 * functions; without it, a table keeps the position. */
-	if (!exists) {
+	if (may && !exists) {
 		res = PQexecParams(p->conn,
 				   "SELECT pg_catalog.pg_replication_origin_create($1)",
 				   1, NULL, name, NULL, NULL, 0);

@@ -138,11 +138,14 @@ class Scenario:
     the kill -9 variant runs (some scenarios kill walhook themselves).
     note: what it checks, for the listing. native_binary = False: in binary
     mode only walhook asks for binary values, where a binary subscription
-    refuses the scenario's types."""
+    refuses the scenario's types. target_role: walhook's sink connects to B as
+    this role (made if missing, not a superuser), after target_role_setup
+    ran in B as the superuser."""
 
     def __init__(self, name, schema, steps, publication="CREATE PUBLICATION pub FOR ALL TABLES;",
                  target="", publications=("pub",), streaming=False, two_phase=False,
-                 modes=MODES, note="", walhook_options=(), native_binary=True):
+                 modes=MODES, note="", walhook_options=(), native_binary=True,
+                 target_role=None, target_role_setup=""):
         self.name = name
         self.schema = schema
         self.steps = steps
@@ -155,6 +158,8 @@ class Scenario:
         self.note = note
         self.walhook_options = list(walhook_options)
         self.native_binary = native_binary
+        self.target_role = target_role
+        self.target_role_setup = target_role_setup
 
 
 # --- SQL against one cluster --------------------------------------------------
@@ -176,8 +181,8 @@ class Cluster:
     def stop(self):
         self.sandbox.stop()
 
-    def conninfo(self, db):
-        return f"host={self.host} port={self.port} dbname={db} user={self.user}"
+    def conninfo(self, db, user=None):
+        return f"host={self.host} port={self.port} dbname={db} user={user or self.user}"
 
     def _env(self):
         env = dict(os.environ)
@@ -338,6 +343,11 @@ class Run:
         if self.sc.target:
             tgt.psql(self.sc.target, self.a_db)
             tgt.psql(self.sc.target, self.b_db)
+        if self.sc.target_role:
+            role = self.sc.target_role
+            tgt.psql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}')"
+                     f" THEN CREATE ROLE {q(role)} LOGIN; END IF; END $$")
+            tgt.psql(self.sc.target_role_setup, self.b_db)
         self.target_log_mark = tgt.log_size()
 
         opts = ["copy_data = false"]
@@ -385,7 +395,8 @@ class Run:
         argv += self.sc.walhook_options
         if os.environ.get("WALHOOK_DIFF_VERBOSE"):
             argv.append("-v")
-        argv += ["--set", f"target={tgt.conninfo(self.b_db)}", self.env.script]
+        argv += ["--set", f"target={tgt.conninfo(self.b_db, self.sc.target_role)}",
+                 self.env.script]
         return argv
 
     def start_walhook(self, create=False):

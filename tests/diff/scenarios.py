@@ -222,7 +222,13 @@ CREATE TABLE kl (a int, b text, c numeric);
 ALTER TABLE kl REPLICA IDENTITY FULL;
 CREATE TABLE kl_pk (id int PRIMARY KEY, a int, b text);
 ALTER TABLE kl_pk REPLICA IDENTITY FULL;
+CREATE TABLE kl_def (a int, b text);
+ALTER TABLE kl_def REPLICA IDENTITY FULL;
 """
+
+# On the targets, kl has a column more, and kl_def one with a value: a
+# subscription compares it as NULL, so finds no kl_def row to change.
+KEYLESS_TARGET = "ALTER TABLE kl ADD COLUMN extra int; ALTER TABLE kl_def ADD COLUMN d int DEFAULT 7;"
 
 KEYLESS_STEPS = [
     """INSERT INTO kl VALUES (1, NULL, NULL), (1, NULL, NULL), (1, 'x', NULL), (1, 'x', 2),
@@ -234,6 +240,9 @@ KEYLESS_STEPS = [
     "DELETE FROM kl WHERE ctid = (SELECT ctid FROM kl WHERE a IS NULL AND b IS NULL LIMIT 1)",
     "UPDATE kl SET a = 5 WHERE c = 9",
     "UPDATE kl_pk SET a = 7 WHERE id = 1; UPDATE kl_pk SET id = 30 WHERE id = 3; DELETE FROM kl_pk WHERE id = 2",
+    "INSERT INTO kl_def VALUES (1, 'a'), (1, 'a'), (2, NULL)",
+    "UPDATE kl_def SET b = 'b' WHERE ctid = (SELECT ctid FROM kl_def WHERE a = 1 LIMIT 1);"
+    " DELETE FROM kl_def WHERE a = 2",
 ]
 
 # --- TOAST ---------------------------------------------------------------------
@@ -528,6 +537,14 @@ CREATE TRIGGER cust_replica AFTER INSERT ON customers FOR EACH ROW EXECUTE FUNCT
 ALTER TABLE customers ENABLE REPLICA TRIGGER cust_replica;
 """
 
+# Not a superuser: may set session_replication_role (15's GRANT SET ON
+# PARAMETER), may not use replication origins (so walhook.progress).
+TRIGGER_GRANTS = """
+GRANT SET ON PARAMETER session_replication_role TO diff_applier;
+GRANT CREATE ON DATABASE b_triggers_grant_text TO diff_applier;
+GRANT ALL ON ALL TABLES IN SCHEMA public TO diff_applier;
+"""
+
 TRIGGER_STEPS = [
     "INSERT INTO orders VALUES (1, 7, 'no such customer'), (2, NULL, 'none')",
     "INSERT INTO customers VALUES (7, 'seven')",
@@ -618,7 +635,7 @@ SCENARIOS = [
              target=IDENTITY_TARGET, publications=("pub", "pub_ins"),
              note="default, FULL, USING INDEX, NOTHING (insert-only); keyless FULL "
                   "with equal rows and a target-only column"),
-    Scenario("keyless", KEYLESS_SCHEMA, KEYLESS_STEPS, target="ALTER TABLE kl ADD COLUMN extra int;",
+    Scenario("keyless", KEYLESS_SCHEMA, KEYLESS_STEPS, target=KEYLESS_TARGET,
              modes=MODES + TEXT_PLUGINS,
              note="FULL tables with NULLs and equal rows, as every plugin sends them"),
     Scenario("toast", TOAST_SCHEMA, TOAST_STEPS, modes=MODES + TEXT_PLUGINS,
@@ -646,6 +663,10 @@ SCENARIOS = [
     Scenario("triggers", TRIGGER_SCHEMA, TRIGGER_STEPS, publication=TRIGGER_PUB,
              target=TRIGGER_TARGET,
              note="target triggers (ordinary, replica, always) and a target-only foreign key"),
+    Scenario("triggers_grant", TRIGGER_SCHEMA, TRIGGER_STEPS, publication=TRIGGER_PUB,
+             target=TRIGGER_TARGET, target_role="diff_applier",
+             target_role_setup=TRIGGER_GRANTS, modes=("text",),
+             note="the same, the sink as a role granted SET on session_replication_role"),
     Scenario("ddl", DDL_SCHEMA, DDL_STEPS, modes=MODES + TEXT_PLUGINS,
              note="ADD, DROP, RENAME and retype a column, a new table, between DML; generated columns"),
     Scenario("restart", RESTART_SCHEMA, restart_steps(), modes=("text", "binary"),
