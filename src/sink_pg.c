@@ -885,14 +885,15 @@ static void put_insert(struct buf *q, struct params *ps,
 }
 
 /* Whether an update leaves the column as it was: its new value is its
- * old one, or with no old row, it is a key column (which pgoutput and
- * the text plugins send an old key for when it changes). */
-static bool kept(const struct sink_row *r, size_t i)
+ * old one, or with no old row, it is a key column of the change or of the
+ * target, by whose new value the row is found (pgoutput and the text
+ * plugins send an old key when the key changes). */
+static bool kept(const struct sink_row *r, size_t i, const struct target_col *c)
 {
 	const struct datum *old = value_of(r->nold, r->old_names, r->old_values, r->names[i]);
 	const struct datum *v = &r->values[i];
 	if (!old)
-		return r->nold == 0 && is_key(r, r->names[i]);
+		return r->nold == 0 && (is_key(r, r->names[i]) || c->key);
 	return old->kind == v->kind && old->len == v->len &&
 	       (v->kind != DATUM_TEXT || !memcmp(old->data, v->data, v->len));
 }
@@ -907,7 +908,7 @@ static int put_update(struct buf *q, struct params *ps,
 		const struct target_col *c = column(t, r->names[i]);
 		/* An identity column GENERATED ALWAYS can only be set to
 		 * DEFAULT: leave it alone unless it changed. */
-		if (!written(c, &r->values[i]) || (c->always_identity && kept(r, i)))
+		if (!written(c, &r->values[i]) || (c->always_identity && kept(r, i, c)))
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
