@@ -751,16 +751,39 @@ static void put_match(struct buf *q, struct params *ps, const struct target_col 
 		buf_printf(q, " = $%d", param(ps, v, c));
 }
 
+/* Whether the change carries a value for every column of the target's
+ * key, each in the change's key (when it names one). */
+static bool covers_target_key(const struct target_table *t, const struct sink_row *r,
+			      size_t n, const char *const *names,
+			      const struct datum *vals)
+{
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct target_col *c = &t->cols[i];
+		if (!c->key)
+			continue;
+		const struct datum *v = value_of(n, names, vals, c->name);
+		if (!v || v->kind == DATUM_UNCHANGED || (r->nkeys && !is_key(r, c->name)))
+			return false;
+	}
+	return true;
+}
+
 /* The condition that finds the changed row, as a subscription finds it:
  *  - a target with a replica identity index or a primary key: its
- *    columns, whose values the change must carry as part of its key
- *    (from old when it has an old row, else from new);
+ *    columns, whose values the change carries as part of its key (from
+ *    old when it has an old row, else from new);
  *  - a target without: every column compared with the change's old row,
  *    a column the change does not carry (one only the target has, or a
  *    NULL a plugin left out) as NULL, a column the target generates not
  *    at all. Such a condition may meet equal rows; *one_row says that
- *    exactly one of them is to change.
- * There, a change without an old row is found by the key columns of new. */
+ *    exactly one of them is to change. A change that names no key and
+ *    no old value is an old row of NULLs whose columns a text plugin left
+ *    out (test_decoding and wal2json format 1 leave NULLs out of old
+ *    rows): every column is then compared as NULL.
+ * Otherwise (where a subscription would stop: a target whose key the
+ * change does not carry, as when a script routes a change to another
+ * table, or a change without an old row on a target without a key) the
+ * change's own key columns find the row. */
 static int put_condition(struct buf *q, struct params *ps,
 			 const struct target_table *t, const struct sink_row *r,
 			 bool *one_row, struct err *e)
@@ -770,28 +793,19 @@ static int put_condition(struct buf *q, struct params *ps,
 	const struct datum *vals = r->nold ? r->old_values : r->values;
 	bool first = true;
 	*one_row = false;
-	if (t->nkeys) {
+	if (t->nkeys && covers_target_key(t, r, n, names, vals)) {
 		for (size_t i = 0; i < t->ncols; i++) {
 			const struct target_col *c = &t->cols[i];
-			if (!c->key)
-				continue;
-			const struct datum *v = value_of(n, names, vals, c->name);
-			if (!v || v->kind == DATUM_UNCHANGED || (r->nkeys && !is_key(r, c->name)))
-				return err_set(e, "target table %s: the change does not carry its key column \"%s\" in its replica identity",
-					       t->qualified, c->name);
-			put_match(q, ps, c, v, &first);
+			if (c->key)
+				put_match(q, ps, c, value_of(n, names, vals, c->name), &first);
 		}
 		return 0;
 	}
-	*one_row = true;
-	/* A change that names no key and no old value, on a table without a
-	 * key, is an old row of NULLs whose columns a text plugin left out
-	 * (test_decoding and wal2json format 1 leave NULLs out of old rows):
-	 * every column is then compared as NULL. */
-	if (r->nold || !r->nkeys) {
+	if (!t->nkeys && (r->nold || !r->nkeys)) {
+		static const struct datum null = { .kind = DATUM_NULL };
+		*one_row = true;
 		for (size_t i = 0; i < t->ncols; i++) {
 			const struct target_col *c = &t->cols[i];
-			static const struct datum null = { .kind = DATUM_NULL };
 			const struct datum *v = value_of(r->nold, r->old_names,
 							 r->old_values, c->name);
 			if (c->generated || !comparable(c->base) ||
@@ -800,6 +814,7 @@ static int put_condition(struct buf *q, struct params *ps,
 			put_match(q, ps, c, v ? v : &null, &first);
 		}
 	} else {
+		*one_row = !t->nkeys;
 		for (size_t i = 0; i < n; i++) {
 			const struct target_col *c = column(t, names[i]);
 			if (!is_key(r, names[i]) || vals[i].kind == DATUM_UNCHANGED ||
