@@ -140,12 +140,14 @@ class Scenario:
     mode only walhook asks for binary values, where a binary subscription
     refuses the scenario's types. target_role: walhook's sink connects to B as
     this role (made if missing, not a superuser), after target_role_setup
-    ran in B as the superuser."""
+    ran in B as the superuser. seed: rows the source holds before both
+    start, copied by the subscription (copy_data = true) and by walhook
+    (--snapshot)."""
 
     def __init__(self, name, schema, steps, publication="CREATE PUBLICATION pub FOR ALL TABLES;",
                  target="", publications=("pub",), streaming=False, two_phase=False,
                  modes=MODES, note="", walhook_options=(), native_binary=True,
-                 target_role=None, target_role_setup=""):
+                 target_role=None, target_role_setup="", seed=""):
         self.name = name
         self.schema = schema
         self.steps = steps
@@ -160,6 +162,7 @@ class Scenario:
         self.native_binary = native_binary
         self.target_role = target_role
         self.target_role_setup = target_role_setup
+        self.seed = seed
 
 
 # --- SQL against one cluster --------------------------------------------------
@@ -349,8 +352,10 @@ class Run:
                      f" THEN CREATE ROLE {q(role)} LOGIN; END IF; END $$")
             tgt.psql(self.sc.target_role_setup, self.b_db)
         self.target_log_mark = tgt.log_size()
+        if self.sc.seed:
+            src.psql(self.sc.seed, self.src_db)
 
-        opts = ["copy_data = false"]
+        opts = [f"copy_data = {'true' if self.sc.seed else 'false'}"]
         if self.mode == "binary" and self.sc.native_binary:
             opts.append("binary = true")
         if self.sc.streaming:
@@ -365,6 +370,22 @@ class Run:
         harness.wait_for(self.slot_ready, 30, f"walhook's slot {self.slot} to be ready")
         harness.wait_for(lambda: self.slot_info(self.sub), 30,
                          f"the subscription's slot {self.sub}")
+        if self.sc.seed:
+            harness.wait_for(self.copied, CATCH_UP_TIMEOUT, "both initial copies", 0.05)
+
+    def copied(self):
+        """Whether the subscription has synced every table and walhook's
+        --snapshot has copied as many rows as the source has."""
+        src, tgt = self.env.source, self.env.target
+        self.check_walhook()
+        if tgt.psql("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'",
+                    self.a_db) != "0":
+            return False
+        for kind, name in relations(src, self.src_db):
+            if kind != "S" and (tgt.psql(f"SELECT count(*) FROM {name}", self.b_db) !=
+                                src.psql(f"SELECT count(*) FROM {name}", self.src_db)):
+                return False
+        return True
 
     def walhook_argv(self, create):
         src, tgt = self.env.source, self.env.target
@@ -373,6 +394,8 @@ class Run:
             argv += ["--create-slot", "--if-not-exists"]
             if self.sc.two_phase:
                 argv.append("--two-phase")
+            if self.sc.seed:
+                argv.append("--snapshot")
         if self.mode in TEXT_PLUGINS:
             argv += ["-P", self.mode]
             if self.mode == "wal2json":

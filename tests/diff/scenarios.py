@@ -138,6 +138,12 @@ TYPES_STEPS = [
        DELETE FROM k_multi WHERE v = 11""",
 ]
 
+# The same rows there before both start: the subscription's copy
+# (copy_data) against walhook's --snapshot (COPY text through the same
+# value rules), then changes to them.
+SNAPSHOT_SEED = TYPES_STEPS[0] + ";\n" + TYPES_STEPS[1] + ";\n" + TYPES_STEPS[2] + ";\n" + TYPES_STEPS[8]
+SNAPSHOT_STEPS = TYPES_STEPS[3:8] + TYPES_STEPS[9:]
+
 # Arrays of types made in the database: their binary form carries the
 # element type's OID, which differs between two databases, so a binary
 # subscription refuses them ("wrong element type"); walhook reads them.
@@ -639,6 +645,8 @@ def restart_steps():
 SCENARIOS = [
     Scenario("types", TYPES_SCHEMA, TYPES_STEPS, modes=MODES + ("test_decoding",),
              note="every built-in type, odd values, keys of odd types (composite, arrays, NaN)"),
+    Scenario("snapshot", TYPES_SCHEMA, SNAPSHOT_STEPS, seed=SNAPSHOT_SEED,
+             note="the initial copy: copy_data against --snapshot, every type, then changes"),
     Scenario("user_arrays", USER_ARRAYS_SCHEMA, USER_ARRAYS_STEPS, native_binary=False,
              note="arrays and nests of enums and composites (in binary mode the "
                   "subscription stays text: it refuses their element OIDs)"),
