@@ -45,6 +45,7 @@ import harness  # noqa: E402  (Sandbox, Walhook, wait_for, LSN helpers)
 from harness import fail, TestFailure, parse_lsn, format_lsn  # noqa: E402
 
 MODES = ("text", "binary", "kill9")
+NO_KILL = ("text", "binary")
 # walhook through a text plugin instead of pgoutput (the subscription as
 # ever): for scenarios whose every table is published and whose workload
 # is one no plugin loses (see the README's "Plugins").
@@ -331,6 +332,7 @@ class Run:
         self.sessions = {}
         self.target_log_mark = 0
         self.killer = None
+        self.started = time.monotonic()
 
     # -- set-up -----------------------------------------------------------
 
@@ -355,7 +357,10 @@ class Run:
         if self.sc.seed:
             src.psql(self.sc.seed, self.src_db)
 
-        opts = [f"copy_data = {'true' if self.sc.seed else 'false'}"]
+        # synchronous_commit: the worker's commits are flushed at once,
+        # so its slot confirms without waiting for the WAL writer.
+        opts = [f"copy_data = {'true' if self.sc.seed else 'false'}",
+                "synchronous_commit = on"]
         if self.mode == "binary" and self.sc.native_binary:
             opts.append("binary = true")
         if self.sc.streaming:
@@ -466,6 +471,9 @@ class Run:
             self.killer.start()
         try:
             for i, step in enumerate(self.sc.steps, 1):
+                if os.environ.get("WALHOOK_DIFF_VERBOSE"):
+                    print(f"  {time.monotonic() - self.started:6.2f} s: step {i}"
+                          f" {type(step).__name__}", flush=True)
                 with self.killer_paused():
                     self.check_walhook()
                 if isinstance(step, str):

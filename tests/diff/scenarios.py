@@ -3,7 +3,7 @@ subscription tests (src/test/subscription/t/) in spirit: each is a schema, a
 publication, DDL for the targets only, and a workload of steps (see
 diffharness.py)."""
 
-from diffharness import (MODES, TEXT_PLUGINS, Scenario, Targets, Sync, RestartTarget, KillWalhook,
+from diffharness import (MODES, NO_KILL, TEXT_PLUGINS, Scenario, Targets, Sync, RestartTarget, KillWalhook,
                          Concurrently, Finish, RefreshSubscription, WaitTargets,
                          WalhookReplies)
 
@@ -648,6 +648,7 @@ SCENARIOS = [
     Scenario("snapshot", TYPES_SCHEMA, SNAPSHOT_STEPS, seed=SNAPSHOT_SEED,
              note="the initial copy: copy_data against --snapshot, every type, then changes"),
     Scenario("user_arrays", USER_ARRAYS_SCHEMA, USER_ARRAYS_STEPS, native_binary=False,
+             modes=NO_KILL,
              note="arrays and nests of enums and composites (in binary mode the "
                   "subscription stays text: it refuses their element OIDs)"),
     Scenario("identity", IDENTITY_SCHEMA, IDENTITY_STEPS, publication=IDENTITY_PUB,
@@ -668,16 +669,18 @@ SCENARIOS = [
              note="partitions published via the root"),
     Scenario("partitions_leaf", PARTITION_SCHEMA, PARTITION_STEPS,
              publication="CREATE PUBLICATION pub FOR TABLE parted, parted_full;",
-             modes=MODES + TEXT_PLUGINS,
+             modes=NO_KILL + ("test_decoding",),
              note="partitions published as themselves"),
-    Scenario("streaming", STREAM_SCHEMA, STREAM_STEPS, streaming=True, modes=MODES + TEXT_PLUGINS,
+    Scenario("streaming", STREAM_SCHEMA, STREAM_STEPS, streaming=True,
+             modes=MODES + ("test_decoding",),
              note="big transactions streamed, savepoints, aborts, interleaving"),
     Scenario("twophase", TWOPHASE_SCHEMA, TWOPHASE_STEPS, publication=TWOPHASE_PUB,
              two_phase=True, streaming=True,
              note="prepared transactions, empty ones, rolled back ones, a streamed one"),
     Scenario("filters", FILTER_SCHEMA, FILTER_STEPS, publication=FILTER_PUB, target=FILTER_TARGET,
+             modes=NO_KILL,
              note="row filters and column lists"),
-    Scenario("identifiers", IDENT_SCHEMA, IDENT_STEPS, modes=MODES + TEXT_PLUGINS,
+    Scenario("identifiers", IDENT_SCHEMA, IDENT_STEPS, modes=NO_KILL + TEXT_PLUGINS,
              note="dotted, quoted and mixed-case names, a column named a WHERE b"),
     Scenario("triggers", TRIGGER_SCHEMA, TRIGGER_STEPS, publication=TRIGGER_PUB,
              target=TRIGGER_TARGET,
