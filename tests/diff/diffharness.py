@@ -681,10 +681,10 @@ class Env:
         # subscription's worker comes back quickly after a restart.
         self.source.psql("ALTER SYSTEM SET logical_decoding_work_mem = '64kB';"
                          " SELECT pg_reload_conf()")
+        # (A reload, not a restart: a restarting cluster's port is free
+        # for a moment, and a sandbox starting meanwhile may take it.)
         self.target.psql("ALTER SYSTEM SET wal_retrieve_retry_interval = '200ms';"
-                         " ALTER SYSTEM SET max_logical_replication_workers = 8;"
-                         " ALTER SYSTEM SET max_worker_processes = 16")
-        self.target.restart("fast")
+                         " SELECT pg_reload_conf()")
         return self
 
     def stop(self):

@@ -83,7 +83,7 @@ def main():
             failed += not ok
     except diffharness.TestFailure as e:
         print(f"FAIL setting up the clusters: {e}")
-        failed += 1
+        failed = len(runs)
     finally:
         if os.environ.get("WALHOOK_DIFF_KEEP"):
             print(f"keeping {env.source.sandbox.dir} and {env.target.sandbox.dir}")
