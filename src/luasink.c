@@ -63,12 +63,15 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 	case LUA_TBOOLEAN:
 		buf_putc(b, lua_toboolean(L, idx) ? 't' : 'f');
 		return;
-	case LUA_TNUMBER:
-		if (lh_isinteger(L, idx))
+	case LUA_TNUMBER: {
+		/* LuaJIT takes -0.0 for an integer: its sign would be lost. */
+		double d = (double)lua_tonumber(L, idx);
+		if (lh_isinteger(L, idx) && !(d == 0 && signbit(d)))
 			buf_printf(b, "%lld", lh_tointeger(L, idx));
 		else
-			put_double(b, (double)lua_tonumber(L, idx));
+			put_double(b, d);
 		return;
+	}
 	case LUA_TTABLE:
 		put_array(L, idx, b);
 		return;
