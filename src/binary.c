@@ -28,6 +28,10 @@
 #define OID_DATEMULTIRANGE 4535
 #define OID_INT8MULTIRANGE 4536
 #define OID_BOX_ARRAY 1020
+#define OID_TSVECTOR 3614
+#define OID_TSQUERY 3615
+/* OIDs from here on are the database's own types (FirstNormalObjectId). */
+#define FIRST_USER_OID 16384
 
 #define USECS_PER_SEC INT64_C(1000000)
 #define USECS_PER_MINUTE (60 * USECS_PER_SEC)
@@ -928,6 +932,236 @@ static bool conv_bits(struct conv *c, const struct type *t,
 	return true;
 }
 
+/* ---- money ---- */
+
+/* An Int64 count of cents, printed as cash_out does with lc_monetary = C:
+ * "$1,234.56", "-$0.01". (The server's own text depends on its
+ * lc_monetary; the postgres sink reads money in the C locale, so this
+ * form keeps the count exact whatever locales the two servers have.) */
+static bool conv_money(struct conv *c, const struct type *t,
+		       const unsigned char *d, uint32_t len)
+{
+	if (!want_len(c, t, len, 8))
+		return false;
+	int64_t v = (int64_t)rd64(d);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	char digits[32];
+	int n = snprintf(digits, sizeof digits, "%03llu", (unsigned long long)u);
+	if (v < 0)
+		buf_putc(c->out, '-');
+	buf_putc(c->out, '$');
+	int whole = n - 2;
+	for (int i = 0; i < whole; i++) {
+		if (i && (whole - i) % 3 == 0)
+			buf_putc(c->out, ',');
+		buf_putc(c->out, digits[i]);
+	}
+	buf_putc(c->out, '.');
+	buf_put(c->out, digits + whole, 2);
+	return true;
+}
+
+/* ---- text search ---- */
+
+/* A lexeme or a query operand between single quotes, with ' doubled and
+ * \ escaped, as tsvectorout and tsqueryout write them. */
+static void put_lexeme(struct buf *b, const unsigned char *s, size_t n)
+{
+	buf_putc(b, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\'')
+			buf_putc(b, '\'');
+		else if (s[i] == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, (char)s[i]);
+	}
+	buf_putc(b, '\'');
+}
+
+/* tsvectorsend: Int32 count, then per lexeme its text and a NUL, UInt16
+ * count of positions, and each as UInt16: weight in the top two bits (3
+ * is A ... 0 is D, which is not printed), position in the rest. */
+static bool conv_tsvector(struct conv *c, const struct type *t,
+			  const unsigned char *d, uint32_t len)
+{
+	if (len < 4)
+		return fail(c, "%s: %u bytes, expected at least 4", t->name, len);
+	uint32_t n = rd32(d), pos = 4;
+	if (n > len)
+		return fail(c, "%s: %u lexemes in %u bytes", t->name, n, len);
+	for (uint32_t i = 0; i < n; i++) {
+		const unsigned char *word = d + pos;
+		const unsigned char *nul = memchr(word, '\0', len - pos);
+		if (!nul)
+			return fail(c, "%s: lexeme %u has no end", t->name, i + 1);
+		pos += (uint32_t)(nul - word) + 1;
+		if (len - pos < 2)
+			return fail(c, "%s: truncated", t->name);
+		uint32_t npos = rd16(d + pos);
+		pos += 2;
+		if ((len - pos) / 2 < npos)
+			return fail(c, "%s: truncated", t->name);
+		if (i)
+			buf_putc(c->out, ' ');
+		put_lexeme(c->out, word, (size_t)(nul - word));
+		for (uint32_t j = 0; j < npos; j++, pos += 2) {
+			uint16_t wp = rd16(d + pos);
+			buf_printf(c->out, "%c%u", j ? ',' : ':', wp & 0x3fffu);
+			if (wp >> 14)
+				buf_putc(c->out, "DCBA"[wp >> 14]);
+		}
+	}
+	if (pos != len)
+		return fail(c, "%s: %u bytes after the lexemes", t->name, len - pos);
+	return true;
+}
+
+/* tsquery items, in the order tsquerysend writes them: an operator, then
+ * its right operand, then its left. */
+enum { TSQ_VAL = 1, TSQ_OPR = 2 };
+enum { TSQ_NOT = 1, TSQ_AND = 2, TSQ_OR = 3, TSQ_PHRASE = 4 };
+
+struct tsq_item {
+	uint8_t type, oper, weight, prefix;
+	int16_t distance;
+	const unsigned char *operand;
+	size_t operand_len;
+	uint32_t left; /* index of an operator's left operand */
+};
+
+struct tsq {
+	struct tsq_item *items;
+	uint32_t n;
+};
+
+/* Checks the subtree at *at and finds each operator's left operand, as
+ * tsqueryrecv's findoprnd does; *at ends past the subtree. */
+static bool tsq_link(struct tsq *q, uint32_t *at, int depth)
+{
+	if (*at >= q->n || depth > 1000)
+		return false;
+	struct tsq_item *it = &q->items[(*at)++];
+	if (it->type == TSQ_VAL)
+		return true;
+	if (it->oper == TSQ_NOT)
+		return tsq_link(q, at, depth + 1);
+	if (!tsq_link(q, at, depth + 1)) /* the right operand */
+		return false;
+	it->left = *at;
+	return tsq_link(q, at, depth + 1);
+}
+
+static int tsq_priority(uint8_t oper)
+{
+	static const int priority[] = { 0, 4, 2, 1, 3 }; /* NOT AND OR PHRASE */
+	return priority[oper];
+}
+
+/* tsqueryout's infix(): operators of lower priority than their parent's
+ * in "( ... )", and a phrase operator as a right operand of another too. */
+static void tsq_put(struct buf *b, const struct tsq *q, uint32_t i,
+		    int parent_priority, bool right_phrase)
+{
+	const struct tsq_item *it = &q->items[i];
+	if (it->type == TSQ_VAL) {
+		put_lexeme(b, it->operand, it->operand_len);
+		if (it->weight || it->prefix) {
+			buf_putc(b, ':');
+			if (it->prefix)
+				buf_putc(b, '*');
+			for (int bit = 3; bit >= 0; bit--)
+				if (it->weight & (1 << bit))
+					buf_putc(b, "DCBA"[bit]);
+		}
+		return;
+	}
+	int priority = tsq_priority(it->oper);
+	if (it->oper == TSQ_NOT) {
+		if (priority < parent_priority)
+			buf_puts(b, "( ");
+		buf_putc(b, '!');
+		tsq_put(b, q, i + 1, priority, false);
+		if (priority < parent_priority)
+			buf_puts(b, " )");
+		return;
+	}
+	bool parens = priority < parent_priority ||
+		      (it->oper == TSQ_PHRASE && right_phrase);
+	if (parens)
+		buf_puts(b, "( ");
+	tsq_put(b, q, it->left, priority, false);
+	if (it->oper == TSQ_OR)
+		buf_puts(b, " | ");
+	else if (it->oper == TSQ_AND)
+		buf_puts(b, " & ");
+	else if (it->distance != 1)
+		buf_printf(b, " <%d> ", it->distance);
+	else
+		buf_puts(b, " <-> ");
+	tsq_put(b, q, i + 1, priority, it->oper == TSQ_PHRASE);
+	if (parens)
+		buf_puts(b, " )");
+}
+
+/* tsquerysend: Int32 count of items; an operand is Int8 1, Int8 weight
+ * bits (8 A, 4 B, 2 C, 1 D), Int8 prefix flag and its text with a NUL;
+ * an operator Int8 2, Int8 operator, and for a phrase Int16 distance. */
+static bool conv_tsquery(struct conv *c, const struct type *t,
+			 const unsigned char *d, uint32_t len)
+{
+	if (len < 4)
+		return fail(c, "%s: %u bytes, expected at least 4", t->name, len);
+	uint32_t n = rd32(d), pos = 4;
+	if (n > len / 2)
+		return fail(c, "%s: %u items in %u bytes", t->name, n, len);
+	if (n == 0)
+		return pos == len || fail(c, "%s: bytes after an empty query", t->name);
+	struct tsq q = { calloc(n, sizeof *q.items), n };
+	if (!q.items)
+		abort();
+	bool ok = true;
+	for (uint32_t i = 0; ok && i < n; i++) {
+		struct tsq_item *it = &q.items[i];
+		if (len - pos < 2) {
+			ok = false;
+			break;
+		}
+		it->type = d[pos++];
+		if (it->type == TSQ_VAL) {
+			if (len - pos < 3) {
+				ok = false;
+				break;
+			}
+			it->weight = d[pos++];
+			it->prefix = d[pos++];
+			it->operand = d + pos;
+			const unsigned char *nul = memchr(d + pos, '\0', len - pos);
+			ok = nul && it->weight < 16;
+			if (ok) {
+				it->operand_len = (size_t)(nul - it->operand);
+				pos += (uint32_t)it->operand_len + 1;
+			}
+		} else if (it->type == TSQ_OPR) {
+			it->oper = d[pos++];
+			ok = it->oper >= TSQ_NOT && it->oper <= TSQ_PHRASE;
+			if (ok && it->oper == TSQ_PHRASE) {
+				ok = len - pos >= 2;
+				if (ok)
+					it->distance = (int16_t)rd16(d + pos);
+				pos += 2;
+			}
+		} else {
+			ok = false;
+		}
+	}
+	uint32_t end = 0;
+	ok = ok && pos == len && tsq_link(&q, &end, 0) && end == n;
+	if (ok)
+		tsq_put(c->out, &q, 0, -1, false);
+	free(q.items);
+	return ok || fail(c, "%s: malformed", t->name);
+}
+
 /* ---- geometry: float8 coordinates, printed as float8out does ---- */
 
 static void put_point(struct buf *b, const unsigned char *d)
@@ -1070,6 +1304,9 @@ static const struct type types[] = {
 	{ OID_BIT, "bit", conv_bits, 0 },
 	{ OID_VARBIT, "varbit", conv_bits, 0 },
 	{ OID_NUMERIC, "numeric", conv_numeric, 0 },
+	{ OID_MONEY, "money", conv_money, 0 },
+	{ OID_TSVECTOR, "tsvector", conv_tsvector, 0 },
+	{ OID_TSQUERY, "tsquery", conv_tsquery, 0 },
 	{ OID_REFCURSOR, "refcursor", conv_text, 0 },
 	{ OID_UUID, "uuid", conv_uuid, 0 },
 	{ OID_PG_LSN, "pg_lsn", conv_pg_lsn, 0 },
@@ -1225,7 +1462,9 @@ static const struct type *array_element(uint32_t typoid, char *delim)
 		*delim = ';';
 		return find_type(OID_BOX);
 	}
-	uint32_t elem = values_array_element(typoid);
+	/* bytea[] reaches scripts as its text, so values.h leaves it out;
+	 * its binary form is read all the same. */
+	uint32_t elem = typoid == 1001 ? OID_BYTEA : values_array_element(typoid);
 	return elem ? find_type(elem) : NULL;
 }
 
@@ -1271,27 +1510,32 @@ static void array_quote(struct buf *b, size_t mark, char delim)
 	b->len += extra;
 }
 
+static bool conv_value(struct conv *c, uint32_t oid, const unsigned char *d,
+		       uint32_t len, int depth);
+
 /* array_send: Int32 ndim, Int32 flags (has nulls: 0 or 1), UInt32 element
  * type, per dimension Int32 size and Int32 lower bound, then the elements
- * in row-major order as Int32 length (-1 for NULL) and bytes. */
-static bool conv_array(struct conv *c, const struct type *et, char delim,
-		       const unsigned char *d, uint32_t len)
+ * in row-major order as Int32 length (-1 for NULL) and bytes. name is the
+ * element type's, for messages; elem is the element type expected, or 0
+ * for the one the bytes name (an array of the database's own type). */
+static bool conv_array(struct conv *c, const char *name, uint32_t elem,
+		       char delim, const unsigned char *d, uint32_t len, int depth)
 {
 	if (len < 12)
 		return fail(c, "%s[]: %u bytes, expected at least 12",
-			    et->name, len);
+			    name, len);
 	int32_t ndim = (int32_t)rd32(d);
 	int32_t flags = (int32_t)rd32(d + 4);
-	uint32_t elem = rd32(d + 8);
+	uint32_t sent = rd32(d + 8);
 	if (ndim < 0 || ndim > ARRAY_MAXDIM)
-		return fail(c, "%s[]: %d dimensions", et->name, ndim);
+		return fail(c, "%s[]: %d dimensions", name, ndim);
 	if (flags != 0 && flags != 1)
-		return fail(c, "%s[]: invalid flags %d", et->name, flags);
-	if (elem != et->oid)
-		return fail(c, "%s[]: element type %u, expected %u", et->name,
-			    elem, et->oid);
+		return fail(c, "%s[]: invalid flags %d", name, flags);
+	if (elem ? sent != elem : sent < FIRST_USER_OID)
+		return fail(c, "%s[]: element type %u, expected %u", name,
+			    sent, elem);
 	if (len - 12 < 8 * (uint32_t)ndim)
-		return fail(c, "%s[]: truncated dimensions", et->name);
+		return fail(c, "%s[]: truncated dimensions", name);
 	int32_t dims[ARRAY_MAXDIM], lbs[ARRAY_MAXDIM];
 	uint32_t pos = 12;
 	uint64_t nitems = ndim > 0;
@@ -1301,22 +1545,22 @@ static bool conv_array(struct conv *c, const struct type *et, char delim,
 		lbs[i] = (int32_t)rd32(d + pos + 4);
 		/* As ArrayCheckBounds: lower bound + size must fit. */
 		if (dims[i] < 0 || (int64_t)lbs[i] + dims[i] > INT32_MAX)
-			return fail(c, "%s[]: invalid dimension %d", et->name,
+			return fail(c, "%s[]: invalid dimension %d", name,
 				    i + 1);
 		/* Stays below 2^63: len < 2^32 and a size < 2^31. */
 		nitems *= (uint64_t)dims[i];
 		if (nitems > len)
-			return fail(c, "%s[]: truncated", et->name);
+			return fail(c, "%s[]: truncated", name);
 		bounds |= lbs[i] != 1;
 	}
 	/* Every element takes at least its 4 length bytes. */
 	if (nitems > (len - pos) / 4)
-		return fail(c, "%s[]: truncated", et->name);
+		return fail(c, "%s[]: truncated", name);
 	struct buf *b = c->out;
 	if (nitems == 0) {
 		if (pos != len)
 			return fail(c, "%s[]: bytes after an empty array",
-				    et->name);
+				    name);
 		buf_puts(b, "{}");
 		return true;
 	}
@@ -1332,24 +1576,24 @@ static bool conv_array(struct conv *c, const struct type *et, char delim,
 	for (uint64_t k = 0;; k++) {
 		if (len - pos < 4)
 			return fail(c, "%s[]: truncated at element %llu",
-				    et->name, (unsigned long long)k + 1);
+				    name, (unsigned long long)k + 1);
 		int32_t elen = (int32_t)rd32(d + pos);
 		pos += 4;
 		if (elen == -1) {
 			buf_puts(b, "NULL");
 		} else if (elen < 0 || (uint32_t)elen > len - pos) {
 			return fail(c, "%s[]: truncated at element %llu",
-				    et->name, (unsigned long long)k + 1);
+				    name, (unsigned long long)k + 1);
 		} else {
 			size_t mark = b->len;
-			if (!et->fn(c, et, d + pos, (uint32_t)elen)) {
+			if (!conv_value(c, sent, d + pos, (uint32_t)elen, depth + 1)) {
 				/* Say which element: "int4[] element 3: int4:
 				 * 2 bytes, expected 4". */
 				char inner[200];
 				snprintf(inner, sizeof inner, "%s",
 					 c->errlen ? c->err : "");
 				return fail(c, "%s[] element %llu: %s",
-					    et->name,
+					    name,
 					    (unsigned long long)k + 1, inner);
 			}
 			array_quote(b, mark, delim);
@@ -1370,9 +1614,158 @@ static bool conv_array(struct conv *c, const struct type *et, char delim,
 			buf_putc(b, '{');
 	}
 	if (pos != len)
-		return fail(c, "%s[]: %u bytes after the elements", et->name,
+		return fail(c, "%s[]: %u bytes after the elements", name,
 			    len - pos);
 	return true;
+}
+
+/* ---- types of the database's own ---- */
+
+/* record_out's quoting of one field, in place on the text written from
+ * mark on: quoted when empty or holding " \ ( ) , or white space; " and \
+ * doubled inside. */
+static void record_quote(struct buf *b, size_t mark)
+{
+	size_t n = b->len - mark, extra = 0;
+	bool quote = n == 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = b->data[mark + i];
+		if (ch == '"' || ch == '\\')
+			extra++;
+		if (strchr("\"\\(),", ch) || ch == ' ' || (ch >= '\t' && ch <= '\r'))
+			quote = true;
+	}
+	if (!quote)
+		return;
+	extra += 2;
+	buf_reserve(b, extra);
+	char *p = b->data + mark;
+	size_t src = n, dst = n + extra;
+	p[--dst] = '"';
+	while (src > 0) {
+		char ch = p[--src];
+		p[--dst] = ch;
+		if (ch == '"' || ch == '\\')
+			p[--dst] = ch;
+	}
+	p[0] = '"';
+	b->len += extra;
+}
+
+/* record_send: Int32 count of columns, then per column UInt32 type, Int32
+ * length (-1 for NULL) and the bytes; the fields name their types, so a
+ * composite is read whatever its own OID. */
+static bool conv_record(struct conv *c, const unsigned char *d, uint32_t len,
+			int depth)
+{
+	if (len < 4)
+		return false;
+	uint32_t n = rd32(d), pos = 4;
+	/* MaxTupleAttributeNumber; each column takes 8 bytes at least. */
+	if (n > 1664 || n > (len - 4) / 8)
+		return false;
+	size_t start = c->out->len;
+	buf_putc(c->out, '(');
+	for (uint32_t i = 0; i < n; i++) {
+		if (len - pos < 8)
+			goto bad;
+		uint32_t oid = rd32(d + pos);
+		int32_t flen = (int32_t)rd32(d + pos + 4);
+		pos += 8;
+		if (i)
+			buf_putc(c->out, ',');
+		if (flen == -1)
+			continue;
+		if (flen < 0 || (uint32_t)flen > len - pos)
+			goto bad;
+		size_t mark = c->out->len;
+		if (!conv_value(c, oid, d + pos, (uint32_t)flen, depth + 1))
+			goto bad;
+		record_quote(c->out, mark);
+		pos += (uint32_t)flen;
+	}
+	if (pos != len)
+		goto bad;
+	buf_putc(c->out, ')');
+	return true;
+bad:
+	c->out->len = start;
+	return false;
+}
+
+/* Valid UTF-8 without NUL or control characters but tab, newline and
+ * carriage return. */
+static bool printable_utf8(const unsigned char *d, uint32_t len)
+{
+	for (uint32_t i = 0; i < len;) {
+		unsigned char ch = d[i];
+		if (ch < 0x80) {
+			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+				return false;
+			if (ch == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		uint32_t n = ch >= 0xf0 && ch <= 0xf4 ? 4 : ch >= 0xe0 ? 3
+			   : ch >= 0xc2 && ch < 0xe0 ? 2 : 0;
+		if (!n || len - i < n)
+			return false;
+		for (uint32_t k = 1; k < n; k++)
+			if ((d[i + k] & 0xc0) != 0x80)
+				return false;
+		/* No overlong forms, surrogates, or code points past U+10FFFF. */
+		if ((ch == 0xe0 && d[i + 1] < 0xa0) || (ch == 0xed && d[i + 1] >= 0xa0) ||
+		    (ch == 0xf0 && d[i + 1] < 0x90) || (ch == 0xf4 && d[i + 1] >= 0x90))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* A value of a type created in the database, which the wire names only by
+ * an OID that means something in the source database alone. Its binary
+ * form says what it is:
+ *  - a composite's (record_send) starts with its column count, whose high
+ *    bytes are zero, and names every field's type;
+ *  - an array's (array_send) names its element type the same way;
+ *  - an enum's is its label, text, which can hold no NUL: so neither of
+ *    the above, and then the very text the server prints.
+ * A value that is none of these (an extension type's binary form) stays
+ * raw bytes: false, with no error. */
+static bool conv_user(struct conv *c, const unsigned char *d, uint32_t len,
+		      int depth)
+{
+	size_t mark = c->out->len;
+	/* Trying a form is no error: nothing is reported from inside. */
+	char err[8];
+	struct conv quiet = { c->out, err, 0 };
+	if (conv_record(&quiet, d, len, depth) ||
+	    conv_array(&quiet, "", 0, ',', d, len, depth))
+		return true;
+	c->out->len = mark;
+	if (!printable_utf8(d, len))
+		return false;
+	buf_put(c->out, d, len);
+	return true;
+}
+
+/* Any value by its type's OID. */
+static bool conv_value(struct conv *c, uint32_t oid, const unsigned char *d,
+		       uint32_t len, int depth)
+{
+	if (depth > 32)
+		return fail(c, "nested too deep");
+	const struct type *t = find_type(oid);
+	if (t)
+		return t->fn(c, t, d, len);
+	char delim;
+	const struct type *et = array_element(oid, &delim);
+	if (et)
+		return conv_array(c, et->name, et->oid, delim, d, len, depth);
+	if (oid >= FIRST_USER_OID && conv_user(c, d, len, depth))
+		return true;
+	return fail(c, "type %u: not known", oid);
 }
 
 /* ---- entry points ---- */
@@ -1389,18 +1782,16 @@ bool binary_to_text(uint32_t typoid, const char *data, uint32_t len,
 	struct conv c = { out, err, errlen };
 	const unsigned char *d = (const unsigned char *)data;
 	size_t mark = out->len;
-	bool ok;
-	char delim;
-	const struct type *t = find_type(typoid);
-	const struct type *et = t ? NULL : array_element(typoid, &delim);
 	if (errlen)
 		err[0] = '\0';
-	if (t)
-		ok = t->fn(&c, t, d, len);
-	else if (et)
-		ok = conv_array(&c, et, delim, d, len);
-	else
-		return false;
+	bool ok;
+	if (binary_known_type(typoid)) {
+		ok = conv_value(&c, typoid, d, len, 0);
+	} else {
+		/* A type of the database's own that says nothing of itself
+		 * stays raw bytes: no error. */
+		ok = typoid >= FIRST_USER_OID && conv_user(&c, d, len, 0);
+	}
 	if (!ok)
 		out->len = mark;
 	return ok;

@@ -109,7 +109,7 @@ static char *session_options(const struct conn_params *p)
 {
 	static const char canonical[] = "-c DateStyle=ISO,YMD -c TimeZone=UTC "
 					"-c IntervalStyle=postgres "
-					"-c extra_float_digits=1";
+					"-c extra_float_digits=1 -c lc_monetary=C";
 	const char *user = getenv("PGOPTIONS");
 	PQconninfoOption *parsed = p->dbname ? PQconninfoParse(p->dbname, NULL)
 					     : NULL;

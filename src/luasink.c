@@ -1,5 +1,6 @@
 #include "luasink.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,20 @@ static struct sink *check_sink(lua_State *L)
 
 static void put_text(lua_State *L, int idx, struct buf *b, bool in_array);
 
+/* A number as float8in and numeric_in read it: the shortest digits that
+ * read back as the same double, NaN and the infinities spelled as the
+ * server spells them (JSON's quotes around them would be part of the
+ * value). */
+static void put_double(struct buf *b, double d)
+{
+	if (isnan(d))
+		buf_puts(b, "NaN");
+	else if (isinf(d))
+		buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
+	else
+		json_put_double(b, d);
+}
+
 /* A Lua array as PostgreSQL's array text: {1,"a b",NULL}. */
 static void put_array(lua_State *L, int idx, struct buf *b)
 {
@@ -48,12 +63,15 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 	case LUA_TBOOLEAN:
 		buf_putc(b, lua_toboolean(L, idx) ? 't' : 'f');
 		return;
-	case LUA_TNUMBER:
-		if (lh_isinteger(L, idx))
+	case LUA_TNUMBER: {
+		/* LuaJIT takes -0.0 for an integer: its sign would be lost. */
+		double d = (double)lua_tonumber(L, idx);
+		if (lh_isinteger(L, idx) && !(d == 0 && signbit(d)))
 			buf_printf(b, "%lld", lh_tointeger(L, idx));
 		else
-			json_put_double(b, (double)lua_tonumber(L, idx));
+			put_double(b, d);
 		return;
+	}
 	case LUA_TTABLE:
 		put_array(L, idx, b);
 		return;
@@ -670,6 +688,9 @@ static int l_postgres(lua_State *L)
 		.progress_name = opt_string(L, "progress_name", false, NULL),
 		.slot = ctx->slot,
 	};
+	lua_getfield(L, 1, "replica_role");
+	c.no_replica_role = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+	lua_pop(L, 1);
 	struct err e;
 	struct sink *s = sink_pg_new(&c, &e);
 	if (s) {

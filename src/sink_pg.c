@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -14,27 +15,58 @@
 /* Statements queued in the pipeline before walhook reads their results,
  * so neither side's buffers fill while the other waits. */
 #define PIPELINE_DEPTH 256
+/* Results a batch may have queued: the statements, their Prepares, and
+ * the few plain commands (BEGIN, SAVEPOINT, ...) around them. */
+#define PENDING_MAX (2 * PIPELINE_DEPTH + 8)
+/* How long a replication origin held by another session is waited for. */
+#define ORIGIN_WAIT_US (10 * 1000 * 1000)
 
-/* What walhook knows of a target table: its column types. */
+/* One column of a target table, as the target's catalog has it. */
+struct target_col {
+	char *name;
+	uint32_t type;      /* atttypid: the type its parameters are sent as */
+	uint32_t base;      /* a domain's base type, else type */
+	bool generated;     /* the target computes it: never written */
+	bool always_identity; /* GENERATED ALWAYS AS IDENTITY */
+	bool key;           /* in the target's replica identity index or primary key */
+};
+
+/* What walhook knows of a target table. */
 struct target_table {
 	char *qualified; /* "schema"."table", quoted */
+	char relkind;    /* 'r', or 'p' for a partitioned table */
 	size_t ncols;
-	char **names;
-	uint32_t *types;
+	size_t nkeys;    /* columns with key set: 0 when it has no such index */
+	struct target_col *cols;
+	/* Described before the last reconnect: looked up again before its
+	 * next use. (A table stays allocated until the sink is freed, so a
+	 * pointer to it never dangles.) */
+	bool stale;
 	struct target_table *next;
 };
 
-/* A prepared statement, by its text. */
+/* A prepared statement, by its text and parameter types. */
 struct prepared {
 	char *sql;
+	int nparams;
+	uint32_t *types;
 	char name[24];
 	struct prepared *next;
+};
+
+/* What one result in the pipeline answers: for error messages, and to
+ * know which table's description an error may have made stale. */
+struct pending {
+	char doing[200];
+	struct target_table *table;
 };
 
 struct pgsink {
 	struct sink base;
 	PGconn *conn;
 	char progress_name[128];
+	bool replica_role;   /* asked for session_replication_role = replica */
+	bool warned_role;
 	bool use_origin;     /* else the walhook.progress table */
 	uint64_t progress;   /* end LSN of the last source transaction applied */
 	bool in_txn;         /* a target transaction is open */
@@ -44,14 +76,14 @@ struct pgsink {
 	uint64_t batch_end;
 	int64_t batch_time;
 	int queued;          /* results not read yet */
+	struct pending *pending; /* PENDING_MAX of them: what each answers */
 	int nprepared;
 	struct prepared *stmts;
 	struct target_table *tables;
 	struct buf sql;
-	char err_context[256];
 };
 
-/* A statement outside the pipeline (setup); res is the caller's. */
+/* A statement outside the pipeline (setup, lookups); res is the caller's. */
 static PGresult *run(struct pgsink *p, const char *sql, int n,
 		     const char *const *params, const char *doing, struct err *e)
 {
@@ -65,43 +97,119 @@ static PGresult *run(struct pgsink *p, const char *sql, int n,
 	return res;
 }
 
-/* ---- progress: a replication origin, else a table ---- */
+/* A target that is down, restarting or out of connections comes back:
+ * walhook retries those rather than stopping. Whatever failed while the
+ * connection is not OK is such a failure, a lookup as much as a write. */
+static int target_fail(struct pgsink *p, struct err *e)
+{
+	const char *c = e->code;
+	e->transient = e->transient || PQstatus(p->conn) != CONNECTION_OK ||
+		       !strncmp(c, "08", 2) || !strncmp(c, "57", 2) ||
+		       !strncmp(c, "53", 2);
+	return -1;
+}
+
+/* ---- the session: settings, progress ---- */
+
+/* What the session needs before it applies anything:
+ *  - session_replication_role = replica, as a subscription's worker runs:
+ *    ordinary triggers and foreign key checks do not fire, ENABLE REPLICA
+ *    and ENABLE ALWAYS triggers do. It takes superuser, or on 15 and later
+ *    GRANT SET ON PARAMETER; without it the sink goes on as an ordinary
+ *    session and says so once.
+ *  - lc_monetary = C: money arrives as the C locale's text ("$1,234.56",
+ *    which is also what binary mode gives), read back exactly whatever
+ *    the target's own locale.
+ *  - IntervalStyle = postgres, the style intervals arrive in. */
+static int setup_session(struct pgsink *p, struct err *e)
+{
+	static const char *const settings[] = {
+		"SET lc_monetary = 'C'", "SET IntervalStyle = postgres",
+	};
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		PGresult *res = run(p, settings[i], 0, NULL, "setting up the target session", e);
+		if (!res)
+			return -1;
+		PQclear(res);
+	}
+	PGresult *res;
+	if (!p->replica_role)
+		return 0;
+	res = PQexec(p->conn, "SET session_replication_role = replica");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (!code || strcmp(code, "42501") != 0) {
+			conn_fail(e, p->conn, res, "setting session_replication_role");
+			PQclear(res);
+			return -1;
+		}
+		if (!p->warned_role)
+			fprintf(stderr, "walhook: warning: sink %s: the target role may not set "
+				"session_replication_role = replica, so target triggers fire "
+				"and foreign keys are checked as in any session (replica_role = false "
+				"says that is intended)\n", p->base.name);
+		p->warned_role = true;
+	}
+	PQclear(res);
+	return 0;
+}
 
 static int setup_progress(struct pgsink *p, struct err *e)
 {
 	const char *name[] = { p->progress_name };
-	PGresult *res = run(p, "SELECT pg_catalog.pg_replication_origin_oid($1)", 1,
-			    name, "looking up the replication origin", e);
-	if (!res)
-		return -1;
-	bool exists = !PQgetisnull(res, 0, 0);
-	PQclear(res);
 	/* Creating and using an origin takes superuser or a grant on the
-	 * functions; without it, a table keeps the position. */
-	if (!exists) {
+	 * functions (even to look one up); without it, a table keeps the
+	 * position. */
+	bool may = true, exists = false;
+	PGresult *res = PQexecParams(p->conn, "SELECT pg_catalog.pg_replication_origin_oid($1)",
+				     1, NULL, name, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		exists = !PQgetisnull(res, 0, 0);
+	} else {
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (!code || strcmp(code, "42501") != 0) {
+			conn_fail(e, p->conn, res, "looking up the replication origin");
+			PQclear(res);
+			return -1;
+		}
+		may = false;
+	}
+	PQclear(res);
+	p->use_origin = false;
+	if (may && !exists) {
 		res = PQexecParams(p->conn,
 				   "SELECT pg_catalog.pg_replication_origin_create($1)",
 				   1, NULL, name, NULL, NULL, 0);
 		exists = PQresultStatus(res) == PGRES_TUPLES_OK;
 		PQclear(res);
 	}
-	if (exists) {
+	/* In use by another session: a second walhook on one target must
+	 * not share the position. But the session of a walhook that was just
+	 * killed holds it until the server notices its client is gone, which
+	 * takes a moment: wait that long. */
+	int64_t give_up = mono_now_us() + ORIGIN_WAIT_US;
+	while (exists) {
 		res = PQexecParams(p->conn,
 				   "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
 				   1, NULL, name, NULL, NULL, 0);
 		p->use_origin = PQresultStatus(res) == PGRES_TUPLES_OK;
-		if (!p->use_origin) {
-			const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-			/* In use by another session: a second walhook on one
-			 * target must not share the position. */
-			if (code && strcmp(code, "55006") == 0) {
-				conn_fail(e, p->conn, res, "using the replication origin");
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (!p->use_origin && code && strcmp(code, "55006") == 0) {
+			if (mono_now_us() < give_up) {
 				PQclear(res);
-				return -1;
+				struct timespec pause = { 0, 100 * 1000 * 1000 };
+				nanosleep(&pause, NULL);
+				continue;
 			}
+			conn_fail(e, p->conn, res, "using the replication origin");
+			PQclear(res);
+			return -1;
 		}
 		PQclear(res);
+		break;
 	}
+	if (PQstatus(p->conn) != CONNECTION_OK)
+		return conn_fail(e, p->conn, NULL, "setting up the replication origin");
 	if (p->use_origin) {
 		res = run(p, "SELECT pg_catalog.pg_replication_origin_progress($1, true)",
 			  1, name, "reading the replication origin's position", e);
@@ -122,23 +230,31 @@ static int setup_progress(struct pgsink *p, struct err *e)
 	}
 	if (!res)
 		return -1;
+	p->progress = 0;
 	if (PQntuples(res) && !PQgetisnull(res, 0, 0))
 		lsn_parse(PQgetvalue(res, 0, 0), &p->progress);
 	PQclear(res);
 	return 0;
 }
 
-static int drain(struct pgsink *p, struct err *e);
-
-/* A target that is down, restarting or out of connections comes back:
- * walhook retries those rather than stopping. */
-static int target_fail(struct pgsink *p, struct err *e)
+static void free_table(struct target_table *t)
 {
-	const char *c = e->code;
-	e->transient = PQstatus(p->conn) != CONNECTION_OK ||
-		       !strncmp(c, "08", 2) || !strncmp(c, "57", 2) ||
-		       !strncmp(c, "53", 2);
-	return -1;
+	for (size_t i = 0; i < t->ncols; i++)
+		free(t->cols[i].name);
+	free(t->cols);
+	t->cols = NULL;
+	t->ncols = t->nkeys = 0;
+}
+
+static void free_tables(struct pgsink *p)
+{
+	for (struct target_table *t = p->tables, *n; t; t = n) {
+		n = t->next;
+		free_table(t);
+		free(t->qualified);
+		free(t);
+	}
+	p->tables = NULL;
 }
 
 static void forget_statements(struct pgsink *p)
@@ -146,6 +262,7 @@ static void forget_statements(struct pgsink *p)
 	for (struct prepared *st = p->stmts, *n; st; st = n) {
 		n = st->next;
 		free(st->sql);
+		free(st->types);
 		free(st);
 	}
 	p->stmts = NULL;
@@ -153,23 +270,26 @@ static void forget_statements(struct pgsink *p)
 }
 
 /* Connects again after the target went away: a new session, so new
- * prepared statements, and the position read again (a commit whose
- * answer was lost may have happened). */
+ * settings and prepared statements, tables described anew (they may have
+ * changed meanwhile), and the position read again (a commit whose answer
+ * was lost may have happened). */
 static int ensure_connected(struct pgsink *p, struct err *e)
 {
 	if (PQstatus(p->conn) == CONNECTION_OK)
 		return 0;
 	PQreset(p->conn);
+	p->in_txn = false;
+	p->queued = 0;
+	p->savepoint = 0;
+	forget_statements(p);
+	for (struct target_table *t = p->tables; t; t = t->next)
+		t->stale = true;
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		conn_fail(e, p->conn, NULL, "connecting to the target again");
 		e->transient = true;
 		return -1;
 	}
-	p->in_txn = false;
-	p->queued = 0;
-	p->savepoint = 0;
-	forget_statements(p);
-	if (setup_progress(p, e) < 0)
+	if (setup_session(p, e) < 0 || setup_progress(p, e) < 0)
 		return target_fail(p, e);
 	if (!PQenterPipelineMode(p->conn)) {
 		conn_fail(e, p->conn, NULL, "entering pipeline mode");
@@ -178,102 +298,89 @@ static int ensure_connected(struct pgsink *p, struct err *e)
 	return 0;
 }
 
-/* ---- target tables ---- */
+/* ---- the pipeline ---- */
 
-static struct target_table *target(struct pgsink *p, const char *schema,
-				   const char *table, struct err *e)
+/* Notes what the next result will answer. */
+static void expect(struct pgsink *p, struct target_table *t, const char *doing)
 {
-	struct buf q = { 0 };
-	conn_put_ident(&q, schema ? schema : "public");
-	buf_putc(&q, '.');
-	conn_put_ident(&q, table);
-	const char *qualified = buf_cstr(&q);
-	for (struct target_table *t = p->tables; t; t = t->next) {
-		if (strcmp(t->qualified, qualified) == 0) {
-			buf_free(&q);
-			return t;
+	if (p->queued < PENDING_MAX) {
+		struct pending *pd = &p->pending[p->queued];
+		snprintf(pd->doing, sizeof pd->doing, "%s", doing);
+		pd->table = t;
+	}
+	p->queued++;
+}
+
+static int describe(struct pgsink *p, struct target_table *t, struct err *e);
+static bool same_description(const struct target_table *a,
+			     const struct target_table *b);
+
+/* After a failed statement: the target transaction is gone. Rolls it back
+ * now, and when the failed statement's table is no longer what walhook
+ * took it for (a column added, renamed or retyped on the target since),
+ * describes it anew and makes the failure transient, so that walhook
+ * sends the batch again and it meets the new description. */
+static void after_failure(struct pgsink *p, struct target_table *t, struct err *e)
+{
+	if (PQstatus(p->conn) != CONNECTION_OK)
+		return;
+	PGresult *res;
+	if (PQsendQueryParams(p->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) &&
+	    PQpipelineSync(p->conn)) {
+		while ((res = PQgetResult(p->conn)) || PQstatus(p->conn) == CONNECTION_OK) {
+			if (!res)
+				continue;
+			ExecStatusType st = PQresultStatus(res);
+			PQclear(res);
+			if (st == PGRES_PIPELINE_SYNC)
+				break;
 		}
 	}
-	const char *params[] = { qualified };
-	char doing[600];
-	snprintf(doing, sizeof doing, "looking up target table %s", qualified);
-	/* A lookup needs the connection out of pipeline mode for a moment;
-	 * an open target transaction stays open. */
-	if (drain(p, e) < 0 || !PQexitPipelineMode(p->conn)) {
-		if (!*e->msg)
-			conn_fail(e, p->conn, NULL, doing);
-		buf_free(&q);
-		return NULL;
+	p->in_txn = false;
+	p->savepoint = 0;
+	if (!t || PQstatus(p->conn) != CONNECTION_OK || !PQexitPipelineMode(p->conn))
+		return;
+	struct target_table fresh = { .qualified = t->qualified };
+	struct err ignored;
+	if (describe(p, &fresh, &ignored) == 0) {
+		if (!same_description(t, &fresh)) {
+			free_table(t);
+			t->relkind = fresh.relkind;
+			t->ncols = fresh.ncols;
+			t->nkeys = fresh.nkeys;
+			t->cols = fresh.cols;
+			e->transient = true;
+			err_prefix(e, "target table %s changed", t->qualified);
+		} else {
+			free_table(&fresh);
+		}
 	}
-	PGresult *res = run(p,
-			    "SELECT attname, atttypid FROM pg_catalog.pg_attribute"
-			    " WHERE attrelid = $1::regclass AND attnum > 0"
-			    " AND NOT attisdropped ORDER BY attnum",
-			    1, params, doing, e);
-	if (!PQenterPipelineMode(p->conn)) {
-		PQclear(res);
-		res = NULL;
-		conn_fail(e, p->conn, NULL, doing);
-	}
-	if (!res) {
-		buf_free(&q);
-		return NULL;
-	}
-	struct target_table *t = calloc(1, sizeof *t);
-	t->qualified = strdup(qualified);
-	t->ncols = (size_t)PQntuples(res);
-	t->names = calloc(t->ncols + 1, sizeof *t->names);
-	t->types = calloc(t->ncols + 1, sizeof *t->types);
-	for (size_t i = 0; i < t->ncols; i++) {
-		t->names[i] = strdup(PQgetvalue(res, (int)i, 0));
-		t->types[i] = (uint32_t)strtoul(PQgetvalue(res, (int)i, 1), NULL, 10);
-	}
-	PQclear(res);
-	buf_free(&q);
-	t->next = p->tables;
-	p->tables = t;
-	return t;
+	PQenterPipelineMode(p->conn);
 }
-
-/* The type of a target column; 0 when the table has no such column. */
-static uint32_t column_type(const struct target_table *t, const char *name)
-{
-	for (size_t i = 0; i < t->ncols; i++)
-		if (strcmp(t->names[i], name) == 0)
-			return t->types[i];
-	return 0;
-}
-
-/* Types without an equality operator cannot find a row. */
-static bool comparable(uint32_t type)
-{
-	switch (type) {
-	case OID_JSON: case OID_XML: case OID_POINT: case OID_LSEG:
-	case OID_PATH: case OID_BOX: case OID_POLYGON: case OID_LINE:
-	case OID_CIRCLE:
-		return false;
-	default:
-		return true;
-	}
-}
-
-/* ---- the pipeline ---- */
 
 /* Reads the results of everything queued, up to a sync. */
 static int drain(struct pgsink *p, struct err *e)
 {
 	if (!p->queued)
 		return 0;
-	if (PQpipelineSync(p->conn) != 1)
-		return conn_fail(e, p->conn, NULL, "applying changes");
-	int rc = 0;
+	if (PQpipelineSync(p->conn) != 1) {
+		conn_fail(e, p->conn, NULL, "applying changes");
+		return target_fail(p, e);
+	}
+	int rc = 0, at = 0;
+	struct target_table *failed = NULL;
 	for (;;) {
 		PGresult *res = PQgetResult(p->conn);
 		if (!res) {
 			/* The end of one statement's results, or of the
 			 * connection. */
 			if (PQstatus(p->conn) != CONNECTION_OK) {
-				conn_fail(e, p->conn, NULL, p->err_context);
+				if (rc == 0)
+					conn_fail(e, p->conn, NULL,
+						  at < p->queued && at < PENDING_MAX
+							  ? p->pending[at].doing
+							  : "applying changes");
+				p->queued = 0;
 				return target_fail(p, e);
 			}
 			continue;
@@ -283,55 +390,84 @@ static int drain(struct pgsink *p, struct err *e)
 			PQclear(res);
 			break;
 		}
-		if (st == PGRES_FATAL_ERROR && rc == 0)
-			rc = conn_fail(e, p->conn, res, p->err_context);
+		if (st == PGRES_FATAL_ERROR && rc == 0) {
+			const struct pending *pd = at < PENDING_MAX ? &p->pending[at] : NULL;
+			rc = conn_fail(e, p->conn, res, pd ? pd->doing : "applying changes");
+			failed = pd ? pd->table : NULL;
+		}
+		at++;
 		PQclear(res);
 	}
 	p->queued = 0;
-	return rc < 0 ? target_fail(p, e) : 0;
+	if (rc == 0)
+		return 0;
+	after_failure(p, failed, e);
+	return target_fail(p, e);
 }
 
-/* The prepared statement for sql, made on first use. */
+/* The prepared statement for sql with these parameter types, made on
+ * first use. */
 static const char *statement(struct pgsink *p, const char *sql, int nparams,
+			     const uint32_t *types, struct target_table *t,
 			     struct err *e)
 {
 	for (struct prepared *s = p->stmts; s; s = s->next)
-		if (strcmp(s->sql, sql) == 0)
+		if (s->nparams == nparams && strcmp(s->sql, sql) == 0 &&
+		    (!nparams || !memcmp(s->types, types, nparams * sizeof *types)))
 			return s->name;
 	struct prepared *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
 	s->sql = strdup(sql);
+	s->nparams = nparams;
+	s->types = malloc((nparams ? nparams : 1) * sizeof *types);
+	if (!s->sql || !s->types)
+		abort();
+	if (nparams)
+		memcpy(s->types, types, nparams * sizeof *types);
 	snprintf(s->name, sizeof s->name, "walhook_%d", ++p->nprepared);
-	if (!PQsendPrepare(p->conn, s->name, sql, nparams, NULL)) {
+	if (!PQsendPrepare(p->conn, s->name, sql, nparams, (const Oid *)s->types)) {
 		free(s->sql);
+		free(s->types);
 		free(s);
 		conn_fail(e, p->conn, NULL, "preparing a statement");
+		target_fail(p, e);
 		return NULL;
 	}
-	p->queued++;
+	char doing[200];
+	snprintf(doing, sizeof doing, "preparing a statement for %s",
+		 t ? t->qualified : "the progress");
+	expect(p, t, doing);
 	s->next = p->stmts;
 	p->stmts = s;
 	return s->name;
 }
 
-static int queue(struct pgsink *p, const char *sql, int n,
+static int queue(struct pgsink *p, const char *sql, int n, const uint32_t *types,
 		 const char *const *values, const int *lengths,
-		 const int *formats, struct err *e)
+		 const int *formats, struct target_table *t, const char *doing,
+		 struct err *e)
 {
-	const char *name = statement(p, sql, n, e);
+	const char *name = statement(p, sql, n, types, t, e);
 	if (!name)
 		return -1;
-	if (!PQsendQueryPrepared(p->conn, name, n, values, lengths, formats, 0))
-		return conn_fail(e, p->conn, NULL, "applying changes");
-	if (++p->queued >= PIPELINE_DEPTH)
+	if (!PQsendQueryPrepared(p->conn, name, n, values, lengths, formats, 0)) {
+		conn_fail(e, p->conn, NULL, doing);
+		return target_fail(p, e);
+	}
+	expect(p, t, doing);
+	if (p->queued >= PIPELINE_DEPTH)
 		return drain(p, e);
 	return 0;
 }
 
 static int queue_plain(struct pgsink *p, const char *sql, struct err *e)
 {
-	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
-		return conn_fail(e, p->conn, NULL, sql);
-	p->queued++;
+	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+		conn_fail(e, p->conn, NULL, sql);
+		return target_fail(p, e);
+	}
+	expect(p, NULL, sql);
 	return 0;
 }
 
@@ -354,30 +490,235 @@ static int open_txn(struct pgsink *p, struct err *e)
 	return 0;
 }
 
+/* ---- target tables ---- */
+
+/* Reads t's columns from the target's catalog into t (whose qualified
+ * name is set), outside the pipeline. */
+static int describe(struct pgsink *p, struct target_table *t, struct err *e)
+{
+	char doing[600];
+	snprintf(doing, sizeof doing, "looking up target table %s", t->qualified);
+	const char *params[] = { t->qualified };
+	/* The key is what a subscription finds rows by: the replica identity
+	 * index, else the primary key. */
+	PGresult *res = run(p,
+		"SELECT a.attname, a.atttypid,"
+		" CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
+		" a.attgenerated <> '', a.attidentity = 'a',"
+		" coalesce(a.attnum = ANY (k.indkey), false), c.relkind"
+		" FROM pg_catalog.pg_class c"
+		" JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+		" JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
+		" LEFT JOIN LATERAL (SELECT i.indkey FROM pg_catalog.pg_index i"
+		"   WHERE i.indrelid = c.oid AND i.indisvalid AND"
+		"   (i.indisreplident OR i.indisprimary)"
+		"   ORDER BY i.indisreplident DESC LIMIT 1) k ON true"
+		" WHERE c.oid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+		" ORDER BY a.attnum",
+		1, params, doing, e);
+	if (!res)
+		return -1;
+	t->ncols = (size_t)PQntuples(res);
+	t->nkeys = 0;
+	t->relkind = t->ncols ? PQgetvalue(res, 0, 6)[0] : 'r';
+	t->cols = calloc(t->ncols + 1, sizeof *t->cols);
+	if (!t->cols)
+		abort();
+	for (size_t i = 0; i < t->ncols; i++) {
+		struct target_col *c = &t->cols[i];
+		int r = (int)i;
+		c->name = strdup(PQgetvalue(res, r, 0));
+		if (!c->name)
+			abort();
+		c->type = (uint32_t)strtoul(PQgetvalue(res, r, 1), NULL, 10);
+		c->base = (uint32_t)strtoul(PQgetvalue(res, r, 2), NULL, 10);
+		c->generated = PQgetvalue(res, r, 3)[0] == 't';
+		c->always_identity = PQgetvalue(res, r, 4)[0] == 't';
+		c->key = PQgetvalue(res, r, 5)[0] == 't';
+		t->nkeys += c->key;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static bool same_description(const struct target_table *a,
+			     const struct target_table *b)
+{
+	if (a->ncols != b->ncols || a->relkind != b->relkind)
+		return false;
+	for (size_t i = 0; i < a->ncols; i++) {
+		const struct target_col *x = &a->cols[i], *y = &b->cols[i];
+		if (strcmp(x->name, y->name) || x->type != y->type ||
+		    x->generated != y->generated || x->key != y->key ||
+		    x->always_identity != y->always_identity)
+			return false;
+	}
+	return true;
+}
+
+/* Describes t anew, outside the pipeline; an open target transaction
+ * stays open. */
+static int redescribe(struct pgsink *p, struct target_table *t, struct err *e)
+{
+	if (ensure_connected(p, e) < 0)
+		return -1;
+	char doing[600];
+	snprintf(doing, sizeof doing, "looking up target table %s", t->qualified);
+	/* A lookup needs the connection out of pipeline mode for a moment. */
+	if (drain(p, e) < 0)
+		return -1;
+	if (!PQexitPipelineMode(p->conn)) {
+		conn_fail(e, p->conn, NULL, doing);
+		return target_fail(p, e);
+	}
+	struct target_table fresh = { .qualified = t->qualified };
+	int rc = describe(p, &fresh, e);
+	if (!PQenterPipelineMode(p->conn) && rc == 0)
+		rc = conn_fail(e, p->conn, NULL, doing);
+	if (rc < 0) {
+		free_table(&fresh);
+		return target_fail(p, e);
+	}
+	free_table(t);
+	t->relkind = fresh.relkind;
+	t->ncols = fresh.ncols;
+	t->nkeys = fresh.nkeys;
+	t->cols = fresh.cols;
+	t->stale = false;
+	return 0;
+}
+
+static struct target_table *target(struct pgsink *p, const char *schema,
+				   const char *table, struct err *e)
+{
+	struct buf q = { 0 };
+	conn_put_ident(&q, schema ? schema : "public");
+	buf_putc(&q, '.');
+	conn_put_ident(&q, table);
+	const char *qualified = buf_cstr(&q);
+	for (struct target_table *t = p->tables; t; t = t->next) {
+		if (strcmp(t->qualified, qualified) == 0) {
+			buf_free(&q);
+			if (t->stale && redescribe(p, t, e) < 0)
+				return NULL;
+			return t;
+		}
+	}
+	struct target_table *t = calloc(1, sizeof *t);
+	if (!t)
+		abort();
+	t->qualified = strdup(qualified);
+	buf_free(&q);
+	if (!t->qualified)
+		abort();
+	if (redescribe(p, t, e) < 0) {
+		free(t->qualified);
+		free(t);
+		return NULL;
+	}
+	t->next = p->tables;
+	p->tables = t;
+	return t;
+}
+
+/* A target column by name; NULL when the table has no such column. */
+static const struct target_col *column(const struct target_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+/* Types without an equality operator cannot find a row. */
+static bool comparable(uint32_t type)
+{
+	switch (type) {
+	case OID_JSON: case OID_XML: case OID_POINT: case OID_LSEG:
+	case OID_PATH: case OID_BOX: case OID_POLYGON: case OID_LINE:
+	case OID_CIRCLE:
+	case 199: case 143: case 1017: case 1018: case 1019: case 1020:
+	case 1027: case 629: case 719: /* their arrays */
+		return false;
+	default:
+		return true;
+	}
+}
+
+static const char *missing_column(const struct target_table *t, size_t n,
+				  const char *const *names)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!column(t, names[i]))
+			return names[i];
+	return NULL;
+}
+
+/* Every column the change names must be the target's. One that is not
+ * may have been added since walhook looked: look again. Still missing,
+ * it is a failure that passes once the target has it (as a subscription
+ * waits for it), so walhook retries. */
+static int check_columns(struct pgsink *p, struct target_table *t,
+			 const struct sink_row *r, struct err *e)
+{
+	const char *name = missing_column(t, r->ncols, r->names);
+	if (!name)
+		name = missing_column(t, r->nold, r->old_names);
+	if (name && (redescribe(p, t, e) < 0))
+		return -1;
+	if (name) {
+		name = missing_column(t, r->ncols, r->names);
+		if (!name)
+			name = missing_column(t, r->nold, r->old_names);
+	}
+	if (name) {
+		err_set(e, "target table %s has no column \"%s\"", t->qualified, name);
+		e->transient = true;
+		return -1;
+	}
+	if (!t->ncols)
+		return err_set(e, "target table %s has no columns", t->qualified);
+	return 0;
+}
+
 /* ---- rows ---- */
 
 struct params {
 	const char **values;
 	int *lengths;
 	int *formats;
+	uint32_t *types;
 	int n, cap;
 };
 
-static void param(struct params *ps, const struct datum *v, uint32_t type)
+/* Adds a parameter typed as the target column: a composite, a domain or
+ * an array then needs no cast, and a value is read by the column's type. */
+static int param(struct params *ps, const struct datum *v, const struct target_col *c)
 {
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;
 		ps->values = realloc(ps->values, ps->cap * sizeof *ps->values);
 		ps->lengths = realloc(ps->lengths, ps->cap * sizeof *ps->lengths);
 		ps->formats = realloc(ps->formats, ps->cap * sizeof *ps->formats);
-		if (!ps->values || !ps->lengths || !ps->formats)
+		ps->types = realloc(ps->types, ps->cap * sizeof *ps->types);
+		if (!ps->values || !ps->lengths || !ps->formats || !ps->types)
 			abort();
 	}
 	int i = ps->n++;
 	ps->values[i] = v->kind == DATUM_NULL ? NULL : v->data;
 	ps->lengths[i] = (int)v->len;
+	ps->types[i] = c->type;
 	/* bytea comes as raw bytes: its binary format is exactly those. */
-	ps->formats[i] = type == OID_BYTEA ? 1 : 0;
+	ps->formats[i] = c->base == OID_BYTEA ? 1 : 0;
+	return ps->n;
+}
+
+static void free_params(struct params *ps)
+{
+	free(ps->values);
+	free(ps->lengths);
+	free(ps->formats);
+	free(ps->types);
 }
 
 static bool is_key(const struct sink_row *r, const char *name)
@@ -388,48 +729,135 @@ static bool is_key(const struct sink_row *r, const char *name)
 	return false;
 }
 
-/* Where to find the row: its key columns' values, from the old row when
- * the change carries one, else from the new. */
-static int put_where(struct pgsink *p, struct buf *q, struct params *ps,
-		     const struct target_table *t, const struct sink_row *r,
-		     struct err *e)
+/* The value a change carries for a column, or NULL. */
+static const struct datum *value_of(size_t n, const char *const *names,
+				    const struct datum *vals, const char *name)
 {
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return &vals[i];
+	return NULL;
+}
+
+static void put_match(struct buf *q, struct params *ps, const struct target_col *c,
+		      const struct datum *v, bool *first)
+{
+	buf_puts(q, *first ? "" : " AND ");
+	*first = false;
+	conn_put_ident(q, c->name);
+	if (v->kind == DATUM_NULL)
+		buf_puts(q, " IS NULL");
+	else
+		buf_printf(q, " = $%d", param(ps, v, c));
+}
+
+/* Whether the change carries a value for every column of the target's
+ * key, each in the change's key (when it names one). */
+static bool covers_target_key(const struct target_table *t, const struct sink_row *r,
+			      size_t n, const char *const *names,
+			      const struct datum *vals)
+{
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct target_col *c = &t->cols[i];
+		if (!c->key)
+			continue;
+		const struct datum *v = value_of(n, names, vals, c->name);
+		if (!v || v->kind == DATUM_UNCHANGED || (r->nkeys && !is_key(r, c->name)))
+			return false;
+	}
+	return true;
+}
+
+/* The condition that finds the changed row, as a subscription finds it:
+ *  - a target with a replica identity index or a primary key: its
+ *    columns, whose values the change carries as part of its key (from
+ *    old when it has an old row, else from new);
+ *  - a target without: every column compared with the change's old row,
+ *    a column the change does not carry (one only the target has, or a
+ *    NULL a plugin left out) as NULL, a column the target generates not
+ *    at all. Such a condition may meet equal rows; *one_row says that
+ *    exactly one of them is to change. A change that names no key and
+ *    no old value is an old row of NULLs whose columns a text plugin left
+ *    out (test_decoding and wal2json format 1 leave NULLs out of old
+ *    rows): every column is then compared as NULL.
+ * Otherwise (where a subscription would stop: a target whose key the
+ * change does not carry, as when a script routes a change to another
+ * table, or a change without an old row on a target without a key) the
+ * change's own key columns find the row. */
+static int put_condition(struct buf *q, struct params *ps,
+			 const struct target_table *t, const struct sink_row *r,
+			 bool *one_row, struct err *e)
+{
+	size_t n = r->nold ? r->nold : r->ncols;
 	const char *const *names = r->nold ? r->old_names : r->names;
 	const struct datum *vals = r->nold ? r->old_values : r->values;
-	size_t n = r->nold ? r->nold : r->ncols;
 	bool first = true;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t type = column_type(t, names[i]);
-		if (!is_key(r, names[i]) || vals[i].kind == DATUM_UNCHANGED ||
-		    !comparable(type))
-			continue;
-		buf_puts(q, first ? " WHERE " : " AND ");
-		first = false;
-		conn_put_ident(q, names[i]);
-		if (vals[i].kind == DATUM_NULL) {
-			buf_puts(q, " IS NULL");
-		} else {
-			param(ps, &vals[i], type);
-			buf_printf(q, " = $%d", ps->n);
+	*one_row = false;
+	if (t->nkeys && covers_target_key(t, r, n, names, vals)) {
+		for (size_t i = 0; i < t->ncols; i++) {
+			const struct target_col *c = &t->cols[i];
+			if (c->key)
+				put_match(q, ps, c, value_of(n, names, vals, c->name), &first);
+		}
+		return 0;
+	}
+	if (!t->nkeys && (r->nold || !r->nkeys)) {
+		static const struct datum null = { .kind = DATUM_NULL };
+		*one_row = true;
+		for (size_t i = 0; i < t->ncols; i++) {
+			const struct target_col *c = &t->cols[i];
+			const struct datum *v = value_of(r->nold, r->old_names,
+							 r->old_values, c->name);
+			if (c->generated || !comparable(c->base) ||
+			    (v && v->kind == DATUM_UNCHANGED))
+				continue;
+			put_match(q, ps, c, v ? v : &null, &first);
+		}
+	} else {
+		*one_row = !t->nkeys;
+		for (size_t i = 0; i < n; i++) {
+			const struct target_col *c = column(t, names[i]);
+			if (!is_key(r, names[i]) || vals[i].kind == DATUM_UNCHANGED ||
+			    !comparable(c->base))
+				continue;
+			put_match(q, ps, c, &vals[i], &first);
 		}
 	}
 	if (first)
 		return err_set(e, "%s: the change names no key to find the row by (REPLICA IDENTITY NOTHING?)",
 			       t->qualified);
-	(void)p;
 	return 0;
 }
 
-static int check_columns(const struct target_table *t, const struct sink_row *r,
-			 struct err *e)
+/* " WHERE cond", or for one of equal rows
+ * " WHERE ctid = (SELECT ctid FROM t WHERE cond LIMIT 1)": a partitioned
+ * table's ctid is unique only with the partition, its tableoid. */
+static int put_where(struct buf *q, struct params *ps, const struct target_table *t,
+		     const struct sink_row *r, bool lock, struct err *e)
 {
-	if (!t->ncols)
-		return err_set(e, "target table %s has no columns", t->qualified);
-	for (size_t i = 0; i < r->ncols; i++)
-		if (!column_type(t, r->names[i]))
-			return err_set(e, "target table %s has no column \"%s\"",
-				       t->qualified, r->names[i]);
-	return 0;
+	struct buf cond = { 0 };
+	bool one_row;
+	int rc = put_condition(&cond, ps, t, r, &one_row, e);
+	if (rc == 0 && !one_row) {
+		buf_puts(q, " WHERE ");
+		buf_put(q, cond.data, cond.len);
+	} else if (rc == 0) {
+		bool parted = t->relkind == 'p';
+		buf_printf(q, " WHERE %s = (SELECT %s FROM %s WHERE ",
+			   parted ? "(tableoid, ctid)" : "ctid",
+			   parted ? "tableoid, ctid" : "ctid", t->qualified);
+		buf_put(q, cond.data, cond.len);
+		buf_puts(q, lock ? " LIMIT 1 FOR UPDATE)" : " LIMIT 1)");
+	}
+	buf_free(&cond);
+	return rc;
+}
+
+/* Whether the column is written from the value v: not when the target
+ * generates it, nor when the value was not sent (unchanged TOAST). */
+static bool written(const struct target_col *c, const struct datum *v)
+{
+	return !c->generated && v->kind != DATUM_UNCHANGED;
 }
 
 static void put_insert(struct buf *q, struct params *ps,
@@ -437,20 +865,32 @@ static void put_insert(struct buf *q, struct params *ps,
 {
 	buf_printf(q, "INSERT INTO %s (", t->qualified);
 	int n = 0;
+	bool overriding = false;
 	for (size_t i = 0; i < r->ncols; i++) {
-		if (r->values[i].kind == DATUM_UNCHANGED)
+		const struct target_col *c = column(t, r->names[i]);
+		if (!written(c, &r->values[i]))
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
-		conn_put_ident(q, r->names[i]);
+		conn_put_ident(q, c->name);
+		overriding |= c->always_identity;
 	}
-	buf_puts(q, ") VALUES (");
+	if (!n) {
+		/* Nothing to write but what the target makes itself. */
+		q->len -= 2;
+		buf_puts(q, " DEFAULT VALUES");
+		if (strcmp(r->op, "read") == 0)
+			buf_puts(q, " ON CONFLICT DO NOTHING");
+		return;
+	}
+	/* A subscription writes identity columns as the source had them. */
+	buf_puts(q, overriding ? ") OVERRIDING SYSTEM VALUE VALUES (" : ") VALUES (");
 	n = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
-		if (r->values[i].kind == DATUM_UNCHANGED)
+		const struct target_col *c = column(t, r->names[i]);
+		if (!written(c, &r->values[i]))
 			continue;
-		param(ps, &r->values[i], column_type(t, r->names[i]));
-		buf_printf(q, "%s$%d", n++ ? ", " : "", ps->n);
+		buf_printf(q, "%s$%d", n++ ? ", " : "", param(ps, &r->values[i], c));
 	}
 	buf_putc(q, ')');
 	/* A snapshot row that meets a row the target already has (a rerun)
@@ -459,107 +899,105 @@ static void put_insert(struct buf *q, struct params *ps,
 		buf_puts(q, " ON CONFLICT DO NOTHING");
 }
 
-static int put_update(struct pgsink *p, struct buf *q, struct params *ps,
+/* Whether an update leaves the column as it was: its new value is its
+ * old one, or with no old row, it is a key column of the change or of the
+ * target, by whose new value the row is found (pgoutput and the text
+ * plugins send an old key when the key changes). */
+static bool kept(const struct sink_row *r, size_t i, const struct target_col *c)
+{
+	const struct datum *old = value_of(r->nold, r->old_names, r->old_values, r->names[i]);
+	const struct datum *v = &r->values[i];
+	if (!old)
+		return r->nold == 0 && (is_key(r, r->names[i]) || c->key);
+	return old->kind == v->kind && old->len == v->len &&
+	       (v->kind != DATUM_TEXT || !memcmp(old->data, v->data, v->len));
+}
+
+static int put_update(struct buf *q, struct params *ps,
 		      const struct target_table *t, const struct sink_row *r,
 		      struct err *e)
 {
 	buf_printf(q, "UPDATE %s SET ", t->qualified);
 	int n = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
-		if (r->values[i].kind == DATUM_UNCHANGED)
+		const struct target_col *c = column(t, r->names[i]);
+		/* An identity column GENERATED ALWAYS can only be set to
+		 * DEFAULT: leave it alone unless it changed. */
+		if (!written(c, &r->values[i]) || (c->always_identity && kept(r, i, c)))
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
-		conn_put_ident(q, r->names[i]);
-		param(ps, &r->values[i], column_type(t, r->names[i]));
-		buf_printf(q, " = $%d", ps->n);
+		conn_put_ident(q, c->name);
+		buf_printf(q, " = $%d", param(ps, &r->values[i], c));
 	}
 	if (!n)
 		return 1; /* nothing to set */
-	return put_where(p, q, ps, t, r, e);
-}
-
-/* A table without a key, with its whole old row as identity, may hold
- * equal rows: change exactly one of them. */
-static bool keyless(const struct target_table *t, const struct sink_row *r)
-{
-	return r->nold && r->nkeys >= r->nold && r->nkeys >= t->ncols;
-}
-
-static void wrap_one_row(struct buf *q, const struct target_table *t,
-			 size_t where_at, bool is_update)
-{
-	/* stack: "UPDATE t SET ... WHERE cond" → "... WHERE ctid = (SELECT
-	 * ctid FROM t WHERE cond LIMIT 1)" */
-	struct buf cond = { 0 };
-	buf_put(&cond, q->data + where_at + 7, q->len - where_at - 7);
-	q->len = where_at;
-	buf_printf(q, " WHERE ctid = (SELECT ctid FROM %s WHERE ", t->qualified);
-	buf_put(q, cond.data, cond.len);
-	buf_puts(q, is_update ? " LIMIT 1 FOR UPDATE)" : " LIMIT 1)");
-	buf_free(&cond);
+	return put_where(q, ps, t, r, true, e);
 }
 
 static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 {
 	struct pgsink *p = (struct pgsink *)s;
-	const struct target_table *t = target(p, r->schema, r->table, e);
-	if (!t || check_columns(t, r, e) < 0 || open_txn(p, e) < 0)
+	struct target_table *t = target(p, r->schema, r->table, e);
+	if (!t || check_columns(p, t, r, e) < 0 || open_txn(p, e) < 0)
 		return -1;
 	struct buf *q = &p->sql;
 	struct params ps = { 0 };
 	buf_reset(q);
 	int rc = 0;
-	bool is_update = strcmp(r->op, "update") == 0;
 	if (strcmp(r->op, "insert") == 0 || strcmp(r->op, "read") == 0) {
 		put_insert(q, &ps, t, r);
-	} else if (is_update) {
-		rc = put_update(p, q, &ps, t, r, e);
+	} else if (strcmp(r->op, "update") == 0) {
+		rc = put_update(q, &ps, t, r, e);
 	} else {
 		buf_printf(q, "DELETE FROM %s", t->qualified);
-		rc = put_where(p, q, &ps, t, r, e);
-	}
-	if (rc == 0 && strcmp(r->op, "read") != 0 && keyless(t, r)) {
-		const char *w = strstr(q->data, " WHERE ");
-		if (w)
-			wrap_one_row(q, t, (size_t)(w - q->data), is_update);
+		rc = put_where(q, &ps, t, r, false, e);
 	}
 	if (rc == 0) {
-		snprintf(p->err_context, sizeof p->err_context, "applying %s to %s",
-			 r->op, t->qualified);
-		rc = queue(p, buf_cstr(q), ps.n, ps.values, ps.lengths, ps.formats, e);
+		char doing[200];
+		snprintf(doing, sizeof doing, "applying %s to %s", r->op, t->qualified);
+		rc = queue(p, buf_cstr(q), ps.n, ps.types, ps.values, ps.lengths,
+			   ps.formats, t, doing, e);
 	}
-	free(ps.values);
-	free(ps.lengths);
-	free(ps.formats);
+	free_params(&ps);
 	if (rc < 0)
 		return -1;
 	sink_wrote(s, q->len);
 	return 0;
 }
 
+/* TRUNCATE of the tables the source truncated, as a subscription does:
+ * a partitioned table with its partitions, any other without the tables
+ * that inherit from it (ONLY); RESTART IDENTITY and CASCADE as the source
+ * asked. (A subscription never cascades; CASCADE reaches further only
+ * where a target-only table refers to a truncated one, which stops a
+ * subscription with an error.) */
 static int pg_write_truncate(struct sink *s, const struct sink_truncate *tr,
 			     struct err *e)
 {
 	struct pgsink *p = (struct pgsink *)s;
-	if (open_txn(p, e) < 0)
-		return -1;
 	struct buf q = { 0 };
 	buf_puts(&q, "TRUNCATE ");
 	for (size_t i = 0; i < tr->nrels; i++) {
-		if (i)
-			buf_puts(&q, ", ");
-		conn_put_ident(&q, tr->schemas[i] ? tr->schemas[i] : "public");
-		buf_putc(&q, '.');
-		conn_put_ident(&q, tr->tables[i] ? tr->tables[i] : "");
+		struct target_table *t = target(p, tr->schemas[i],
+						tr->tables[i] ? tr->tables[i] : "", e);
+		if (!t) {
+			buf_free(&q);
+			return -1;
+		}
+		buf_puts(&q, i ? ", " : "");
+		buf_puts(&q, t->relkind == 'p' ? "" : "ONLY ");
+		buf_puts(&q, t->qualified);
 	}
 	if (tr->restart_identity)
 		buf_puts(&q, " RESTART IDENTITY");
 	if (tr->cascade)
 		buf_puts(&q, " CASCADE");
-	snprintf(p->err_context, sizeof p->err_context, "applying truncate");
-	int rc = queue_plain(p, buf_cstr(&q), e);
-	sink_wrote(s, q.len);
+	int rc = open_txn(p, e);
+	if (rc == 0)
+		rc = queue_plain(p, buf_cstr(&q), e);
+	if (rc == 0)
+		sink_wrote(s, q.len);
 	buf_free(&q);
 	return rc;
 }
@@ -607,37 +1045,43 @@ static int pg_flush(struct sink *s, struct err *e)
 	struct pgsink *p = (struct pgsink *)s;
 	if (!p->in_txn)
 		return 0;
-	char lsn[LSN_STRLEN];
+	char lsn[LSN_STRLEN], doing[80];
 	lsn_format(p->batch_end, lsn);
-	snprintf(p->err_context, sizeof p->err_context, "recording the position %s", lsn);
+	snprintf(doing, sizeof doing, "recording the position %s", lsn);
 	int rc;
 	if (p->use_origin) {
 		char when[PGTIME_STRLEN];
 		const char *params[] = { lsn, pgtime_format(p->batch_time, when) };
 		rc = queue(p, "SELECT pg_catalog.pg_replication_origin_xact_setup($1::pg_lsn, $2::timestamptz)",
-			   2, params, NULL, NULL, e);
+			   2, (const uint32_t[]){ 0, 0 }, params, NULL, NULL, NULL, doing, e);
 	} else {
 		const char *params[] = { p->progress_name, lsn };
 		rc = queue(p, "INSERT INTO walhook.progress (name, lsn) VALUES ($1, $2)"
 			      " ON CONFLICT (name) DO UPDATE SET lsn = EXCLUDED.lsn,"
 			      " updated = now()",
-			   2, params, NULL, NULL, e);
+			   2, (const uint32_t[]){ 0, 0 }, params, NULL, NULL, NULL, doing, e);
 	}
 	if (rc == 0) {
-		snprintf(p->err_context, sizeof p->err_context, "committing at %s", lsn);
-		rc = queue_plain(p, "COMMIT", e);
+		snprintf(doing, sizeof doing, "committing at %s", lsn);
+		if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) {
+			expect(p, NULL, doing);
+		} else {
+			conn_fail(e, p->conn, NULL, doing);
+			rc = target_fail(p, e);
+		}
 	}
 	if (rc == 0)
 		rc = drain(p, e);
-	p->in_txn = false;
 	if (rc < 0) {
 		/* The target transaction is gone; nothing of it counts. */
-		struct err ignored;
-		if (PQstatus(p->conn) == CONNECTION_OK &&
-		    queue_plain(p, "ROLLBACK", &ignored) == 0)
-			drain(p, &ignored);
+		if (p->in_txn && PQstatus(p->conn) == CONNECTION_OK) {
+			struct err ignored;
+			after_failure(p, NULL, &ignored);
+		}
+		p->in_txn = false;
 		return -1;
 	}
+	p->in_txn = false;
 	p->progress = p->batch_end;
 	return 0;
 }
@@ -659,17 +1103,10 @@ static void pg_free(struct sink *s)
 {
 	struct pgsink *p = (struct pgsink *)s;
 	PQfinish(p->conn);
-	for (struct target_table *t = p->tables, *n; t; t = n) {
-		n = t->next;
-		for (size_t i = 0; i < t->ncols; i++)
-			free(t->names[i]);
-		free(t->names);
-		free(t->types);
-		free(t->qualified);
-		free(t);
-	}
+	free_tables(p);
 	forget_statements(p);
 	buf_free(&p->sql);
+	free(p->pending);
 	free(p);
 }
 
@@ -687,7 +1124,7 @@ static const struct sink_ops pg_ops = {
 struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 {
 	struct pgsink *p = calloc(1, sizeof *p);
-	if (!p)
+	if (!p || !(p->pending = calloc(PENDING_MAX, sizeof *p->pending)))
 		abort();
 	e->msg[0] = '\0';
 	p->base.ops = &pg_ops;
@@ -695,6 +1132,7 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 	snprintf(p->progress_name, sizeof p->progress_name, "%s%s",
 		 c->progress_name ? "" : "walhook_",
 		 c->progress_name ? c->progress_name : (c->slot ? c->slot : "replay"));
+	p->replica_role = !c->no_replica_role;
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { c->conninfo, "walhook", NULL };
 	p->conn = PQconnectdbParams(keys, vals, 1);
@@ -703,7 +1141,8 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 		pg_free(&p->base);
 		return NULL;
 	}
-	if (setup_progress(p, e) < 0 || !PQenterPipelineMode(p->conn)) {
+	if (setup_session(p, e) < 0 || setup_progress(p, e) < 0 ||
+	    !PQenterPipelineMode(p->conn)) {
 		if (!*e->msg)
 			conn_fail(e, p->conn, NULL, "entering pipeline mode");
 		pg_free(&p->base);

@@ -201,6 +201,14 @@ struct tp_state {
 	size_t trels_cap;
 	const struct rel **trelp;
 	size_t trelp_cap;
+	/* wal2json format 2 sends one TRUNCATE of several tables as one T
+	 * record per table, each with the truncate's LSN: they are held
+	 * here (names copied, "schema\0table\0" each) until a record that
+	 * is not one of them, and delivered as one truncate, as pgoutput and
+	 * test_decoding deliver it. */
+	struct buf held_names;
+	uint32_t held_n;
+	uint64_t held_lsn;
 	bool in_txn;
 	/* The payload being decoded, for error messages. */
 	enum textplugin_kind kind;
@@ -431,6 +439,38 @@ static void truncate_event(struct tp_state *st, struct event *ev,
 	ev->truncate.rels = st->trelp;
 	ev->truncate.cascade = cascade;
 	ev->truncate.restart_identity = restart;
+}
+
+/* Delivers the truncate held from wal2json format 2's T records. */
+static int flush_held_truncate(struct tp_state *st, event_fn fn, void *ctx,
+			       struct err *e)
+{
+	if (!st->held_n)
+		return 0;
+	const char *p = st->held_names.data;
+	for (uint32_t i = 0; i < st->held_n; i++) {
+		const char *schema = p;
+		const char *table = schema + strlen(schema) + 1;
+		truncate_rel(st, i, schema, table);
+		p = table + strlen(table) + 1;
+	}
+	struct event ev;
+	truncate_event(st, &ev, st->held_n, false, false, st->held_lsn);
+	st->held_n = 0;
+	int rc = fn(ctx, &ev, e);
+	buf_reset(&st->held_names);
+	return rc;
+}
+
+static void hold_truncate(struct tp_state *st, const char *schema,
+			  const char *table, uint64_t lsn)
+{
+	if (!st->held_n)
+		buf_reset(&st->held_names);
+	buf_put(&st->held_names, schema, strlen(schema) + 1);
+	buf_put(&st->held_names, table, strlen(table) + 1);
+	st->held_n++;
+	st->held_lsn = lsn;
 }
 
 /* ---- commit timestamps ---- */
@@ -1455,6 +1495,16 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st,
 	uint64_t at_lsn = r.has_lsn ? r.lsn : lsn;
 	if (r.action != 'B' && r.action != 'C' && rec_check(j, &r, open) < 0)
 		return -1;
+	/* A T record of the truncate held joins it; anything else comes
+	 * after it. */
+	bool joins = r.action == 'T' && st->in_txn &&
+		     (!st->held_n || st->held_lsn == at_lsn);
+	if (!joins && flush_held_truncate(st, fn, ctx, e) < 0)
+		return -1;
+	if (r.action == 'T' && st->in_txn) {
+		hold_truncate(st, r.schema ? r.schema : "", r.table, at_lsn);
+		return 0;
+	}
 	switch (r.action) {
 	case 'B':
 		if (st->in_txn)
@@ -1933,6 +1983,7 @@ void textplugin_free(struct textplugin *d)
 		free(st->where);
 		free(st->trels);
 		free(st->trelp);
+		buf_free(&st->held_names);
 		free(st);
 	}
 	relcache_free(&d->rels);
@@ -1944,6 +1995,7 @@ void textplugin_reset(struct textplugin *d)
 	struct tp_state *st = d->scratch;
 	d->xid = 0;
 	st->in_txn = false;
+	st->held_n = 0;
 	arena_reset(&st->arena);
 	relcache_clear(&d->rels);
 }

@@ -64,8 +64,10 @@ void textplugin_reset(struct textplugin *d);
  *   an old row wal2json's "pk". oldv has rel->ncols entries, non-key ones
  *   DATUM_NULL; old_kind 'O' when the old row names every column, else
  *   'K'. An unchanged TOAST column wal2json left out is not in the rel.
- * - TRUNCATE: rels with names only (ncols 0); wal2json format 2 sends one
- *   per table and no options; format 1 sends none at all.
+ * - TRUNCATE: rels with names only (ncols 0). wal2json format 2 sends a
+ *   T record per table and no options: consecutive T records of one LSN
+ *   are delivered as one truncate, once the next record (at the latest
+ *   the commit) shows the truncate is whole. Format 1 sends none at all.
  * - MESSAGE: prefix (NUL-terminated), content and len.
  * Every lsn is the record's own where the plugin tells it (format 2's
  * "lsn"), else the payload's lsn.

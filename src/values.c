@@ -102,7 +102,8 @@ uint32_t values_array_element(uint32_t array_typoid)
 {
 	switch (array_typoid) {
 	case 1000: return OID_BOOL;
-	case 1001: return OID_BYTEA;
+	/* Not bytea[] (1001): its elements as raw bytes in a Lua array would
+	 * leave a sink no way to tell them from text; it stays its text. */
 	case 1002: return OID_CHAR;
 	case 1003: return OID_NAME;
 	case 1005: return OID_INT2;
@@ -368,15 +369,23 @@ static int arr_level(struct arr_parse *a, int depth, size_t index)
 	return 0;
 }
 
-/* An optional signed integer of a dimension prefix. */
-static bool arr_bound(struct arr_parse *a)
+/* The signed integer of a dimension prefix; *one says whether it is 1. */
+static bool arr_bound(struct arr_parse *a, bool *one)
 {
+	const char *start = a->p;
 	if (a->p < a->end && (*a->p == '-' || *a->p == '+'))
 		a->p++;
 	const char *digits = a->p;
 	while (a->p < a->end && *a->p >= '0' && *a->p <= '9')
 		a->p++;
-	return a->p > digits;
+	if (a->p == digits)
+		return false;
+	/* "1", "+1", "01": but not "-1" */
+	const char *d = digits;
+	while (d < a->p - 1 && *d == '0')
+		d++;
+	*one = *start != '-' && a->p - d == 1 && *d == '1';
+	return true;
 }
 
 static int arr_walk(struct arr_parse *a)
@@ -386,20 +395,23 @@ static int arr_walk(struct arr_parse *a)
 		a->len[i] = SIZE_MAX;
 	}
 	arr_skip_space(a);
-	/* "[lower:upper]" per dimension, then '='. */
+	/* "[lower:upper]" per dimension (or "[upper]", lower 1), then '='. */
+	bool lower_one = true;
 	if (a->p < a->end && *a->p == '[') {
 		while (a->p < a->end && *a->p == '[') {
+			bool one, upper_one;
 			a->p++;
 			arr_skip_space(a);
-			if (!arr_bound(a))
+			if (!arr_bound(a, &one))
 				return arr_fail(a, "bad dimension");
 			arr_skip_space(a);
 			if (a->p < a->end && *a->p == ':') {
 				a->p++;
 				arr_skip_space(a);
-				if (!arr_bound(a))
+				if (!arr_bound(a, &upper_one))
 					return arr_fail(a, "bad dimension");
 				arr_skip_space(a);
+				lower_one &= one;
 			}
 			if (a->p == a->end || *a->p != ']')
 				return arr_fail(a, "bad dimension");
@@ -410,6 +422,13 @@ static int arr_walk(struct arr_parse *a)
 			return arr_fail(a, "missing '=' after dimensions");
 		a->p++;
 		arr_skip_space(a);
+	}
+	/* A Lua or JSON array starts at 1: other bounds would be lost. */
+	if (!lower_one) {
+		if (a->errlen)
+			snprintf(a->err, a->errlen,
+				 "lower bounds other than 1: kept as text");
+		return -1;
 	}
 	if (a->p == a->end || *a->p != '{')
 		return arr_fail(a, "does not start with '{'");

@@ -97,7 +97,9 @@ bool values_parse_bool(const char *s, size_t n, bool *out);
  * in the database (enum, domain, extension type: their OIDs differ from
  * database to database), or box[], whose text form separates elements with
  * ';' instead of ','. int2vector and oidvector are not arrays here either:
- * their text is "1 2 3", not braces. */
+ * their text is "1 2 3", not braces. Nor is bytea[]: as a Lua array its
+ * elements would be raw bytes, which a sink could not tell from text, so
+ * it stays the server's text ({"\x00ff"}). */
 uint32_t values_array_element(uint32_t array_typoid);
 
 /* Callbacks of values_parse_array, called in document order; any of them
@@ -123,8 +125,11 @@ struct values_array_visitor {
 };
 
 /* Walks PostgreSQL's text form of an array: "{1,2,NULL}",
- * "{{a,\"b c\"},{\"\",d}}", "[0:1]={x,y}" (the dimension prefix is checked
- * and skipped: the visitor sees only the nesting), "{}" (one empty array).
+ * "{{a,\"b c\"},{\"\",d}}", "[1:2]={x,y}" (a dimension prefix whose lower
+ * bounds are 1 is checked and skipped: the visitor sees only the nesting),
+ * "{}" (one empty array). An array with another lower bound ("[0:1]={x,y}",
+ * as the server prints one) is refused (-1, err says so): a Lua or JSON
+ * array, which starts at 1, would lose its bounds, so it stays text.
  * The grammar is array_in's: white space around elements and braces is
  * ignored, elements may be quoted with \" and \\ escapes inside, and
  * sub-arrays must all have the same length.

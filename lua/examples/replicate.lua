@@ -16,6 +16,14 @@
 -- source position reached (a replication origin "walhook_<slot>", or the
 -- walhook.progress table when the role may not use origins), so a crash or
 -- kill -9 anywhere neither loses nor repeats a transaction.
+--
+-- As a subscription does, the sink finds rows by the target's replica
+-- identity index or primary key (else by the whole row), and applies with
+-- session_replication_role = replica: ordinary triggers and foreign key
+-- checks on the target do not fire, ENABLE REPLICA / ALWAYS triggers do.
+-- --set replica_role=false applies as an ordinary session instead. A column
+-- added mid-stream is added on the target first, as for a subscription;
+-- walhook waits for it and for a target that restarts.
 
 local walhook = require "walhook"
 
@@ -24,7 +32,10 @@ if not conninfo then
   error("give the target database: --set target=CONNINFO")
 end
 
-local target = walhook.sink.postgres{ conninfo = conninfo }
+local target = walhook.sink.postgres{
+  conninfo = conninfo,
+  replica_role = walhook.vars.replica_role ~= "false",
+}
 
 function handle_change(c)
   target:write(c)   -- insert, update, delete, or a snapshot "read" row

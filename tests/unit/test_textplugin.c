@@ -1886,16 +1886,16 @@ START_TEST(test_w2_round1)
 	/* "xid":null,"timestamp":null */
 	ck_message(39, "0/15582D8", false, "nt", "non-transactional");
 
+	/* one TRUNCATE of two tables: a T record each, one truncate event */
 	ck_begin(40, "0/15582D8", 743, T1(118582));
-	ck_truncate(41, "0/1559338", "public.t_full", false, false);
-	ck_truncate(42, "0/1559338", "public.t_nokey", false, false);
-	ck_commit(43, "0/1559368", 743, "0/1559368", "0/1559550", T1(118582));
+	ck_truncate(41, "0/1559338", "public.t_full public.t_nokey", false, false);
+	ck_commit(42, "0/1559368", 743, "0/1559368", "0/1559550", T1(118582));
 
 	/* format 2 tells no truncate options */
-	ck_begin(44, "0/1559550", 744, T1(122645));
-	ck_truncate(45, "0/155A0C8", "public.My Table", false, false);
-	ck_commit(46, "0/155A0F8", 744, "0/155A0F8", "0/155A268", T1(122645));
-	ck_count(47);
+	ck_begin(43, "0/1559550", 744, T1(122645));
+	ck_truncate(44, "0/155A0C8", "public.My Table", false, false);
+	ck_commit(45, "0/155A0F8", 744, "0/155A0F8", "0/155A268", T1(122645));
+	ck_count(46);
 	finish();
 }
 END_TEST
@@ -2812,6 +2812,40 @@ START_TEST(test_td_values)
 }
 END_TEST
 
+START_TEST(test_w2_truncates_joined)
+{
+	/* T records of one LSN are one truncate; one of another LSN, or one
+	 * after a row change, starts another; a change or the commit
+	 * delivers what is held first. */
+	start(TEXTPLUGIN_WAL2JSON_2);
+	feed_ok("0/1", "{\"action\":\"B\",\"xid\":5}");
+	feed_ok("0/2", "{\"action\":\"T\",\"lsn\":\"0/2\",\"schema\":\"public\",\"table\":\"a\"}");
+	feed_ok("0/2", "{\"action\":\"T\",\"lsn\":\"0/2\",\"schema\":\"s\",\"table\":\"b\"}");
+	ck_count(1); /* held: the next record may join */
+	feed_ok("0/3", "{\"action\":\"T\",\"lsn\":\"0/3\",\"schema\":\"public\",\"table\":\"c\"}");
+	ck_truncate(1, "0/2", "public.a s.b", false, false);
+	feed_ok("0/4", "{\"action\":\"I\",\"lsn\":\"0/4\",\"schema\":\"public\",\"table\":\"c\","
+		       "\"columns\":[{\"name\":\"x\",\"type\":\"integer\",\"value\":1}]}");
+	ck_truncate(2, "0/3", "public.c", false, false);
+	ck_change(3, "0/4", 'I', "public", "c", 1, true, 0);
+	feed_ok("0/5", "{\"action\":\"T\",\"lsn\":\"0/5\",\"schema\":\"public\",\"table\":\"d\"}");
+	feed_ok("0/6", "{\"action\":\"C\",\"xid\":5,\"lsn\":\"0/6\",\"nextlsn\":\"0/7\"}");
+	ck_truncate(4, "0/5", "public.d", false, false);
+	ck_commit(5, "0/6", 5, "0/6", "0/7", 0);
+	ck_count(6);
+	/* a reconnect forgets a held truncate */
+	feed_ok("0/8", "{\"action\":\"B\",\"xid\":6}");
+	feed_ok("0/9", "{\"action\":\"T\",\"lsn\":\"0/9\",\"schema\":\"public\",\"table\":\"e\"}");
+	textplugin_reset(&dec);
+	feed_ok("0/8", "{\"action\":\"B\",\"xid\":6}");
+	feed_ok("0/A", "{\"action\":\"C\",\"xid\":6,\"lsn\":\"0/A\",\"nextlsn\":\"0/B\"}");
+	ck_begin(7, "0/8", 6, 0);
+	ck_commit(8, "0/A", 6, "0/A", "0/B", 0);
+	ck_count(9);
+	finish();
+}
+END_TEST
+
 /* ---- commit times ---- */
 
 static int64_t parse_time(const char *s)
@@ -2946,6 +2980,7 @@ static Suite *textplugin_suite(void)
 	tcase_add_test(tc, test_too_many_columns);
 	tcase_add_test(tc, test_json_strings);
 	tcase_add_test(tc, test_td_values);
+	tcase_add_test(tc, test_w2_truncates_joined);
 	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_options);
 	suite_add_tcase(s, tc);

@@ -252,7 +252,6 @@ static const struct {
 	{ 775, 774 }, /* macaddr8[] */
 	{ 791, 790 }, /* money[] */
 	{ 1000, 16 }, /* bool[] */
-	{ 1001, 17 }, /* bytea[] */
 	{ 1002, 18 }, /* char[] */
 	{ 1003, 19 }, /* name[] */
 	{ 1005, 21 }, /* int2[] */
@@ -338,7 +337,8 @@ START_TEST(test_array_element_not_arrays)
 	 * (';' between elements); a composite's array (pg_class[]); OIDs of
 	 * types created in a database */
 	static const uint32_t none[] = { 0, OID_INT4, OID_TEXT, 22, 30, 1020,
-					 273, 16384, 16385, UINT32_MAX };
+					 273, 16384, 16385, UINT32_MAX,
+					 1001 /* bytea[]: its text */ };
 	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
 		ck_assert_uint_eq(values_array_element(none[i]), 0);
 	ck_assert_uint_eq(values_array_element(1007), OID_INT4);
@@ -387,8 +387,8 @@ static const struct {
 	  "(10@0 1N 2<NULL> 3<null> 4<> 5< a> 6<a b> 7<x,y> 8<q\"q> 9<b\\s> "
 	  "10<{}>)" },
 	{ "{{a,b},{c,d}}", "(2@0(2@1 1<a> 2<b>)(2@2 1<c> 2<d>))" },
-	{ "[0:1]={x,y}", "(2@0 1<x> 2<y>)" },
-	{ "[-2:-1][3:4]={{a,b},{c,d}}",
+	{ "[1:2]={x,y}", "(2@0 1<x> 2<y>)" },
+	{ "[+1:2][01:2]={{a,b},{c,d}}",
 	  "(2@0(2@1 1<a> 2<b>)(2@2 1<c> 2<d>))" },
 	{ "{\"Null\",nulls,\"tab\tx\",\"nl\nx\"}",
 	  "(4@0 1<Null> 2<nulls> 3<tab\tx> 4<nl\nx>)" },
@@ -398,7 +398,7 @@ static const struct {
 	{ "{\"a}\",\"{b\",\"c\\\\d\",\"vt\vx\",\"cr\rx\",\"ff\fx\"}",
 	  "(6@0 1<a}> 2<{b> 3<c\\d> 4<vt\vx> 5<cr\rx> 6<ff\fx>)" },
 	{ "{1,NULL,-3}", "(3@0 1<1> 2N 3<-3>)" },
-	{ "[1:1][0:1]={{1,2}}", "(1@0(2@1 1<1> 2<2>))" },
+	{ "[1:1][1:2]={{1,2}}", "(1@0(2@1 1<1> 2<2>))" },
 	{ "{\"\\\\x00ff\",NULL,\"\\\\x\"}", "(3@0 1<\\x00ff> 2N 3<\\x>)" },
 	{ "{\"2024-02-29 12:34:56.5+00\",infinity}",
 	  "(2@0 1<2024-02-29 12:34:56.5+00> 2<infinity>)" },
@@ -415,7 +415,8 @@ static const struct {
 	{ " { {1 , 2} , { 3,4 } } ", "(2@0(2@1 1<1> 2<2>)(2@2 1<3> 2<4>))" },
 	{ "{a\\,b, \"c\" ,  d e  }", "(3@0 1<a,b> 2<c> 3<d e>)" },
 	{ "{NuLl,\\NULL,NULL\\ }", "(3@0 1N 2<NULL> 3<NULL >)" },
-	{ " [2:3] = {1,2}", "(2@0 1<1> 2<2>)" },
+	{ " [1:2] = {1,2}", "(2@0 1<1> 2<2>)" },
+	{ "[-1]={}", "(0@0)" },
 	{ "[3]={1,2,3}", "(3@0 1<1> 2<2> 3<3>)" },
 	{ "{\"\"}", "(1@0 1<>)" },
 };
@@ -444,6 +445,31 @@ static const char *const bad_arrays[] = {
 	"{{{{{{{1}}}}}}}", "[1:2]{a}", "[a]={x}", "[1:]={x}", "[1:2={x}",
 	"[1:2]", "=={a}", "{}{}", "NULL", "{a}\"",
 };
+
+/* Arrays whose lower bounds are not all 1, as array_out prints them: a
+ * Lua or JSON array would renumber them, so they are not taken apart
+ * (their callers keep the text). Well-formed, so not "malformed". */
+static const char *const bounded_arrays[] = {
+	"[0:1]={x,y}", "[-2:-1][3:4]={{a,b},{c,d}}", "[1:1][0:1]={{1,2}}",
+	" [2:3] = {1,2}", "[-1:0]={\"\\\\x00\",NULL}", "[5:5]={z}",
+	"[00:1]={a,b}",
+};
+
+START_TEST(test_parse_array_keeps_bounds_as_text)
+{
+	struct buf got = { 0 }, scratch = { 0 };
+	char err[100] = "";
+	const char *s = bounded_arrays[_i];
+	ck_assert_int_eq(values_parse_array(s, strlen(s), &trace, &got, &scratch,
+					    err, sizeof err), -1);
+	ck_assert_str_eq(err, "lower bounds other than 1: kept as text");
+	ck_assert_uint_eq(got.len, 0);
+	ck_assert_int_eq(values_parse_array(s, strlen(s), NULL, NULL, &scratch,
+					    err, sizeof err), -1);
+	buf_free(&got);
+	buf_free(&scratch);
+}
+END_TEST
 
 START_TEST(test_parse_array_rejects)
 {
@@ -557,7 +583,7 @@ START_TEST(test_parse_array_to_json)
 						       json_int_element };
 	struct buf out = { 0 }, scratch = { 0 };
 	char err[100];
-	const char *s = "[0:1][1:3]={{1,NULL,-3},{2147483647,-2147483648,0}}";
+	const char *s = "[1:2][1:3]={{1,NULL,-3},{2147483647,-2147483648,0}}";
 	ck_assert_int_eq(values_parse_array(s, strlen(s), &v, &out, &scratch,
 					    err, sizeof err), 0);
 	ck_assert_str_eq(buf_cstr(&out),
@@ -654,6 +680,8 @@ static Suite *values_suite(void)
 	tcase_add_loop_test(tc, test_parse_array, 0, COUNT(arrays));
 	tcase_add_loop_test(tc, test_parse_array_rejects, 0,
 			    COUNT(bad_arrays));
+	tcase_add_loop_test(tc, test_parse_array_keeps_bounds_as_text, 0,
+			    COUNT(bounded_arrays));
 	tcase_add_test(tc, test_parse_array_length_bounded);
 	tcase_add_test(tc, test_parse_array_no_copies);
 	tcase_add_test(tc, test_parse_array_to_json);
