@@ -1,5 +1,7 @@
 #include "sink_pg.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,11 @@ struct pgsink {
 	bool warned_role;
 	bool use_origin;     /* else the walhook.progress table */
 	uint64_t progress;   /* end LSN of the last source transaction applied */
+	/* The target held a position under this name when the sink started:
+	 * snapshot rows then replace each table's rows (a snapshot taken
+	 * again, after a run that died before its slot was made). */
+	bool fed_before;
+	struct target_table *emptied; /* by the open snapshot table's rows */
 	bool in_txn;         /* a target transaction is open */
 	/* The open source transaction may be a repeat: 1, a savepoint is due
 	 * at its first write; 2, one is open. */
@@ -76,6 +83,7 @@ struct pgsink {
 	uint64_t batch_end;
 	int64_t batch_time;
 	int queued;          /* results not read yet */
+	bool unusable;       /* the session's pipeline is in no known state */
 	struct pending *pending; /* PENDING_MAX of them: what each answers */
 	int nprepared;
 	struct prepared *stmts;
@@ -275,9 +283,10 @@ static void forget_statements(struct pgsink *p)
  * was lost may have happened). */
 static int ensure_connected(struct pgsink *p, struct err *e)
 {
-	if (PQstatus(p->conn) == CONNECTION_OK)
+	if (PQstatus(p->conn) == CONNECTION_OK && !p->unusable)
 		return 0;
 	PQreset(p->conn);
+	p->unusable = false;
 	p->in_txn = false;
 	p->queued = 0;
 	p->savepoint = 0;
@@ -299,6 +308,64 @@ static int ensure_connected(struct pgsink *p, struct err *e)
 }
 
 /* ---- the pipeline ---- */
+
+/* Waits until the next result can be read without blocking. A stop gives
+ * up on a target that does not answer (a locked table, a hung server),
+ * cancelling the statement it runs; the session is not used again. */
+static int await_result(struct pgsink *p, struct err *e)
+{
+	while (PQisBusy(p->conn)) {
+		struct pollfd pfd = { .fd = PQsocket(p->conn), .events = POLLIN };
+		if (pfd.fd < 0 || (poll(&pfd, 1, 100) < 0 && errno != EINTR) ||
+		    !PQconsumeInput(p->conn)) {
+			conn_fail(e, p->conn, NULL, "waiting for the target");
+			p->unusable = true;
+			e->transient = true;
+			return -1;
+		}
+		if (sink_give_up(&p->base, mono_now_us())) {
+			char why[256] = "";
+			PGcancel *cancel = PQgetCancel(p->conn);
+			if (cancel) {
+				PQcancel(cancel, why, sizeof why);
+				PQfreeCancel(cancel);
+			}
+			p->unusable = true;
+			return err_set(e, "stopped: the target had not answered for %d s; its statement was cancelled",
+				       (int)(SINK_STOP_GRACE_US / 1000000));
+		}
+	}
+	return 0;
+}
+
+/* The pipeline's next result: NULL between one statement's results and
+ * the next's. Two NULLs in a row mean the pipeline ran dry before its
+ * sync; that, a lost connection or a stop are failures (*res NULL). */
+static int next_result(struct pgsink *p, PGresult **res, int *nulls,
+		       const char *doing, struct err *e)
+{
+	*res = NULL;
+	if (await_result(p, e) < 0)
+		return -1;
+	*res = PQgetResult(p->conn);
+	if (*res) {
+		*nulls = 0;
+		return 0;
+	}
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		conn_fail(e, p->conn, NULL, doing);
+		e->transient = true;
+		return -1;
+	}
+	if (++*nulls > 1) {
+		p->unusable = true;
+		err_set(e, "%s: the target's answers ended before the end of the batch",
+			doing);
+		e->transient = true;
+		return -1;
+	}
+	return 0;
+}
 
 /* Notes what the next result will answer. */
 static void expect(struct pgsink *p, struct target_table *t, const char *doing)
@@ -325,9 +392,11 @@ static void after_failure(struct pgsink *p, struct target_table *t, struct err *
 	if (PQstatus(p->conn) != CONNECTION_OK)
 		return;
 	PGresult *res;
+	struct err lost;
+	int nulls = 0;
 	if (PQsendQueryParams(p->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) &&
 	    PQpipelineSync(p->conn)) {
-		while ((res = PQgetResult(p->conn)) || PQstatus(p->conn) == CONNECTION_OK) {
+		while (next_result(p, &res, &nulls, "rolling back", &lost) == 0) {
 			if (!res)
 				continue;
 			ExecStatusType st = PQresultStatus(res);
@@ -367,24 +436,22 @@ static int drain(struct pgsink *p, struct err *e)
 		conn_fail(e, p->conn, NULL, "applying changes");
 		return target_fail(p, e);
 	}
-	int rc = 0, at = 0;
+	int rc = 0, at = 0, nulls = 0;
 	struct target_table *failed = NULL;
 	for (;;) {
-		PGresult *res = PQgetResult(p->conn);
-		if (!res) {
-			/* The end of one statement's results, or of the
-			 * connection. */
-			if (PQstatus(p->conn) != CONNECTION_OK) {
-				if (rc == 0)
-					conn_fail(e, p->conn, NULL,
-						  at < p->queued && at < PENDING_MAX
-							  ? p->pending[at].doing
-							  : "applying changes");
-				p->queued = 0;
-				return target_fail(p, e);
-			}
-			continue;
+		PGresult *res;
+		const char *doing = at < p->queued && at < PENDING_MAX
+					    ? p->pending[at].doing
+					    : "applying changes";
+		struct err lost;
+		if (next_result(p, &res, &nulls, doing, &lost) < 0) {
+			if (rc == 0)
+				*e = lost;
+			p->queued = 0;
+			return target_fail(p, e);
 		}
+		if (!res)
+			continue; /* the end of one statement's results */
 		ExecStatusType st = PQresultStatus(res);
 		if (st == PGRES_PIPELINE_SYNC) {
 			PQclear(res);
@@ -935,17 +1002,39 @@ static int put_update(struct buf *q, struct params *ps,
 	return put_where(q, ps, t, r, true, e);
 }
 
+/* A snapshot taken again replaces what an earlier run copied: the table's
+ * rows go in the same target transaction as the new copy's first, so the
+ * target holds either the old copy or the new one whole. DELETE rather
+ * than TRUNCATE: with session_replication_role = replica it passes
+ * foreign keys that point at the table. */
+static int empty_table(struct pgsink *p, struct target_table *t, struct err *e)
+{
+	struct buf q = { 0 };
+	buf_printf(&q, "DELETE FROM %s", t->qualified);
+	char doing[200];
+	snprintf(doing, sizeof doing, "emptying %s for the snapshot taken again",
+		 t->qualified);
+	int rc = queue(p, buf_cstr(&q), 0, NULL, NULL, NULL, NULL, t, doing, e);
+	buf_free(&q);
+	if (rc == 0)
+		p->emptied = t;
+	return rc;
+}
+
 static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 {
 	struct pgsink *p = (struct pgsink *)s;
 	struct target_table *t = target(p, r->schema, r->table, e);
 	if (!t || check_columns(p, t, r, e) < 0 || open_txn(p, e) < 0)
 		return -1;
+	bool read = strcmp(r->op, "read") == 0;
+	if (read && p->fed_before && p->emptied != t && empty_table(p, t, e) < 0)
+		return -1;
 	struct buf *q = &p->sql;
 	struct params ps = { 0 };
 	buf_reset(q);
 	int rc = 0;
-	if (strcmp(r->op, "insert") == 0 || strcmp(r->op, "read") == 0) {
+	if (strcmp(r->op, "insert") == 0 || read) {
 		put_insert(q, &ps, t, r);
 	} else if (strcmp(r->op, "update") == 0) {
 		rc = put_update(q, &ps, t, r, e);
@@ -1013,6 +1102,7 @@ static int pg_begin(struct sink *s, const struct txn *tx, struct err *e)
 	struct pgsink *p = (struct pgsink *)s;
 	(void)e;
 	p->savepoint = 0;
+	p->emptied = NULL;
 	if (!p->progress)
 		return 0;
 	if (tx->final_lsn)
@@ -1148,5 +1238,6 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 		pg_free(&p->base);
 		return NULL;
 	}
+	p->fed_before = p->progress != 0;
 	return &p->base;
 }
