@@ -7,8 +7,8 @@
  * JSON lines, the tables never built), or a script that defines every
  * hook a fixture reaches and hands each change back to be written
  * (building the tables, calling the hooks, encoding what they return).
- * The output is kept in memory (an output without a descriptor) and read
- * through at the end. Promises checked: a failing line says why; nothing
+ * The output is kept in memory (a memory sink) and read through at the
+ * end. Promises checked: a failing line says why; nothing
  * crashes, leaks or reads out of bounds. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,9 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "delivery.h"
 #include "fuzz.h"
 #include "luahost.h"
-#include "output.h"
+#include "sink_lines.h"
 
 static const char script_text[] =
 	"local n = 0\n"
@@ -60,12 +61,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	struct output out;
-	output_init(&out, -1, "the output");
+	struct delivery d;
+	delivery_init(&d, NULL, NULL);
+	delivery_set_output(&d, sink_memory_new());
 	struct stats stats = { 0 };
 	struct lh_config cfg = {
 		.script = data[0] & 1 ? script_path : NULL,
-		.out = &out,
+		.delivery = &d,
 		.stats = &stats,
 	};
 	struct err e;
@@ -103,7 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(e.msg[0] != '\0');
 	free(text);
 	lh_free(h);
-	fuzz_touch(output_buf(&out)->data, output_buf(&out)->len);
-	output_free(&out);
+	struct buf written = { 0 };
+	sink_memory_take(d.output, &written);
+	fuzz_touch(written.data, written.len);
+	buf_free(&written);
+	delivery_free(&d);
 	return 0;
 }
