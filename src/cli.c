@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lsn.h"
-#include "size.h"
+#include "base/lsn.h"
+#include "base/size.h"
 
 static const char usage[] =
 	"walhook streams PostgreSQL logical replication into a Lua script.\n"

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "conn.h"
-#include "err.h"
-#include "luahost.h"
+#include "protocol/conn.h"
+#include "base/err.h"
+#include "lua/host.h"
 
 #define CLI_MAX_LIST 64
 /* --max-message-size's default: a wal2json format-1 transaction of about a

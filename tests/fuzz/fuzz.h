@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "values.h"
+#include "decode/values.h"
 
 /* Where touched bytes go, so the compiler cannot drop the reads. */
 static volatile uint8_t fuzz_sink;

@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "delivery.h"
+#include "core/delivery.h"
 #include "fuzz.h"
-#include "luahost.h"
-#include "sink_lines.h"
+#include "lua/host.h"
+#include "sinks/lines.h"
 
 static const char script_text[] =
 	"local n = 0\n"

@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "fuzz.h"
-#include "luacompat.h"
-#include "luajson.h"
+#include "lua/compat.h"
+#include "lua/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

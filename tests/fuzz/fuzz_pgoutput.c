@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "pgoutput.h"
+#include "decode/pgoutput.h"
 
 static void touch_tuple(const struct pgo_tuple *t)
 {

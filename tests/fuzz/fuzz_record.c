@@ -16,8 +16,8 @@
 
 #include "fuzz.h"
 #include "fuzz_textplugin.h"
-#include "pgoutput.h"
-#include "record.h"
+#include "decode/pgoutput.h"
+#include "protocol/record.h"
 
 /* XLogData: 'w', start LSN, end LSN, send time, then the payload. */
 #define XLOGDATA_HEADER 25

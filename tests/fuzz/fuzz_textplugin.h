@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "textplugin.h"
+#include "decode/textplugin.h"
 
 struct fuzz_tp {
 	unsigned events;  /* delivered so far, this input */

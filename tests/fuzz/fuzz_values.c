@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "binary.h"
-#include "buf.h"
+#include "decode/binary.h"
+#include "base/buf.h"
 #include "fuzz.h"
-#include "values.h"
+#include "decode/values.h"
 
 /* The open arrays, outermost first, as the visitor sees them. */
 struct walk {

@@ -794,7 +794,7 @@ _CRC32C = _crc32c_table()
 
 
 def crc32c(data, crc=0):
-    """CRC-32C (Castagnoli), as src/record.c computes it."""
+    """CRC-32C (Castagnoli), as src/protocol/record.c computes it."""
     crc ^= 0xFFFFFFFF
     for byte in data:
         crc = _CRC32C[(crc ^ byte) & 0xFF] ^ (crc >> 8)
@@ -802,7 +802,7 @@ def crc32c(data, crc=0):
 
 
 def read_recording(path):
-    """Parse a walhook recording (the layout in src/record.h), checking
+    """Parse a walhook recording (the layout in src/protocol/record.h), checking
     every length and checksum. Returns a dict: version, header (the header
     text), header_end (offset of the first frame), frames (a list of dicts:
     type ('d' or 'c'), offset, length, data (bytes), crc_offset, end)."""

@@ -17,7 +17,7 @@ import struct
 
 import harness
 
-# --- recordings (the format of src/record.h) --------------------------------
+# --- recordings (the format of src/protocol/record.h) --------------------------------
 
 _CRC_TABLE = []
 

@@ -1,0 +1,77 @@
+/* change — the one shape of a transaction, row change, truncate and
+ * logical message that every consumer (Lua hooks, JSON lines) sees, whatever
+ * plugin fed it. Everything here is a view: rels belong to the relcache,
+ * values to the message buffer or the transaction's spool. */
+#ifndef WALHOOK_CHANGE_H
+#define WALHOOK_CHANGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/lsn.h"
+#include "decode/relcache.h"
+#include "decode/values.h"
+
+struct txn {
+	uint32_t xid;
+	uint64_t final_lsn;  /* the commit record's start, as Begin announces */
+	uint64_t commit_lsn; /* known once the commit arrives */
+	uint64_t end_lsn;    /* the position to confirm once handled */
+	int64_t commit_time; /* 0 while unknown (an in-progress stream) */
+	char commit_time_text[PGTIME_STRLEN]; /* formatted once a transaction */
+	/* The JSON lines' "xid" and "commit_time", made by json.c on first
+	 * use; whoever changes those fields sets json_tail_len to 0. */
+	char json_tail[128];
+	uint8_t json_tail_len;
+	const char *origin; /* replication origin name, NULL when local */
+	const char *gid;    /* a prepared transaction's global id, or NULL */
+};
+
+enum change_op {
+	CHANGE_INSERT = 'I',
+	CHANGE_UPDATE = 'U',
+	CHANGE_DELETE = 'D',
+	CHANGE_READ = 'R', /* a row of the initial snapshot (--snapshot) */
+};
+
+struct change {
+	char op;
+	const struct rel *rel;
+	uint64_t lsn;
+	const struct txn *txn;
+	/* rel->ncols values each, or NULL when not sent. */
+	const struct datum *newv;
+	const struct datum *oldv;
+	char old_kind; /* 'K': key columns only, 'O': the whole old row */
+};
+
+struct truncate {
+	const struct txn *txn;
+	uint64_t lsn;
+	uint32_t nrels;
+	const struct rel *const *rels;
+	bool cascade;
+	bool restart_identity;
+};
+
+struct message {
+	const struct txn *txn; /* NULL unless transactional */
+	uint64_t lsn;
+	const char *prefix;
+	const char *content;
+	uint32_t len;
+	bool transactional;
+};
+
+/* "insert", "update", "delete" or "read". */
+static inline const char *change_op_name(char op)
+{
+	switch (op) {
+	case CHANGE_INSERT: return "insert";
+	case CHANGE_UPDATE: return "update";
+	case CHANGE_DELETE: return "delete";
+	default: return "read";
+	}
+}
+
+#endif

@@ -1,0 +1,371 @@
+#include "core/json.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/lsn.h"
+
+/* Bytes that JSON text must escape: controls, '"' and '\\'. */
+static const bool needs_escape[256] = {
+	[0 ... 0x1f] = true,
+	['"'] = true,
+	['\\'] = true,
+};
+
+void json_put_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, n + 2);
+	buf_putc(b, '"');
+	size_t run = 0; /* bytes to copy as they are, before s[i] */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!needs_escape[c])
+			continue;
+		buf_put(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': buf_put(b, "\\\"", 2); break;
+		case '\\': buf_put(b, "\\\\", 2); break;
+		case '\n': buf_put(b, "\\n", 2); break;
+		case '\r': buf_put(b, "\\r", 2); break;
+		case '\t': buf_put(b, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			buf_put(b, u, 6);
+		}
+		}
+	}
+	buf_put(b, s + run, n - run);
+	buf_putc(b, '"');
+}
+
+void json_put_double(struct buf *b, double d)
+{
+	if (isnan(d)) {
+		buf_puts(b, "\"NaN\"");
+		return;
+	}
+	if (isinf(d)) {
+		buf_puts(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+		return;
+	}
+	/* Any decimal of 15 digits or fewer survives a trip through a normal
+	 * double, so the first precision from 15 that reads back is the
+	 * shortest. Subnormals hold fewer digits: search from 1. */
+	char tmp[32];
+	int from = fabs(d) < DBL_MIN && d != 0 ? 1 : 15;
+	for (int prec = from; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	buf_puts(b, tmp);
+}
+
+void json_put_bytea(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_puts(b, "\"\\\\x");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		buf_putc(b, hex[c >> 4]);
+		buf_putc(b, hex[c & 15]);
+	}
+	buf_putc(b, '"');
+}
+
+struct array_json {
+	struct buf *b;
+	uint32_t elem;
+};
+
+static void array_begin(void *ctx, size_t index, size_t nitems)
+{
+	struct array_json *a = ctx;
+	(void)nitems;
+	if (index > 1)
+		buf_putc(a->b, ',');
+	buf_putc(a->b, '[');
+}
+
+static void array_end(void *ctx, size_t index)
+{
+	struct array_json *a = ctx;
+	(void)index;
+	buf_putc(a->b, ']');
+}
+
+static void array_element(void *ctx, size_t index, const char *text,
+			  size_t len, bool is_null)
+{
+	struct array_json *a = ctx;
+	if (index > 1)
+		buf_putc(a->b, ',');
+	struct datum d = { .kind = is_null ? DATUM_NULL : DATUM_TEXT,
+			   .len = (uint32_t)len, .data = text };
+	json_put_datum(a->b, a->elem, &d);
+}
+
+/* An array of a built-in type as a JSON array of converted elements;
+ * false (nothing written) when the text is not an array after all. */
+static bool put_array(struct buf *b, uint32_t elem, const struct datum *v)
+{
+	static const struct values_array_visitor visitor = {
+		array_begin, array_end, array_element,
+	};
+	/* Unescaped elements; the default output runs on one thread. */
+	static struct buf scratch;
+	struct array_json a = { b, elem };
+	char err[128];
+	/* The text is checked whole before the visitor sees anything. */
+	return values_parse_array(v->data, v->len, &visitor, &a, &scratch, err,
+				  sizeof err) == 0;
+}
+
+/* Whether s is an integer as JSON writes one, within int8: an optional
+ * minus, then "0" or digits not starting with 0. Up to 18 digits by a
+ * scan alone (the common case); longer ones are checked for overflow. */
+static bool json_integer_token(const char *s, size_t n)
+{
+	size_t i = n && s[0] == '-';
+	if (i == n || s[i] < '0' || s[i] > '9' || (s[i] == '0' && n - i > 1))
+		return false;
+	if (n - i > 18) {
+		int64_t ignored;
+		return values_parse_int(s, n, &ignored);
+	}
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
+{
+	if (v->kind == DATUM_NULL || v->kind == DATUM_UNCHANGED) {
+		buf_puts(b, "null");
+		return;
+	}
+	if (v->kind == DATUM_BINARY) {
+		json_put_bytea(b, v->data, v->len);
+		return;
+	}
+	double d;
+	bool t;
+	switch (values_class(typoid)) {
+	case VAL_INTEGER:
+		/* The server's text of an integer is already a JSON number. */
+		if (json_integer_token(v->data, v->len)) {
+			buf_put(b, v->data, v->len);
+			return;
+		}
+		break;
+	case VAL_FLOAT:
+		if (values_parse_float(v->data, v->len, &d)) {
+			json_put_double(b, d);
+			return;
+		}
+		break;
+	case VAL_BOOL:
+		if (values_parse_bool(v->data, v->len, &t)) {
+			buf_puts(b, t ? "true" : "false");
+			return;
+		}
+		break;
+	case VAL_STRING:
+		break;
+	}
+	uint32_t elem = values_array_element(typoid);
+	if (elem && put_array(b, elem, v))
+		return;
+	json_put_string(b, v->data, v->len);
+}
+
+static void put_key(struct buf *b, const char *key)
+{
+	buf_putc(b, ',');
+	json_put_string(b, key, strlen(key));
+	buf_putc(b, ':');
+}
+
+static void put_lsn(struct buf *b, const char *key, uint64_t lsn)
+{
+	char s[LSN_STRLEN];
+	put_key(b, key);
+	buf_putc(b, '"');
+	buf_puts(b, lsn_format(lsn, s));
+	buf_putc(b, '"');
+}
+
+static void put_u64(struct buf *b, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_put(b, tmp + sizeof tmp - n, (size_t)n);
+}
+
+static void put_txn(struct buf *b, const struct txn *tx)
+{
+	if (!tx->json_tail_len) {
+		struct buf t = { 0 };
+		buf_puts(&t, ",\"xid\":");
+		put_u64(&t, tx->xid);
+		if (tx->commit_time) {
+			put_key(&t, "commit_time");
+			buf_putc(&t, '"');
+			buf_puts(&t, tx->commit_time_text);
+			buf_putc(&t, '"');
+		}
+		/* A cache, not a change of the transaction. */
+		struct txn *cache = (struct txn *)tx;
+		if (t.len < sizeof cache->json_tail) {
+			memcpy(cache->json_tail, t.data, t.len);
+			cache->json_tail_len = (uint8_t)t.len;
+		}
+		buf_put(b, t.data, t.len);
+		buf_free(&t);
+		return;
+	}
+	buf_put(b, tx->json_tail, tx->json_tail_len);
+}
+
+/* The value a column shows in "new": an unchanged TOAST value is taken from
+ * the old row when that row carries it, and left out otherwise. */
+static const struct datum *new_value(const struct change *c, uint16_t i)
+{
+	const struct datum *v = &c->newv[i];
+	if (v->kind != DATUM_UNCHANGED)
+		return v;
+	if (c->oldv && c->old_kind == 'O' && c->oldv[i].kind != DATUM_UNCHANGED)
+		return &c->oldv[i];
+	return NULL;
+}
+
+static void put_row(struct buf *b, const struct change *c, bool old)
+{
+	const struct rel *r = c->rel;
+	bool keys_only = old && c->old_kind == 'K';
+	bool first = true;
+	buf_putc(b, '{');
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		const struct datum *v = old ? &c->oldv[i] : new_value(c, i);
+		if (!v || v->kind == DATUM_UNCHANGED ||
+		    (keys_only && !r->cols[i].key))
+			continue;
+		if (!first)
+			buf_putc(b, ',');
+		first = false;
+		/* "name": as kept with the relation (put_change_head). */
+		const char *key = r->json_head + r->json_col_off[i];
+		buf_put(b, key, r->json_col_off[i + 1] - r->json_col_off[i]);
+		json_put_datum(b, r->cols[i].typoid, v);
+	}
+	buf_putc(b, '}');
+}
+
+
+static void put_relation(struct buf *b, const struct rel *r)
+{
+	buf_puts(b, "\"schema\":");
+	json_put_string(b, r->nspname, strlen(r->nspname));
+	put_key(b, "table");
+	json_put_string(b, r->relname, strlen(r->relname));
+	put_key(b, "relid");
+	put_u64(b, r->relid);
+}
+
+/* "schema", "table", "relid" and "key" of a change line, and each
+ * column's "name": key: the same for every change of the relation, so
+ * written once and kept with it. */
+static void put_change_head(struct buf *b, const struct rel *r)
+{
+	if (!r->json_head) {
+		struct buf h = { 0 };
+		put_relation(&h, r);
+		buf_puts(&h, ",\"key\":[");
+		bool first = true;
+		for (uint16_t i = 0; i < r->ncols; i++) {
+			if (!r->cols[i].key)
+				continue;
+			if (!first)
+				buf_putc(&h, ',');
+			first = false;
+			json_put_string(&h, r->cols[i].name, r->cols[i].name_len);
+		}
+		buf_putc(&h, ']');
+		struct rel *cache = (struct rel *)r;
+		cache->json_head_len = h.len;
+		cache->json_col_off = malloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
+		if (!cache->json_col_off)
+			abort();
+		for (uint16_t i = 0; i < r->ncols; i++) {
+			cache->json_col_off[i] = h.len;
+			json_put_string(&h, r->cols[i].name, r->cols[i].name_len);
+			buf_putc(&h, ':');
+		}
+		cache->json_col_off[r->ncols] = h.len;
+		cache->json_head = h.data;
+	}
+	buf_put(b, r->json_head, r->json_head_len);
+}
+
+void json_change_line(struct buf *b, const struct change *c)
+{
+	buf_puts(b, "{\"op\":\"");
+	buf_puts(b, change_op_name(c->op));
+	buf_puts(b, "\",");
+	put_change_head(b, c->rel); /* also makes the column keys put_row uses */
+	put_lsn(b, "lsn", c->lsn);
+	put_txn(b, c->txn);
+	if (c->newv) {
+		put_key(b, "new");
+		put_row(b, c, false);
+	}
+	if (c->oldv) {
+		put_key(b, "old");
+		put_row(b, c, true);
+	}
+	buf_puts(b, "}\n");
+}
+
+void json_truncate_line(struct buf *b, const struct truncate *t)
+{
+	buf_puts(b, "{\"op\":\"truncate\",\"relations\":[");
+	for (uint32_t i = 0; i < t->nrels; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		put_relation(b, t->rels[i]);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	put_key(b, "cascade");
+	buf_puts(b, t->cascade ? "true" : "false");
+	put_key(b, "restart_identity");
+	buf_puts(b, t->restart_identity ? "true" : "false");
+	put_lsn(b, "lsn", t->lsn);
+	put_txn(b, t->txn);
+	buf_puts(b, "}\n");
+}
+
+void json_message_line(struct buf *b, const struct message *m)
+{
+	buf_puts(b, "{\"op\":\"message\",\"prefix\":");
+	json_put_string(b, m->prefix, strlen(m->prefix));
+	put_key(b, "content");
+	json_put_string(b, m->content, m->len);
+	put_key(b, "transactional");
+	buf_puts(b, m->transactional ? "true" : "false");
+	put_lsn(b, "lsn", m->lsn);
+	if (m->txn)
+		put_txn(b, m->txn);
+	buf_puts(b, "}\n");
+}

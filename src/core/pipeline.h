@@ -1,0 +1,123 @@
+/* pipeline — what walhook does with each XLogData payload: decode it, keep
+ * the relation cache, build the transaction and its changes, hand them to
+ * the script, and tell the delivery module where each unit begins and
+ * ends. The stream calls it as its consumer; nothing here does I/O on the
+ * connection or decides what is confirmed.
+ *
+ * Commit semantics by default: handle_change sees only committed changes,
+ * in commit order. A streamed transaction (pgoutput streaming) is spooled
+ * until Stream Commit and dropped at Stream Abort; a prepared one
+ * (two_phase) until Commit Prepared, dropped at Rollback Prepared, and
+ * nothing past its start is confirmed while it waits. A script that
+ * defines the stream or two-phase hooks sees those changes as they come. */
+#ifndef WALHOOK_PIPELINE_H
+#define WALHOOK_PIPELINE_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "core/change.h"
+#include "lua/host.h"
+#include "core/delivery.h"
+#include "decode/pgoutput.h"
+#include "decode/relcache.h"
+#include "core/spool.h"
+#include "protocol/stream.h"
+#include "decode/textplugin.h"
+
+/* A transaction whose changes are held back until it commits. */
+struct held_xact {
+	uint32_t xid;
+	bool streamed;  /* its messages carry an xid (a streamed block) */
+	bool prepared;  /* Prepare seen: waiting for Commit/Rollback Prepared */
+	uint64_t first_lsn;
+	char *gid;
+	struct spool spool;
+	uint32_t *aborted; /* subtransactions rolled back */
+	size_t naborted, aborted_cap;
+	struct relcache rels; /* a streamed block's own descriptions */
+	struct held_xact *next;
+};
+
+enum pipeline_decoder {
+	DECODE_PGOUTPUT,
+	DECODE_TEXT, /* wal2json, test_decoding */
+	DECODE_RAW,  /* any other plugin: payloads to handle_data */
+};
+
+struct pipeline {
+	enum pipeline_decoder decoder;
+	struct textplugin text_dec;
+	bool txn_begun;  /* handle_begin called for the open text transaction */
+	bool endpos_hit; /* a text decoder's event reached --endpos */
+	bool live_streams;    /* the script sees streamed changes as they come */
+	bool live_prepares;   /* ... and prepared ones at prepare time */
+	struct pgo_decoder dec;
+	struct relcache rels;
+	struct lh *lh;
+	struct delivery *d;
+	struct stats *stats;
+	uint64_t endpos;
+	struct txn txn;
+	bool in_txn;
+	char origin[128];
+	char gid[256]; /* the open prepared transaction's: GIDs are < 200 bytes */
+	struct held_xact *held;
+	struct held_xact *streaming; /* between Stream Start and Stop */
+	struct held_xact *preparing; /* between Begin Prepare and Prepare */
+	struct rel_column *colbuf; /* scratch for Relation messages */
+	size_t colbuf_cap;
+	const struct rel **relbuf; /* scratch for Truncate */
+	size_t relbuf_cap;
+	/* Binary values turned into text: the datums and their text. */
+	struct datum *textvals;
+	size_t textvals_cap;
+	size_t *textoffs;
+	size_t textoffs_cap;
+	struct buf text;
+	/* Types the server described (Type messages) that stand for a
+	 * built-in one: a domain over int4 converts as int4. */
+	struct { uint32_t typoid, base; } *types;
+	size_t ntypes, types_cap;
+	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
+};
+
+/* plugin: the slot's output plugin; wal2json_format: its format-version
+ * option (1 or 2) when the plugin is wal2json. */
+void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
+		   struct lh *lh, struct delivery *d, struct stats *stats,
+		   uint64_t endpos);
+/* Forgets what a new connection will send again: the open transaction,
+ * held-back transactions, the relations, the decoder's state. */
+void pipeline_reset(struct pipeline *p);
+/* The connection is lost, or nothing more will be handled: the delivery
+ * module forgets what is not durable, and the pipeline its state. */
+void pipeline_lost(struct pipeline *p);
+void pipeline_free(struct pipeline *p);
+
+/* The stream_consumer of a pipeline, made of the five below. */
+struct stream_consumer pipeline_consumer(struct pipeline *p);
+/* Sink batches that waited long enough, files reopened after SIGHUP. */
+int pipeline_tick(void *ctx, struct err *e);
+int pipeline_sync(void *ctx, struct err *e);
+bool pipeline_idle(void *ctx);
+int pipeline_on_keepalive(void *ctx, uint64_t wal_end, int64_t send_time,
+			  bool reply_requested, struct err *e);
+/* The initial snapshot (--snapshot): each table is one transaction of
+ * "read" rows, ending at the slot's consistent point. */
+int pipeline_snapshot_begin(struct pipeline *p, uint64_t consistent_point,
+			    struct err *e);
+int pipeline_read_row(struct pipeline *p, const struct rel *r,
+		      const struct datum *vals, struct err *e);
+int pipeline_snapshot_end(struct pipeline *p, uint64_t consistent_point,
+			  struct err *e);
+
+/* At a stop: flushes every sink and confirms what they took. */
+int pipeline_finish(struct pipeline *p, struct err *e);
+
+int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
+		     int64_t send_time, const uint8_t *data, size_t len,
+		     struct err *e);
+
+#endif

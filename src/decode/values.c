@@ -1,0 +1,509 @@
+#include "decode/values.h"
+
+#include "base/buf.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum val_class values_class(uint32_t typoid)
+{
+	switch (typoid) {
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+	case OID_XID:
+	case OID_CID:
+		return VAL_INTEGER;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return VAL_FLOAT;
+	case OID_BOOL:
+		return VAL_BOOL;
+	default:
+		return VAL_STRING;
+	}
+}
+
+bool values_parse_int(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	uint64_t v = 0;
+	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if (i == n)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return false;
+		*out = (int64_t)(0 - v);
+	} else {
+		if (v > (uint64_t)INT64_MAX)
+			return false;
+		*out = (int64_t)v;
+	}
+	return true;
+}
+
+bool values_parse_float(const char *s, size_t n, double *out)
+{
+	char tmp[64];
+	if (n == 0 || n >= sizeof tmp)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	/* PostgreSQL spells these exactly so; strtod would also take "nan(…)". */
+	if (strcmp(tmp, "NaN") == 0) {
+		*out = NAN;
+		return true;
+	}
+	if (strcmp(tmp, "Infinity") == 0 || strcmp(tmp, "-Infinity") == 0) {
+		*out = tmp[0] == '-' ? -INFINITY : INFINITY;
+		return true;
+	}
+	/* Otherwise only decimal digits, sign, point and exponent: strtod
+	 * alone would also take spaces, hex floats and other spellings. */
+	if (strspn(tmp, "+-0123456789.eE") != n || !strpbrk(tmp, "0123456789"))
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(tmp, &end);
+	if (end != tmp + n || (errno == ERANGE && isinf(v)))
+		return false;
+	*out = v;
+	return true;
+}
+
+bool values_parse_bool(const char *s, size_t n, bool *out)
+{
+	if (n != 1 || (s[0] != 't' && s[0] != 'f'))
+		return false;
+	*out = s[0] == 't';
+	return true;
+}
+
+/* ---- arrays ---- */
+
+uint32_t values_array_element(uint32_t array_typoid)
+{
+	switch (array_typoid) {
+	case 1000: return OID_BOOL;
+	/* Not bytea[] (1001): its elements as raw bytes in a Lua array would
+	 * leave a sink no way to tell them from text; it stays its text. */
+	case 1002: return OID_CHAR;
+	case 1003: return OID_NAME;
+	case 1005: return OID_INT2;
+	case 1007: return OID_INT4;
+	case 1009: return OID_TEXT;
+	case 1010: return OID_TID;
+	case 1011: return OID_XID;
+	case 1012: return OID_CID;
+	case 1014: return OID_BPCHAR;
+	case 1015: return OID_VARCHAR;
+	case 1016: return OID_INT8;
+	case 1017: return OID_POINT;
+	case 1018: return OID_LSEG;
+	case 1019: return OID_PATH;
+	case 1021: return OID_FLOAT4;
+	case 1022: return OID_FLOAT8;
+	case 1027: return OID_POLYGON;
+	case 1028: return OID_OID;
+	case 629: return OID_LINE;
+	case 719: return OID_CIRCLE;
+	case 651: return OID_CIDR;
+	case 775: return OID_MACADDR8;
+	case 791: return OID_MONEY;
+	case 1040: return OID_MACADDR;
+	case 1041: return OID_INET;
+	case 1115: return OID_TIMESTAMP;
+	case 1182: return OID_DATE;
+	case 1183: return OID_TIME;
+	case 1185: return OID_TIMESTAMPTZ;
+	case 1187: return OID_INTERVAL;
+	case 1231: return OID_NUMERIC;
+	case 1270: return OID_TIMETZ;
+	case 1561: return OID_BIT;
+	case 1563: return OID_VARBIT;
+	case 2201: return OID_REFCURSOR;
+	case 2951: return OID_UUID;
+	case 143: return OID_XML;
+	case 199: return OID_JSON;
+	case 3807: return OID_JSONB;
+	case 4073: return OID_JSONPATH;
+	case 3221: return OID_PG_LSN;
+	case 271: return OID_XID8;
+	case 3643: return 3614; /* tsvector */
+	case 3645: return 3615; /* tsquery */
+	case 3905: return 3904; /* int4range */
+	case 3907: return 3906; /* numrange */
+	case 3909: return 3908; /* tsrange */
+	case 3911: return 3910; /* tstzrange */
+	case 3913: return 3912; /* daterange */
+	case 3927: return 3926; /* int8range */
+	case 6150: return 4451; /* int4multirange */
+	case 6151: return 4532; /* nummultirange */
+	case 6152: return 4533; /* tsmultirange */
+	case 6153: return 4534; /* tstzmultirange */
+	case 6155: return 4535; /* datemultirange */
+	case 6157: return 4536; /* int8multirange */
+	/* Catalog and internal types: their elements stay strings. */
+	case 1006: return 22;	/* int2vector */
+	case 1013: return 30;	/* oidvector */
+	case 1008: return 24;	/* regproc */
+	case 2207: return 2202; /* regprocedure */
+	case 2208: return 2203; /* regoper */
+	case 2209: return 2204; /* regoperator */
+	case 2210: return 2205; /* regclass */
+	case 2211: return 2206; /* regtype */
+	case 3735: return 3734; /* regconfig */
+	case 3770: return 3769; /* regdictionary */
+	case 4090: return 4089; /* regnamespace */
+	case 4097: return 4096; /* regrole */
+	case 4192: return 4191; /* regcollation */
+	case 1034: return 1033; /* aclitem */
+	case 1263: return 2275; /* cstring */
+	case 2949: return 2970; /* txid_snapshot */
+	case 5039: return 5038; /* pg_snapshot */
+	case 3644: return 3642; /* gtsvector */
+	default: return 0;
+	}
+}
+
+#define ARRAY_MAXDIM 6
+
+/* array_in's notion of white space. */
+static bool array_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+struct arr_parse {
+	const char *p, *end;
+	const struct values_array_visitor *v; /* NULL while checking */
+	void *ctx;
+	struct buf *scratch;
+	char *err;
+	size_t errlen;
+	/* Per depth: what the arrays there hold (0 not seen yet, 1 elements,
+	 * 2 sub-arrays) and how many (SIZE_MAX: not seen yet). */
+	int holds[ARRAY_MAXDIM];
+	size_t len[ARRAY_MAXDIM];
+};
+
+static int arr_fail(struct arr_parse *a, const char *what)
+{
+	if (a->errlen)
+		snprintf(a->err, a->errlen, "malformed array: %s", what);
+	return -1;
+}
+
+static void arr_skip_space(struct arr_parse *a)
+{
+	while (a->p < a->end && array_space(*a->p))
+		a->p++;
+}
+
+/* The number of items directly inside the non-empty array whose '{' was
+ * just passed, in text already checked: one more than its own commas. */
+static size_t arr_count_items(const char *p, const char *end)
+{
+	size_t n = 1;
+	int depth = 0;
+	bool quoted = false;
+	for (; p < end; p++) {
+		char c = *p;
+		if (c == '\\')
+			p++;
+		else if (c == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (c == '{')
+			depth++;
+		else if (c == '}' && depth-- == 0)
+			break;
+		else if (c == ',' && depth == 0)
+			n++;
+	}
+	return n;
+}
+
+/* One element at a->p: emits it and leaves a->p after it. */
+static int arr_element(struct arr_parse *a, size_t index)
+{
+	const char *start = a->p, *stop; /* the text, escapes still in */
+	bool escaped = false, quoted = false;
+	if (*a->p == '"') {
+		quoted = true;
+		start = ++a->p;
+		for (;;) {
+			if (a->p == a->end)
+				return arr_fail(a, "unterminated quoted element");
+			if (*a->p == '"')
+				break;
+			if (*a->p == '\\') {
+				escaped = true;
+				if (++a->p == a->end)
+					return arr_fail(a, "unterminated quoted element");
+			}
+			a->p++;
+		}
+		stop = a->p++;
+	} else {
+		/* Unquoted: up to ',' or '}', white space at both ends dropped
+		 * unless escaped. */
+		stop = a->p;
+		for (;;) {
+			if (a->p == a->end)
+				return arr_fail(a, "unexpected end");
+			char c = *a->p;
+			if (c == ',' || c == '}') {
+				if (a->p == start)
+					return arr_fail(a, "empty element");
+				break;
+			}
+			if (c == '{' || c == '"')
+				return arr_fail(a, "unexpected character in element");
+			if (c == '\\') {
+				escaped = true;
+				if (++a->p == a->end)
+					return arr_fail(a, "unexpected end");
+				stop = a->p + 1;
+			} else if (!array_space(c)) {
+				stop = a->p + 1;
+			}
+			a->p++;
+		}
+	}
+	if (!a->v || !a->v->element)
+		return 0;
+	const char *text = start;
+	size_t len = (size_t)(stop - start);
+	bool is_null = !quoted && !escaped && len == 4 &&
+		       (start[0] == 'N' || start[0] == 'n') &&
+		       (start[1] == 'U' || start[1] == 'u') &&
+		       (start[2] == 'L' || start[2] == 'l') &&
+		       (start[3] == 'L' || start[3] == 'l');
+	if (escaped) {
+		buf_reset(a->scratch);
+		buf_reserve(a->scratch, len);
+		for (const char *q = start; q < stop; q++) {
+			if (*q == '\\')
+				q++;
+			a->scratch->data[a->scratch->len++] = *q;
+		}
+		text = a->scratch->data;
+		len = a->scratch->len;
+	}
+	a->v->element(a->ctx, index, text, len, is_null);
+	return 0;
+}
+
+/* The array whose '{' is at a->p, at nesting depth. */
+static int arr_level(struct arr_parse *a, int depth, size_t index)
+{
+	if (depth >= ARRAY_MAXDIM)
+		return arr_fail(a, "more than 6 dimensions");
+	a->p++;
+	arr_skip_space(a);
+	bool emit = a->v != NULL;
+	if (a->p < a->end && *a->p == '}') {
+		/* "{}" is the empty array, which has no dimensions at all. */
+		if (depth > 0)
+			return arr_fail(a, "empty sub-array");
+		a->p++;
+		if (emit && a->v->begin_array)
+			a->v->begin_array(a->ctx, index, 0);
+		if (emit && a->v->end_array)
+			a->v->end_array(a->ctx, index);
+		return 0;
+	}
+	if (emit && a->v->begin_array)
+		a->v->begin_array(a->ctx, index,
+				  arr_count_items(a->p, a->end));
+	size_t n = 0;
+	for (;;) {
+		arr_skip_space(a);
+		if (a->p == a->end)
+			return arr_fail(a, "unexpected end");
+		int holds = *a->p == '{' ? 2 : 1;
+		if (a->holds[depth] && a->holds[depth] != holds)
+			return arr_fail(a, "elements and sub-arrays mixed");
+		a->holds[depth] = holds;
+		n++;
+		int rc = holds == 2 ? arr_level(a, depth + 1, n)
+				    : arr_element(a, n);
+		if (rc)
+			return rc;
+		arr_skip_space(a);
+		if (a->p == a->end)
+			return arr_fail(a, "unexpected end");
+		if (*a->p == '}')
+			break;
+		if (*a->p != ',')
+			return arr_fail(a, "unexpected character after element");
+		a->p++;
+	}
+	a->p++;
+	if (a->len[depth] == SIZE_MAX)
+		a->len[depth] = n;
+	else if (a->len[depth] != n)
+		return arr_fail(a, "sub-arrays of different lengths");
+	if (emit && a->v->end_array)
+		a->v->end_array(a->ctx, index);
+	return 0;
+}
+
+/* The signed integer of a dimension prefix; *one says whether it is 1. */
+static bool arr_bound(struct arr_parse *a, bool *one)
+{
+	const char *start = a->p;
+	if (a->p < a->end && (*a->p == '-' || *a->p == '+'))
+		a->p++;
+	const char *digits = a->p;
+	while (a->p < a->end && *a->p >= '0' && *a->p <= '9')
+		a->p++;
+	if (a->p == digits)
+		return false;
+	/* "1", "+1", "01": but not "-1" */
+	const char *d = digits;
+	while (d < a->p - 1 && *d == '0')
+		d++;
+	*one = *start != '-' && a->p - d == 1 && *d == '1';
+	return true;
+}
+
+static int arr_walk(struct arr_parse *a)
+{
+	for (int i = 0; i < ARRAY_MAXDIM; i++) {
+		a->holds[i] = 0;
+		a->len[i] = SIZE_MAX;
+	}
+	arr_skip_space(a);
+	/* "[lower:upper]" per dimension (or "[upper]", lower 1), then '='. */
+	bool lower_one = true;
+	if (a->p < a->end && *a->p == '[') {
+		while (a->p < a->end && *a->p == '[') {
+			bool one, upper_one;
+			a->p++;
+			arr_skip_space(a);
+			if (!arr_bound(a, &one))
+				return arr_fail(a, "bad dimension");
+			arr_skip_space(a);
+			if (a->p < a->end && *a->p == ':') {
+				a->p++;
+				arr_skip_space(a);
+				if (!arr_bound(a, &upper_one))
+					return arr_fail(a, "bad dimension");
+				arr_skip_space(a);
+				lower_one &= one;
+			}
+			if (a->p == a->end || *a->p != ']')
+				return arr_fail(a, "bad dimension");
+			a->p++;
+			arr_skip_space(a);
+		}
+		if (a->p == a->end || *a->p != '=')
+			return arr_fail(a, "missing '=' after dimensions");
+		a->p++;
+		arr_skip_space(a);
+	}
+	/* A Lua or JSON array starts at 1: other bounds would be lost. */
+	if (!lower_one) {
+		if (a->errlen)
+			snprintf(a->err, a->errlen,
+				 "lower bounds other than 1: kept as text");
+		return -1;
+	}
+	if (a->p == a->end || *a->p != '{')
+		return arr_fail(a, "does not start with '{'");
+	int rc = arr_level(a, 0, 0);
+	if (rc)
+		return rc;
+	arr_skip_space(a);
+	if (a->p != a->end)
+		return arr_fail(a, "text after the closing '}'");
+	return 0;
+}
+
+int values_parse_array(const char *s, size_t n,
+		       const struct values_array_visitor *v, void *ctx,
+		       struct buf *scratch, char *err, size_t errlen)
+{
+	struct arr_parse a = {
+		.p = s, .end = s + n, .v = NULL, .ctx = ctx,
+		.scratch = scratch, .err = err, .errlen = errlen,
+	};
+	if (n == 0)
+		return arr_fail(&a, "empty text");
+	if (arr_walk(&a))
+		return -1;
+	if (!v)
+		return 0;
+	a.p = s;
+	a.v = v;
+	return arr_walk(&a);
+}
+
+/* ---- bytea ---- */
+
+
+bool values_bytea_decode(const char *s, size_t n, struct buf *out)
+{
+	size_t mark = out->len;
+	size_t i = 0;
+	if (n >= 2 && s[0] == '\\' && s[1] == 'x') {
+		buf_reserve(out, (n - 2) / 2);
+		for (i = 2; i < n; i++) {
+			/* byteain allows white space between the pairs. */
+			if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' ||
+			    s[i] == '\r')
+				continue;
+			int hi = values_hex_digit(s[i]);
+			int lo = i + 1 < n ? values_hex_digit(s[i + 1]) : -1;
+			if (hi < 0 || lo < 0)
+				goto bad;
+			out->data[out->len++] = (char)(hi << 4 | lo);
+			i++;
+		}
+		return true;
+	}
+	/* The escape form: never longer than its text. */
+	buf_reserve(out, n);
+	while (i < n) {
+		if (s[i] != '\\') {
+			out->data[out->len++] = s[i++];
+		} else if (i + 1 < n && s[i + 1] == '\\') {
+			out->data[out->len++] = '\\';
+			i += 2;
+		} else if (i + 3 < n && s[i + 1] >= '0' &&
+			   s[i + 1] <= '3' && s[i + 2] >= '0' &&
+			   s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			out->data[out->len++] =
+				(char)((s[i + 1] - '0') << 6 |
+				       (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
+			i += 4;
+		} else {
+			goto bad;
+		}
+	}
+	return true;
+bad:
+	out->len = mark;
+	return false;
+}

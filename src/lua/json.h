@@ -1,0 +1,34 @@
+/* luajson — JSON to and from Lua values, for walhook.json and for writing
+ * the changes a script keeps. Shares json.c's spelling of every value, so a
+ * change prints the same whether or not it went through a script (but for
+ * the gid and origin fields a script's change table also carries). */
+#ifndef WALHOOK_LUAJSON_H
+#define WALHOOK_LUAJSON_H
+
+#include "base/buf.h"
+#include "lua/compat.h"
+#include "decode/relcache.h"
+
+/* How deeply tables (encoding) and JSON arrays and objects (decoding) may
+ * nest: far more than documents have, far less than the C and Lua stacks
+ * take. Deeper input is an error naming where it went too deep. */
+#define LJ_MAX_DEPTH 500
+
+/* The sentinels' addresses, pushed as light userdata. */
+extern const char lj_null_sentinel;
+extern const char lj_unchanged_sentinel;
+
+/* Appends the value at idx. Tables with keys 1..n are arrays; others are
+ * objects with keys sorted. Returns 0, or -1 with a message pushed (the
+ * stack otherwise as it was); the message names where the bad value is,
+ * as a Lua path ("at doc.a[2]"). Raw access only: no metamethod runs. */
+int lj_encode(lua_State *L, int idx, struct buf *b);
+/* Appends a change table: known keys first in the default output's order,
+ * "new" and "old" in rel's column order (rel may be NULL), then the rest. */
+int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
+		     struct buf *b);
+/* Pushes the value of the JSON text; on error pushes nothing and returns
+ * -1 with msg filled. */
+int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,24 @@
+/* luasink — the Lua face of the sinks: walhook.sink.stdout{}, .file{},
+ * .exec{}, .http{}, .postgres{}, each returning an object with :write(t)
+ * and :flush(). */
+#ifndef WALHOOK_LUASINK_H
+#define WALHOOK_LUASINK_H
+
+#include "core/delivery.h"
+#include "lua/compat.h"
+#include "decode/relcache.h"
+
+struct luasink_ctx {
+	struct delivery *d; /* takes every sink made */
+	const char *slot; /* names the postgres sink's progress */
+	/* Set when s:write failed for a reason that may pass. */
+	bool transient;
+	/* The relation of the change being handled, for column order. */
+	const struct rel *const *current_rel;
+};
+
+/* Adds walhook.sink to the walhook table on top of the stack. ctx must
+ * outlive the state. */
+void luasink_open(lua_State *L, struct luasink_ctx *ctx);
+
+#endif

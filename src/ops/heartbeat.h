@@ -1,0 +1,28 @@
+/* heartbeat — --heartbeat: a logical message emitted on an ordinary side
+ * connection every few seconds, so a slot whose tables are idle still sees
+ * WAL go by (on a server where nothing else writes). */
+#ifndef WALHOOK_HEARTBEAT_H
+#define WALHOOK_HEARTBEAT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "protocol/conn.h"
+#include "base/err.h"
+
+/* The prefix of its messages; walhook does not hand them to scripts. */
+#define HEARTBEAT_PREFIX "walhook_heartbeat"
+
+struct heartbeat {
+	const struct conn_params *params;
+	int interval_s;
+	pthread_t thread;
+	bool running;
+	int quit;
+};
+
+int heartbeat_start(struct heartbeat *hb, const struct conn_params *p,
+		    int interval_s, struct err *e);
+void heartbeat_stop(struct heartbeat *hb);
+
+#endif

@@ -1,0 +1,169 @@
+/* Unit tests for lsn.h: LSN text in both directions, replication times. */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/lsn.h"
+
+/* Parses s, formats the result and expects want back. */
+static void assert_round_trip(const char *s, uint64_t value, const char *want)
+{
+	uint64_t v = 12345;
+	char out[LSN_STRLEN];
+	ck_assert_msg(lsn_parse(s, &v), "lsn_parse(\"%s\") failed", s);
+	ck_assert_uint_eq(v, value);
+	ck_assert_str_eq(lsn_format(v, out), want);
+}
+
+START_TEST(test_round_trips)
+{
+	assert_round_trip("0/0", 0, "0/0");
+	assert_round_trip("16/B374D848", UINT64_C(0x16B374D848), "16/B374D848");
+	assert_round_trip("FFFFFFFF/FFFFFFFF", UINT64_MAX, "FFFFFFFF/FFFFFFFF");
+	assert_round_trip("1/0", UINT64_C(0x100000000), "1/0");
+	assert_round_trip("0/1", 1, "0/1");
+	assert_round_trip("00000016/0B374D84", UINT64_C(0x160B374D84),
+			  "16/B374D84");
+}
+END_TEST
+
+START_TEST(test_lowercase_accepted_uppercase_written)
+{
+	uint64_t v = 0;
+	char out[LSN_STRLEN];
+	ck_assert(lsn_parse("16/b374d848", &v));
+	ck_assert_uint_eq(v, UINT64_C(0x16B374D848));
+	ck_assert(lsn_parse("aBcDeF/fEdCbA", &v));
+	ck_assert_uint_eq(v, UINT64_C(0xABCDEF00FEDCBA));
+	ck_assert_str_eq(lsn_format(v, out), "ABCDEF/FEDCBA");
+	ck_assert_str_eq(lsn_format(UINT64_C(0xdeadbeefcafe), out),
+			 "DEAD/BEEFCAFE");
+}
+END_TEST
+
+static const char *const bad_lsns[] = {
+	"", "1", "1/", "/1", "G/1", "1/2 ", "123456789/0", "0/123456789",
+	" 1/2", "1 /2", "1/ 2", "1//2", "1/2/3", "0x1/2", "-1/2", "+1/2",
+	"1/G", "/",
+};
+
+START_TEST(test_rejects)
+{
+	const char *s = bad_lsns[_i];
+	uint64_t v = 777;
+	ck_assert_msg(!lsn_parse(s, &v), "lsn_parse accepted \"%s\"", s);
+	ck_assert_uint_eq(v, 777); /* untouched on failure */
+}
+END_TEST
+
+START_TEST(test_reject_null)
+{
+	uint64_t v = 777;
+	ck_assert(!lsn_parse(NULL, &v));
+	ck_assert_uint_eq(v, 777);
+}
+END_TEST
+
+START_TEST(test_format_returns_out)
+{
+	char out[LSN_STRLEN];
+	ck_assert_ptr_eq(lsn_format(LSN_INVALID, out), out);
+	ck_assert_str_eq(out, "0/0");
+}
+END_TEST
+
+START_TEST(test_pgtime_epoch)
+{
+	char out[PGTIME_STRLEN];
+	ck_assert_ptr_eq(pgtime_format(0, out), out);
+	ck_assert_str_eq(out, "2000-01-01 00:00:00.000000+00");
+}
+END_TEST
+
+START_TEST(test_pgtime_known)
+{
+	char out[PGTIME_STRLEN];
+	/* 2026-11-26 04:30:00 UTC is Unix 1795667400. */
+	int64_t us = (INT64_C(1795667400) - PG_EPOCH_OFFSET_S) * 1000000 +
+		     123456;
+	ck_assert_str_eq(pgtime_format(us, out),
+			 "2026-11-26 04:30:00.123456+00");
+	/* A leap day, with a fraction that needs its leading zeros. */
+	/* 2024-02-29 23:59:59 UTC is Unix 1709251199. */
+	us = (INT64_C(1709251199) - PG_EPOCH_OFFSET_S) * 1000000 + 42;
+	ck_assert_str_eq(pgtime_format(us, out),
+			 "2024-02-29 23:59:59.000042+00");
+}
+END_TEST
+
+START_TEST(test_pgtime_before_2000)
+{
+	char out[PGTIME_STRLEN];
+	ck_assert_str_eq(pgtime_format(-1, out),
+			 "1999-12-31 23:59:59.999999+00");
+	ck_assert_str_eq(pgtime_format(-1000000, out),
+			 "1999-12-31 23:59:59.000000+00");
+	ck_assert_str_eq(pgtime_format(-1500000, out),
+			 "1999-12-31 23:59:58.500000+00");
+	/* The Unix epoch itself. */
+	ck_assert_str_eq(pgtime_format(-PG_EPOCH_OFFSET_S * 1000000, out),
+			 "1970-01-01 00:00:00.000000+00");
+}
+END_TEST
+
+/* The ends of the range (PostgreSQL's +-infinity timestamps) must neither
+ * crash nor overflow out; the text is not meaningful there. */
+START_TEST(test_pgtime_extremes)
+{
+	char out[PGTIME_STRLEN + 8];
+	memset(out, 'Z', sizeof out);
+	pgtime_format(INT64_MAX, out);
+	ck_assert_uint_lt(strlen(out), PGTIME_STRLEN);
+	ck_assert_str_eq(out + strlen(out) - 10, ".775807+00");
+	memset(out, 'Z', sizeof out);
+	pgtime_format(INT64_MIN, out);
+	ck_assert_uint_lt(strlen(out), PGTIME_STRLEN);
+	ck_assert_str_eq(out + strlen(out) - 10, ".224192+00");
+}
+END_TEST
+
+START_TEST(test_pgtime_now_is_recent)
+{
+	/* After 2024-01-01 and before 2100: catches a wrong epoch or unit. */
+	int64_t now = pgtime_now();
+	ck_assert_int_gt(now, INT64_C(757382400) * 1000000);
+	ck_assert_int_lt(now, INT64_C(3155760000) * 1000000);
+}
+END_TEST
+
+static Suite *lsn_suite(void)
+{
+	Suite *s = suite_create("lsn");
+	TCase *tc = tcase_create("lsn");
+	tcase_add_test(tc, test_round_trips);
+	tcase_add_test(tc, test_lowercase_accepted_uppercase_written);
+	tcase_add_loop_test(tc, test_rejects, 0,
+			    (int)(sizeof bad_lsns / sizeof bad_lsns[0]));
+	tcase_add_test(tc, test_reject_null);
+	tcase_add_test(tc, test_format_returns_out);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pgtime");
+	tcase_add_test(tc, test_pgtime_epoch);
+	tcase_add_test(tc, test_pgtime_known);
+	tcase_add_test(tc, test_pgtime_before_2000);
+	tcase_add_test(tc, test_pgtime_extremes);
+	tcase_add_test(tc, test_pgtime_now_is_recent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(lsn_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
