@@ -1,20 +1,19 @@
 #include "base/lsn.h"
 
-#include "decode/values.h"
-
 #include <stdio.h>
 #include <time.h>
 
+#include "base/hex.h"
 
 /* Reads 1 to 8 hex digits; advances *s past them. */
 static bool parse_half(const char **s, uint32_t *out)
 {
 	uint32_t v = 0;
 	int n = 0;
-	for (; values_hex_digit(**s) >= 0; (*s)++) {
+	for (; hex_digit(**s) >= 0; (*s)++) {
 		if (++n > 8)
 			return false;
-		v = v << 4 | (uint32_t)values_hex_digit(**s);
+		v = v << 4 | (uint32_t)hex_digit(**s);
 	}
 	*out = v;
 	return n > 0;

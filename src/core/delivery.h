@@ -31,9 +31,9 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "core/change.h"
+#include "decode/change.h"
 #include "base/err.h"
-#include "sinks/sink.h"
+#include "core/sink.h"
 
 struct delivery_hold {
 	uint32_t xid;

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "core/change.h"
+#include "decode/change.h"
 
 /* A JSON string; control characters escaped, other bytes as they are. */
 void json_put_string(struct buf *b, const char *s, size_t n);

@@ -1,4 +1,5 @@
 #include "decode/copytext.h"
+#include "base/hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +22,10 @@ static void unescape(const char *s, size_t n, size_t *i, struct buf *out)
 	case 't': buf_putc(out, '\t'); break;
 	case 'v': buf_putc(out, '\v'); break;
 	case 'x':
-		if (*i + 1 < n && values_hex_digit(s[*i + 1]) >= 0) {
-			int v = values_hex_digit(s[++*i]);
-			if (*i + 1 < n && values_hex_digit(s[*i + 1]) >= 0)
-				v = v * 16 + values_hex_digit(s[++*i]);
+		if (*i + 1 < n && hex_digit(s[*i + 1]) >= 0) {
+			int v = hex_digit(s[++*i]);
+			if (*i + 1 < n && hex_digit(s[*i + 1]) >= 0)
+				v = v * 16 + hex_digit(s[++*i]);
 			buf_putc(out, (char)v);
 		} else {
 			buf_putc(out, 'x');

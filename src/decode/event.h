@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/change.h"
+#include "decode/change.h"
 #include "base/err.h"
 
 enum event_kind {

@@ -1,4 +1,5 @@
 #include "decode/values.h"
+#include "base/hex.h"
 
 #include "base/buf.h"
 
@@ -474,8 +475,8 @@ bool values_bytea_decode(const char *s, size_t n, struct buf *out)
 			if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' ||
 			    s[i] == '\r')
 				continue;
-			int hi = values_hex_digit(s[i]);
-			int lo = i + 1 < n ? values_hex_digit(s[i + 1]) : -1;
+			int hi = hex_digit(s[i]);
+			int lo = i + 1 < n ? hex_digit(s[i + 1]) : -1;
 			if (hi < 0 || lo < 0)
 				goto bad;
 			out->data[out->len++] = (char)(hi << 4 | lo);

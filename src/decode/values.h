@@ -143,18 +143,6 @@ int values_parse_array(const char *s, size_t n,
 		       const struct values_array_visitor *v, void *ctx,
 		       struct buf *scratch, char *err, size_t errlen);
 
-/* The value of a hexadecimal digit, either case; -1 for anything else. */
-static inline int values_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ---- bytea ---- */
 
 /* Appends to out the bytes of bytea's text form: hex "\x0102ab" (either

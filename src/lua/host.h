@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/change.h"
+#include "decode/change.h"
 #include "protocol/conn.h"
 #include "core/delivery.h"
 #include "base/err.h"

@@ -7,11 +7,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "protocol/conn.h"
 #include "base/err.h"
-
-/* The prefix of its messages; walhook does not hand them to scripts. */
-#define HEARTBEAT_PREFIX "walhook_heartbeat"
+#include "pipeline/pipeline.h"
+#include "protocol/conn.h"
 
 struct heartbeat {
 	const struct conn_params *params;

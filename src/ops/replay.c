@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "protocol/record.h"
 #include "protocol/stream.h"
 

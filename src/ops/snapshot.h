@@ -16,7 +16,7 @@
 
 #include "protocol/conn.h"
 #include "base/err.h"
-#include "core/pipeline.h"
+#include "pipeline/pipeline.h"
 
 struct snapshot_plan {
 	const char *slot; /* the slot to stream from afterwards */

@@ -5,7 +5,7 @@
 #ifndef WALHOOK_SINK_HTTP_H
 #define WALHOOK_SINK_HTTP_H
 
-#include "sinks/sink.h"
+#include "core/sink.h"
 
 struct sink_http_config {
 	const char *url;

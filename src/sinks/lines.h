@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "sinks/sink.h"
+#include "core/sink.h"
 
 struct sink *sink_stdout_new(struct err *e);
 /* Appends to path, created 0600; a line left cut short by a crash is

@@ -11,7 +11,7 @@
 #ifndef WALHOOK_SINK_PG_H
 #define WALHOOK_SINK_PG_H
 
-#include "sinks/sink.h"
+#include "core/sink.h"
 
 struct sink_pg_config {
 	const char *conninfo;

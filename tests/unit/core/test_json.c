@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "core/change.h"
+#include "decode/change.h"
 #include "core/json.h"
 #include "base/lsn.h"
 

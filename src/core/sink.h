@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "core/change.h"
+#include "decode/change.h"
 #include "base/err.h"
 
 struct sink;

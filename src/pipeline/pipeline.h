@@ -17,14 +17,18 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "core/change.h"
+#include "decode/change.h"
 #include "lua/host.h"
 #include "core/delivery.h"
 #include "decode/pgoutput.h"
 #include "decode/relcache.h"
-#include "core/spool.h"
+#include "pipeline/spool.h"
 #include "protocol/stream.h"
 #include "decode/textplugin.h"
+
+/* The prefix of --heartbeat's messages, which only make WAL flow: they
+ * reach no script and no output. */
+#define HEARTBEAT_PREFIX "walhook_heartbeat"
 
 /* A transaction whose changes are held back until it commits. */
 struct held_xact {

@@ -1,8 +1,7 @@
-#include "core/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include "base/alloc.h"
 #include "decode/binary.h"
-#include "ops/heartbeat.h"
 #include "decode/typename.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* O_TMPFILE */
-#include "core/spool.h"
+#include "pipeline/spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
