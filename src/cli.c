@@ -9,64 +9,64 @@
 #include "base/size.h"
 
 static const char usage[] =
-	"walhook streams PostgreSQL logical replication into a Lua script.\n"
-	"\n"
-	"Usage: walhook [OPTION]... [SCRIPT.lua]\n"
-	"\n"
-	"Action to be performed:\n"
-	"      --create-slot      create a new replication slot\n"
-	"      --drop-slot        drop the replication slot\n"
-	"      --start            start streaming in a replication slot\n"
-	"\n"
-	"Options:\n"
-	"  -E, --endpos=LSN       exit after receiving the specified LSN\n"
-	"  -f, --file=FILE        write the output to this file (append; - for stdout)\n"
-	"  -F, --fsync-interval=SECS\n"
-	"                         time between fsyncs of the output file and recording (default: 10; 0 never)\n"
-	"      --if-not-exists    do not error if the slot already exists when creating it\n"
-	"  -I, --startpos=LSN     where in an existing slot the stream should start\n"
-	"      --no-loop          do not loop on connection lost\n"
-	"  -o, --option=NAME[=VALUE]\n"
-	"                         pass option NAME with optional value VALUE to the output plugin\n"
-	"  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
-	"      --record=FILE      while streaming, record the stream into FILE\n"
-	"      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
-	"      --test=FILE        run the script tests in FILE (walhook.test), with --replay as their default input\n"
-	"      --snapshot         with --create-slot --start: first hand over every published row as op \"read\"\n"
-	"      --create-publication[=TABLES]\n"
-	"                         create the --publication if missing, for TABLES (comma list) or all tables\n"
-	"      --publication=NAMES\n"
-	"                         publications to stream (pgoutput's publication_names)\n"
-	"  -t, --two-phase        enable decoding of prepared transactions when creating a slot\n"
-	"  -s, --status-interval=SECS\n"
-	"                         time between status packets sent to server (default: 10)\n"
-	"  -S, --slot=SLOTNAME    name of the logical replication slot\n"
-	"      --set=NAME=VALUE   hand a value to the script as walhook.vars.NAME\n"
-	"      --temporary        use a temporary slot, created at start, gone at disconnect\n"
-	"      --server-timeout=SECS\n"
-	"                         reconnect after the server is silent this long (default: 60; 0 never)\n"
-	"      --stall-warning=SECS\n"
-	"                         warn when the confirmed position is stuck this long (default: 300; 0 never)\n"
-	"      --heartbeat=SECS   emit a logical message this often, so an idle slot sees WAL\n"
-	"      --metrics-port=PORT\n"
-	"                         serve Prometheus metrics on 127.0.0.1:PORT\n"
-	"      --retry-active     wait while the slot is in use by another process\n"
-	"      --spool-limit=SIZE\n"
-	"                         most that transactions held back may take in memory and temporary files\n"
-	"                         together, e.g. 10GB (default: 0, no limit)\n"
-	"      --max-message-size=SIZE\n"
-	"                         refuse a replication message larger than this (default: 256MB; 0 no limit)\n"
-	"  -v, --verbose          output verbose messages, and progress every 5 s\n"
-	"  -V, --version          output version information, then exit\n"
-	"  -?, --help             show this help, then exit\n"
-	"\n"
-	"Connection options:\n"
-	"  -d, --dbname=DBNAME    database to connect to (a name, conninfo or URI)\n"
-	"  -h, --host=HOSTNAME    database server host or socket directory\n"
-	"  -p, --port=PORT        database server port number\n"
-	"  -U, --username=NAME    connect as specified database user\n"
-	"  -w, --no-password      never prompt for password\n"
-	"  -W, --password         force password prompt (should happen automatically)\n";
+    "walhook streams PostgreSQL logical replication into a Lua script.\n"
+    "\n"
+    "Usage: walhook [OPTION]... [SCRIPT.lua]\n"
+    "\n"
+    "Action to be performed:\n"
+    "      --create-slot      create a new replication slot\n"
+    "      --drop-slot        drop the replication slot\n"
+    "      --start            start streaming in a replication slot\n"
+    "\n"
+    "Options:\n"
+    "  -E, --endpos=LSN       exit after receiving the specified LSN\n"
+    "  -f, --file=FILE        write the output to this file (append; - for stdout)\n"
+    "  -F, --fsync-interval=SECS\n"
+    "                         time between fsyncs of the output file and recording (default: 10; 0 never)\n"
+    "      --if-not-exists    do not error if the slot already exists when creating it\n"
+    "  -I, --startpos=LSN     where in an existing slot the stream should start\n"
+    "      --no-loop          do not loop on connection lost\n"
+    "  -o, --option=NAME[=VALUE]\n"
+    "                         pass option NAME with optional value VALUE to the output plugin\n"
+    "  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
+    "      --record=FILE      while streaming, record the stream into FILE\n"
+    "      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
+    "      --test=FILE        run the script tests in FILE (walhook.test), with --replay as their default input\n"
+    "      --snapshot         with --create-slot --start: first hand over every published row as op \"read\"\n"
+    "      --create-publication[=TABLES]\n"
+    "                         create the --publication if missing, for TABLES (comma list) or all tables\n"
+    "      --publication=NAMES\n"
+    "                         publications to stream (pgoutput's publication_names)\n"
+    "  -t, --two-phase        enable decoding of prepared transactions when creating a slot\n"
+    "  -s, --status-interval=SECS\n"
+    "                         time between status packets sent to server (default: 10)\n"
+    "  -S, --slot=SLOTNAME    name of the logical replication slot\n"
+    "      --set=NAME=VALUE   hand a value to the script as walhook.vars.NAME\n"
+    "      --temporary        use a temporary slot, created at start, gone at disconnect\n"
+    "      --server-timeout=SECS\n"
+    "                         reconnect after the server is silent this long (default: 60; 0 never)\n"
+    "      --stall-warning=SECS\n"
+    "                         warn when the confirmed position is stuck this long (default: 300; 0 never)\n"
+    "      --heartbeat=SECS   emit a logical message this often, so an idle slot sees WAL\n"
+    "      --metrics-port=PORT\n"
+    "                         serve Prometheus metrics on 127.0.0.1:PORT\n"
+    "      --retry-active     wait while the slot is in use by another process\n"
+    "      --spool-limit=SIZE\n"
+    "                         most that transactions held back may take in memory and temporary files\n"
+    "                         together, e.g. 10GB (default: 0, no limit)\n"
+    "      --max-message-size=SIZE\n"
+    "                         refuse a replication message larger than this (default: 256MB; 0 no limit)\n"
+    "  -v, --verbose          output verbose messages, and progress every 5 s\n"
+    "  -V, --version          output version information, then exit\n"
+    "  -?, --help             show this help, then exit\n"
+    "\n"
+    "Connection options:\n"
+    "  -d, --dbname=DBNAME    database to connect to (a name, conninfo or URI)\n"
+    "  -h, --host=HOSTNAME    database server host or socket directory\n"
+    "  -p, --port=PORT        database server port number\n"
+    "  -U, --username=NAME    connect as specified database user\n"
+    "  -w, --no-password      never prompt for password\n"
+    "  -W, --password         force password prompt (should happen automatically)\n";
 
 enum {
 	OPT_CREATE = 256,
@@ -118,7 +118,8 @@ static const struct option longopts[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "test", required_argument, NULL, OPT_TEST },
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
-	{ "create-publication", optional_argument, NULL, OPT_CREATE_PUBLICATION },
+	{ "create-publication", optional_argument, NULL,
+	  OPT_CREATE_PUBLICATION },
 	{ "spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT },
 	{ "max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE },
 	{ "two-phase", no_argument, NULL, 't' },
@@ -157,7 +158,8 @@ static int split_pair(const char *arg, bool need_value, const char **name,
 		*eq = '\0';
 	if (!*copy || (need_value && !eq)) {
 		free(copy);
-		return err_set(e, "invalid %s \"%s\": expected NAME=VALUE", flag, arg);
+		return err_set(e, "invalid %s \"%s\": expected NAME=VALUE",
+			       flag, arg);
 	}
 	*name = copy;
 	*value = eq ? eq + 1 : NULL;
@@ -190,7 +192,8 @@ static void hide_uri_password(char *uri)
 	for (char *kv = query; kv && *kv; kv = strchr(kv, '&')) {
 		kv++; /* past '?' or '&' */
 		size_t klen = strcspn(kv, "=&");
-		if (klen == 8 && strncmp(kv, "password", 8) == 0 && kv[8] == '=')
+		if (klen == 8 && strncmp(kv, "password", 8) == 0 &&
+		    kv[8] == '=')
 			blank(kv + 9, strcspn(kv + 9, "&"));
 	}
 }
@@ -227,7 +230,8 @@ static void hide_conninfo_password(char *s)
 				p += 2;
 				continue;
 			}
-			if (quoted ? *p == '\'' : strchr(" \t\n\r\f\v", *p) != NULL)
+			if (quoted ? *p == '\''
+				   : strchr(" \t\n\r\f\v", *p) != NULL)
 				break;
 			p++;
 		}
@@ -255,15 +259,19 @@ static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 		     struct err *e)
 {
 	if (!lsn_parse(arg, out))
-		return err_set(e, "could not parse %s \"%s\": expected an LSN like 0/16B3748",
-			       flag, arg);
+		return err_set(
+		    e,
+		    "could not parse %s \"%s\": expected an LSN like 0/16B3748",
+		    flag, arg);
 	return 0;
 }
 
 int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
-	*o = (struct options){ .status_interval = 10, .fsync_interval = 10,
-			       .server_timeout = 60, .stall_warning = 300,
+	*o = (struct options){ .status_interval = 10,
+			       .fsync_interval = 10,
+			       .server_timeout = 60,
+			       .stall_warning = 300,
 			       .max_message_size = CLI_DEFAULT_MAX_MESSAGE };
 	int c;
 	opterr = 0;
@@ -278,7 +286,9 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_TEMPORARY: o->temporary = true; break;
 		case OPT_PUBLICATION:
 			if (strpbrk(optarg, "\r\n"))
-				return err_set(e, "invalid --publication: a name may not hold a line break");
+				return err_set(
+				    e,
+				    "invalid --publication: a name may not hold a line break");
 			o->publication = optarg;
 			break;
 		case OPT_RECORD: o->record = optarg; break;
@@ -290,11 +300,13 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			o->publication_tables = optarg;
 			break;
 		case 'E':
-			if (parse_lsn(optarg, "end position", &o->endpos, e) < 0)
+			if (parse_lsn(optarg, "end position", &o->endpos, e) <
+			    0)
 				return -1;
 			break;
 		case 'I':
-			if (parse_lsn(optarg, "start position", &o->startpos, e) < 0)
+			if (parse_lsn(optarg, "start position", &o->startpos,
+				      e) < 0)
 				return -1;
 			break;
 		case 'f': o->outfile = optarg; break;
@@ -302,20 +314,24 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_SET: {
 			bool is_set = c == OPT_SET;
 			if ((is_set ? o->nvars : o->nopts) >= CLI_MAX_LIST)
-				return err_set(e, "too many %s options (at most %d)",
-					       is_set ? "--set" : "-o", CLI_MAX_LIST);
+				return err_set(
+				    e, "too many %s options (at most %d)",
+				    is_set ? "--set" : "-o", CLI_MAX_LIST);
 			const char **name = is_set ? &o->vars[o->nvars].name
 						   : &o->opts[o->nopts].name;
 			const char **value = is_set ? &o->vars[o->nvars].value
 						    : &o->opts[o->nopts].value;
 			if (split_pair(optarg, is_set, name, value,
-				       is_set ? "--set" : "plugin option", e) < 0)
+				       is_set ? "--set" : "plugin option",
+				       e) < 0)
 				return -1;
 			/* A plugin option is one NAME=VALUE line of a
 			 * recording's header, and a literal of a command. */
 			if (!is_set && strpbrk(optarg, "\r\n")) {
 				free((char *)*name);
-				return err_set(e, "invalid plugin option: a name or value may not hold a line break");
+				return err_set(
+				    e,
+				    "invalid plugin option: a name or value may not hold a line break");
 			}
 			*(is_set ? &o->nvars : &o->nopts) += 1;
 			break;
@@ -327,28 +343,34 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case OPT_STALL_WARNING:
 		case OPT_HEARTBEAT:
 		case OPT_METRICS_PORT: {
-			int *dst = c == 's'		      ? &o->status_interval
-				   : c == 'F'		      ? &o->fsync_interval
-				   : c == OPT_SERVER_TIMEOUT ? &o->server_timeout
-				   : c == OPT_STALL_WARNING  ? &o->stall_warning
-				   : c == OPT_HEARTBEAT	      ? &o->heartbeat
-							      : &o->metrics_port;
+			int *dst = c == 's'   ? &o->status_interval
+				   : c == 'F' ? &o->fsync_interval
+				   : c == OPT_SERVER_TIMEOUT
+				       ? &o->server_timeout
+				   : c == OPT_STALL_WARNING ? &o->stall_warning
+				   : c == OPT_HEARTBEAT	    ? &o->heartbeat
+							    : &o->metrics_port;
 			long max = c == OPT_METRICS_PORT ? 65535 : 86400;
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || !*optarg || v < 0 || v > max)
-				return err_set(e, "invalid value \"%s\" for %s: a number from 0 to %ld",
-					       optarg, flag_name(c), max);
+				return err_set(
+				    e,
+				    "invalid value \"%s\" for %s: a number from 0 to %ld",
+				    optarg, flag_name(c), max);
 			*dst = (int)v;
 			break;
 		}
 		case OPT_RETRY_ACTIVE: o->retry_active = true; break;
 		case OPT_SPOOL_LIMIT:
 		case OPT_MAX_MESSAGE_SIZE:
-			if (!size_parse(optarg, c == OPT_SPOOL_LIMIT ? &o->spool_limit
-								    : &o->max_message_size))
-				return err_set(e, "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
-					       optarg, flag_name(c));
+			if (!size_parse(optarg, c == OPT_SPOOL_LIMIT
+						    ? &o->spool_limit
+						    : &o->max_message_size))
+				return err_set(
+				    e,
+				    "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
+				    optarg, flag_name(c));
 			break;
 		case 'S': o->slot = optarg; break;
 		case 't': o->two_phase = true; break;
@@ -369,39 +391,46 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		case 'U': o->conn.user = optarg; break;
 		case 'w': o->conn.never_prompt = true; break;
 		case 'W': o->conn.force_prompt = true; break;
-		case OPT_HELP:
-			fputs(usage, stdout);
-			return CLI_EXIT;
+		case OPT_HELP: fputs(usage, stdout); return CLI_EXIT;
 		case '?':
 			if (strcmp(argv[optind - 1], "-?") == 0) {
 				fputs(usage, stdout);
 				return CLI_EXIT;
 			}
-			return err_set(e, "unknown option \"%s\"; try \"walhook --help\"",
-				       argv[optind - 1]);
+			return err_set(
+			    e, "unknown option \"%s\"; try \"walhook --help\"",
+			    argv[optind - 1]);
 		case ':':
-			return err_set(e, "option \"%s\" needs a value", argv[optind - 1]);
-		default:
-			return err_set(e, "unknown option \"%s\"; try \"walhook --help\"",
+			return err_set(e, "option \"%s\" needs a value",
 				       argv[optind - 1]);
+		default:
+			return err_set(
+			    e, "unknown option \"%s\"; try \"walhook --help\"",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o->script = argv[optind++];
 	if (optind < argc)
-		return err_set(e, "too many arguments: \"%s\" (one script at most)",
-			       argv[optind]);
+		return err_set(
+		    e, "too many arguments: \"%s\" (one script at most)",
+		    argv[optind]);
 	/* Refused before anything is sent: the name goes into commands,
 	 * a recording's header and the metrics' labels. */
 	if (o->slot && conn_check_slot_name(o->slot, e) < 0)
 		return -1;
-	if (o->test && (o->script || o->create_slot || o->drop_slot || o->start))
-		return err_set(e, "--test runs a test file: it takes no script argument and no slot actions");
+	if (o->test &&
+	    (o->script || o->create_slot || o->drop_slot || o->start))
+		return err_set(
+		    e,
+		    "--test runs a test file: it takes no script argument and no slot actions");
 	if (o->test)
 		return CLI_OK;
 	if (o->replay) {
 		if (o->create_slot || o->drop_slot || o->start || o->record)
-			return err_set(e, "--replay runs without a server: it takes no --create-slot, --drop-slot, --start or --record");
+			return err_set(
+			    e,
+			    "--replay runs without a server: it takes no --create-slot, --drop-slot, --start or --record");
 		return CLI_OK;
 	}
 	if (!o->slot)
@@ -409,19 +438,34 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	if (o->record && !o->start)
 		return err_set(e, "--record needs --start");
 	if (!o->create_slot && !o->drop_slot && !o->start)
-		return err_set(e, "at least one action needs to be specified: --create-slot, --drop-slot or --start");
+		return err_set(
+		    e,
+		    "at least one action needs to be specified: --create-slot, --drop-slot or --start");
 	if (o->drop_slot && (o->create_slot || o->start))
-		return err_set(e, "cannot use --drop-slot together with --create-slot or --start");
+		return err_set(
+		    e,
+		    "cannot use --drop-slot together with --create-slot or --start");
 	if (o->temporary && !o->start)
-		return err_set(e, "--temporary needs --start: a temporary slot lives only while walhook streams");
+		return err_set(
+		    e,
+		    "--temporary needs --start: a temporary slot lives only while walhook streams");
 	if (o->snapshot && !(o->start && (o->create_slot || o->temporary)))
-		return err_set(e, "--snapshot needs --create-slot (or --temporary) and --start: the snapshot is the new slot's");
+		return err_set(
+		    e,
+		    "--snapshot needs --create-slot (or --temporary) and --start: the snapshot is the new slot's");
 	if (o->snapshot && !o->publication)
-		return err_set(e, "--snapshot copies the tables of --publication: give it");
-	if (o->create_publication && (!o->publication || strchr(o->publication, ',')))
-		return err_set(e, "--create-publication creates the one publication named by --publication");
+		return err_set(
+		    e,
+		    "--snapshot copies the tables of --publication: give it");
+	if (o->create_publication &&
+	    (!o->publication || strchr(o->publication, ',')))
+		return err_set(
+		    e,
+		    "--create-publication creates the one publication named by --publication");
 	if (o->two_phase && !o->create_slot && !o->temporary)
-		return err_set(e, "--two-phase is for creating a slot: give --create-slot or --temporary");
+		return err_set(
+		    e,
+		    "--two-phase is for creating a slot: give --create-slot or --temporary");
 	if (o->startpos && !o->start)
 		return err_set(e, "--startpos needs --start");
 	if (o->endpos && !o->start)

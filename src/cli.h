@@ -6,11 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol/conn.h"
 #include "base/err.h"
 #include "lua/host.h"
+#include "protocol/conn.h"
 
-#define CLI_MAX_LIST 64
+#define CLI_MAX_LIST		64
 /* --max-message-size's default: a wal2json format-1 transaction of about a
  * million small rows. */
 #define CLI_DEFAULT_MAX_MESSAGE (UINT64_C(256) << 20)
@@ -20,7 +20,8 @@ struct options {
 	char *dbname_copy; /* conn.dbname: -d's argument, whose password
 			      is blanked in argv */
 	const char *slot;
-	const char *plugin; /* NULL: the slot's own, or pgoutput for a new one */
+	const char
+	    *plugin; /* NULL: the slot's own, or pgoutput for a new one */
 	const char *publication;
 	const char *script;
 	const char *outfile; /* NULL or "-": standard output */
@@ -33,23 +34,28 @@ struct options {
 	int nvars;
 	bool create_slot, if_not_exists, drop_slot, start, temporary, no_loop;
 	bool two_phase;
-	bool snapshot;           /* --snapshot */
+	bool snapshot;		 /* --snapshot */
 	bool create_publication; /* --create-publication[=TABLES] */
 	const char *publication_tables;
 	uint64_t startpos, endpos;
 	int status_interval; /* seconds; 0 disables */
 	int fsync_interval;  /* seconds; 0: never fsync */
-	int server_timeout;  /* seconds of silence before reconnecting; 0 never */
+	int server_timeout;  /* seconds of silence before reconnecting; 0 never
+			      */
 	int stall_warning;   /* seconds; 0: never warn */
-	int heartbeat;       /* seconds between heartbeat messages; 0: none */
+	int heartbeat;	     /* seconds between heartbeat messages; 0: none */
 	int metrics_port;    /* 0: no metrics endpoint */
 	bool retry_active;   /* retry while the slot is in use elsewhere */
-	uint64_t spool_limit;      /* bytes all held transactions may take; 0: none */
+	uint64_t
+	    spool_limit; /* bytes all held transactions may take; 0: none */
 	uint64_t max_message_size; /* bytes of one CopyData message; 0: none */
 	int verbose;
 };
 
-enum { CLI_OK = 0, CLI_EXIT = 1 }; /* CLI_EXIT: --help or --version shown */
+enum {
+	CLI_OK = 0,
+	CLI_EXIT = 1
+}; /* CLI_EXIT: --help or --version shown */
 
 /* Fills o from argv; strings point into argv or are owned by o (freed by
  * cli_free). -1 with e filled on a bad command line. */

@@ -10,22 +10,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "protocol/conn.h"
-#include "ops/heartbeat.h"
 #include "base/lsn.h"
+#include "cli.h"
 #include "core/delivery.h"
-#include "ops/scripttest.h"
-#include "ops/metrics.h"
-#include "lua/host.h"
-#include "pipeline/pipeline.h"
-#include "protocol/record.h"
-#include "ops/snapshot.h"
-#include "pipeline/spool.h"
-#include "ops/replay.h"
-#include "sinks/lines.h"
-#include "protocol/stream.h"
 #include "decode/textplugin.h"
+#include "lua/host.h"
+#include "ops/heartbeat.h"
+#include "ops/metrics.h"
+#include "ops/replay.h"
+#include "ops/scripttest.h"
+#include "ops/snapshot.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/spool.h"
+#include "protocol/conn.h"
+#include "protocol/record.h"
+#include "protocol/stream.h"
+#include "sinks/lines.h"
 
 #define MAX_BACKOFF_S 30
 
@@ -111,12 +111,13 @@ static int plugin_options(const struct options *o, const char *plugin,
 	bool wal2json = strcmp(plugin, "wal2json") == 0;
 	if (wal2json || strcmp(plugin, "test_decoding") == 0) {
 		const char *const *req = textplugin_required_options(
-			!wal2json		      ? TEXTPLUGIN_TEST_DECODING
-			: wal2json_format(o) == 2 ? TEXTPLUGIN_WAL2JSON_2
-						  : TEXTPLUGIN_WAL2JSON_1);
+		    !wal2json		      ? TEXTPLUGIN_TEST_DECODING
+		    : wal2json_format(o) == 2 ? TEXTPLUGIN_WAL2JSON_2
+					      : TEXTPLUGIN_WAL2JSON_1);
 		for (; *req; req += 2)
 			if (!cli_plugin_option(o, req[0]))
-				out[n++] = (struct plugin_option){ req[0], req[1] };
+				out[n++] =
+				    (struct plugin_option){ req[0], req[1] };
 		return n;
 	}
 	if (strcmp(plugin, "pgoutput") != 0)
@@ -131,7 +132,9 @@ static int plugin_options(const struct options *o, const char *plugin,
 	}
 	if (!cli_plugin_option(o, "publication_names")) {
 		if (!o->publication)
-			return err_set(e, "pgoutput needs publications: give --publication NAMES (or -o publication_names=NAMES)");
+			return err_set(
+			    e,
+			    "pgoutput needs publications: give --publication NAMES (or -o publication_names=NAMES)");
 		out[n++] = (struct plugin_option){ "publication_names",
 						   o->publication };
 	}
@@ -147,13 +150,17 @@ static int choose_plugin(PGconn *c, const struct options *o, char *plugin,
 		snprintf(plugin, len, "%s", o->plugin ? o->plugin : "pgoutput");
 		return 0;
 	}
-	if (conn_slot_plugin(c, o->slot, slot_plugin, sizeof slot_plugin, e) < 0)
+	if (conn_slot_plugin(c, o->slot, slot_plugin, sizeof slot_plugin, e) <
+	    0)
 		return -1;
 	if (!*slot_plugin)
-		return err_set(e, "replication slot \"%s\" does not exist; create it with --create-slot",
-			       o->slot);
+		return err_set(
+		    e,
+		    "replication slot \"%s\" does not exist; create it with --create-slot",
+		    o->slot);
 	if (o->plugin && strcmp(o->plugin, slot_plugin) != 0)
-		return err_set(e, "replication slot \"%s\" uses plugin %s, not %s",
+		return err_set(e,
+			       "replication slot \"%s\" uses plugin %s, not %s",
 			       o->slot, slot_plugin, o->plugin);
 	snprintf(plugin, len, "%s", slot_plugin);
 	return 0;
@@ -194,9 +201,8 @@ static void describe_connect(struct buf *b, const struct sysinfo *sys,
 }
 
 static int start_recording(struct session *s, const struct sysinfo *sys,
-			   const char *plugin,
-			   const struct plugin_option *opts, int nopts,
-			   uint64_t start, struct err *e)
+			   const char *plugin, const struct plugin_option *opts,
+			   int nopts, uint64_t start, struct err *e)
 {
 	if (!s->o->record)
 		return 0;
@@ -220,7 +226,8 @@ static int start_recording(struct session *s, const struct sysinfo *sys,
 	}
 	describe_connect(&b, sys, s->o->slot, plugin, start);
 	if (rc == 0)
-		rc = recorder_frame(&s->rec, RECORD_CONNECT, b.data, (uint32_t)b.len, e);
+		rc = recorder_frame(&s->rec, RECORD_CONNECT, b.data,
+				    (uint32_t)b.len, e);
 	buf_free(&b);
 	return rc;
 }
@@ -238,11 +245,14 @@ static int open_slot(struct session *s, PGconn *c, bool *snapshot,
 	*slot = (struct slot_info){ 0 };
 	if (*snapshot && !o->temporary) {
 		char existing[64];
-		if (conn_slot_plugin(c, o->slot, existing, sizeof existing, e) < 0)
+		if (conn_slot_plugin(c, o->slot, existing, sizeof existing, e) <
+		    0)
 			return -1;
 		if (*existing && !o->if_not_exists)
-			return err_set(e, "replication slot \"%s\" already exists; --snapshot needs a new one (or --if-not-exists to stream from it)",
-				       o->slot);
+			return err_set(
+			    e,
+			    "replication slot \"%s\" already exists; --snapshot needs a new one (or --if-not-exists to stream from it)",
+			    o->slot);
 		if (*existing) {
 			*snapshot = false;
 			s->snapshot_done = true;
@@ -286,7 +296,8 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		.two_phase = o->two_phase,
 		.publications = o->publication,
 	};
-	if (open_slot(s, c, &snapshot, &plan, &slot, plugin, sizeof plugin, e) < 0)
+	if (open_slot(s, c, &snapshot, &plan, &slot, plugin, sizeof plugin, e) <
+	    0)
 		goto done;
 	int nopts = plugin_options(o, plugin, sys.server_version, opts, proto,
 				   sizeof proto, e);
@@ -302,11 +313,12 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	/* Protocol 4's parallel streaming adds the abort LSN and time. */
 	const char *proto_opt = cli_plugin_option(o, "proto_version");
 	const char *streaming = cli_plugin_option(o, "streaming");
-	s->pipe.dec.abort_has_lsn =
-		atoi(proto_opt ? proto_opt : proto) >= 4 && streaming &&
-		strcmp(streaming, "parallel") == 0;
-	uint64_t start = o->startpos > s->stream.confirmed ? o->startpos
-							   : s->stream.confirmed;
+	s->pipe.dec.abort_has_lsn = atoi(proto_opt ? proto_opt : proto) >= 4 &&
+				    streaming &&
+				    strcmp(streaming, "parallel") == 0;
+	uint64_t start = o->startpos > s->stream.confirmed
+			     ? o->startpos
+			     : s->stream.confirmed;
 	if (snapshot && slot.consistent_point > start)
 		start = slot.consistent_point;
 	struct lh_connect_info ci = { &sys, o->slot, plugin, start };
@@ -318,7 +330,8 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		     lsn_format(slot.consistent_point, lsn));
 		/* Killed or failed before the end, it leaves no slot behind
 		 * and nothing confirmed: the next run starts over. */
-		if (snapshot_deliver(c, &o->conn, &plan, &slot, &s->pipe, e) < 0) {
+		if (snapshot_deliver(c, &o->conn, &plan, &slot, &s->pipe, e) <
+		    0) {
 			pipeline_lost(&s->pipe);
 			goto done;
 		}
@@ -348,8 +361,10 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		pipeline_lost(&s->pipe);
 	if (end != STREAM_ENDED_LOST) {
 		struct err fe;
-		/* The final status update: the server keeps what was confirmed. */
-		if (stream_finish(&s->stream, &fe) < 0 && end != STREAM_ENDED_FAILED) {
+		/* The final status update: the server keeps what was confirmed.
+		 */
+		if (stream_finish(&s->stream, &fe) < 0 &&
+		    end != STREAM_ENDED_FAILED) {
 			*e = fe;
 			end = STREAM_ENDED_FAILED;
 		}
@@ -402,7 +417,8 @@ static int run_stream(struct session *s)
 		}
 		/* Jitter keeps many clients from reconnecting in step. */
 		pause_for(backoff * (0.75 + 0.5 * rand() / (double)RAND_MAX));
-		backoff = backoff * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : backoff * 2;
+		backoff =
+		    backoff * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : backoff * 2;
 	}
 }
 
@@ -422,9 +438,9 @@ static int slot_action(const struct options *o)
 		if (rc == 0)
 			info("dropped slot \"%s\"", o->slot);
 	} else if (o->create_slot && !o->temporary) {
-		rc = conn_create_slot(c, o->slot, o->plugin ? o->plugin : "pgoutput",
-				      false, o->two_phase, false, o->if_not_exists,
-				      &slot, &e);
+		rc = conn_create_slot(
+		    c, o->slot, o->plugin ? o->plugin : "pgoutput", false,
+		    o->two_phase, false, o->if_not_exists, &slot, &e);
 		if (rc == 0 && slot.consistent_point)
 			info("created slot \"%s\" at %s", o->slot,
 			     lsn_format(slot.consistent_point, lsn));
@@ -441,7 +457,8 @@ static int create_publication(const struct options *o)
 {
 	struct err e;
 	PGconn *c = conn_open(&o->conn, false, &e);
-	int rc = c ? conn_create_publication(c, o->publication, o->publication_tables, &e)
+	int rc = c ? conn_create_publication(c, o->publication,
+					     o->publication_tables, &e)
 		   : -1;
 	if (rc < 0)
 		report(&e);
@@ -453,12 +470,14 @@ static int create_publication(const struct options *o)
  * server hears of nothing before it is written and, for a file, fsynced. */
 static int open_output(const struct options *o, struct delivery *d)
 {
-	const char *path = o->outfile && strcmp(o->outfile, "-") != 0 ? o->outfile
-									  : NULL;
+	const char *path =
+	    o->outfile && strcmp(o->outfile, "-") != 0 ? o->outfile : NULL;
 	struct err e;
-	struct sink *out = sink_output_new(path, (int64_t)o->fsync_interval * 1000000, &e);
+	struct sink *out =
+	    sink_output_new(path, (int64_t)o->fsync_interval * 1000000, &e);
 	if (!out) {
-		fprintf(stderr, "walhook: could not open output file \"%s\": %s\n",
+		fprintf(stderr,
+			"walhook: could not open output file \"%s\": %s\n",
 			o->outfile, e.msg);
 		return -1;
 	}
@@ -534,7 +553,8 @@ static int run_session(const struct options *o)
 	configure_stream(&s);
 	spool_set_limit(o->spool_limit);
 	if (!o->replay && o->metrics_port &&
-	    metrics_start(&metrics, o->metrics_port, &s.stats, o->slot, &e) < 0) {
+	    metrics_start(&metrics, o->metrics_port, &s.stats, o->slot, &e) <
+		0) {
 		report(&e);
 		goto out;
 	}

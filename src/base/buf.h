@@ -49,7 +49,7 @@ static inline void buf_putc(struct buf *b, char c)
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* NUL-terminates without counting the NUL in len, so data is a C string. */
 const char *buf_cstr(struct buf *b);
 void buf_reset(struct buf *b);

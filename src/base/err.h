@@ -15,9 +15,9 @@ struct err {
 
 /* Both return -1 so a failing function can `return err_set(e, ...)`. */
 int err_set(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prepends "context: " to the message already in e. */
 int err_prefix(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

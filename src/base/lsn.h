@@ -9,11 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LSN_INVALID ((uint64_t)0)
-#define LSN_STRLEN 18 /* "FFFFFFFF/FFFFFFFF" plus NUL */
+#define LSN_INVALID	  ((uint64_t)0)
+#define LSN_STRLEN	  18 /* "FFFFFFFF/FFFFFFFF" plus NUL */
 #define PG_EPOCH_OFFSET_S INT64_C(946684800)
 
-/* Parses "16/B374D848"; false on anything else (no spaces, no trailing text). */
+/* Parses "16/B374D848"; false on anything else (no spaces, no trailing text).
+ */
 bool lsn_parse(const char *s, uint64_t *out);
 /* Writes into out (LSN_STRLEN bytes) and returns out. */
 char *lsn_format(uint64_t lsn, char out[LSN_STRLEN]);

@@ -29,10 +29,12 @@ bool size_parse(const char *s, uint64_t *out)
 	uint64_t factor = 1;
 	if (*p && strcasecmp(p, "B") != 0) {
 		factor = 0;
-		for (size_t i = 0; i < sizeof units / sizeof units[0] && !factor; i++) {
+		for (size_t i = 0;
+		     i < sizeof units / sizeof units[0] && !factor; i++) {
 			/* "MB" or "M" */
 			if (strcasecmp(p, units[i].name) == 0 ||
-			    ((p[0] | 0x20) == (units[i].name[0] | 0x20) && !p[1]))
+			    ((p[0] | 0x20) == (units[i].name[0] | 0x20) &&
+			     !p[1]))
 				factor = units[i].factor;
 		}
 		if (!factor)
@@ -58,7 +60,8 @@ char *size_format(uint64_t v, char out[SIZE_STRLEN])
 		if (v >= units[i].factor) {
 			snprintf(out, SIZE_STRLEN, "%llu bytes (%.1f%s)",
 				 (unsigned long long)v,
-				 (double)v / (double)units[i].factor, units[i].name);
+				 (double)v / (double)units[i].factor,
+				 units[i].name);
 			return out;
 		}
 	}

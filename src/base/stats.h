@@ -16,7 +16,8 @@ enum stat_id {
 	STAT_TRANSACTIONS,
 	STAT_RECONNECTS,
 	STAT_ERRORS,
-	STAT_SINK_ERRORS, /* sink failures that passed (target down, disk full) */
+	STAT_SINK_ERRORS, /* sink failures that passed (target down, disk full)
+			   */
 	STAT_BYTES_RECEIVED,
 	STAT_RECEIVED_LSN,
 	STAT_CONFIRMED_LSN,

@@ -31,9 +31,9 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "decode/change.h"
 #include "base/err.h"
 #include "core/sink.h"
+#include "decode/change.h"
 
 struct delivery_hold {
 	uint32_t xid;

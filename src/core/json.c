@@ -34,7 +34,8 @@ void json_put_string(struct buf *b, const char *s, size_t n)
 		case '\r': buf_put(b, "\\r", 2); break;
 		case '\t': buf_put(b, "\\t", 2); break;
 		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			char u[6] = { '\\', 'u',	 '0',
+				      '0',  hex[c >> 4], hex[c & 15] };
 			buf_put(b, u, 6);
 		}
 		}
@@ -99,14 +100,15 @@ static void array_end(void *ctx, size_t index)
 	buf_putc(a->b, ']');
 }
 
-static void array_element(void *ctx, size_t index, const char *text,
-			  size_t len, bool is_null)
+static void array_element(void *ctx, size_t index, const char *text, size_t len,
+			  bool is_null)
 {
 	struct array_json *a = ctx;
 	if (index > 1)
 		buf_putc(a->b, ',');
 	struct datum d = { .kind = is_null ? DATUM_NULL : DATUM_TEXT,
-			   .len = (uint32_t)len, .data = text };
+			   .len = (uint32_t)len,
+			   .data = text };
 	json_put_datum(a->b, a->elem, &d);
 }
 
@@ -115,7 +117,9 @@ static void array_element(void *ctx, size_t index, const char *text,
 static bool put_array(struct buf *b, uint32_t elem, const struct datum *v)
 {
 	static const struct values_array_visitor visitor = {
-		array_begin, array_end, array_element,
+		array_begin,
+		array_end,
+		array_element,
 	};
 	/* Unescaped elements; the default output runs on one thread. */
 	static struct buf scratch;
@@ -176,8 +180,7 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 			return;
 		}
 		break;
-	case VAL_STRING:
-		break;
+	case VAL_STRING: break;
 	}
 	uint32_t elem = values_array_element(typoid);
 	if (elem && put_array(b, elem, v))
@@ -271,7 +274,6 @@ static void put_row(struct buf *b, const struct change *c, bool old)
 	buf_putc(b, '}');
 }
 
-
 static void put_relation(struct buf *b, const struct rel *r)
 {
 	buf_puts(b, "\"schema\":");
@@ -298,17 +300,20 @@ static void put_change_head(struct buf *b, const struct rel *r)
 			if (!first)
 				buf_putc(&h, ',');
 			first = false;
-			json_put_string(&h, r->cols[i].name, r->cols[i].name_len);
+			json_put_string(&h, r->cols[i].name,
+					r->cols[i].name_len);
 		}
 		buf_putc(&h, ']');
 		struct rel *cache = (struct rel *)r;
 		cache->json_head_len = h.len;
-		cache->json_col_off = malloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
+		cache->json_col_off =
+		    malloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
 		if (!cache->json_col_off)
 			abort();
 		for (uint16_t i = 0; i < r->ncols; i++) {
 			cache->json_col_off[i] = h.len;
-			json_put_string(&h, r->cols[i].name, r->cols[i].name_len);
+			json_put_string(&h, r->cols[i].name,
+					r->cols[i].name_len);
 			buf_putc(&h, ':');
 		}
 		cache->json_col_off[r->ncols] = h.len;
@@ -322,7 +327,8 @@ void json_change_line(struct buf *b, const struct change *c)
 	buf_puts(b, "{\"op\":\"");
 	buf_puts(b, change_op_name(c->op));
 	buf_puts(b, "\",");
-	put_change_head(b, c->rel); /* also makes the column keys put_row uses */
+	put_change_head(b,
+			c->rel); /* also makes the column keys put_row uses */
 	put_lsn(b, "lsn", c->lsn);
 	put_txn(b, c->txn);
 	if (c->newv) {

@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "decode/change.h"
 #include "base/err.h"
+#include "decode/change.h"
 
 struct sink;
 
@@ -86,11 +86,11 @@ struct sink_ops {
 /* What a sink is and how it batches; the delivery module keeps the rest
  * (struct sink_state) and no other code touches it. */
 struct sink_state {
-	bool dirty;	/* holds data that is not durable yet */
-	uint64_t mark;	/* while dirty: all before it is durable here */
-	bool written;	/* wrote since the last transaction boundary */
-	bool unit_wrote; /* ... and inside the open unit */
-	bool skipping;	/* the open transaction is one it already has */
+	bool dirty;	  /* holds data that is not durable yet */
+	uint64_t mark;	  /* while dirty: all before it is durable here */
+	bool written;	  /* wrote since the last transaction boundary */
+	bool unit_wrote;  /* ... and inside the open unit */
+	bool skipping;	  /* the open transaction is one it already has */
 	bool flush_asked; /* s:flush() inside a transaction: at its end */
 	size_t batch_txns;
 	size_t batch_bytes;
@@ -131,8 +131,14 @@ struct sink {
 bool sink_give_up(struct sink *s, int64_t now);
 
 /* A sink's begin op says the open transaction is one it already has. */
-static inline void sink_skip(struct sink *s, bool skip) { s->st.skipping = skip; }
+static inline void sink_skip(struct sink *s, bool skip)
+{
+	s->st.skipping = skip;
+}
 /* A sink's write op reports how many bytes a write added to its batch. */
-static inline void sink_wrote(struct sink *s, size_t bytes) { s->st.batch_bytes += bytes; }
+static inline void sink_wrote(struct sink *s, size_t bytes)
+{
+	s->st.batch_bytes += bytes;
+}
 
 #endif

@@ -15,35 +15,35 @@
 #include "decode/values.h"
 
 /* Range and multirange types: their OIDs are only needed here. */
-#define OID_INT4RANGE 3904
-#define OID_NUMRANGE 3906
-#define OID_TSRANGE 3908
-#define OID_TSTZRANGE 3910
-#define OID_DATERANGE 3912
-#define OID_INT8RANGE 3926
+#define OID_INT4RANGE	   3904
+#define OID_NUMRANGE	   3906
+#define OID_TSRANGE	   3908
+#define OID_TSTZRANGE	   3910
+#define OID_DATERANGE	   3912
+#define OID_INT8RANGE	   3926
 #define OID_INT4MULTIRANGE 4451
-#define OID_NUMMULTIRANGE 4532
-#define OID_TSMULTIRANGE 4533
+#define OID_NUMMULTIRANGE  4532
+#define OID_TSMULTIRANGE   4533
 #define OID_TSTZMULTIRANGE 4534
 #define OID_DATEMULTIRANGE 4535
 #define OID_INT8MULTIRANGE 4536
-#define OID_BOX_ARRAY 1020
-#define OID_TSVECTOR 3614
-#define OID_TSQUERY 3615
+#define OID_BOX_ARRAY	   1020
+#define OID_TSVECTOR	   3614
+#define OID_TSQUERY	   3615
 /* OIDs from here on are the database's own types (FirstNormalObjectId). */
-#define FIRST_USER_OID 16384
+#define FIRST_USER_OID	   16384
 
-#define USECS_PER_SEC INT64_C(1000000)
+#define USECS_PER_SEC	 INT64_C(1000000)
 #define USECS_PER_MINUTE (60 * USECS_PER_SEC)
-#define USECS_PER_HOUR (60 * USECS_PER_MINUTE)
-#define USECS_PER_DAY (24 * USECS_PER_HOUR)
+#define USECS_PER_HOUR	 (60 * USECS_PER_MINUTE)
+#define USECS_PER_DAY	 (24 * USECS_PER_HOUR)
 /* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
-#define UNIX_TO_PG_DAYS 10957
+#define UNIX_TO_PG_DAYS	 10957
 
 /* The valid ranges of date and timestamp (datatype/timestamp.h), relative
  * to 2000-01-01: 4714-11-24 BC to 5874897-12-31 and 294276-12-31. */
-#define DATE_MIN (-2451545)
-#define DATE_END (2147483494 - 2451545)
+#define DATE_MIN      (-2451545)
+#define DATE_END      (2147483494 - 2451545)
 #define TIMESTAMP_MIN INT64_C(-211813488000000000)
 #define TIMESTAMP_END INT64_C(9223371331200000000)
 
@@ -69,7 +69,7 @@ struct type {
 };
 
 static bool fail(struct conv *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static bool fail(struct conv *c, const char *fmt, ...)
 {
@@ -241,7 +241,7 @@ static void dec_step(struct dec *x, bool up)
 	}
 	while (i >= 0 && x->d[i] == '0')
 		x->d[i--] = '9';
-	x->d[i]--; /* i >= 0: d[0] is not '0' */
+	x->d[i]--;	      /* i >= 0: d[0] is not '0' */
 	if (x->d[0] == '0') { /* 1.00 -> 0.99 -> 9.99 one power lower */
 		memmove(x->d, x->d + 1, (size_t)x->n - 1);
 		x->d[x->n - 1] = '9';
@@ -251,8 +251,8 @@ static void dec_step(struct dec *x, bool up)
 
 static void dec_text(const struct dec *x, char *s, size_t size)
 {
-	snprintf(s, size, "%s%c.%.*se%d", x->neg ? "-" : "", x->d[0],
-		 x->n - 1, x->d + 1, x->exp);
+	snprintf(s, size, "%s%c.%.*se%d", x->neg ? "-" : "", x->d[0], x->n - 1,
+		 x->d + 1, x->exp);
 }
 
 /* |x| as a 53-bit integer times a power of two: x = m * 2^exp2. */
@@ -490,11 +490,11 @@ static bool conv_uuid(struct conv *c, const struct type *t,
 
 /* ---- numeric ---- */
 
-#define NUMERIC_POS 0x0000
-#define NUMERIC_NEG 0x4000
-#define NUMERIC_NAN 0xC000
-#define NUMERIC_PINF 0xD000
-#define NUMERIC_NINF 0xF000
+#define NUMERIC_POS	   0x0000
+#define NUMERIC_NEG	   0x4000
+#define NUMERIC_NAN	   0xC000
+#define NUMERIC_PINF	   0xD000
+#define NUMERIC_NINF	   0xF000
 #define NUMERIC_DSCALE_MAX 0x3FFF
 
 /* Int16 ndigits, Int16 weight (of the first base-10000 digit), UInt16
@@ -515,20 +515,12 @@ static bool conv_numeric(struct conv *c, const struct type *t,
 		return fail(c, "%s: %u bytes for %u digits", t->name, len,
 			    ndigits);
 	switch (sign) {
-	case NUMERIC_NAN:
-		buf_puts(c->out, "NaN");
-		return true;
-	case NUMERIC_PINF:
-		buf_puts(c->out, "Infinity");
-		return true;
-	case NUMERIC_NINF:
-		buf_puts(c->out, "-Infinity");
-		return true;
+	case NUMERIC_NAN: buf_puts(c->out, "NaN"); return true;
+	case NUMERIC_PINF: buf_puts(c->out, "Infinity"); return true;
+	case NUMERIC_NINF: buf_puts(c->out, "-Infinity"); return true;
 	case NUMERIC_POS:
-	case NUMERIC_NEG:
-		break;
-	default:
-		return fail(c, "%s: invalid sign 0x%04x", t->name, sign);
+	case NUMERIC_NEG: break;
+	default: return fail(c, "%s: invalid sign 0x%04x", t->name, sign);
 	}
 	if (dscale > NUMERIC_DSCALE_MAX)
 		return fail(c, "%s: invalid scale %d", t->name, dscale);
@@ -570,9 +562,8 @@ static bool conv_numeric(struct conv *c, const struct type *t,
 		buf_putc(b, '.');
 		g = weight + 1;
 		for (int i = 0; i < dscale; i += 4, g++) {
-			unsigned v = g >= 0 && g < (int)ndigits
-					     ? rd16(dig + 2 * g)
-					     : 0;
+			unsigned v =
+			    g >= 0 && g < (int)ndigits ? rd16(dig + 2 * g) : 0;
 			char grp[4] = { (char)('0' + v / 1000),
 					(char)('0' + v / 100 % 10),
 					(char)('0' + v / 10 % 10),
@@ -800,7 +791,9 @@ static bool conv_interval(struct conv *c, const struct type *t,
 		bool minus = hour < 0 || min < 0 || sec < 0 || fsec < 0;
 		/* |hour| fits: INT64_MIN / USECS_PER_HOUR is far from it. */
 		buf_printf(b, "%s%s%02lld:", is_zero ? "" : " ",
-			   minus ? "-" : is_before ? "+" : "",
+			   minus       ? "-"
+			   : is_before ? "+"
+				       : "",
 			   (long long)(hour < 0 ? -hour : hour));
 		put2(b, (int)(min < 0 ? -min : min));
 		buf_putc(b, ':');
@@ -878,7 +871,8 @@ static void put_ipv6(struct buf *b, const unsigned char *a)
 			buf_putc(b, ':');
 		if (i == 6 && best == 0 &&
 		    (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-			buf_printf(b, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+			buf_printf(b, "%u.%u.%u.%u", a[12], a[13], a[14],
+				   a[15]);
 			return;
 		}
 		buf_printf(b, "%x", words[i]);
@@ -923,12 +917,11 @@ static bool conv_bits(struct conv *c, const struct type *t,
 			    len);
 	int32_t nbits = (int32_t)rd32(d);
 	if (nbits < 0 || len - 4 != ((uint32_t)nbits + 7) / 8)
-		return fail(c, "%s: %u bytes for %d bits", t->name, len,
-			    nbits);
+		return fail(c, "%s: %u bytes for %d bits", t->name, len, nbits);
 	buf_reserve(c->out, (size_t)nbits);
 	for (int32_t i = 0; i < nbits; i++)
 		c->out->data[c->out->len++] =
-			d[4 + i / 8] & (0x80 >> (i % 8)) ? '1' : '0';
+		    d[4 + i / 8] & (0x80 >> (i % 8)) ? '1' : '0';
 	return true;
 }
 
@@ -946,7 +939,8 @@ static bool conv_money(struct conv *c, const struct type *t,
 	int64_t v = (int64_t)rd64(d);
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 	char digits[32];
-	int n = snprintf(digits, sizeof digits, "%03llu", (unsigned long long)u);
+	int n =
+	    snprintf(digits, sizeof digits, "%03llu", (unsigned long long)u);
 	if (v < 0)
 		buf_putc(c->out, '-');
 	buf_putc(c->out, '$');
@@ -985,7 +979,8 @@ static bool conv_tsvector(struct conv *c, const struct type *t,
 			  const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name, len);
+		return fail(c, "%s: %u bytes, expected at least 4", t->name,
+			    len);
 	uint32_t n = rd32(d), pos = 4;
 	if (n > len)
 		return fail(c, "%s: %u lexemes in %u bytes", t->name, n, len);
@@ -993,7 +988,8 @@ static bool conv_tsvector(struct conv *c, const struct type *t,
 		const unsigned char *word = d + pos;
 		const unsigned char *nul = memchr(word, '\0', len - pos);
 		if (!nul)
-			return fail(c, "%s: lexeme %u has no end", t->name, i + 1);
+			return fail(c, "%s: lexeme %u has no end", t->name,
+				    i + 1);
 		pos += (uint32_t)(nul - word) + 1;
 		if (len - pos < 2)
 			return fail(c, "%s: truncated", t->name);
@@ -1012,14 +1008,23 @@ static bool conv_tsvector(struct conv *c, const struct type *t,
 		}
 	}
 	if (pos != len)
-		return fail(c, "%s: %u bytes after the lexemes", t->name, len - pos);
+		return fail(c, "%s: %u bytes after the lexemes", t->name,
+			    len - pos);
 	return true;
 }
 
 /* tsquery items, in the order tsquerysend writes them: an operator, then
  * its right operand, then its left. */
-enum { TSQ_VAL = 1, TSQ_OPR = 2 };
-enum { TSQ_NOT = 1, TSQ_AND = 2, TSQ_OR = 3, TSQ_PHRASE = 4 };
+enum {
+	TSQ_VAL = 1,
+	TSQ_OPR = 2
+};
+enum {
+	TSQ_NOT = 1,
+	TSQ_AND = 2,
+	TSQ_OR = 3,
+	TSQ_PHRASE = 4
+};
 
 struct tsq_item {
 	uint8_t type, oper, weight, prefix;
@@ -1110,12 +1115,14 @@ static bool conv_tsquery(struct conv *c, const struct type *t,
 			 const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name, len);
+		return fail(c, "%s: %u bytes, expected at least 4", t->name,
+			    len);
 	uint32_t n = rd32(d), pos = 4;
 	if (n > len / 2)
 		return fail(c, "%s: %u items in %u bytes", t->name, n, len);
 	if (n == 0)
-		return pos == len || fail(c, "%s: bytes after an empty query", t->name);
+		return pos == len ||
+		       fail(c, "%s: bytes after an empty query", t->name);
 	struct tsq q = { calloc(n, sizeof *q.items), n };
 	if (!q.items)
 		abort();
@@ -1135,7 +1142,8 @@ static bool conv_tsquery(struct conv *c, const struct type *t,
 			it->weight = d[pos++];
 			it->prefix = d[pos++];
 			it->operand = d + pos;
-			const unsigned char *nul = memchr(d + pos, '\0', len - pos);
+			const unsigned char *nul =
+			    memchr(d + pos, '\0', len - pos);
 			ok = nul && it->weight < 16;
 			if (ok) {
 				it->operand_len = (size_t)(nul - it->operand);
@@ -1247,8 +1255,7 @@ static bool conv_path(struct conv *c, const struct type *t,
 	if (len < head)
 		return fail(c, "%s: %u bytes, too short", t->name, len);
 	uint32_t npts = rd32(d + head - 4);
-	if (npts == 0 || npts > (len - head) / 16 ||
-	    len - head != 16 * npts)
+	if (npts == 0 || npts > (len - head) / 16 || len - head != 16 * npts)
 		return fail(c, "%s: %u bytes for %u points", t->name, len,
 			    npts);
 	bool closed = t->oid == OID_POLYGON || d[0];
@@ -1341,7 +1348,7 @@ static const struct type *find_type(uint32_t oid)
 
 /* ---- ranges ---- */
 
-#define RANGE_EMPTY 0x01
+#define RANGE_EMPTY  0x01
 #define RANGE_LB_INC 0x02
 #define RANGE_UB_INC 0x04
 #define RANGE_LB_INF 0x08
@@ -1464,7 +1471,8 @@ static const struct type *array_element(uint32_t typoid, char *delim)
 	}
 	/* bytea[] reaches scripts as its text, so values.h leaves it out;
 	 * its binary form is read all the same. */
-	uint32_t elem = typoid == 1001 ? OID_BYTEA : values_array_element(typoid);
+	uint32_t elem =
+	    typoid == 1001 ? OID_BYTEA : values_array_element(typoid);
 	return elem ? find_type(elem) : NULL;
 }
 
@@ -1480,9 +1488,9 @@ static void array_quote(struct buf *b, size_t mark, char delim)
 {
 	const char *s = b->data + mark;
 	size_t n = b->len - mark, extra = 0;
-	bool quote = n == 0 ||
-		     (n == 4 && (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'u' &&
-		      (s[2] | 0x20) == 'l' && (s[3] | 0x20) == 'l');
+	bool quote =
+	    n == 0 || (n == 4 && (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'u' &&
+		       (s[2] | 0x20) == 'l' && (s[3] | 0x20) == 'l');
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
 		if (ch == '"' || ch == '\\') {
@@ -1519,11 +1527,12 @@ static bool conv_value(struct conv *c, uint32_t oid, const unsigned char *d,
  * element type's, for messages; elem is the element type expected, or 0
  * for the one the bytes name (an array of the database's own type). */
 static bool conv_array(struct conv *c, const char *name, uint32_t elem,
-		       char delim, const unsigned char *d, uint32_t len, int depth)
+		       char delim, const unsigned char *d, uint32_t len,
+		       int depth)
 {
 	if (len < 12)
-		return fail(c, "%s[]: %u bytes, expected at least 12",
-			    name, len);
+		return fail(c, "%s[]: %u bytes, expected at least 12", name,
+			    len);
 	int32_t ndim = (int32_t)rd32(d);
 	int32_t flags = (int32_t)rd32(d + 4);
 	uint32_t sent = rd32(d + 8);
@@ -1532,8 +1541,8 @@ static bool conv_array(struct conv *c, const char *name, uint32_t elem,
 	if (flags != 0 && flags != 1)
 		return fail(c, "%s[]: invalid flags %d", name, flags);
 	if (elem ? sent != elem : sent < FIRST_USER_OID)
-		return fail(c, "%s[]: element type %u, expected %u", name,
-			    sent, elem);
+		return fail(c, "%s[]: element type %u, expected %u", name, sent,
+			    elem);
 	if (len - 12 < 8 * (uint32_t)ndim)
 		return fail(c, "%s[]: truncated dimensions", name);
 	int32_t dims[ARRAY_MAXDIM], lbs[ARRAY_MAXDIM];
@@ -1575,25 +1584,25 @@ static bool conv_array(struct conv *c, const char *name, uint32_t elem,
 		buf_putc(b, '{');
 	for (uint64_t k = 0;; k++) {
 		if (len - pos < 4)
-			return fail(c, "%s[]: truncated at element %llu",
-				    name, (unsigned long long)k + 1);
+			return fail(c, "%s[]: truncated at element %llu", name,
+				    (unsigned long long)k + 1);
 		int32_t elen = (int32_t)rd32(d + pos);
 		pos += 4;
 		if (elen == -1) {
 			buf_puts(b, "NULL");
 		} else if (elen < 0 || (uint32_t)elen > len - pos) {
-			return fail(c, "%s[]: truncated at element %llu",
-				    name, (unsigned long long)k + 1);
+			return fail(c, "%s[]: truncated at element %llu", name,
+				    (unsigned long long)k + 1);
 		} else {
 			size_t mark = b->len;
-			if (!conv_value(c, sent, d + pos, (uint32_t)elen, depth + 1)) {
+			if (!conv_value(c, sent, d + pos, (uint32_t)elen,
+					depth + 1)) {
 				/* Say which element: "int4[] element 3: int4:
 				 * 2 bytes, expected 4". */
 				char inner[200];
 				snprintf(inner, sizeof inner, "%s",
 					 c->errlen ? c->err : "");
-				return fail(c, "%s[] element %llu: %s",
-					    name,
+				return fail(c, "%s[] element %llu: %s", name,
 					    (unsigned long long)k + 1, inner);
 			}
 			array_quote(b, mark, delim);
@@ -1632,7 +1641,8 @@ static void record_quote(struct buf *b, size_t mark)
 		char ch = b->data[mark + i];
 		if (ch == '"' || ch == '\\')
 			extra++;
-		if (strchr("\"\\(),", ch) || ch == ' ' || (ch >= '\t' && ch <= '\r'))
+		if (strchr("\"\\(),", ch) || ch == ' ' ||
+		    (ch >= '\t' && ch <= '\r'))
 			quote = true;
 	}
 	if (!quote)
@@ -1707,16 +1717,21 @@ static bool printable_utf8(const unsigned char *d, uint32_t len)
 			i++;
 			continue;
 		}
-		uint32_t n = ch >= 0xf0 && ch <= 0xf4 ? 4 : ch >= 0xe0 ? 3
-			   : ch >= 0xc2 && ch < 0xe0 ? 2 : 0;
+		uint32_t n = ch >= 0xf0 && ch <= 0xf4  ? 4
+			     : ch >= 0xe0	       ? 3
+			     : ch >= 0xc2 && ch < 0xe0 ? 2
+						       : 0;
 		if (!n || len - i < n)
 			return false;
 		for (uint32_t k = 1; k < n; k++)
 			if ((d[i + k] & 0xc0) != 0x80)
 				return false;
-		/* No overlong forms, surrogates, or code points past U+10FFFF. */
-		if ((ch == 0xe0 && d[i + 1] < 0xa0) || (ch == 0xed && d[i + 1] >= 0xa0) ||
-		    (ch == 0xf0 && d[i + 1] < 0x90) || (ch == 0xf4 && d[i + 1] >= 0x90))
+		/* No overlong forms, surrogates, or code points past U+10FFFF.
+		 */
+		if ((ch == 0xe0 && d[i + 1] < 0xa0) ||
+		    (ch == 0xed && d[i + 1] >= 0xa0) ||
+		    (ch == 0xf0 && d[i + 1] < 0x90) ||
+		    (ch == 0xf4 && d[i + 1] >= 0x90))
 			return false;
 		i += n;
 	}

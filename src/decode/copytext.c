@@ -9,7 +9,6 @@ static int octal(char c)
 	return c >= '0' && c <= '7' ? c - '0' : -1;
 }
 
-
 /* One escape after a backslash at s[*i]; appends its byte. */
 static void unescape(const char *s, size_t n, size_t *i, struct buf *out)
 {
@@ -34,11 +33,13 @@ static void unescape(const char *s, size_t n, size_t *i, struct buf *out)
 	default:
 		if (octal(c) >= 0) {
 			int v = octal(c);
-			for (int k = 0; k < 2 && *i + 1 < n && octal(s[*i + 1]) >= 0; k++)
+			for (int k = 0;
+			     k < 2 && *i + 1 < n && octal(s[*i + 1]) >= 0; k++)
 				v = v * 8 + octal(s[++*i]);
 			buf_putc(out, (char)v);
 		} else {
-			buf_putc(out, c); /* \\ and any other character itself */
+			buf_putc(out,
+				 c); /* \\ and any other character itself */
 		}
 	}
 	(*i)++;
@@ -58,7 +59,8 @@ int copytext_row(const char *line, size_t len, struct buf *scratch,
 		size_t start = i;
 		while (i < len && line[i] != '\t')
 			i++;
-		if (i - start == 2 && line[start] == '\\' && line[start + 1] == 'N') {
+		if (i - start == 2 && line[start] == '\\' &&
+		    line[start + 1] == 'N') {
 			vals[col] = (struct datum){ .kind = DATUM_NULL };
 		} else {
 			offs[col] = scratch->len;
@@ -73,13 +75,17 @@ int copytext_row(const char *line, size_t len, struct buf *scratch,
 					k++;
 					unescape(line, i, &k, scratch);
 				} else {
-					snprintf(err, errlen, "column %zu ends in a lone backslash",
-						 col + 1);
+					snprintf(
+					    err, errlen,
+					    "column %zu ends in a lone backslash",
+					    col + 1);
 					return -1;
 				}
 			}
-			vals[col] = (struct datum){ .kind = DATUM_TEXT,
-						    .len = (uint32_t)(scratch->len - offs[col]) };
+			vals[col] = (struct datum){
+				.kind = DATUM_TEXT,
+				.len = (uint32_t)(scratch->len - offs[col])
+			};
 		}
 		col++;
 		if (i >= len)
@@ -92,6 +98,7 @@ int copytext_row(const char *line, size_t len, struct buf *scratch,
 	}
 	for (size_t c = 0; c < ncols; c++)
 		if (vals[c].kind == DATUM_TEXT)
-			vals[c].data = scratch->data ? scratch->data + offs[c] : "";
+			vals[c].data =
+			    scratch->data ? scratch->data + offs[c] : "";
 	return 0;
 }

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/change.h"
 #include "base/err.h"
+#include "decode/change.h"
 
 enum event_kind {
 	EVENT_BEGIN = 'B',
@@ -29,7 +29,7 @@ struct event {
 		struct {
 			uint32_t xid; /* 0 when the plugin does not say */
 			int64_t commit_time; /* 0 when unknown */
-			uint64_t end_lsn;    /* the commit's end, 0 when unknown */
+			uint64_t end_lsn; /* the commit's end, 0 when unknown */
 		} begin;
 		struct {
 			uint32_t xid;

@@ -51,7 +51,7 @@ void pgo_decoder_free(struct pgo_decoder *d)
 }
 
 static int fail(struct pgo_decoder *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int fail(struct pgo_decoder *d, const char *fmt, ...)
 {
@@ -92,8 +92,8 @@ static int read_tuple(struct pgo_decoder *d, struct wire *r, size_t at,
 	uint16_t n = wire_u16(r);
 	if (r->bad)
 		return fail(d, "truncated tuple");
-	if (!scratch((void **)&d->vals, &d->vals_cap, at + n,
-		     sizeof *d->vals, at + r->len - r->off))
+	if (!scratch((void **)&d->vals, &d->vals_cap, at + n, sizeof *d->vals,
+		     at + r->len - r->off))
 		return fail(d, "tuple claims %u columns in %zu bytes", n,
 			    r->len - r->off);
 	/* No scratch yet for an empty tuple: nothing to point into. */
@@ -104,8 +104,7 @@ static int read_tuple(struct pgo_decoder *d, struct wire *r, size_t at,
 		v[i].data = NULL;
 		switch (v[i].kind) {
 		case DATUM_NULL:
-		case DATUM_UNCHANGED:
-			break;
+		case DATUM_UNCHANGED: break;
 		case DATUM_TEXT:
 		case DATUM_BINARY:
 			v[i].len = wire_u32(r);
@@ -114,8 +113,8 @@ static int read_tuple(struct pgo_decoder *d, struct wire *r, size_t at,
 		default:
 			if (r->bad)
 				return fail(d, "truncated tuple");
-			return fail(d, "column %u has unknown kind 0x%02x", i + 1,
-				    (unsigned char)v[i].kind);
+			return fail(d, "column %u has unknown kind 0x%02x",
+				    i + 1, (unsigned char)v[i].kind);
 		}
 		if (r->bad)
 			return fail(d, "truncated tuple at column %u", i + 1);
@@ -249,8 +248,7 @@ static int read_body(struct pgo_decoder *d, struct wire *r, struct pgo_msg *m)
 		m->origin.commit_lsn = wire_u64(r);
 		m->origin.name = wire_str(r);
 		return 0;
-	case PGO_RELATION:
-		return read_relation(d, r, m);
+	case PGO_RELATION: return read_relation(d, r, m);
 	case PGO_TYPE:
 		read_stream_xid(d, r, m);
 		m->type.typoid = wire_u32(r);
@@ -259,13 +257,9 @@ static int read_body(struct pgo_decoder *d, struct wire *r, struct pgo_msg *m)
 		return 0;
 	case PGO_INSERT:
 	case PGO_UPDATE:
-	case PGO_DELETE:
-		return read_change(d, r, m);
-	case PGO_TRUNCATE:
-		return read_truncate(d, r, m);
-	case PGO_MESSAGE:
-		read_message(d, r, m);
-		return 0;
+	case PGO_DELETE: return read_change(d, r, m);
+	case PGO_TRUNCATE: return read_truncate(d, r, m);
+	case PGO_MESSAGE: read_message(d, r, m); return 0;
 	case PGO_STREAM_START:
 		if (d->in_stream)
 			return fail(d, "Stream Start inside a streamed block");
@@ -289,14 +283,12 @@ static int read_body(struct pgo_decoder *d, struct wire *r, struct pgo_msg *m)
 		m->stream_abort.has_abort_lsn = d->abort_has_lsn;
 		m->stream_abort.abort_lsn = d->abort_has_lsn ? wire_u64(r) : 0;
 		m->stream_abort.abort_time =
-			d->abort_has_lsn ? (int64_t)wire_u64(r) : 0;
+		    d->abort_has_lsn ? (int64_t)wire_u64(r) : 0;
 		return 0;
 	case PGO_BEGIN_PREPARE:
 	case PGO_PREPARE:
 	case PGO_COMMIT_PREPARED:
-	case PGO_STREAM_PREPARE:
-		read_prepare(r, m);
-		return 0;
+	case PGO_STREAM_PREPARE: read_prepare(r, m); return 0;
 	case PGO_ROLLBACK_PREPARED:
 		m->rollback_prepared.flags = wire_u8(r);
 		m->rollback_prepared.prepare_end_lsn = wire_u64(r);

@@ -40,10 +40,10 @@ enum pgo_kind {
 /* Never fails: "unknown" for bytes that are no message type. */
 const char *pgo_kind_name(int kind);
 
-#define PGO_TRUNCATE_CASCADE 1
+#define PGO_TRUNCATE_CASCADE	      1
 #define PGO_TRUNCATE_RESTART_IDENTITY 2
-#define PGO_MESSAGE_TRANSACTIONAL 1
-#define PGO_COLUMN_KEY 1
+#define PGO_MESSAGE_TRANSACTIONAL     1
+#define PGO_COLUMN_KEY		      1
 
 struct pgo_tuple {
 	uint16_t ncols;
@@ -95,7 +95,8 @@ struct pgo_msg {
 		/* Insert, Update and Delete. */
 		struct {
 			uint32_t relid;
-			char old_kind; /* 0 (none), 'K' (key) or 'O' (old row) */
+			char
+			    old_kind; /* 0 (none), 'K' (key) or 'O' (old row) */
 			struct pgo_tuple old;
 			struct pgo_tuple new; /* ncols 0 for Delete */
 		} change;
@@ -125,7 +126,8 @@ struct pgo_msg {
 		struct {
 			uint32_t xid;
 			uint32_t subxid;
-			bool has_abort_lsn; /* protocol 4 with parallel streaming */
+			bool has_abort_lsn; /* protocol 4 with parallel
+					       streaming */
 			uint64_t abort_lsn;
 			int64_t abort_time;
 		} stream_abort;

@@ -67,15 +67,16 @@ static struct rel *rel_new(uint32_t relid, const char *nspname,
 	size_t strbytes = strlen(nspname) + 1 + strlen(relname) + 1;
 	for (uint16_t i = 0; i < ncols; i++)
 		strbytes += strlen(cols[i].name) + 1;
-	struct rel *r = xcalloc(1, sizeof *r + ncols * sizeof *r->cols + strbytes);
+	struct rel *r =
+	    xcalloc(1, sizeof *r + ncols * sizeof *r->cols + strbytes);
 	r->cols = (struct rel_column *)(r + 1);
 	char *s = (char *)(r->cols + ncols);
-#define COPY(dst, src)                          \
-	do {                                    \
-		size_t n_ = strlen(src) + 1;    \
-		memcpy(s, src, n_);             \
-		dst = s;                        \
-		s += n_;                        \
+#define COPY(dst, src)                                                         \
+	do {                                                                   \
+		size_t n_ = strlen(src) + 1;                                   \
+		memcpy(s, src, n_);                                            \
+		dst = s;                                                       \
+		s += n_;                                                       \
 	} while (0)
 	COPY(r->nspname, nspname);
 	COPY(r->relname, relname);
@@ -99,7 +100,8 @@ struct rel *relcache_put(struct relcache *c, uint32_t relid,
 {
 	if ((c->count + 1) * 2 > c->cap)
 		grow(c);
-	struct rel *r = rel_new(relid, nspname, relname, replident, ncols, cols);
+	struct rel *r =
+	    rel_new(relid, nspname, relname, replident, ncols, cols);
 	size_t i = slot_of(c, relid);
 	r->replaced = c->slots[i];
 	if (r->replaced)

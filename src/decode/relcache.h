@@ -34,7 +34,8 @@ struct rel {
 	 * description. */
 	char *json_head;
 	size_t json_head_len;
-	size_t *json_col_off; /* each column's "name": in json_head, ncols + 1 */
+	size_t
+	    *json_col_off; /* each column's "name": in json_head, ncols + 1 */
 };
 
 struct relcache {

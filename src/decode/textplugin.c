@@ -251,15 +251,18 @@ static int bad(struct tp_state *st, const char *at, struct err *e,
 			size_t n = 0, i = off;
 			for (; i < st->len && i < off + 24; i++) {
 				unsigned char c = (unsigned char)st->buf[i];
-				if (c >= 0x20 && c < 0x7f && c != '`' && c != '\\')
+				if (c >= 0x20 && c < 0x7f && c != '`' &&
+				    c != '\\')
 					near[n++] = (char)c;
 				else
-					n += (size_t)snprintf(near + n, sizeof near - n,
+					n += (size_t)snprintf(near + n,
+							      sizeof near - n,
 							      "\\x%02x", c);
 			}
 			near[n] = '\0';
-			snprintf(where, sizeof where, " at byte %zu of %zu (near `%s%s`)",
-				 off, st->len, near, i < st->len ? "..." : "");
+			snprintf(where, sizeof where,
+				 " at byte %zu of %zu (near `%s%s`)", off,
+				 st->len, near, i < st->len ? "..." : "");
 		}
 	}
 	return err_set(e, "%s payload at %s%s: %s", kind_name(st->kind),
@@ -303,7 +306,8 @@ static size_t tcols_find(const struct tcols *l, const char *name, size_t len,
 {
 	for (size_t k = 0; k < l->n; k++) {
 		size_t i = (from + k) % l->n;
-		if (l->v[i].name_len == len && memcmp(l->v[i].name, name, len) == 0)
+		if (l->v[i].name_len == len &&
+		    memcmp(l->v[i].name, name, len) == 0)
 			return i;
 	}
 	return l->n;
@@ -344,8 +348,10 @@ static int build_change(struct tp_state *st, struct event *ev, char op,
 	size_t nn = newc ? newc->n : 0, no = oldc ? oldc->n : 0;
 	size_t max = nn + no;
 	if (max > UINT16_MAX)
-		return bad(st, at, e, "a row of %s.%s has %zu columns, more than walhook handles",
-			   schema, table, max);
+		return bad(
+		    st, at, e,
+		    "a row of %s.%s has %zu columns, more than walhook handles",
+		    schema, table, max);
 	/* one more, so an empty row is an array and not NULL */
 	reserve(&st->cols, &st->cols_cap, max + 1, sizeof *st->cols);
 	reserve(&st->newv, &st->newv_cap, max + 1, sizeof *st->newv);
@@ -355,8 +361,8 @@ static int build_change(struct tp_state *st, struct event *ev, char op,
 	size_t n = 0, next = 0; /* next: first new column not yet placed */
 	for (size_t k = 0; k < no; k++) {
 		const struct tcol *o = &oldc->v[k];
-		size_t j = newc ? tcols_find(newc, o->name, o->name_len, next)
-				: nn;
+		size_t j =
+		    newc ? tcols_find(newc, o->name, o->name_len, next) : nn;
 		size_t f;
 		if (j < nn && j >= next) {
 			for (; next <= j; next++) {
@@ -372,8 +378,10 @@ static int build_change(struct tp_state *st, struct event *ev, char op,
 			st->newv[f] = datum_unchanged;
 		}
 		if (st->cols[f].key)
-			return bad(st, at, e, "the old row of %s.%s names column \"%s\" twice",
-				   schema, table, o->name);
+			return bad(
+			    st, at, e,
+			    "the old row of %s.%s names column \"%s\" twice",
+			    schema, table, o->name);
 		st->cols[f].key = true;
 		st->oldv[f] = fix_value(st, st->cols[f].typoid, o->val);
 	}
@@ -384,7 +392,8 @@ static int build_change(struct tp_state *st, struct event *ev, char op,
 	if (!oldc && pkc) {
 		for (size_t k = 0; k < pkc->n; k++) {
 			for (size_t i = 0; i < n; i++) {
-				if (st->cols[i].name_len == pkc->v[k].name_len &&
+				if (st->cols[i].name_len ==
+					pkc->v[k].name_len &&
 				    memcmp(st->cols[i].name, pkc->v[k].name,
 					   pkc->v[k].name_len) == 0)
 					st->cols[i].key = true;
@@ -506,10 +515,11 @@ static bool leap(int64_t y)
 /* Days from 2000-01-01 to y-m-d, for years from 1 on. */
 static int64_t days_since_2000(int64_t y, int64_t m, int64_t d)
 {
-	static const int before[12] = { 0, 31, 59, 90, 120, 151,
+	static const int before[12] = { 0,   31,  59,  90,  120, 151,
 					181, 212, 243, 273, 304, 334 };
 	int64_t p = y - 1; /* leap years in 1 .. y-1, minus those to 1999 */
-	int64_t leaps = p / 4 - p / 100 + p / 400 - (1999 / 4 - 1999 / 100 + 1999 / 400);
+	int64_t leaps =
+	    p / 4 - p / 100 + p / 400 - (1999 / 4 - 1999 / 100 + 1999 / 400);
 	return (y - 2000) * 365 + leaps + before[m - 1] + (m > 2 && leap(y)) +
 	       d - 1;
 }
@@ -565,7 +575,7 @@ struct jp {
 };
 
 static int j_fail(struct jp *j, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int j_fail(struct jp *j, const char *fmt, ...)
 {
@@ -575,9 +585,10 @@ static int j_fail(struct jp *j, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	if (j->p >= j->end && j->st->kind == TEXTPLUGIN_WAL2JSON_1)
-		return bad(j->st, j->p, j->e,
-			   "%s (walhook needs each transaction whole in one message: is write-in-chunks on?)",
-			   what);
+		return bad(
+		    j->st, j->p, j->e,
+		    "%s (walhook needs each transaction whole in one message: is write-in-chunks on?)",
+		    what);
 	return bad(j->st, j->p, j->e, "%s", what);
 }
 
@@ -608,7 +619,7 @@ static int hex4(const char *p, uint32_t *out)
 	uint32_t v = 0;
 	for (int i = 0; i < 4; i++) {
 		char c = p[i];
-		int d = c >= '0' && c <= '9'	 ? c - '0'
+		int d = c >= '0' && c <= '9'   ? c - '0'
 			: c >= 'a' && c <= 'f' ? c - 'a' + 10
 			: c >= 'A' && c <= 'F' ? c - 'A' + 10
 					       : -1;
@@ -675,17 +686,18 @@ static long unescape(const char *s, size_t n, char *o, const char **bad_at)
 				return -1;
 			if (cp >= 0xd800 && cp <= 0xdbff) {
 				if (n - i < 7 || s[i + 1] != '\\' ||
-				    s[i + 2] != 'u' || hex4(s + i + 3, &lo) < 0 ||
-				    lo < 0xdc00 || lo > 0xdfff)
+				    s[i + 2] != 'u' ||
+				    hex4(s + i + 3, &lo) < 0 || lo < 0xdc00 ||
+				    lo > 0xdfff)
 					return -1;
 				i += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				     (lo - 0xdc00);
 			}
 			k += put_utf8(o + k, cp);
 			break;
 		}
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	return (long)k;
@@ -709,11 +721,13 @@ static int j_string(struct jp *j, const char **s, size_t *n, bool nul)
 		if (c == '"')
 			break;
 		if (c < 0x20)
-			return j_fail(j, "control character 0x%02x inside a string", c);
+			return j_fail(
+			    j, "control character 0x%02x inside a string", c);
 		if (c == '\\') {
 			esc = true;
 			if (++j->p >= j->end)
-				return j_fail(j, "the payload ends inside a string");
+				return j_fail(
+				    j, "the payload ends inside a string");
 		}
 		j->p++;
 	}
@@ -762,7 +776,8 @@ static int j_number(struct jp *j, const char **s, size_t *n)
 	if (p < end && *p == '.') {
 		if (++p >= end || !is_digit(*p)) {
 			j->p = p;
-			return j_fail(j, "expected digits after a decimal point");
+			return j_fail(j,
+				      "expected digits after a decimal point");
 		}
 		while (p < end && is_digit(*p))
 			p++;
@@ -805,7 +820,8 @@ static int j_member(struct jp *j, bool *first, const char **key, size_t *klen)
 		j->p++;
 		return 0;
 	}
-	if (!*first && j_expect(j, ',', "',' or '}' after an object member") < 0)
+	if (!*first &&
+	    j_expect(j, ',', "',' or '}' after an object member") < 0)
 		return -1;
 	*first = false;
 	if (!j_at(j, '"'))
@@ -824,7 +840,8 @@ static int j_element(struct jp *j, bool *first)
 		j->p++;
 		return 0;
 	}
-	if (!*first && j_expect(j, ',', "',' or ']' after an array element") < 0)
+	if (!*first &&
+	    j_expect(j, ',', "',' or ']' after an array element") < 0)
 		return -1;
 	*first = false;
 	j_ws(j);
@@ -845,8 +862,7 @@ static int j_skip(struct jp *j, int depth)
 	if (j->p >= j->end)
 		return j_fail(j, "expected a value");
 	switch (*j->p) {
-	case '"':
-		return j_string(j, &s, &n, false);
+	case '"': return j_string(j, &s, &n, false);
 	case '{':
 		j->p++;
 		while ((rc = j_member(j, &first, &s, &n)) > 0)
@@ -862,11 +878,11 @@ static int j_skip(struct jp *j, int depth)
 	case 't':
 	case 'f':
 	case 'n':
-		if (j_word(j, "true") || j_word(j, "false") || j_word(j, "null"))
+		if (j_word(j, "true") || j_word(j, "false") ||
+		    j_word(j, "null"))
 			return 0;
 		return j_fail(j, "expected a value");
-	default:
-		return j_number(j, &s, &n);
+	default: return j_number(j, &s, &n);
 	}
 }
 
@@ -895,11 +911,14 @@ static int j_datum(struct jp *j, struct datum *d)
 		*d = datum_null;
 		return 0;
 	} else {
-		return j_fail(j, "expected a column value (a string, number, true, false or null)");
+		return j_fail(
+		    j,
+		    "expected a column value (a string, number, true, false or null)");
 	}
 	if (n > UINT32_MAX)
 		return j_fail(j, "a column value too long");
-	*d = (struct datum){ .kind = DATUM_TEXT, .len = (uint32_t)n, .data = s };
+	*d =
+	    (struct datum){ .kind = DATUM_TEXT, .len = (uint32_t)n, .data = s };
 	return 0;
 }
 
@@ -970,7 +989,9 @@ static int j_time(struct jp *j, int64_t *out, bool *isnull)
 		return -1;
 	if (!textplugin_parse_time(s, n, out)) {
 		j->p = at;
-		return j_fail(j, "expected a timestamp such as \"2026-11-26 04:30:00.123456+00\"");
+		return j_fail(
+		    j,
+		    "expected a timestamp such as \"2026-11-26 04:30:00.123456+00\"");
 	}
 	return 0;
 }
@@ -1003,7 +1024,9 @@ static int j_typename(struct jp *j, const char **s, size_t *n)
 					(*j->p >= 'a' && *j->p <= 'z')))
 					j->p++;
 				if (j->p == w)
-					return j_fail(j, "expected a type name after '.'");
+					return j_fail(
+					    j,
+					    "expected a type name after '.'");
 				continue;
 			}
 		} else {
@@ -1022,7 +1045,7 @@ static int j_typename(struct jp *j, const char **s, size_t *n)
 /* ---- wal2json: the members of a change or record ---- */
 
 struct rec {
-	char action; /* B C I U D T M; 0 until told */
+	char action;	    /* B C I U D T M; 0 until told */
 	const char *schema; /* NUL-terminated */
 	const char *table;
 	bool has_new, has_old, has_pk;
@@ -1045,12 +1068,17 @@ struct rec {
 
 #define KEY_IS(k) (klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
 
-enum field { F_NAME, F_TYPE, F_OID, F_VALUE };
+enum field {
+	F_NAME,
+	F_TYPE,
+	F_OID,
+	F_VALUE
+};
 
 /* A format 1 array of names, types, type OIDs or values into l; *count
  * gets its length. */
-static int w1_array(struct jp *j, struct tcols *l, enum field f,
-		    size_t *count, const char *what)
+static int w1_array(struct jp *j, struct tcols *l, enum field f, size_t *count,
+		    const char *what)
 {
 	bool first = true;
 	int rc;
@@ -1058,7 +1086,8 @@ static int w1_array(struct jp *j, struct tcols *l, enum field f,
 	/* A key given twice would leave columns of the longer array without
 	 * their name or value. */
 	if (*count)
-		return j_fail(j, "an array given twice in one change (%s)", what);
+		return j_fail(j, "an array given twice in one change (%s)",
+			      what);
 	if (j_expect(j, '[', what) < 0)
 		return -1;
 	while ((rc = j_element(j, &first)) > 0) {
@@ -1067,9 +1096,7 @@ static int w1_array(struct jp *j, struct tcols *l, enum field f,
 		case F_NAME:
 			rc = j_string(j, &c->name, &c->name_len, true);
 			break;
-		case F_TYPE:
-			rc = j_typename(j, &c->type, &c->type_len);
-			break;
+		case F_TYPE: rc = j_typename(j, &c->type, &c->type_len); break;
 		case F_OID:
 			rc = j_uint32(j, &c->typoid, NULL);
 			c->has_oid = true;
@@ -1093,20 +1120,26 @@ static int w1_keys(struct jp *j, struct rec *r, bool pk)
 	size_t klen, npk = 0;
 	bool first = true;
 	int rc;
-	if (j_expect(j, '{', pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)
+	if (j_expect(j, '{',
+		     pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)
 		return -1;
 	struct tcols *l = pk ? &j->st->pkc : &j->st->oldc;
 	while ((rc = j_member(j, &first, &key, &klen)) > 0) {
 		if (pk && KEY_IS("pknames"))
-			rc = w1_array(j, l, F_NAME, &npk, "'[' opening \"pknames\"");
+			rc = w1_array(j, l, F_NAME, &npk,
+				      "'[' opening \"pknames\"");
 		else if (!pk && KEY_IS("keynames"))
-			rc = w1_array(j, l, F_NAME, &r->knames, "'[' opening \"keynames\"");
+			rc = w1_array(j, l, F_NAME, &r->knames,
+				      "'[' opening \"keynames\"");
 		else if (!pk && KEY_IS("keytypes"))
-			rc = w1_array(j, l, F_TYPE, &r->ktypes, "'[' opening \"keytypes\"");
+			rc = w1_array(j, l, F_TYPE, &r->ktypes,
+				      "'[' opening \"keytypes\"");
 		else if (!pk && KEY_IS("keytypeoids"))
-			rc = w1_array(j, l, F_OID, &r->koids, "'[' opening \"keytypeoids\"");
+			rc = w1_array(j, l, F_OID, &r->koids,
+				      "'[' opening \"keytypeoids\"");
 		else if (!pk && KEY_IS("keyvalues"))
-			rc = w1_array(j, l, F_VALUE, &r->kvals, "'[' opening \"keyvalues\"");
+			rc = w1_array(j, l, F_VALUE, &r->kvals,
+				      "'[' opening \"keyvalues\"");
 		else
 			rc = j_skip(j, 2); /* pktypes: the OIDs say more */
 		if (rc < 0)
@@ -1161,8 +1194,8 @@ static int w2_columns(struct jp *j, struct tcols *l, bool values,
 }
 
 /* Members common to format 1 changes and format 2 records. */
-static int rec_member(struct jp *j, struct rec *r, const char *key,
-		      size_t klen, bool *done)
+static int rec_member(struct jp *j, struct rec *r, const char *key, size_t klen,
+		      bool *done)
 {
 	size_t n;
 	bool isnull;
@@ -1215,10 +1248,10 @@ static int w1_change(struct jp *j, struct rec *r)
 			size_t n;
 			if (j_string(j, &s, &n, false) < 0)
 				return -1;
-			r->action = n == 6 && !memcmp(s, "insert", 6)	? 'I'
-				    : n == 6 && !memcmp(s, "update", 6) ? 'U'
-				    : n == 6 && !memcmp(s, "delete", 6) ? 'D'
-				    : n == 7 && !memcmp(s, "message", 7) ? 'M'
+			r->action = n == 6 && !memcmp(s, "insert", 6)	  ? 'I'
+				    : n == 6 && !memcmp(s, "update", 6)	  ? 'U'
+				    : n == 6 && !memcmp(s, "delete", 6)	  ? 'D'
+				    : n == 7 && !memcmp(s, "message", 7)  ? 'M'
 				    : n == 8 && !memcmp(s, "truncate", 8) ? 'T'
 									  : 0;
 			if (!r->action) {
@@ -1234,14 +1267,18 @@ static int w1_change(struct jp *j, struct rec *r)
 			continue;
 		if (KEY_IS("columnnames")) {
 			r->has_new = true;
-			rc = w1_array(j, &st->newc, F_NAME, &r->nnames, "'[' opening \"columnnames\"");
+			rc = w1_array(j, &st->newc, F_NAME, &r->nnames,
+				      "'[' opening \"columnnames\"");
 		} else if (KEY_IS("columntypes")) {
-			rc = w1_array(j, &st->newc, F_TYPE, &r->ntypes, "'[' opening \"columntypes\"");
+			rc = w1_array(j, &st->newc, F_TYPE, &r->ntypes,
+				      "'[' opening \"columntypes\"");
 		} else if (KEY_IS("columntypeoids")) {
-			rc = w1_array(j, &st->newc, F_OID, &r->noids, "'[' opening \"columntypeoids\"");
+			rc = w1_array(j, &st->newc, F_OID, &r->noids,
+				      "'[' opening \"columntypeoids\"");
 		} else if (KEY_IS("columnvalues")) {
 			r->has_new = true;
-			rc = w1_array(j, &st->newc, F_VALUE, &r->nvals, "'[' opening \"columnvalues\"");
+			rc = w1_array(j, &st->newc, F_VALUE, &r->nvals,
+				      "'[' opening \"columnvalues\"");
 		} else if (KEY_IS("oldkeys")) {
 			r->has_old = true;
 			rc = w1_keys(j, r, false);
@@ -1265,12 +1302,14 @@ static int w1_change(struct jp *j, struct rec *r)
 		why = "\"columnnames\" and \"columnvalues\" differ in length";
 	else if (r->has_new && ((r->ntypes && r->ntypes != r->nnames) ||
 				(r->noids && r->noids != r->nnames)))
-		why = "\"columntypes\" or \"columntypeoids\" differ in length from \"columnnames\"";
+		why =
+		    "\"columntypes\" or \"columntypeoids\" differ in length from \"columnnames\"";
 	else if (r->has_old && r->knames != r->kvals)
 		why = "\"keynames\" and \"keyvalues\" differ in length";
 	else if (r->has_old && ((r->ktypes && r->ktypes != r->knames) ||
 				(r->koids && r->koids != r->knames)))
-		why = "\"keytypes\" or \"keytypeoids\" differ in length from \"keynames\"";
+		why =
+		    "\"keytypes\" or \"keytypeoids\" differ in length from \"keynames\"";
 	if (why) {
 		j->p = open;
 		return j_fail(j, "%s", why);
@@ -1302,7 +1341,8 @@ static int rec_check(struct jp *j, const struct rec *r, const char *open)
 	}
 	if (missing)
 		return bad(st, open, j->e, "%s without \"%s\"",
-			   r->action == 'M' ? "a message" : "a change", missing);
+			   r->action == 'M' ? "a message" : "a change",
+			   missing);
 	return 0;
 }
 
@@ -1330,7 +1370,8 @@ static int rec_event(struct jp *j, struct rec *r, const char *open,
 		return build_change(st, ev, r->action, schema, r->table,
 				    r->action != 'D' ? &st->newc : NULL,
 				    r->has_old ? &st->oldc : NULL,
-				    r->has_pk ? &st->pkc : NULL, lsn, open, j->e);
+				    r->has_pk ? &st->pkc : NULL, lsn, open,
+				    j->e);
 	}
 }
 
@@ -1371,7 +1412,9 @@ static int decode_w2j1(struct tp_state *st, struct jp *j, uint64_t lsn,
 		if (j_at(j, ',')) {
 			j->p++;
 			if (!j_at(j, '{'))
-				return j_fail(j, "expected a change after the leading ','");
+				return j_fail(
+				    j,
+				    "expected a change after the leading ','");
 		}
 		while ((rc = j_element(j, &efirst)) > 0) {
 			const char *open = j->p;
@@ -1385,19 +1428,24 @@ static int decode_w2j1(struct tp_state *st, struct jp *j, uint64_t lsn,
 				alone = lone && !doc.has_xid &&
 					!doc.has_nextlsn && !doc.has_time;
 				if (!alone) {
-					ev = (struct event){ .kind = EVENT_BEGIN, .lsn = lsn };
+					ev =
+					    (struct event){ .kind = EVENT_BEGIN,
+							    .lsn = lsn };
 					ev.begin.xid = doc.xid;
 					ev.begin.commit_time = doc.time;
-					ev.begin.end_lsn = doc.has_nextlsn ? doc.nextlsn : 0;
+					ev.begin.end_lsn =
+					    doc.has_nextlsn ? doc.nextlsn : 0;
 					if (fn(ctx, &ev, e) < 0)
 						return -1;
 					begun = true;
 				}
 			}
 			if (alone != lone)
-				return bad(st, open, e, alone
-				  ? "a row change or transactional message among non-transactional messages"
-				  : "a non-transactional message inside a transaction");
+				return bad(
+				    st, open, e,
+				    alone
+					? "a row change or transactional message among non-transactional messages"
+					: "a non-transactional message inside a transaction");
 			if (rec_event(j, &r, open, lsn, &ev) < 0 ||
 			    fn(ctx, &ev, e) < 0)
 				return -1;
@@ -1432,9 +1480,8 @@ static int decode_w2j1(struct tp_state *st, struct jp *j, uint64_t lsn,
 
 /* ---- wal2json format 2 ---- */
 
-static int decode_w2j2(struct textplugin *d, struct tp_state *st,
-		       struct jp *j, uint64_t lsn, event_fn fn, void *ctx,
-		       struct err *e)
+static int decode_w2j2(struct textplugin *d, struct tp_state *st, struct jp *j,
+		       uint64_t lsn, event_fn fn, void *ctx, struct err *e)
 {
 	const char *key, *open;
 	size_t klen;
@@ -1468,13 +1515,16 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st,
 			rc = j_lsn(j, &r.nextlsn);
 			r.has_nextlsn = true;
 		} else if (KEY_IS("columns")) {
-			rc = w2_columns(j, &st->newc, true, "'[' opening \"columns\"");
+			rc = w2_columns(j, &st->newc, true,
+					"'[' opening \"columns\"");
 			r.has_new = true;
 		} else if (KEY_IS("identity")) {
-			rc = w2_columns(j, &st->oldc, true, "'[' opening \"identity\"");
+			rc = w2_columns(j, &st->oldc, true,
+					"'[' opening \"identity\"");
 			r.has_old = true;
 		} else if (KEY_IS("pk")) {
-			rc = w2_columns(j, &st->pkc, false, "'[' opening \"pk\"");
+			rc = w2_columns(j, &st->pkc, false,
+					"'[' opening \"pk\"");
 			r.has_pk = true;
 		} else {
 			rc = rec_member(j, &r, key, klen, &done);
@@ -1508,7 +1558,8 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st,
 	switch (r.action) {
 	case 'B':
 		if (st->in_txn)
-			return bad(st, open, e, "B (begin) of xid %u inside transaction %u",
+			return bad(st, open, e,
+				   "B (begin) of xid %u inside transaction %u",
 				   r.xid, d->xid);
 		st->in_txn = true;
 		d->xid = r.xid;
@@ -1519,10 +1570,12 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st,
 		return fn(ctx, &ev, e);
 	case 'C':
 		if (!st->in_txn)
-			return bad(st, open, e, "C (commit) of xid %u outside a transaction",
+			return bad(st, open, e,
+				   "C (commit) of xid %u outside a transaction",
 				   r.xid);
 		if (r.has_xid && r.xid != d->xid)
-			return bad(st, open, e, "C (commit) of xid %u inside transaction %u",
+			return bad(st, open, e,
+				   "C (commit) of xid %u inside transaction %u",
 				   r.xid, d->xid);
 		st->in_txn = false;
 		ev = (struct event){ .kind = EVENT_COMMIT, .lsn = at_lsn };
@@ -1534,12 +1587,16 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st,
 		return fn(ctx, &ev, e);
 	case 'M':
 		if (r.has_transactional && r.transactional && !st->in_txn)
-			return bad(st, open, e, "a transactional message outside a transaction");
+			return bad(
+			    st, open, e,
+			    "a transactional message outside a transaction");
 		break;
 	default:
 		if (!st->in_txn)
-			return bad(st, open, e, "%c record outside a transaction (walhook needs include-transaction on)",
-				   r.action);
+			return bad(
+			    st, open, e,
+			    "%c record outside a transaction (walhook needs include-transaction on)",
+			    r.action);
 		break;
 	}
 	if (rec_event(j, &r, open, at_lsn, &ev) < 0)
@@ -1556,7 +1613,7 @@ struct tdp {
 };
 
 static int td_fail(struct tdp *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int td_fail(struct tdp *c, const char *fmt, ...)
 {
@@ -1606,7 +1663,8 @@ static int td_ident(struct tdp *c, const char *stop, const char **out,
 		size_t quotes = 0;
 		for (;;) {
 			if (c->p >= c->end)
-				return td_fail(c, "%s in quotes is not closed", what);
+				return td_fail(c, "%s in quotes is not closed",
+					       what);
 			if (*c->p == '"') {
 				if (c->p + 1 < c->end && c->p[1] == '"') {
 					quotes++;
@@ -1658,7 +1716,8 @@ static int td_column(struct tdp *c, struct tcol *col)
 	if (td_ident(c, "[", &col->name, &col->name_len, "a column name") < 0)
 		return -1;
 	if (!td_lit(c, "["))
-		return td_fail(c, "expected '[' before the type of column \"%s\"",
+		return td_fail(c,
+			       "expected '[' before the type of column \"%s\"",
 			       col->name);
 	/* The type ends at the "]:" outside quotes: "integer[]]:" and
 	 * "\"char\"[]]:" hold brackets of their own. */
@@ -1666,8 +1725,10 @@ static int td_column(struct tdp *c, struct tcol *col)
 	bool quoted = false;
 	for (;; c->p++) {
 		if (c->p + 1 >= c->end)
-			return td_fail(c, "the type of column \"%s\" is not closed by \"]:\"",
-				       col->name);
+			return td_fail(
+			    c,
+			    "the type of column \"%s\" is not closed by \"]:\"",
+			    col->name);
 		if (*c->p == '"')
 			quoted = !quoted;
 		else if (!quoted && c->p[0] == ']' && c->p[1] == ':')
@@ -1685,8 +1746,10 @@ static int td_column(struct tdp *c, struct tcol *col)
 		for (;;) {
 			if (c->p >= c->end) {
 				c->p = v;
-				return td_fail(c, "the quoted value of column \"%s\" is not closed",
-					       col->name);
+				return td_fail(
+				    c,
+				    "the quoted value of column \"%s\" is not closed",
+				    col->name);
 			}
 			if (*c->p == '\'') {
 				if (c->p + 1 < c->end && c->p[1] == '\'') {
@@ -1710,7 +1773,8 @@ static int td_column(struct tdp *c, struct tcol *col)
 			text = o;
 		}
 		c->p++;
-		col->val = (struct datum){ .kind = DATUM_TEXT, .len = (uint32_t)n,
+		col->val = (struct datum){ .kind = DATUM_TEXT,
+					   .len = (uint32_t)n,
 					   .data = text };
 	} else if (td_lit(c, "B'")) {
 		/* a bit string: only 0 and 1 inside */
@@ -1719,11 +1783,13 @@ static int td_column(struct tdp *c, struct tcol *col)
 			c->p++;
 		if (c->p >= c->end) {
 			c->p = v;
-			return td_fail(c, "the bit string of column \"%s\" is not closed",
-				       col->name);
+			return td_fail(
+			    c, "the bit string of column \"%s\" is not closed",
+			    col->name);
 		}
 		col->val = (struct datum){ .kind = DATUM_TEXT,
-					   .len = (uint32_t)(c->p - s), .data = s };
+					   .len = (uint32_t)(c->p - s),
+					   .data = s };
 		c->p++;
 	} else {
 		/* bare: a number, NaN, Infinity, true, false, null,
@@ -1732,23 +1798,31 @@ static int td_column(struct tdp *c, struct tcol *col)
 			c->p++;
 		size_t n = (size_t)(c->p - v);
 		if (n == 0)
-			return td_fail(c, "column \"%s\" has no value", col->name);
+			return td_fail(c, "column \"%s\" has no value",
+				       col->name);
 		if (n == 4 && !memcmp(v, "null", 4))
 			col->val = datum_null;
 		else if (n == 21 && !memcmp(v, "unchanged-toast-datum", 21))
 			col->val = datum_unchanged;
 		else if (n == 4 && !memcmp(v, "true", 4))
-			col->val = (struct datum){ .kind = DATUM_TEXT, .len = 1, .data = "t" };
+			col->val = (struct datum){ .kind = DATUM_TEXT,
+						   .len = 1,
+						   .data = "t" };
 		else if (n == 5 && !memcmp(v, "false", 5))
-			col->val = (struct datum){ .kind = DATUM_TEXT, .len = 1, .data = "f" };
+			col->val = (struct datum){ .kind = DATUM_TEXT,
+						   .len = 1,
+						   .data = "f" };
 		else
 			col->val = (struct datum){ .kind = DATUM_TEXT,
-						   .len = (uint32_t)n, .data = v };
+						   .len = (uint32_t)n,
+						   .data = v };
 	}
 	col->has_val = true;
 	if (c->p < c->end && *c->p != ' ')
-		return td_fail(c, "expected a space or the end after the value of column \"%s\"",
-			       col->name);
+		return td_fail(
+		    c,
+		    "expected a space or the end after the value of column \"%s\"",
+		    col->name);
 	return 0;
 }
 
@@ -1785,7 +1859,8 @@ static int td_table(struct tdp *c, uint64_t lsn, struct event *ev)
 		if (td_lit(c, ": "))
 			break;
 		if (!td_lit(c, ", "))
-			return td_fail(c, "expected ': ' or ', ' after a table name");
+			return td_fail(
+			    c, "expected ': ' or ', ' after a table name");
 	}
 	schema = st->trels[0].nspname;
 	table = st->trels[0].relname;
@@ -1797,7 +1872,9 @@ static int td_table(struct tdp *c, uint64_t lsn, struct event *ev)
 			restart = td_lit(c, " restart_seqs");
 			cascade = td_lit(c, " cascade");
 			if (c->p != c->end || (!restart && !cascade))
-				return td_fail(c, "expected TRUNCATE's flags: (no-flags), restart_seqs, cascade");
+				return td_fail(
+				    c,
+				    "expected TRUNCATE's flags: (no-flags), restart_seqs, cascade");
 		}
 		if (nrels > UINT32_MAX)
 			return td_fail(c, "too many tables");
@@ -1832,11 +1909,12 @@ static int td_table(struct tdp *c, uint64_t lsn, struct event *ev)
 		if (has_old && td_tuple(c, &st->oldc, false) < 0)
 			return -1;
 	} else {
-		return td_fail(c, "expected INSERT:, UPDATE:, DELETE: or TRUNCATE:");
+		return td_fail(
+		    c, "expected INSERT:, UPDATE:, DELETE: or TRUNCATE:");
 	}
 	return build_change(st, ev, op, schema, table,
-			    has_new ? &st->newc : NULL, has_old ? &st->oldc : NULL,
-			    NULL, lsn, open, c->e);
+			    has_new ? &st->newc : NULL,
+			    has_old ? &st->oldc : NULL, NULL, lsn, open, c->e);
 }
 
 /* "message: transactional: 1 prefix: p, sz: 5 content:hello". The prefix
@@ -1868,8 +1946,8 @@ static int td_message(struct tdp *c, uint64_t lsn, struct event *ev)
 			continue;
 		ev->kind = EVENT_MESSAGE;
 		ev->lsn = lsn;
-		ev->message.prefix = arena_strndup(&c->st->arena, prefix,
-						   (size_t)(s - prefix));
+		ev->message.prefix =
+		    arena_strndup(&c->st->arena, prefix, (size_t)(s - prefix));
 		ev->message.content = t.p;
 		ev->message.len = (uint32_t)sz;
 		ev->message.transactional = transactional;
@@ -1878,21 +1956,28 @@ static int td_message(struct tdp *c, uint64_t lsn, struct event *ev)
 	return td_fail(c, "expected \", sz: N content:\" followed by N bytes");
 }
 
-static int decode_td(struct textplugin *d, struct tp_state *st,
-		     const char *buf, size_t len, uint64_t lsn, event_fn fn,
-		     void *ctx, struct err *e)
+static int decode_td(struct textplugin *d, struct tp_state *st, const char *buf,
+		     size_t len, uint64_t lsn, event_fn fn, void *ctx,
+		     struct err *e)
 {
 	static const char *const unsupported[] = {
-		"PREPARE TRANSACTION", "COMMIT PREPARED", "ROLLBACK PREPARED",
-		"opening a streamed block", "closing a streamed block",
-		"aborting streamed", "preparing streamed", "committing streamed",
+		"PREPARE TRANSACTION",
+		"COMMIT PREPARED",
+		"ROLLBACK PREPARED",
+		"opening a streamed block",
+		"closing a streamed block",
+		"aborting streamed",
+		"preparing streamed",
+		"committing streamed",
 		"streaming ",
 	};
 	struct tdp c = { .p = buf, .end = buf + len, .st = st, .e = e };
 	struct event ev;
 	for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
 		if (td_lit(&c, unsupported[i]))
-			return bad(st, buf, e, "two-phase and streamed transactions are not supported: do not turn on two-phase or stream-changes");
+			return bad(
+			    st, buf, e,
+			    "two-phase and streamed transactions are not supported: do not turn on two-phase or stream-changes");
 
 	if (td_lit(&c, "BEGIN")) {
 		uint32_t xid = 0;
@@ -1901,8 +1986,8 @@ static int decode_td(struct textplugin *d, struct tp_state *st,
 		if (c.p != c.end)
 			return td_fail(&c, "text after BEGIN's xid");
 		if (st->in_txn)
-			return bad(st, buf, e, "BEGIN %u inside transaction %u", xid,
-				   d->xid);
+			return bad(st, buf, e, "BEGIN %u inside transaction %u",
+				   xid, d->xid);
 		st->in_txn = true;
 		d->xid = xid;
 		ev = (struct event){ .kind = EVENT_BEGIN, .lsn = lsn };
@@ -1916,24 +2001,32 @@ static int decode_td(struct textplugin *d, struct tp_state *st,
 		bool more = td_lit(&c, " ");
 		if (more && c.p < c.end && is_digit(*c.p)) {
 			if (!td_uint32(&c, &xid))
-				return td_fail(&c, "expected an xid after COMMIT");
+				return td_fail(&c,
+					       "expected an xid after COMMIT");
 			more = td_lit(&c, " ");
 		}
 		if (more) {
 			if (!td_lit(&c, "(at "))
-				return td_fail(&c, "expected \"(at \" and the commit time");
+				return td_fail(
+				    &c,
+				    "expected \"(at \" and the commit time");
 			const char *s = c.p;
 			if (c.end - s < 2 || c.end[-1] != ')' ||
-			    !textplugin_parse_time(s, (size_t)(c.end - 1 - s), &t))
-				return td_fail(&c, "expected a commit time such as \"2026-11-26 04:30:00.123456+00)\"");
+			    !textplugin_parse_time(s, (size_t)(c.end - 1 - s),
+						   &t))
+				return td_fail(
+				    &c,
+				    "expected a commit time such as \"2026-11-26 04:30:00.123456+00)\"");
 			c.p = c.end;
 		}
 		if (c.p != c.end)
 			return td_fail(&c, "unexpected text in a COMMIT line");
 		if (!st->in_txn)
-			return bad(st, buf, e, "COMMIT %u outside a transaction", xid);
+			return bad(st, buf, e,
+				   "COMMIT %u outside a transaction", xid);
 		if (xid && d->xid && xid != d->xid)
-			return bad(st, buf, e, "COMMIT %u inside transaction %u", xid,
+			return bad(st, buf, e,
+				   "COMMIT %u inside transaction %u", xid,
 				   d->xid);
 		st->in_txn = false;
 		ev = (struct event){ .kind = EVENT_COMMIT, .lsn = lsn };
@@ -1945,7 +2038,9 @@ static int decode_td(struct textplugin *d, struct tp_state *st,
 	}
 	if (td_lit(&c, "table ")) {
 		if (!st->in_txn)
-			return bad(st, buf, e, "a row change or truncate outside a transaction");
+			return bad(
+			    st, buf, e,
+			    "a row change or truncate outside a transaction");
 		if (td_table(&c, lsn, &ev) < 0)
 			return -1;
 		return fn(ctx, &ev, e);
@@ -1955,7 +2050,9 @@ static int decode_td(struct textplugin *d, struct tp_state *st,
 			return -1;
 		return fn(ctx, &ev, e);
 	}
-	return bad(st, buf, e, "not a line test_decoding writes (BEGIN, COMMIT, table ..., message: ...)");
+	return bad(
+	    st, buf, e,
+	    "not a line test_decoding writes (BEGIN, COMMIT, table ..., message: ...)");
 }
 
 /* ---- the interface ---- */
@@ -2012,8 +2109,7 @@ int textplugin_decode(struct textplugin *d, const uint8_t *buf, size_t len,
 	arena_reset(&st->arena);
 	struct jp j = { .p = text, .end = text + len, .st = st, .e = e };
 	switch (d->kind) {
-	case TEXTPLUGIN_WAL2JSON_1:
-		return decode_w2j1(st, &j, lsn, fn, ctx, e);
+	case TEXTPLUGIN_WAL2JSON_1: return decode_w2j1(st, &j, lsn, fn, ctx, e);
 	case TEXTPLUGIN_WAL2JSON_2:
 		return decode_w2j2(d, st, &j, lsn, fn, ctx, e);
 	case TEXTPLUGIN_TEST_DECODING:
@@ -2027,27 +2123,42 @@ const char *const *textplugin_required_options(enum textplugin_kind kind)
 	/* Checked against wal2json 2.5 and PostgreSQL 15's test_decoding
 	 * (tests/unit/decode/test_textplugin.c holds what they printed). */
 	static const char *const wal2json_1[] = {
-		"include-xids", "1",
-		"include-timestamp", "1",
-		"include-type-oids", "1",
-		"include-pk", "1",
-		"include-lsn", "1",
+		"include-xids",
+		"1",
+		"include-timestamp",
+		"1",
+		"include-type-oids",
+		"1",
+		"include-pk",
+		"1",
+		"include-lsn",
+		"1",
 		NULL,
 	};
 	static const char *const wal2json_2[] = {
-		"format-version", "2",
-		"include-xids", "1",
-		"include-timestamp", "1",
-		"include-type-oids", "1",
-		"include-pk", "1",
-		"include-lsn", "1",
-		"include-transaction", "1",
+		"format-version",
+		"2",
+		"include-xids",
+		"1",
+		"include-timestamp",
+		"1",
+		"include-type-oids",
+		"1",
+		"include-pk",
+		"1",
+		"include-lsn",
+		"1",
+		"include-transaction",
+		"1",
 		NULL,
 	};
 	static const char *const test_decoding[] = {
-		"include-xids", "1",
-		"include-timestamp", "1",
-		"skip-empty-xacts", "1",
+		"include-xids",
+		"1",
+		"include-timestamp",
+		"1",
+		"skip-empty-xacts",
+		"1",
 		NULL,
 	};
 	switch (kind) {

@@ -113,7 +113,7 @@ static bool is_word(const char *s, size_t n, const char *w)
  * "interval second" (its precision was removed with the parentheses). */
 static bool is_interval(const char *s, size_t n)
 {
-	static const char *const fields[] = { "year", "month", "day", "hour",
+	static const char *const fields[] = { "year",	"month",  "day", "hour",
 					      "minute", "second", "to" };
 	if (n < 9 || memcmp(s, "interval ", 9) != 0)
 		return false;
@@ -173,7 +173,8 @@ uint32_t typename_oid(const char *name, size_t len)
 		return array ? 1187 : 1186;
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
 		const struct typename_entry *t = &types[i];
-		if (is_word(s, n, t->fmt) || (t->alias && is_word(s, n, t->alias)))
+		if (is_word(s, n, t->fmt) ||
+		    (t->alias && is_word(s, n, t->alias)))
 			return array ? t->array_oid : t->oid;
 	}
 	return 0;

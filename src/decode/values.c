@@ -17,15 +17,11 @@ enum val_class values_class(uint32_t typoid)
 	case OID_INT8:
 	case OID_OID:
 	case OID_XID:
-	case OID_CID:
-		return VAL_INTEGER;
+	case OID_CID: return VAL_INTEGER;
 	case OID_FLOAT4:
-	case OID_FLOAT8:
-		return VAL_FLOAT;
-	case OID_BOOL:
-		return VAL_BOOL;
-	default:
-		return VAL_STRING;
+	case OID_FLOAT8: return VAL_FLOAT;
+	case OID_BOOL: return VAL_BOOL;
+	default: return VAL_STRING;
 	}
 }
 
@@ -67,7 +63,8 @@ bool values_parse_float(const char *s, size_t n, double *out)
 		return false;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	/* PostgreSQL spells these exactly so; strtod would also take "nan(…)". */
+	/* PostgreSQL spells these exactly so; strtod would also take "nan(…)".
+	 */
 	if (strcmp(tmp, "NaN") == 0) {
 		*out = NAN;
 		return true;
@@ -160,7 +157,8 @@ uint32_t values_array_element(uint32_t array_typoid)
 	case 6152: return 4533; /* tsmultirange */
 	case 6153: return 4534; /* tstzmultirange */
 	case 6155: return 4535; /* datemultirange */
-	case 6157: return 4536; /* int8multirange */
+	case 6157:
+		return 4536; /* int8multirange */
 	/* Catalog and internal types: their elements stay strings. */
 	case 1006: return 22;	/* int2vector */
 	case 1013: return 30;	/* oidvector */
@@ -254,13 +252,15 @@ static int arr_element(struct arr_parse *a, size_t index)
 		start = ++a->p;
 		for (;;) {
 			if (a->p == a->end)
-				return arr_fail(a, "unterminated quoted element");
+				return arr_fail(a,
+						"unterminated quoted element");
 			if (*a->p == '"')
 				break;
 			if (*a->p == '\\') {
 				escaped = true;
 				if (++a->p == a->end)
-					return arr_fail(a, "unterminated quoted element");
+					return arr_fail(
+					    a, "unterminated quoted element");
 			}
 			a->p++;
 		}
@@ -279,7 +279,8 @@ static int arr_element(struct arr_parse *a, size_t index)
 				break;
 			}
 			if (c == '{' || c == '"')
-				return arr_fail(a, "unexpected character in element");
+				return arr_fail(
+				    a, "unexpected character in element");
 			if (c == '\\') {
 				escaped = true;
 				if (++a->p == a->end)
@@ -335,8 +336,7 @@ static int arr_level(struct arr_parse *a, int depth, size_t index)
 		return 0;
 	}
 	if (emit && a->v->begin_array)
-		a->v->begin_array(a->ctx, index,
-				  arr_count_items(a->p, a->end));
+		a->v->begin_array(a->ctx, index, arr_count_items(a->p, a->end));
 	size_t n = 0;
 	for (;;) {
 		arr_skip_space(a);
@@ -347,8 +347,8 @@ static int arr_level(struct arr_parse *a, int depth, size_t index)
 			return arr_fail(a, "elements and sub-arrays mixed");
 		a->holds[depth] = holds;
 		n++;
-		int rc = holds == 2 ? arr_level(a, depth + 1, n)
-				    : arr_element(a, n);
+		int rc =
+		    holds == 2 ? arr_level(a, depth + 1, n) : arr_element(a, n);
 		if (rc)
 			return rc;
 		arr_skip_space(a);
@@ -357,7 +357,8 @@ static int arr_level(struct arr_parse *a, int depth, size_t index)
 		if (*a->p == '}')
 			break;
 		if (*a->p != ',')
-			return arr_fail(a, "unexpected character after element");
+			return arr_fail(a,
+					"unexpected character after element");
 		a->p++;
 	}
 	a->p++;
@@ -447,8 +448,13 @@ int values_parse_array(const char *s, size_t n,
 		       struct buf *scratch, char *err, size_t errlen)
 {
 	struct arr_parse a = {
-		.p = s, .end = s + n, .v = NULL, .ctx = ctx,
-		.scratch = scratch, .err = err, .errlen = errlen,
+		.p = s,
+		.end = s + n,
+		.v = NULL,
+		.ctx = ctx,
+		.scratch = scratch,
+		.err = err,
+		.errlen = errlen,
 	};
 	if (n == 0)
 		return arr_fail(&a, "empty text");
@@ -462,7 +468,6 @@ int values_parse_array(const char *s, size_t n,
 }
 
 /* ---- bytea ---- */
-
 
 bool values_bytea_decode(const char *s, size_t n, struct buf *out)
 {
@@ -492,12 +497,12 @@ bool values_bytea_decode(const char *s, size_t n, struct buf *out)
 		} else if (i + 1 < n && s[i + 1] == '\\') {
 			out->data[out->len++] = '\\';
 			i += 2;
-		} else if (i + 3 < n && s[i + 1] >= '0' &&
-			   s[i + 1] <= '3' && s[i + 2] >= '0' &&
-			   s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+		} else if (i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+			   s[i + 2] >= '0' && s[i + 2] <= '7' &&
+			   s[i + 3] >= '0' && s[i + 3] <= '7') {
 			out->data[out->len++] =
-				(char)((s[i + 1] - '0') << 6 |
-				       (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
+			    (char)((s[i + 1] - '0') << 6 |
+				   (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
 			i += 4;
 		} else {
 			goto bad;

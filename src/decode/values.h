@@ -35,53 +35,53 @@ enum val_class {
 	VAL_BOOL,
 };
 
-#define OID_BOOL 16
-#define OID_BYTEA 17
-#define OID_NAME 19
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
-#define OID_TEXT 25
-#define OID_OID 26
-#define OID_XID 28
-#define OID_CID 29
-#define OID_JSON 114
-#define OID_FLOAT4 700
-#define OID_FLOAT8 701
-#define OID_BPCHAR 1042
+#define OID_BOOL    16
+#define OID_BYTEA   17
+#define OID_NAME    19
+#define OID_INT8    20
+#define OID_INT2    21
+#define OID_INT4    23
+#define OID_TEXT    25
+#define OID_OID	    26
+#define OID_XID	    28
+#define OID_CID	    29
+#define OID_JSON    114
+#define OID_FLOAT4  700
+#define OID_FLOAT8  701
+#define OID_BPCHAR  1042
 #define OID_VARCHAR 1043
 #define OID_NUMERIC 1700
-#define OID_JSONB 3802
+#define OID_JSONB   3802
 
 /* Further built-in types, for binary.c and the array rules. */
-#define OID_CHAR 18
-#define OID_TID 27
-#define OID_XML 142
-#define OID_POINT 600
-#define OID_LSEG 601
-#define OID_PATH 602
-#define OID_BOX 603
-#define OID_POLYGON 604
-#define OID_LINE 628
-#define OID_CIDR 650
-#define OID_CIRCLE 718
-#define OID_MACADDR8 774
-#define OID_MONEY 790
-#define OID_MACADDR 829
-#define OID_INET 869
-#define OID_DATE 1082
-#define OID_TIME 1083
-#define OID_TIMESTAMP 1114
+#define OID_CHAR	18
+#define OID_TID		27
+#define OID_XML		142
+#define OID_POINT	600
+#define OID_LSEG	601
+#define OID_PATH	602
+#define OID_BOX		603
+#define OID_POLYGON	604
+#define OID_LINE	628
+#define OID_CIDR	650
+#define OID_CIRCLE	718
+#define OID_MACADDR8	774
+#define OID_MONEY	790
+#define OID_MACADDR	829
+#define OID_INET	869
+#define OID_DATE	1082
+#define OID_TIME	1083
+#define OID_TIMESTAMP	1114
 #define OID_TIMESTAMPTZ 1184
-#define OID_INTERVAL 1186
-#define OID_TIMETZ 1266
-#define OID_BIT 1560
-#define OID_VARBIT 1562
-#define OID_REFCURSOR 1790
-#define OID_UUID 2950
-#define OID_PG_LSN 3220
-#define OID_JSONPATH 4072
-#define OID_XID8 5069
+#define OID_INTERVAL	1186
+#define OID_TIMETZ	1266
+#define OID_BIT		1560
+#define OID_VARBIT	1562
+#define OID_REFCURSOR	1790
+#define OID_UUID	2950
+#define OID_PG_LSN	3220
+#define OID_JSONPATH	4072
+#define OID_XID8	5069
 
 enum val_class values_class(uint32_t typoid);
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* An index that stays valid while the stack changes. */
-#define lh_absindex(L, i) \
+#define lh_absindex(L, i)                                                      \
 	((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
 
 #if LUA_VERSION_NUM < 502
@@ -24,7 +24,7 @@ static inline int lh_isinteger(lua_State *L, int i)
 	return n >= -9007199254740992.0 && n <= 9007199254740992.0 &&
 	       n == (lua_Number)(long long)n;
 }
-#define lh_tointeger(L, i) ((long long)lua_tonumber((L), (i)))
+#define lh_tointeger(L, i)   ((long long)lua_tonumber((L), (i)))
 #define LH_EXACT_INTEGER_MAX INT64_C(9007199254740992)
 /* luaL_tolstring came with 5.2: tostring() does the same. Pushes the
  * string, as luaL_tolstring does. */
@@ -37,10 +37,10 @@ static inline const char *lh_tolstring(lua_State *L, int idx, size_t *len)
 	return lua_tolstring(L, -1, len);
 }
 #else
-#define lh_rawlen(L, i) lua_rawlen((L), (i))
-#define lh_isinteger(L, i) lua_isinteger((L), (i))
-#define lh_tointeger(L, i) ((long long)lua_tointeger((L), (i)))
-#define LH_EXACT_INTEGER_MAX INT64_MAX
+#define lh_rawlen(L, i)		lua_rawlen((L), (i))
+#define lh_isinteger(L, i)	lua_isinteger((L), (i))
+#define lh_tointeger(L, i)	((long long)lua_tointeger((L), (i)))
+#define LH_EXACT_INTEGER_MAX	INT64_MAX
 #define lh_tolstring(L, i, len) luaL_tolstring((L), (i), (len))
 #endif
 

@@ -31,23 +31,35 @@ enum hook {
 };
 
 static const char *const hook_names[NHOOKS] = {
-	"handle_connect", "handle_disconnect", "handle_begin",
-	"handle_change",  "handle_truncate",   "handle_message",
-	"handle_commit",  "handle_data",       "terminate",
-	"handle_stream_start", "handle_stream_stop", "handle_stream_commit",
-	"handle_stream_abort", "handle_prepare", "handle_commit_prepared",
-	"handle_rollback_prepared", "handle_keepalive",
+	"handle_connect",
+	"handle_disconnect",
+	"handle_begin",
+	"handle_change",
+	"handle_truncate",
+	"handle_message",
+	"handle_commit",
+	"handle_data",
+	"terminate",
+	"handle_stream_start",
+	"handle_stream_stop",
+	"handle_stream_commit",
+	"handle_stream_abort",
+	"handle_prepare",
+	"handle_commit_prepared",
+	"handle_rollback_prepared",
+	"handle_keepalive",
 };
 
 struct lh {
 	lua_State *L;
 	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
-	struct delivery *d; /* owns the sinks the script makes, and the output */
+	struct delivery
+	    *d; /* owns the sinks the script makes, and the output */
 	const struct stats *stats;
 	const struct conn_params *conn; /* walhook.query's database */
-	PGconn *side;                   /* its connection, opened on first use */
+	PGconn *side;		 /* its connection, opened on first use */
 	const char *script_name; /* for walhook.log lines */
-	struct buf scratch;      /* print's line, made whole before it goes */
+	struct buf scratch;	 /* print's line, made whole before it goes */
 	/* What the sinks' Lua face needs. */
 	struct luasink_ctx sink_ctx;
 	const struct rel *current_rel; /* of the change being handled */
@@ -70,8 +82,10 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
 	if (!stop_seen_us)
 		stop_seen_us = now;
 	if (now - stop_seen_us >= SINK_STOP_GRACE_US)
-		luaL_error(L, "stopped: the script was still running %d s after the stop was asked for",
-			   (int)(SINK_STOP_GRACE_US / 1000000));
+		luaL_error(
+		    L,
+		    "stopped: the script was still running %d s after the stop was asked for",
+		    (int)(SINK_STOP_GRACE_US / 1000000));
 }
 
 void lh_interrupt(struct lh *h)
@@ -247,13 +261,15 @@ static int l_stats(lua_State *L)
 	if (!h->stats)
 		return 1;
 	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
-		set_int(L, counters[i].name, (long long)stats_get(h->stats, counters[i].k));
+		set_int(L, counters[i].name,
+			(long long)stats_get(h->stats, counters[i].k));
 	set_int(L, "changes", (long long)stats_changes(h->stats));
 	uint64_t end = stats_get(h->stats, STAT_SERVER_END_LSN);
 	uint64_t confirmed = stats_get(h->stats, STAT_CONFIRMED_LSN);
 	set_lsn(L, "confirmed_lsn", confirmed);
 	set_lsn(L, "server_wal_end", end);
-	set_int(L, "lag_bytes", end > confirmed ? (long long)(end - confirmed) : 0);
+	set_int(L, "lag_bytes",
+		end > confirmed ? (long long)(end - confirmed) : 0);
 	return 1;
 }
 
@@ -302,7 +318,8 @@ static int l_query(lua_State *L)
 	struct lh *h = host_of(L);
 	const char *sql = luaL_checkstring(L, 1);
 	if (!h->conn)
-		return luaL_error(L, "walhook.query: no database here (a replay or a test)");
+		return luaL_error(
+		    L, "walhook.query: no database here (a replay or a test)");
 	struct err e;
 	if (!h->side && !(h->side = conn_open(h->conn, false, &e)))
 		return luaL_error(L, "walhook.query: %s", e.msg);
@@ -316,7 +333,8 @@ static int l_query(lua_State *L)
 			     lua_touserdata(L, i + 2) == &lj_null_sentinel);
 		params[i] = null ? NULL : lh_tolstring(L, i + 2, NULL);
 	}
-	PGresult *res = PQexecParams(h->side, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *res =
+	    PQexecParams(h->side, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		conn_fail(&e, h->side, res, "walhook.query");
@@ -333,7 +351,8 @@ static int l_query(lua_State *L)
 		lua_createtable(L, 0, cols);
 		for (int c = 0; c < cols; c++) {
 			if (PQgetisnull(res, r, c))
-				lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+				lua_pushlightuserdata(
+				    L, (void *)&lj_null_sentinel);
 			else
 				lua_pushlstring(L, PQgetvalue(res, r, c),
 						(size_t)PQgetlength(res, r, c));
@@ -381,7 +400,8 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_setfield(L, -2, "add");
 	lua_setfield(L, -2, "lsn");
 
-	h->sink_ctx = (struct luasink_ctx){ .d = cfg->delivery, .slot = cfg->slot,
+	h->sink_ctx = (struct luasink_ctx){ .d = cfg->delivery,
+					    .slot = cfg->slot,
 					    .current_rel = &h->current_rel };
 	luasink_open(L, &h->sink_ctx); /* stack: walhook */
 
@@ -425,8 +445,8 @@ static void resolve_hooks(struct lh *h)
 	for (int k = 0; k < NHOOKS; k++) {
 		lua_getglobal(h->L, hook_names[k]);
 		h->hooks[k] = lua_isfunction(h->L, -1)
-				      ? luaL_ref(h->L, LUA_REGISTRYINDEX)
-				      : (lua_pop(h->L, 1), LUA_NOREF);
+				  ? luaL_ref(h->L, LUA_REGISTRYINDEX)
+				  : (lua_pop(h->L, 1), LUA_NOREF);
 	}
 }
 
@@ -661,8 +681,7 @@ int lh_stream_stop(struct lh *h, struct err *e)
 	return pcall(h, 0, 0, "in handle_stream_stop", e);
 }
 
-int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid,
-		    struct err *e)
+int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid, struct err *e)
 {
 	if (!push_hook(h, HOOK_STREAM_ABORT))
 		return 0;
@@ -696,12 +715,13 @@ static void array_end(void *ctx, size_t index)
 		lua_rawseti(a->L, -2, (int)index);
 }
 
-static void array_element(void *ctx, size_t index, const char *text,
-			  size_t len, bool is_null)
+static void array_element(void *ctx, size_t index, const char *text, size_t len,
+			  bool is_null)
 {
 	struct array_lua *a = ctx;
 	struct datum d = { .kind = is_null ? DATUM_NULL : DATUM_TEXT,
-			   .len = (uint32_t)len, .data = text };
+			   .len = (uint32_t)len,
+			   .data = text };
 	push_datum(a->L, a->elem, &d);
 	lua_rawseti(a->L, -2, (int)index);
 }
@@ -711,7 +731,9 @@ static void array_element(void *ctx, size_t index, const char *text,
 static bool push_array(lua_State *L, uint32_t elem, const struct datum *v)
 {
 	static const struct values_array_visitor visitor = {
-		array_begin, array_end, array_element,
+		array_begin,
+		array_end,
+		array_element,
 	};
 	/* Elements may be bytea, which decodes into the same scratch: keep
 	 * the unescaped elements apart. */
@@ -719,8 +741,8 @@ static bool push_array(lua_State *L, uint32_t elem, const struct datum *v)
 	struct array_lua a = { L, elem };
 	char err[128];
 	lua_checkstack(L, 16);
-	return values_parse_array(v->data, v->len, &visitor, &a, &elements,
-				  err, sizeof err) == 0;
+	return values_parse_array(v->data, v->len, &visitor, &a, &elements, err,
+				  sizeof err) == 0;
 }
 
 /* Pushes a column value by the rules of values.h. */
@@ -736,9 +758,7 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	case DATUM_UNCHANGED:
 		lua_pushlightuserdata(L, (void *)&lj_unchanged_sentinel);
 		return;
-	case DATUM_BINARY:
-		lua_pushlstring(L, v->data, v->len);
-		return;
+	case DATUM_BINARY: lua_pushlstring(L, v->data, v->len); return;
 	}
 	switch (values_class(typoid)) {
 	case VAL_INTEGER:
@@ -761,14 +781,14 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 			return;
 		}
 		break;
-	case VAL_STRING:
-		break;
+	case VAL_STRING: break;
 	}
 	if (typoid == OID_BYTEA) {
 		buf_reset(&value_scratch);
 		if (values_bytea_decode(v->data, v->len, &value_scratch)) {
-			lua_pushlstring(L, value_scratch.data ? value_scratch.data : "",
-					value_scratch.len);
+			lua_pushlstring(
+			    L, value_scratch.data ? value_scratch.data : "",
+			    value_scratch.len);
 			return;
 		}
 	}
@@ -815,7 +835,8 @@ static void push_change(lua_State *L, const struct change *c)
 	lua_createtable(L, r->nkeys, 0);
 	for (uint16_t i = 0, n = 0; i < r->ncols; i++) {
 		if (r->cols[i].key) {
-			lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+			lua_pushlstring(L, r->cols[i].name,
+					r->cols[i].name_len);
 			lua_rawseti(L, -2, ++n);
 		}
 	}
@@ -850,8 +871,8 @@ static int encode_in_lua(lua_State *L)
 	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
 }
 
-static int write_line(struct lh *h, int idx, const struct rel *rel,
-		      bool change, const char *doing, struct err *e)
+static int write_line(struct lh *h, int idx, const struct rel *rel, bool change,
+		      const char *doing, struct err *e)
 {
 	lua_State *L = h->L;
 	idx = lh_absindex(L, idx);
@@ -865,7 +886,8 @@ static int write_line(struct lh *h, int idx, const struct rel *rel,
 		b->len = mark;
 		const char *why = lua_tostring(L, -1);
 		err_set(e, "%s: cannot write the %s table: %s", doing,
-			change ? "returned" : "event", why ? why : "(no message)");
+			change ? "returned" : "event",
+			why ? why : "(no message)");
 		lua_pop(L, 1);
 		return -1;
 	}
@@ -889,20 +911,18 @@ static int keep_or_replace(struct lh *h, const struct rel *rel,
 	lua_State *L = h->L;
 	int rc = 0;
 	switch (lua_type(L, -1)) {
-	case LUA_TNIL:
-		rc = write_kept(h, -2, rel, doing, e);
-		break;
-	case LUA_TTABLE:
-		rc = write_kept(h, -1, rel, doing, e);
-		break;
+	case LUA_TNIL: rc = write_kept(h, -2, rel, doing, e); break;
+	case LUA_TTABLE: rc = write_kept(h, -1, rel, doing, e); break;
 	case LUA_TBOOLEAN:
 		if (!lua_toboolean(L, -1))
 			break;
 		rc = write_kept(h, -2, rel, doing, e);
 		break;
 	default:
-		rc = err_set(e, "%s: %s returned a %s; expected a table, true, false or nil",
-			     doing, hook, luaL_typename(L, -1));
+		rc = err_set(
+		    e,
+		    "%s: %s returned a %s; expected a table, true, false or nil",
+		    doing, hook, luaL_typename(L, -1));
 	}
 	lua_pop(L, 2);
 	return rc;
@@ -915,9 +935,9 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		return delivery_output_wrote(h->d, e);
 	}
 	char doing[512], lsn[LSN_STRLEN];
-	snprintf(doing, sizeof doing, "in handle_change (%s.%s, xid %u, lsn %s)",
-		 c->rel->nspname, c->rel->relname, c->txn->xid,
-		 lsn_format(c->lsn, lsn));
+	snprintf(doing, sizeof doing,
+		 "in handle_change (%s.%s, xid %u, lsn %s)", c->rel->nspname,
+		 c->rel->relname, c->txn->xid, lsn_format(c->lsn, lsn));
 	push_change(h->L, c);
 	push_hook(h, HOOK_CHANGE);
 	h->current_rel = c->rel;
@@ -955,7 +975,8 @@ int lh_truncate(struct lh *h, const struct truncate *t, struct err *e)
 	set_lsn(L, "lsn", t->lsn);
 	set_txn_fields(L, t->txn);
 	char doing[64];
-	snprintf(doing, sizeof doing, "in handle_truncate (xid %u)", t->txn->xid);
+	snprintf(doing, sizeof doing, "in handle_truncate (xid %u)",
+		 t->txn->xid);
 	return pcall(h, 1, 0, doing, e);
 }
 
@@ -977,8 +998,9 @@ int lh_message(struct lh *h, const struct message *m, struct err *e)
 	if (m->txn)
 		set_txn_fields(L, m->txn);
 	char doing[300], lsn[LSN_STRLEN];
-	snprintf(doing, sizeof doing, "in handle_message (prefix \"%s\", lsn %s)",
-		 m->prefix, lsn_format(m->lsn, lsn));
+	snprintf(doing, sizeof doing,
+		 "in handle_message (prefix \"%s\", lsn %s)", m->prefix,
+		 lsn_format(m->lsn, lsn));
 	return pcall(h, 1, 0, doing, e);
 }
 
@@ -1012,7 +1034,8 @@ int lh_terminate(struct lh *h, const char *reason, struct err *e)
 static void copy_field(lua_State *L, int t, const char *k, char *out, size_t n)
 {
 	lua_getfield(L, t, k);
-	const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	const char *v =
+	    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 	if (v)
 		snprintf(out, n, "%s", v);
 	lua_pop(L, 1);
@@ -1032,8 +1055,11 @@ static int fixture_txn_hook(struct lh *h, enum hook k, struct err *e)
 	if (*h->fx_time)
 		set_str(L, "commit_time", h->fx_time);
 	if (*h->fx_lsn)
-		set_str(L, k == HOOK_BEGIN ? "final_lsn" : "end_lsn", h->fx_lsn);
-	return pcall(h, 1, 0, k == HOOK_BEGIN ? "in handle_begin" : "in handle_commit", e);
+		set_str(L, k == HOOK_BEGIN ? "final_lsn" : "end_lsn",
+			h->fx_lsn);
+	return pcall(h, 1, 0,
+		     k == HOOK_BEGIN ? "in handle_begin" : "in handle_commit",
+		     e);
 }
 
 /* The fixture's position as text, 0 when it has none. */
@@ -1095,30 +1121,37 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 		copy_field(L, -1, "op", op, sizeof op);
 	bool change = !strcmp(op, "insert") || !strcmp(op, "update") ||
 		      !strcmp(op, "delete") || !strcmp(op, "read");
-	enum hook k = change			 ? HOOK_CHANGE
+	enum hook k = change			? HOOK_CHANGE
 		      : !strcmp(op, "truncate") ? HOOK_TRUNCATE
-		      : !strcmp(op, "message")	 ? HOOK_MESSAGE
-						 : NHOOKS;
+		      : !strcmp(op, "message")	? HOOK_MESSAGE
+						: NHOOKS;
 	if (k == NHOOKS) {
 		lua_pop(L, 1);
-		return err_set(e, "%s: a change needs \"op\": insert, update, delete, truncate or message",
-			       where);
+		return err_set(
+		    e,
+		    "%s: a change needs \"op\": insert, update, delete, truncate or message",
+		    where);
 	}
 	lua_getfield(L, -1, "xid");
 	/* An xid is a transaction id: a whole number that fits 32 bits (a
 	 * cast of anything else would be undefined). */
 	lua_Number xn = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
-	if (!(xn >= 0 && xn <= 4294967295.0 && xn == (lua_Number)(lua_Integer)xn)) {
+	if (!(xn >= 0 && xn <= 4294967295.0 &&
+	      xn == (lua_Number)(lua_Integer)xn)) {
 		lua_pop(L, 2);
-		return err_set(e, "%s: \"xid\" must be a whole number from 0 to 4294967295",
-			       where);
+		return err_set(
+		    e,
+		    "%s: \"xid\" must be a whole number from 0 to 4294967295",
+		    where);
 	}
 	lua_Integer xid = (lua_Integer)xn;
 	lua_getfield(L, -2, "transactional");
-	bool outside = k == HOOK_MESSAGE && lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+	bool outside =
+	    k == HOOK_MESSAGE && lua_isboolean(L, -1) && !lua_toboolean(L, -1);
 	lua_pop(L, 2);
 	/* A new xid, or none, ends the open transaction. */
-	if (h->fx_open && (!xid || xid != h->fx_xid) && lh_fixture_end(h, e) < 0) {
+	if (h->fx_open && (!xid || xid != h->fx_xid) &&
+	    lh_fixture_end(h, e) < 0) {
 		lua_pop(L, 1);
 		return -1;
 	}

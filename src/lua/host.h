@@ -11,11 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/change.h"
-#include "protocol/conn.h"
-#include "core/delivery.h"
 #include "base/err.h"
 #include "base/stats.h"
+#include "core/delivery.h"
+#include "decode/change.h"
+#include "protocol/conn.h"
 
 struct lh;
 
@@ -97,8 +97,7 @@ int lh_stream_start(struct lh *h, uint32_t xid, bool first_segment,
 		    struct err *e);
 int lh_stream_stop(struct lh *h, struct err *e);
 int lh_stream_commit(struct lh *h, const struct txn *tx, struct err *e);
-int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid,
-		    struct err *e);
+int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid, struct err *e);
 int lh_prepare(struct lh *h, const struct txn *tx, struct err *e);
 int lh_commit_prepared(struct lh *h, const struct txn *tx, struct err *e);
 int lh_rollback_prepared(struct lh *h, const struct txn *tx, struct err *e);

@@ -50,7 +50,8 @@ static bool plain_key(const char *k, size_t n)
 	if (n == 0 || n > 40 || (k[0] >= '0' && k[0] <= '9'))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= 'A' && k[i] <= 'Z') ||
 		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
 			return false;
 	return true;
@@ -85,8 +86,8 @@ static void put_part(struct buf *b, const struct trail *t, int i, bool first)
 static void put_trail(struct buf *b, const struct trail *t, size_t budget)
 {
 	int n = t->n < (int)(sizeof t->at / sizeof t->at[0])
-			? t->n
-			: (int)(sizeof t->at / sizeof t->at[0]);
+		    ? t->n
+		    : (int)(sizeof t->at / sizeof t->at[0]);
 	if (n == 0) {
 		buf_puts(b, "the top level");
 		return;
@@ -197,8 +198,8 @@ static bool in_order(lua_State *L, int order, const char *k, size_t n)
 		lua_rawgeti(L, order, (int)i);
 		size_t m;
 		const char *s = lua_type(L, -1) == LUA_TSTRING
-					? lua_tolstring(L, -1, &m)
-					: NULL;
+				    ? lua_tolstring(L, -1, &m)
+				    : NULL;
 		bool same = s && m == n && memcmp(s, k, n) == 0;
 		lua_pop(L, 1);
 		if (same)
@@ -253,15 +254,17 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 			const char *type = luaL_typename(L, -2);
 			lua_pop(L, 2);
 			char what[80];
-			snprintf(what, sizeof what,
-				 "cannot encode a table key that is a %s (only strings and numbers)",
-				 type);
+			snprintf(
+			    what, sizeof what,
+			    "cannot encode a table key that is a %s (only strings and numbers)",
+			    type);
 			return fail_at(L, t, what);
 		}
 		lua_pop(L, 1);
 		bool skipped = false;
 		for (const char *const *s = skip; s && *s && !k.isnum; s++)
-			skipped |= strlen(*s) == k.n && memcmp(*s, k.s, k.n) == 0;
+			skipped |=
+			    strlen(*s) == k.n && memcmp(*s, k.s, k.n) == 0;
 		for (uint16_t i = 0; rel && i < rel->ncols && !k.isnum; i++)
 			skipped |= rel->cols[i].name_len == k.n &&
 				   memcmp(rel->cols[i].name, k.s, k.n) == 0;
@@ -283,7 +286,8 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 			trail_index(t, keys[i].num);
 		else
 			trail_key(t, keys[i].s, keys[i].n);
-		rc = encode_member(L, key_text(&keys[i]), keys[i].n, &first, b, t);
+		rc = encode_member(L, key_text(&keys[i]), keys[i].n, &first, b,
+				   t);
 		trail_pop(t);
 		if (rc == 0)
 			lua_pop(L, 1);
@@ -319,8 +323,8 @@ static int encode_ordered(lua_State *L, int idx, int order, bool *first,
 		lua_rawgeti(L, order, (int)i); /* stack: ..., key */
 		size_t n;
 		const char *k = lua_type(L, -1) == LUA_TSTRING
-					? lua_tolstring(L, -1, &n)
-					: NULL;
+				    ? lua_tolstring(L, -1, &n)
+				    : NULL;
 		lua_pushvalue(L, -1);
 		lua_rawget(L, idx); /* stack: ..., key, value */
 		if (k && !lua_isnil(L, -1)) {
@@ -340,9 +344,10 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 {
 	if (t->open >= LJ_MAX_DEPTH) {
 		char what[96];
-		snprintf(what, sizeof what,
-			 "cannot encode tables nested more than %d deep (a table that holds itself?)",
-			 LJ_MAX_DEPTH);
+		snprintf(
+		    what, sizeof what,
+		    "cannot encode tables nested more than %d deep (a table that holds itself?)",
+		    LJ_MAX_DEPTH);
 		return fail_at(L, t, what);
 	}
 	t->open++;
@@ -387,23 +392,18 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 	if (room(L, t) < 0)
 		return -1;
 	switch (lua_type(L, idx)) {
-	case LUA_TNIL:
-		buf_puts(b, "null");
-		return 0;
+	case LUA_TNIL: buf_puts(b, "null"); return 0;
 	case LUA_TBOOLEAN:
 		buf_puts(b, lua_toboolean(L, idx) ? "true" : "false");
 		return 0;
-	case LUA_TNUMBER:
-		put_number(L, idx, b);
-		return 0;
+	case LUA_TNUMBER: put_number(L, idx, b); return 0;
 	case LUA_TSTRING: {
 		size_t n;
 		const char *s = lua_tolstring(L, idx, &n);
 		json_put_string(b, s, n);
 		return 0;
 	}
-	case LUA_TTABLE:
-		return encode_table(L, idx, b, t);
+	case LUA_TTABLE: return encode_table(L, idx, b, t);
 	case LUA_TLIGHTUSERDATA:
 		if (is_sentinel(L, idx, &lj_null_sentinel) ||
 		    is_sentinel(L, idx, &lj_unchanged_sentinel)) {
@@ -466,7 +466,8 @@ static int encode_row(lua_State *L, int idx, const struct rel *rel,
 				if (rel->cols[i].typoid == OID_BYTEA &&
 				    lua_type(L, -1) == LUA_TSTRING) {
 					size_t n;
-					const char *p = lua_tolstring(L, -1, &n);
+					const char *p =
+					    lua_tolstring(L, -1, &n);
 					json_put_bytea(b, p, n);
 				} else {
 					trail_key(t, rel->cols[i].name,
@@ -494,8 +495,8 @@ static int encode_row(lua_State *L, int idx, const struct rel *rel,
 }
 
 static const char *const change_keys[] = {
-	"op", "schema", "table", "relid", "key", "lsn", "xid", "commit_time",
-	"new", "old", NULL,
+	"op",  "schema",      "table", "relid", "key", "lsn",
+	"xid", "commit_time", "new",   "old",	NULL,
 };
 
 int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
@@ -635,7 +636,9 @@ static int read_string(lua_State *L, struct reader *r)
 		c = r->s[r->i++];
 		unsigned cp, lo;
 		switch (c) {
-		case '"': case '\\': case '/': buf_putc(&b, c); break;
+		case '"':
+		case '\\':
+		case '/': buf_putc(&b, c); break;
 		case 'b': buf_putc(&b, '\b'); break;
 		case 'f': buf_putc(&b, '\f'); break;
 		case 'n': buf_putc(&b, '\n'); break;
@@ -650,13 +653,17 @@ static int read_string(lua_State *L, struct reader *r)
 			 * would not be UTF-8 is refused, as jsonb does. */
 			if (cp >= 0xDC00 && cp < 0xE000) {
 				buf_free(&b);
-				return rfail(r, "a \\u low surrogate without a high one");
+				return rfail(
+				    r,
+				    "a \\u low surrogate without a high one");
 			}
 			if (cp >= 0xD800 && cp < 0xDC00) {
 				if (r->n - r->i < 6 || r->s[r->i] != '\\' ||
 				    r->s[r->i + 1] != 'u') {
 					buf_free(&b);
-					return rfail(r, "a \\u high surrogate without a low one");
+					return rfail(
+					    r,
+					    "a \\u high surrogate without a low one");
 				}
 				r->i += 2;
 				if (hex4(r, &lo) < 0) {
@@ -665,15 +672,16 @@ static int read_string(lua_State *L, struct reader *r)
 				}
 				if (lo < 0xDC00 || lo >= 0xE000) {
 					buf_free(&b);
-					return rfail(r, "a \\u high surrogate without a low one");
+					return rfail(
+					    r,
+					    "a \\u high surrogate without a low one");
 				}
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				cp = 0x10000 + ((cp - 0xD800) << 10) +
+				     (lo - 0xDC00);
 			}
 			put_utf8(&b, cp);
 			break;
-		default:
-			buf_free(&b);
-			return rfail(r, "bad escape in string");
+		default: buf_free(&b); return rfail(r, "bad escape in string");
 		}
 	}
 	lua_pushlstring(L, b.data ? b.data : "", b.len);
@@ -685,7 +693,8 @@ static int read_number(lua_State *L, struct reader *r)
 {
 	size_t start = r->i;
 	bool integral = true;
-	while (r->i < r->n && r->s[r->i] && strchr("+-0123456789.eE", r->s[r->i])) {
+	while (r->i < r->n && r->s[r->i] &&
+	       strchr("+-0123456789.eE", r->s[r->i])) {
 		if (strchr(".eE", r->s[r->i]))
 			integral = false;
 		r->i++;
@@ -712,8 +721,9 @@ static int read_number(lua_State *L, struct reader *r)
 		long long v = strtoll(tmp, &end, 10);
 		/* Out of range is a double; so is -0, whose sign an integer
 		 * would lose. */
-		if (*end == '\0' && errno != ERANGE && v <= LH_EXACT_INTEGER_MAX &&
-		    v >= -LH_EXACT_INTEGER_MAX && !(v == 0 && tmp[0] == '-')) {
+		if (*end == '\0' && errno != ERANGE &&
+		    v <= LH_EXACT_INTEGER_MAX && v >= -LH_EXACT_INTEGER_MAX &&
+		    !(v == 0 && tmp[0] == '-')) {
 			lua_pushinteger(L, (lua_Integer)v);
 			buf_free(&big);
 			return 0;
@@ -738,7 +748,8 @@ static int read_container(lua_State *L, struct reader *r, bool array)
 		struct buf b = { 0 };
 		buf_printf(&b, "nested more than %d deep at byte %zu, in ",
 			   LJ_MAX_DEPTH, r->i);
-		put_trail(&b, &r->t, 48); /* the message fits the callers' 128 bytes */
+		put_trail(&b, &r->t,
+			  48); /* the message fits the callers' 128 bytes */
 		snprintf(r->msg, r->msglen, "%s", buf_cstr(&b));
 		buf_free(&b);
 		return -1;
@@ -791,7 +802,8 @@ static int read_container(lua_State *L, struct reader *r, bool array)
 		char c = r->s[r->i++];
 		if (c == close) {
 			if (!array) {
-				lua_createtable(L, 0, 1); /* stack: object, keys, mt */
+				lua_createtable(
+				    L, 0, 1); /* stack: object, keys, mt */
 				lua_insert(L, t + 1);
 				lua_setfield(L, t + 1, "__keys");
 				lua_setmetatable(L, t);
@@ -800,7 +812,8 @@ static int read_container(lua_State *L, struct reader *r, bool array)
 			return 0;
 		}
 		if (c != ',')
-			return rfail(r, array ? "expected ',' or ']'" : "expected ',' or '}'");
+			return rfail(r, array ? "expected ',' or ']'"
+					      : "expected ',' or '}'");
 	}
 }
 
@@ -823,12 +836,8 @@ static int read_value(lua_State *L, struct reader *r)
 	char c = r->s[r->i];
 	switch (c) {
 	case '{':
-	case '[':
-		r->i++;
-		return read_container(L, r, c == '[');
-	case '"':
-		r->i++;
-		return read_string(L, r);
+	case '[': r->i++; return read_container(L, r, c == '[');
+	case '"': r->i++; return read_string(L, r);
 	case 't':
 		if (read_literal(r, "true") < 0)
 			return -1;

@@ -6,8 +6,8 @@
 #define WALHOOK_LUAJSON_H
 
 #include "base/buf.h"
-#include "lua/compat.h"
 #include "decode/relcache.h"
+#include "lua/compat.h"
 
 /* How deeply tables (encoding) and JSON arrays and objects (decoding) may
  * nest: far more than documents have, far less than the C and Lua stacks

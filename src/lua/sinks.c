@@ -72,9 +72,7 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 			put_double(b, d);
 		return;
 	}
-	case LUA_TTABLE:
-		put_array(L, idx, b);
-		return;
+	case LUA_TTABLE: put_array(L, idx, b); return;
 	case LUA_TLIGHTUSERDATA: /* walhook.null inside an array */
 		buf_puts(b, "NULL");
 		return;
@@ -202,8 +200,10 @@ static int read_row(lua_State *L, int idx, const char *which,
 	while (lua_next(L, idx)) {
 		/* stack: ..., name, value */
 		if (lua_type(L, -2) != LUA_TSTRING) {
-			err_set(e, "write: %s has a key that is a %s: columns are named by strings",
-				which, luaL_typename(L, -2));
+			err_set(
+			    e,
+			    "write: %s has a key that is a %s: columns are named by strings",
+			    which, luaL_typename(L, -2));
 			lua_pop(L, 2);
 			return -1;
 		}
@@ -219,8 +219,11 @@ static int read_row(lua_State *L, int idx, const char *which,
 		const char *why = bad_value(L, lua_gettop(L), 0);
 		if (why) {
 			if (t == LUA_TFUNCTION || t == LUA_TTHREAD)
-				err_set(e, "write: %s.%s is a %s: a value is a string, number, boolean, array or walhook.null",
-					which, kept_at(k, rc->name_offs[i]), luaL_typename(L, -1));
+				err_set(
+				    e,
+				    "write: %s.%s is a %s: a value is a string, number, boolean, array or walhook.null",
+				    which, kept_at(k, rc->name_offs[i]),
+				    luaL_typename(L, -1));
 			else
 				err_set(e, "write: %s.%s holds %s", which,
 					kept_at(k, rc->name_offs[i]), why);
@@ -231,15 +234,19 @@ static int read_row(lua_State *L, int idx, const char *which,
 		void *v = lua_touserdata(L, -1);
 		if (lua_islightuserdata(L, -1) && v == &lj_null_sentinel) {
 			rc->values[i] = (struct datum){ .kind = DATUM_NULL };
-		} else if (lua_islightuserdata(L, -1) && v == &lj_unchanged_sentinel) {
-			rc->values[i] = (struct datum){ .kind = DATUM_UNCHANGED };
+		} else if (lua_islightuserdata(L, -1) &&
+			   v == &lj_unchanged_sentinel) {
+			rc->values[i] =
+			    (struct datum){ .kind = DATUM_UNCHANGED };
 		} else {
 			/* put_text writes the value's text into the buffer
 			 * the call owns. */
 			size_t off = k->text.len;
 			put_text(L, lua_gettop(L), &k->text, false);
-			rc->values[i] = (struct datum){ .kind = DATUM_TEXT,
-							.len = (uint32_t)(k->text.len - off) };
+			rc->values[i] =
+			    (struct datum){ .kind = DATUM_TEXT,
+					    .len =
+						(uint32_t)(k->text.len - off) };
 			rc->offs[i] = off;
 			buf_putc(&k->text, '\0');
 		}
@@ -278,7 +285,8 @@ static bool row_has(const struct row_cols *rc, const struct kept *k,
 static void read_op(lua_State *L, int idx, char *out, size_t cap)
 {
 	lua_getfield(L, idx, "op");
-	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+	const char *s =
+	    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
 	snprintf(out, cap, "%s", s);
 	lua_pop(L, 1);
 }
@@ -304,8 +312,10 @@ static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 	lua_getfield(L, 2, "relations");
 	int rels = lua_gettop(L);
 	if (!lua_istable(L, rels)) {
-		err_set(e, "write: a truncate needs relations = { {schema = ..., table = ...}, ... }, not a %s",
-			luaL_typename(L, rels));
+		err_set(
+		    e,
+		    "write: a truncate needs relations = { {schema = ..., table = ...}, ... }, not a %s",
+		    luaL_typename(L, rels));
 		lua_settop(L, rels - 1);
 		return -1;
 	}
@@ -323,17 +333,21 @@ static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		lua_rawgeti(L, rels, (int)i + 1);
 		if (!lua_istable(L, -1)) {
-			rc = err_set(e, "write: relations[%zu] is a %s, not a table with schema and table",
-				     i + 1, luaL_typename(L, -1));
+			rc = err_set(
+			    e,
+			    "write: relations[%zu] is a %s, not a table with schema and table",
+			    i + 1, luaL_typename(L, -1));
 		} else {
 			int r = lua_gettop(L);
-			snprintf(what, sizeof what, "relations[%zu].schema", i + 1);
-			int got = name_field(L, r, "schema", false, &k, &schema_offs[i],
-					     what, e);
+			snprintf(what, sizeof what, "relations[%zu].schema",
+				 i + 1);
+			int got = name_field(L, r, "schema", false, &k,
+					     &schema_offs[i], what, e);
 			has_schema[i] = got == 1;
-			snprintf(what, sizeof what, "relations[%zu].table", i + 1);
-			if (got < 0 || name_field(L, r, "table", true, &k, &table_offs[i],
-						  what, e) < 0)
+			snprintf(what, sizeof what, "relations[%zu].table",
+				 i + 1);
+			if (got < 0 || name_field(L, r, "table", true, &k,
+						  &table_offs[i], what, e) < 0)
 				rc = -1;
 		}
 		lua_pop(L, 1);
@@ -342,12 +356,14 @@ static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 		rc = err_set(e, "write: a truncate with no relations");
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++) {
-			schemas[i] = has_schema[i] ? kept_at(&k, schema_offs[i]) : NULL;
+			schemas[i] =
+			    has_schema[i] ? kept_at(&k, schema_offs[i]) : NULL;
 			tables[i] = kept_at(&k, table_offs[i]);
 		}
 		lua_getfield(L, 2, "cascade");
 		lua_getfield(L, 2, "restart_identity");
-		struct sink_truncate t = { n, schemas, tables, lua_toboolean(L, -2),
+		struct sink_truncate t = { n, schemas, tables,
+					   lua_toboolean(L, -2),
 					   lua_toboolean(L, -1) };
 		rc = delivery_write_truncate(ctx_of(L)->d, s, &t, e);
 	}
@@ -371,8 +387,9 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 	if (lua_isnil(L, idx))
 		return 0;
 	if (!lua_istable(L, idx))
-		return err_set(e, "write: key must be a list of column names, not a %s",
-			       luaL_typename(L, idx));
+		return err_set(
+		    e, "write: key must be a list of column names, not a %s",
+		    luaL_typename(L, idx));
 	size_t n = lh_rawlen(L, idx);
 	*offs = calloc(n + 1, sizeof **offs);
 	if (!*offs)
@@ -387,8 +404,10 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 			return -1;
 		const char *name = kept_at(k, (*offs)[i]);
 		if (!row_has(nw, k, name) && !row_has(old, k, name))
-			return err_set(e, "write: key column \"%s\" is in neither new nor old",
-				       name);
+			return err_set(
+			    e,
+			    "write: key column \"%s\" is in neither new nor old",
+			    name);
 		*nkeys = i + 1;
 	}
 	return 0;
@@ -403,7 +422,9 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 		return write_truncate(L, s, e);
 	if (strcmp(op, "insert") && strcmp(op, "update") &&
 	    strcmp(op, "delete") && strcmp(op, "read"))
-		return err_set(e, "write: op must be insert, update, delete, read or truncate");
+		return err_set(
+		    e,
+		    "write: op must be insert, update, delete, read or truncate");
 	struct row_cols nw = { 0 }, old = { 0 };
 	struct kept k = { 0 };
 	size_t *key_offs = NULL, nkeys = 0;
@@ -415,21 +436,25 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 	for (int r = 0; r < 2 && rc == 0; r++) {
 		lua_getfield(L, 2, rows[r]);
 		if (lua_istable(L, -1))
-			rc = read_row(L, lua_gettop(L), rows[r], r ? &old : &nw, &k, e);
+			rc = read_row(L, lua_gettop(L), rows[r], r ? &old : &nw,
+				      &k, e);
 		else if (!lua_isnil(L, -1))
-			rc = err_set(e, "write: %s must be a table of columns, not a %s",
-				     rows[r], luaL_typename(L, -1));
+			rc = err_set(
+			    e, "write: %s must be a table of columns, not a %s",
+			    rows[r], luaL_typename(L, -1));
 		lua_pop(L, 1);
 	}
 	if (rc == 0) {
 		lua_getfield(L, 2, "key");
-		rc = read_keys(L, lua_gettop(L), &nw, &old, &k, &key_offs, &nkeys, e);
+		rc = read_keys(L, lua_gettop(L), &nw, &old, &k, &key_offs,
+			       &nkeys, e);
 		lua_pop(L, 1);
 	}
 	if (rc == 0 && (has_schema = name_field(L, 2, "schema", false, &k,
 						&schema_off, "schema", e)) < 0)
 		rc = -1;
-	if (rc == 0 && name_field(L, 2, "table", true, &k, &table_off, "table", e) < 0)
+	if (rc == 0 &&
+	    name_field(L, 2, "table", true, &k, &table_off, "table", e) < 0)
 		rc = -1;
 	if (rc == 0) {
 		/* The buffer is done growing: point into it. */
@@ -444,9 +469,14 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 			.op = op,
 			.schema = has_schema ? kept_at(&k, schema_off) : NULL,
 			.table = kept_at(&k, table_off),
-			.ncols = nw.n, .names = nw.names, .values = nw.values,
-			.nold = old.n, .old_names = old.names, .old_values = old.values,
-			.nkeys = nkeys, .keys = keys,
+			.ncols = nw.n,
+			.names = nw.names,
+			.values = nw.values,
+			.nold = old.n,
+			.old_names = old.names,
+			.old_values = old.values,
+			.nkeys = nkeys,
+			.keys = keys,
 		};
 		rc = delivery_write_row(ctx_of(L)->d, s, &row, e);
 	}
@@ -478,7 +508,8 @@ static int l_write(lua_State *L)
 			    : lj_encode(L, 2, &b);
 		if (rc < 0) {
 			buf_free(&b);
-			return luaL_error(L, "sink %s: write: %s", s->name, lua_tostring(L, -1));
+			return luaL_error(L, "sink %s: write: %s", s->name,
+					  lua_tostring(L, -1));
 		}
 		rc = delivery_write_json(ctx->d, s, b.data, b.len, &e);
 		buf_free(&b);
@@ -522,13 +553,16 @@ static int opt_number(lua_State *L, const char *k, double max, double *out,
 	lua_getfield(L, 1, k);
 	int rc = 0;
 	if (!lua_isnil(L, -1)) {
-		double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+		double v = lua_type(L, -1) == LUA_TNUMBER
+			       ? (double)lua_tonumber(L, -1)
+			       : -1;
 		if (v >= 0 && v <= max)
 			*out = v;
 		else
 			rc = -1;
 		if (rc < 0)
-			snprintf(msg, cap, "%s must be a number from 0 to %.0f", k, max);
+			snprintf(msg, cap, "%s must be a number from 0 to %.0f",
+				 k, max);
 	}
 	lua_pop(L, 1);
 	return rc;
@@ -572,7 +606,8 @@ static const char *opt_string(lua_State *L, const char *k, bool required,
 			      const char *what)
 {
 	lua_getfield(L, 1, k);
-	const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	const char *v =
+	    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 	lua_pop(L, 1);
 	if (!v && required)
 		luaL_error(L, "%s needs %s = \"...\"", what, k);
@@ -649,7 +684,8 @@ static int l_http(lua_State *L)
 		while (lua_next(L, -2)) {
 			if (nh == 64) {
 				buf_free(&hb);
-				return luaL_error(L, "walhook.sink.http: at most 64 headers");
+				return luaL_error(
+				    L, "walhook.sink.http: at most 64 headers");
 			}
 			if (lua_type(L, -2) == LUA_TSTRING) {
 				/* One at a time: lh_tolstring pushes. */
@@ -684,12 +720,14 @@ static int l_postgres(lua_State *L)
 	check_opts(L);
 	struct luasink_ctx *ctx = ctx_of(L);
 	struct sink_pg_config c = {
-		.conninfo = opt_string(L, "conninfo", true, "walhook.sink.postgres"),
+		.conninfo =
+		    opt_string(L, "conninfo", true, "walhook.sink.postgres"),
 		.progress_name = opt_string(L, "progress_name", false, NULL),
 		.slot = ctx->slot,
 	};
 	lua_getfield(L, 1, "replica_role");
-	c.no_replica_role = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+	c.no_replica_role =
+	    lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	struct err e;
 	struct sink *s = sink_pg_new(&c, &e);
@@ -720,8 +758,9 @@ void luasink_open(lua_State *L, struct luasink_ctx *ctx)
 		const char *name;
 		lua_CFunction fn;
 	} kinds[] = {
-		{ "stdout", l_stdout }, { "file", l_file }, { "exec", l_exec },
-		{ "http", l_http },     { "postgres", l_postgres },
+		{ "stdout", l_stdout },	    { "file", l_file },
+		{ "exec", l_exec },	    { "http", l_http },
+		{ "postgres", l_postgres },
 	};
 	lua_newtable(L); /* stack: walhook, sink */
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {

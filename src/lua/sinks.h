@@ -5,12 +5,12 @@
 #define WALHOOK_LUASINK_H
 
 #include "core/delivery.h"
-#include "lua/compat.h"
 #include "decode/relcache.h"
+#include "lua/compat.h"
 
 struct luasink_ctx {
 	struct delivery *d; /* takes every sink made */
-	const char *slot; /* names the postgres sink's progress */
+	const char *slot;   /* names the postgres sink's progress */
 	/* Set when s:write failed for a reason that may pass. */
 	bool transient;
 	/* The relation of the change being handled, for column order. */

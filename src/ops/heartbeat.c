@@ -22,12 +22,15 @@ static void *heartbeat_main(void *arg)
 		struct err e;
 		if (!c && !(c = conn_open(hb->params, false, &e))) {
 			if (!warned)
-				fprintf(stderr, "walhook: heartbeat: %s\n", e.msg);
+				fprintf(stderr, "walhook: heartbeat: %s\n",
+					e.msg);
 			warned = true;
 			continue;
 		}
-		PGresult *res = PQexec(c, "SELECT pg_catalog.pg_logical_emit_message(false, '"
-					  HEARTBEAT_PREFIX "', now()::text)");
+		PGresult *res = PQexec(
+		    c,
+		    "SELECT pg_catalog.pg_logical_emit_message(false, '" HEARTBEAT_PREFIX
+		    "', now()::text)");
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			conn_fail(&e, c, res, "heartbeat");
 			if (!warned)

@@ -15,16 +15,16 @@
 
 /* Clients served at once; one more makes room by closing the client
  * that has waited longest without finishing its request. */
-#define MAX_CLIENTS 32
+#define MAX_CLIENTS	  32
 /* A request's head (request line and headers) may be this long. */
-#define MAX_REQUEST 8192
+#define MAX_REQUEST	  8192
 /* From its connection to its answer, a client has this long. */
 #define CLIENT_TIMEOUT_US (5 * INT64_C(1000000))
 /* After an answer, what the client still sends is read and dropped for
  * up to this long, so that closing does not reset the connection before
  * the client has read the answer (a 431 to a request it is still
  * sending). */
-#define LINGER_US (1 * INT64_C(1000000))
+#define LINGER_US	  (1 * INT64_C(1000000))
 
 static void counter(struct buf *b, const char *name, const char *help,
 		    const char *labels, uint64_t v, bool header)
@@ -53,15 +53,17 @@ static void label_value(char *out, size_t cap, const char *s)
 
 void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 {
-	static const char *const ops[] = { "insert", "update", "delete",
+	static const char *const ops[] = { "insert",   "update",  "delete",
 					   "truncate", "message", "read" };
 	char labels[256], value[160];
 	label_value(value, sizeof value, slot ? slot : "");
 	for (int i = 0; i < 6; i++) {
-		snprintf(labels, sizeof labels, "{slot=\"%s\",op=\"%s\"}", value, ops[i]);
+		snprintf(labels, sizeof labels, "{slot=\"%s\",op=\"%s\"}",
+			 value, ops[i]);
 		counter(b, "walhook_changes_total",
-			"Row changes, truncates and messages handled, by op.", labels,
-			stats_get(s, (enum stat_id)(STAT_INSERTS + i)), i == 0);
+			"Row changes, truncates and messages handled, by op.",
+			labels, stats_get(s, (enum stat_id)(STAT_INSERTS + i)),
+			i == 0);
 	}
 	snprintf(labels, sizeof labels, "{slot=\"%s\"}", value);
 	counter(b, "walhook_transactions_total",
@@ -73,23 +75,25 @@ void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 	counter(b, "walhook_errors_total",
 		"Errors walhook went on after (with a reconnect).", labels,
 		stats_get(s, STAT_ERRORS), true);
-	counter(b, "walhook_sink_errors_total",
-		"Of those, sinks that failed for a while (target down, disk full).",
-		labels, stats_get(s, STAT_SINK_ERRORS), true);
+	counter(
+	    b, "walhook_sink_errors_total",
+	    "Of those, sinks that failed for a while (target down, disk full).",
+	    labels, stats_get(s, STAT_SINK_ERRORS), true);
 	counter(b, "walhook_received_bytes_total",
 		"Bytes of replication data received.", labels,
 		stats_get(s, STAT_BYTES_RECEIVED), true);
 	counter(b, "walhook_confirmed_lsn",
-		"The slot position confirmed to the server, as a number.", labels,
-		stats_get(s, STAT_CONFIRMED_LSN), true);
+		"The slot position confirmed to the server, as a number.",
+		labels, stats_get(s, STAT_CONFIRMED_LSN), true);
 	counter(b, "walhook_server_wal_end_lsn",
 		"The server's WAL end as last reported, as a number.", labels,
 		stats_get(s, STAT_SERVER_END_LSN), true);
 	uint64_t end = stats_get(s, STAT_SERVER_END_LSN);
 	uint64_t confirmed = stats_get(s, STAT_CONFIRMED_LSN);
-	counter(b, "walhook_lag_bytes",
-		"Bytes of WAL between the server's end and the confirmed position.",
-		labels, end > confirmed ? end - confirmed : 0, true);
+	counter(
+	    b, "walhook_lag_bytes",
+	    "Bytes of WAL between the server's end and the confirmed position.",
+	    labels, end > confirmed ? end - confirmed : 0, true);
 }
 
 /* ---- the server: one thread, poll over the listener and every client ---- */
@@ -190,7 +194,8 @@ static void respond(struct metrics *m, struct client *c, int64_t now)
 			return answer_error(c, "400 Bad Request", NULL, now);
 	}
 	if (!sp1 || !sp2 || sp2 == sp1 + 1 || sp1 >= sizeof method ||
-	    line - sp2 - 1 != 8 || strncmp(c->req + sp2 + 1, "HTTP/1.", 7) != 0 ||
+	    line - sp2 - 1 != 8 ||
+	    strncmp(c->req + sp2 + 1, "HTTP/1.", 7) != 0 ||
 	    c->req[sp2 + 8] < '0' || c->req[sp2 + 8] > '9')
 		return answer_error(c, "400 Bad Request", NULL, now);
 	memcpy(method, c->req, sp1);
@@ -216,7 +221,8 @@ static void on_readable(struct metrics *m, struct client *c, int64_t now)
 	}
 	if (c->state != READING)
 		return;
-	ssize_t n = read(c->fd, c->req + c->req_len, sizeof c->req - c->req_len);
+	ssize_t n =
+	    read(c->fd, c->req + c->req_len, sizeof c->req - c->req_len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) { /* gone before its request was whole */
@@ -231,10 +237,12 @@ static void on_readable(struct metrics *m, struct client *c, int64_t now)
 	}
 	c->req_len += (size_t)n;
 	if (head_end(c)) {
-		c->req[c->req_len < sizeof c->req ? c->req_len : sizeof c->req - 1] = '\0';
+		c->req[c->req_len < sizeof c->req ? c->req_len
+						  : sizeof c->req - 1] = '\0';
 		respond(m, c, now);
 	} else if (c->req_len == sizeof c->req) {
-		answer_error(c, "431 Request Header Fields Too Large", NULL, now);
+		answer_error(c, "431 Request Header Fields Too Large", NULL,
+			     now);
 	}
 }
 
@@ -265,7 +273,8 @@ static bool accept_clients(struct metrics *m, struct client *clients,
 			   int64_t now)
 {
 	for (;;) {
-		int fd = accept4(m->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(m->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) /* EAGAIN, or a client already gone, or no room */
 			return !(errno == EMFILE || errno == ENFILE ||
 				 errno == ENOBUFS || errno == ENOMEM);
@@ -283,9 +292,11 @@ static bool accept_clients(struct metrics *m, struct client *clients,
 			client_close(oldest);
 			slot = oldest;
 		}
-		*slot = (struct client){ .fd = fd, .state = READING,
-					 .since_us = now,
-					 .deadline_us = now + CLIENT_TIMEOUT_US };
+		*slot =
+		    (struct client){ .fd = fd,
+				     .state = READING,
+				     .since_us = now,
+				     .deadline_us = now + CLIENT_TIMEOUT_US };
 	}
 }
 
@@ -301,29 +312,33 @@ static void *metrics_main(void *arg)
 		clients[i].fd = -1;
 	struct pollfd pfds[MAX_CLIENTS + 1];
 	struct client *of[MAX_CLIENTS + 1];
-	int64_t accept_after = 0; /* no descriptors left: wait before accepting */
+	int64_t accept_after =
+	    0; /* no descriptors left: wait before accepting */
 	while (!__atomic_load_n(&m->quit, __ATOMIC_ACQUIRE)) {
 		int64_t now = now_us();
 		/* The stop flag is looked at five times a second. */
 		int64_t wake = now + 200 * 1000;
 		int n = 0;
 		/* A negative fd is left out by poll. */
-		pfds[n] = (struct pollfd){ .fd = now >= accept_after ? m->fd : -1,
-					   .events = POLLIN };
+		pfds[n] =
+		    (struct pollfd){ .fd = now >= accept_after ? m->fd : -1,
+				     .events = POLLIN };
 		of[n++] = NULL;
 		for (int i = 0; i < MAX_CLIENTS; i++) {
 			struct client *c = &clients[i];
 			if (c->fd < 0)
 				continue;
 			if (c->deadline_us <= now) {
-				client_close(c); /* too slow, or done lingering */
+				client_close(
+				    c); /* too slow, or done lingering */
 				continue;
 			}
 			if (c->deadline_us < wake)
 				wake = c->deadline_us;
 			pfds[n] = (struct pollfd){
 				.fd = c->fd,
-				.events = c->state == WRITING ? POLLOUT : POLLIN,
+				.events =
+				    c->state == WRITING ? POLLOUT : POLLIN,
 			};
 			of[n++] = c;
 		}
@@ -344,7 +359,8 @@ static void *metrics_main(void *arg)
 			if (c->fd >= 0 && c->state == WRITING)
 				on_writable(c, now);
 		}
-		if ((pfds[0].revents & POLLIN) && !accept_clients(m, clients, now))
+		if ((pfds[0].revents & POLLIN) &&
+		    !accept_clients(m, clients, now))
 			accept_after = now + 100 * 1000;
 	}
 	for (int i = 0; i < MAX_CLIENTS; i++)

@@ -23,12 +23,13 @@ static int on_connect(void *ctx, const char *info, struct err *e)
 	char v[128], slot[128], plugin[64];
 	snprintf(sys.systemid, sizeof sys.systemid, "%s",
 		 record_kv(info, "system_id", v, sizeof v));
-	sys.timeline = (uint32_t)strtoul(record_kv(info, "timeline", v, sizeof v),
-					 NULL, 10);
+	sys.timeline = (uint32_t)strtoul(
+	    record_kv(info, "timeline", v, sizeof v), NULL, 10);
 	lsn_parse(record_kv(info, "xlogpos", v, sizeof v), &sys.xlogpos);
 	snprintf(sys.dbname, sizeof sys.dbname, "%s",
 		 record_kv(info, "dbname", v, sizeof v));
-	sys.server_version = atoi(record_kv(info, "server_version", v, sizeof v));
+	sys.server_version =
+	    atoi(record_kv(info, "server_version", v, sizeof v));
 	uint64_t start = 0;
 	lsn_parse(record_kv(info, "start_lsn", v, sizeof v), &start);
 	struct lh_connect_info ci = {
@@ -42,8 +43,8 @@ static int on_connect(void *ctx, const char *info, struct err *e)
 	return lh_connect(r->lh, &ci, e);
 }
 
-static int replay_recording(const char *path, struct lh *lh,
-			    struct delivery *d, struct stream *s, struct err *e)
+static int replay_recording(const char *path, struct lh *lh, struct delivery *d,
+			    struct stream *s, struct err *e)
 {
 	struct record_reader rd;
 	struct buf header = { 0 };
@@ -54,14 +55,18 @@ static int replay_recording(const char *path, struct lh *lh,
 	char plugin[64], v[64];
 	record_kv(header.data, "plugin", plugin, sizeof plugin);
 	pipeline_init(&r.pipe, plugin,
-		      atoi(record_kv(header.data, "option=format-version", v, sizeof v)) == 2 ? 2 : 1,
+		      atoi(record_kv(header.data, "option=format-version", v,
+				     sizeof v)) == 2
+			  ? 2
+			  : 1,
 		      lh, d, s->stats, s->endpos);
 	s->consumer = pipeline_consumer(&r.pipe);
 	/* Protocol 4's parallel streaming adds the abort LSN and time. */
 	r.pipe.dec.abort_has_lsn =
-		atoi(record_kv(header.data, "option=proto_version", v, sizeof v)) >= 4 &&
-		strcmp(record_kv(header.data, "option=streaming", v, sizeof v),
-		       "parallel") == 0;
+	    atoi(record_kv(header.data, "option=proto_version", v, sizeof v)) >=
+		4 &&
+	    strcmp(record_kv(header.data, "option=streaming", v, sizeof v),
+		   "parallel") == 0;
 	/* What an unfinished transaction wrote is not kept, as live. */
 	if (stream_replay(s, &rd, on_connect, &r, e) != STREAM_ENDED_FAILED)
 		rc = pipeline_finish(&r.pipe, e);
@@ -82,13 +87,16 @@ static int replay_fixture(const char *path, struct lh *lh, struct delivery *d,
 	size_t cap = 0;
 	ssize_t n;
 	int rc = 0;
-	for (long lineno = 1; rc == 0 && !*stop && (n = getline(&line, &cap, f)) >= 0;
+	for (long lineno = 1;
+	     rc == 0 && !*stop && (n = getline(&line, &cap, f)) >= 0;
 	     lineno++) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (memchr(line, '\0', (size_t)n)) {
-			rc = err_set(e, "%s:%ld: not JSON (a NUL byte): neither a walhook recording nor JSON lines",
-				     path, lineno);
+			rc = err_set(
+			    e,
+			    "%s:%ld: not JSON (a NUL byte): neither a walhook recording nor JSON lines",
+			    path, lineno);
 			break;
 		}
 		/* Blank lines and # comments make a fixture readable. */
@@ -102,7 +110,8 @@ static int replay_fixture(const char *path, struct lh *lh, struct delivery *d,
 	if (rc == 0 && ferror(f))
 		rc = err_set(e, "reading %s: %s", path, strerror(errno));
 	if (rc == 0 && ftell(f) == 0)
-		rc = err_set(e, "%s is empty: neither a recording nor JSON lines", path);
+		rc = err_set(
+		    e, "%s is empty: neither a recording nor JSON lines", path);
 	if (rc == 0)
 		rc = lh_fixture_end(lh, e);
 	if (rc == 0)

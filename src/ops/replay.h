@@ -7,10 +7,10 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "core/delivery.h"
 #include "base/err.h"
-#include "lua/host.h"
 #include "base/stats.h"
+#include "core/delivery.h"
+#include "lua/host.h"
 
 /* Runs path through lh, whose sinks and output d owns; stops at endpos
  * (0: none) or when *stop is set. Everything handled is flushed at the

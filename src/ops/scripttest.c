@@ -48,7 +48,8 @@ static void push_output(lua_State *L, struct script *s)
 	for (size_t start = 0; start < b->len;) {
 		char *nl = memchr(b->data + start, '\n', b->len - start);
 		size_t end = nl ? (size_t)(nl - b->data) : b->len;
-		if (lj_decode(L, b->data + start, end - start, msg, sizeof msg) < 0)
+		if (lj_decode(L, b->data + start, end - start, msg,
+			      sizeof msg) < 0)
 			lua_pushlstring(L, b->data + start, end - start);
 		lua_rawseti(L, -2, ++n);
 		start = end + 1;
@@ -76,7 +77,8 @@ static int l_feed(lua_State *L)
 		lua_pop(L, 1);
 		char where[64];
 		snprintf(where, sizeof where, "event %d", (int)i);
-		failed = lh_fixture_line(s->lh, line.data, line.len, where, &e) < 0;
+		failed =
+		    lh_fixture_line(s->lh, line.data, line.len, where, &e) < 0;
 	}
 	buf_free(&line);
 	if (!failed)
@@ -94,7 +96,9 @@ static int l_replay(lua_State *L)
 	struct script *s = check_script(L);
 	const char *path = luaL_optstring(L, 2, default_replay);
 	if (!path)
-		return luaL_error(L, "s:replay(): no file given, and walhook was run without --replay");
+		return luaL_error(
+		    L,
+		    "s:replay(): no file given, and walhook was run without --replay");
 	static volatile sig_atomic_t never;
 	struct err e;
 	if (replay_run(path, s->lh, &s->d, NULL, 0, &never, &e) < 0)
@@ -157,7 +161,10 @@ static int l_load(lua_State *L)
 	luaL_getmetatable(L, SCRIPT_MT);
 	lua_setmetatable(L, -2);
 	struct lh_config cfg = {
-		.script = path, .vars = vars, .nvars = nvars, .delivery = &s->d,
+		.script = path,
+		.vars = vars,
+		.nvars = nvars,
+		.delivery = &s->d,
 	};
 	struct err e;
 	s->lh = lh_new(&cfg, &e);
@@ -213,7 +220,9 @@ int luatest_run(const char *test_file, const char *replay)
 	delivery_init(&d, NULL, NULL);
 	delivery_set_output(&d, sink_output_new(NULL, 0, &e));
 	struct lh_config cfg = {
-		.script = test_file, .delivery = &d, .extend = open_test_module,
+		.script = test_file,
+		.delivery = &d,
+		.extend = open_test_module,
 	};
 	struct lh *h = lh_new(&cfg, &e);
 	bool passed = false;

@@ -30,16 +30,16 @@ static struct rel *describe(PGconn *c, const char *schema, const char *table,
 			    struct relcache *cache, struct err *e)
 {
 	static const char sql[] =
-		"SELECT a.attname, a.atttypid, a.atttypmod, c.oid, c.relreplident,"
-		" CASE c.relreplident WHEN 'f' THEN true WHEN 'n' THEN false ELSE"
-		"  coalesce(a.attnum = ANY((SELECT i.indkey FROM pg_catalog.pg_index i"
-		"   WHERE i.indrelid = c.oid AND CASE c.relreplident WHEN 'i'"
-		"   THEN i.indisreplident ELSE i.indisprimary END LIMIT 1)::int2[]), false)"
-		" END"
-		" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-		" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-		" WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0"
-		" AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum";
+	    "SELECT a.attname, a.atttypid, a.atttypmod, c.oid, c.relreplident,"
+	    " CASE c.relreplident WHEN 'f' THEN true WHEN 'n' THEN false ELSE"
+	    "  coalesce(a.attnum = ANY((SELECT i.indkey FROM pg_catalog.pg_index i"
+	    "   WHERE i.indrelid = c.oid AND CASE c.relreplident WHEN 'i'"
+	    "   THEN i.indisreplident ELSE i.indisprimary END LIMIT 1)::int2[]), false)"
+	    " END"
+	    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0"
+	    " AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum";
 	const char *params[] = { schema, table };
 	PGresult *res;
 	char doing[300];
@@ -51,15 +51,17 @@ static struct rel *describe(PGconn *c, const char *schema, const char *table,
 	for (int i = 0; i < n; i++) {
 		cols[i] = (struct rel_column){
 			.name = PQgetvalue(res, i, 0),
-			.typoid = (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10),
+			.typoid =
+			    (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10),
 			.typmod = atoi(PQgetvalue(res, i, 2)),
 			.key = PQgetvalue(res, i, 5)[0] == 't',
 		};
 	}
-	uint32_t relid = n ? (uint32_t)strtoul(PQgetvalue(res, 0, 3), NULL, 10) : 0;
+	uint32_t relid =
+	    n ? (uint32_t)strtoul(PQgetvalue(res, 0, 3), NULL, 10) : 0;
 	char ident = n ? PQgetvalue(res, 0, 4)[0] : 'd';
-	struct rel *r = relcache_put(cache, relid, schema, table, ident,
-				     (uint16_t)n, cols);
+	struct rel *r =
+	    relcache_put(cache, relid, schema, table, ident, (uint16_t)n, cols);
 	free(cols);
 	PQclear(res);
 	return r;
@@ -150,34 +152,39 @@ static int copy_tables(PGconn *c, const struct slot_info *slot,
 	struct relcache cache;
 	relcache_init(&cache);
 	int rc = -1;
-	if (exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
-		    NULL, "starting the snapshot transaction", e) < 0)
+	if (exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+		    NULL, NULL, "starting the snapshot transaction", e) < 0)
 		goto out;
 	/* SET TRANSACTION SNAPSHOT takes no parameters: quote it. */
 	char *lit = PQescapeLiteral(c, slot->snapshot, strlen(slot->snapshot));
 	struct buf set = { 0 };
 	buf_printf(&set, "SET TRANSACTION SNAPSHOT %s", lit);
 	PQfreemem(lit);
-	rc = exec_ok(c, buf_cstr(&set), 0, NULL, NULL, "using the slot's snapshot", e);
+	rc = exec_ok(c, buf_cstr(&set), 0, NULL, NULL,
+		     "using the slot's snapshot", e);
 	buf_free(&set);
 	if (rc < 0)
 		goto out;
-	rc = exec_ok(c,
-		     "SELECT DISTINCT schemaname, tablename FROM pg_catalog.pg_publication_tables"
-		     " WHERE pubname = ANY(string_to_array($1, ',')) ORDER BY 1, 2",
-		     1, pubs, &tables, "listing the published tables", e);
+	rc = exec_ok(
+	    c,
+	    "SELECT DISTINCT schemaname, tablename FROM pg_catalog.pg_publication_tables"
+	    " WHERE pubname = ANY(string_to_array($1, ',')) ORDER BY 1, 2",
+	    1, pubs, &tables, "listing the published tables", e);
 	if (rc < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(tables) && rc == 0; i++) {
-		const struct rel *r = describe(c, PQgetvalue(tables, i, 0),
-					       PQgetvalue(tables, i, 1), &cache, e);
-		if (!r || pipeline_snapshot_begin(p, slot->consistent_point, e) < 0 ||
+		const struct rel *r =
+		    describe(c, PQgetvalue(tables, i, 0),
+			     PQgetvalue(tables, i, 1), &cache, e);
+		if (!r ||
+		    pipeline_snapshot_begin(p, slot->consistent_point, e) < 0 ||
 		    copy_table(c, r, p, e) < 0 ||
 		    pipeline_snapshot_end(p, slot->consistent_point, e) < 0)
 			rc = -1;
 	}
 	if (rc == 0)
-		rc = exec_ok(c, "COMMIT", 0, NULL, NULL, "ending the snapshot", e);
+		rc = exec_ok(c, "COMMIT", 0, NULL, NULL, "ending the snapshot",
+			     e);
 out:
 	PQclear(tables);
 	relcache_free(&cache);
@@ -191,9 +198,12 @@ static int make_permanent(PGconn *repl, PGconn *c,
 {
 	const char *names[] = { slot->name, plan->slot };
 	char doing[200];
-	snprintf(doing, sizeof doing, "creating replication slot \"%s\"", plan->slot);
-	if (exec_ok(c, "SELECT pg_catalog.pg_copy_logical_replication_slot($1, $2, false)",
-		    2, names, NULL, doing, e) < 0)
+	snprintf(doing, sizeof doing, "creating replication slot \"%s\"",
+		 plan->slot);
+	if (exec_ok(
+		c,
+		"SELECT pg_catalog.pg_copy_logical_replication_slot($1, $2, false)",
+		2, names, NULL, doing, e) < 0)
 		return -1;
 	return conn_drop_slot(repl, slot->name, e);
 }

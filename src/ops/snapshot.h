@@ -14,14 +14,14 @@
 
 #include <stdbool.h>
 
-#include "protocol/conn.h"
 #include "base/err.h"
 #include "pipeline/pipeline.h"
+#include "protocol/conn.h"
 
 struct snapshot_plan {
 	const char *slot; /* the slot to stream from afterwards */
 	const char *plugin;
-	bool temporary;   /* --temporary: the snapshot's slot is that one */
+	bool temporary; /* --temporary: the snapshot's slot is that one */
 	bool two_phase;
 	const char *publications; /* comma list */
 };

@@ -30,8 +30,8 @@ void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
 	*p = (struct pipeline){
 		.decoder = strcmp(plugin, "pgoutput") == 0 ? DECODE_PGOUTPUT
 			   : wal2json || strcmp(plugin, "test_decoding") == 0
-				   ? DECODE_TEXT
-				   : DECODE_RAW,
+			       ? DECODE_TEXT
+			       : DECODE_RAW,
 		.live_streams = lh_wants_streams(lh),
 		.live_prepares = lh_wants_two_phase(lh),
 		.lh = lh,
@@ -41,9 +41,10 @@ void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
 	};
 	pgo_decoder_init(&p->dec);
 	relcache_init(&p->rels);
-	textplugin_init(&p->text_dec, !wal2json	       ? TEXTPLUGIN_TEST_DECODING
-				      : wal2json_format == 2 ? TEXTPLUGIN_WAL2JSON_2
-							      : TEXTPLUGIN_WAL2JSON_1);
+	textplugin_init(&p->text_dec, !wal2json ? TEXTPLUGIN_TEST_DECODING
+				      : wal2json_format == 2
+					  ? TEXTPLUGIN_WAL2JSON_2
+					  : TEXTPLUGIN_WAL2JSON_1);
 }
 
 /* ---- held-back transactions ---- */
@@ -186,8 +187,8 @@ struct stream_consumer pipeline_consumer(struct pipeline *p)
 static int txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 {
 	if (p->in_txn)
-		return err_set(e, "Begin of xid %u inside transaction %u", tx->xid,
-			       p->txn.xid);
+		return err_set(e, "Begin of xid %u inside transaction %u",
+			       tx->xid, p->txn.xid);
 	p->txn = *tx;
 	/* The GID points into a message buffer that the next message frees. */
 	if (tx->gid) {
@@ -213,8 +214,8 @@ static int txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 	return 0;
 }
 
-static int txn_commit(struct pipeline *p, uint64_t commit_lsn,
-		      uint64_t end_lsn, int64_t commit_time, struct err *e)
+static int txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
+		      int64_t commit_time, struct err *e)
 {
 	if (!p->in_txn)
 		return err_set(e, "Commit outside a transaction");
@@ -243,7 +244,8 @@ static void on_type(struct pipeline *p, const struct pgo_msg *m)
 			return;
 		}
 	}
-	p->types = grow(p->types, &p->types_cap, p->ntypes + 1, sizeof *p->types);
+	p->types =
+	    grow(p->types, &p->types_cap, p->ntypes + 1, sizeof *p->types);
 	p->types[p->ntypes].typoid = m->type.typoid;
 	p->types[p->ntypes++].base = base;
 }
@@ -285,8 +287,10 @@ static const struct rel *known_rel(struct pipeline *p,
 		r = relcache_get(&p->rels, relid);
 	if (!r) {
 		char s[LSN_STRLEN];
-		err_set(e, "change at %s for relation OID %u, which the server never described",
-			lsn_format(lsn, s), relid);
+		err_set(
+		    e,
+		    "change at %s for relation OID %u, which the server never described",
+		    lsn_format(lsn, s), relid);
 	}
 	return r;
 }
@@ -308,8 +312,8 @@ static bool tuple_fits(const struct rel *r, const struct pgo_tuple *t,
  * grown), or stays vals when nothing was binary. Values of types walhook
  * does not know stay binary (raw bytes). */
 static int textify(struct pipeline *p, const struct rel *r,
-		   const struct datum *vals, size_t at, const struct datum **out,
-		   uint64_t lsn, struct err *e)
+		   const struct datum *vals, size_t at,
+		   const struct datum **out, uint64_t lsn, struct err *e)
 {
 	*out = vals;
 	uint16_t n = r->ncols, i;
@@ -332,9 +336,10 @@ static int textify(struct pipeline *p, const struct rel *r,
 			p->textoffs[at + i] = off;
 		} else if (*err) {
 			char s[LSN_STRLEN];
-			return err_set(e, "change at %s for %s.%s: column %s: %s",
-				       lsn_format(lsn, s), r->nspname, r->relname,
-				       r->cols[i].name, err);
+			return err_set(e,
+				       "change at %s for %s.%s: column %s: %s",
+				       lsn_format(lsn, s), r->nspname,
+				       r->relname, r->cols[i].name, err);
 		}
 	}
 	*out = t;
@@ -383,9 +388,11 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		return -1;
 	textify_done(p, m->change.new.cols, c.newv, 0, r->ncols);
 	textify_done(p, m->change.old.cols, c.oldv, r->ncols, r->ncols);
-	stats_add(p->stats, m->kind == PGO_INSERT   ? STAT_INSERTS
-				    : m->kind == PGO_UPDATE ? STAT_UPDATES
-							    : STAT_DELETES, 1);
+	stats_add(p->stats,
+		  m->kind == PGO_INSERT	  ? STAT_INSERTS
+		  : m->kind == PGO_UPDATE ? STAT_UPDATES
+					  : STAT_DELETES,
+		  1);
 	return lh_change(p->lh, &c, e);
 }
 
@@ -397,7 +404,7 @@ static int deliver_truncate(struct pipeline *p, const struct relcache *local,
 	p->relbuf = grow(p->relbuf, &p->relbuf_cap, n, sizeof *p->relbuf);
 	for (uint32_t i = 0; i < n; i++)
 		if (!(p->relbuf[i] =
-			      known_rel(p, local, m->truncate.relids[i], lsn, e)))
+			  known_rel(p, local, m->truncate.relids[i], lsn, e)))
 			return -1;
 	struct truncate t = {
 		.txn = &p->txn,
@@ -406,7 +413,7 @@ static int deliver_truncate(struct pipeline *p, const struct relcache *local,
 		.rels = p->relbuf,
 		.cascade = m->truncate.options & PGO_TRUNCATE_CASCADE,
 		.restart_identity =
-			m->truncate.options & PGO_TRUNCATE_RESTART_IDENTITY,
+		    m->truncate.options & PGO_TRUNCATE_RESTART_IDENTITY,
 	};
 	stats_add(p->stats, STAT_TRUNCATES, 1);
 	return lh_truncate(p->lh, &t, e);
@@ -435,12 +442,9 @@ static int deliver(struct pipeline *p, const struct relcache *local,
 	switch (m->kind) {
 	case PGO_INSERT:
 	case PGO_UPDATE:
-	case PGO_DELETE:
-		return deliver_change(p, local, m, lsn, e);
-	case PGO_TRUNCATE:
-		return deliver_truncate(p, local, m, lsn, e);
-	case PGO_MESSAGE:
-		return deliver_message(p, m, e);
+	case PGO_DELETE: return deliver_change(p, local, m, lsn, e);
+	case PGO_TRUNCATE: return deliver_truncate(p, local, m, lsn, e);
+	case PGO_MESSAGE: return deliver_message(p, m, e);
 	default:
 		return err_set(e, "%s inside a transaction's changes",
 			       pgo_kind_name(m->kind));
@@ -514,7 +518,8 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 {
 	bool transactional = m->message.flags & PGO_MESSAGE_TRANSACTIONAL;
 	if (transactional && !p->in_txn)
-		return err_set(e, "transactional Message outside a transaction");
+		return err_set(e,
+			       "transactional Message outside a transaction");
 	/* -E: a message outside a transaction is a record of its own. */
 	if (!p->in_txn && p->endpos && m->message.lsn >= p->endpos)
 		return STREAM_STOP;
@@ -568,8 +573,9 @@ static int on_stream_start(struct pipeline *p, const struct pgo_msg *m,
 		x = held_new(p, xid, true, lsn);
 	p->streaming = x;
 	return p->live_streams
-		       ? lh_stream_start(p->lh, xid, m->stream_start.first_segment, e)
-		       : 0;
+		   ? lh_stream_start(p->lh, xid, m->stream_start.first_segment,
+				     e)
+		   : 0;
 }
 
 static int on_stream_stop(struct pipeline *p, struct err *e)
@@ -583,7 +589,8 @@ static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 {
 	struct held_xact *x = held_find(p, m->stream_commit.xid);
 	if (!x)
-		return err_set(e, "Stream Commit of xid %u, which never streamed",
+		return err_set(e,
+			       "Stream Commit of xid %u, which never streamed",
 			       m->stream_commit.xid);
 	if (p->endpos && m->stream_commit.commit_lsn >= p->endpos)
 		return STREAM_STOP;
@@ -597,8 +604,9 @@ static int on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 	int rc;
 	if (p->live_streams) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);
-		rc = lh_stream_commit(p->lh, &tx, e) < 0 ? -1
-		     : delivery_end(p->d, &tx, e);
+		rc = lh_stream_commit(p->lh, &tx, e) < 0
+			 ? -1
+			 : delivery_end(p->d, &tx, e);
 	} else {
 		rc = replay_committed(p, x, &tx, e);
 	}
@@ -664,8 +672,8 @@ static int on_prepare(struct pipeline *p, const struct pgo_msg *m,
 	if (p->live_prepares) {
 		/* A streamed transaction the script did not see live is
 		 * delivered now, as any prepared one. */
-		struct held_xact *x = m->kind == PGO_STREAM_PREPARE
-					      ? held_find(p, tx.xid) : NULL;
+		struct held_xact *x =
+		    m->kind == PGO_STREAM_PREPARE ? held_find(p, tx.xid) : NULL;
 		if (x && !p->live_streams && replay_held(p, x, &tx, e) < 0)
 			return -1;
 		if (x) {
@@ -680,8 +688,8 @@ static int on_prepare(struct pipeline *p, const struct pgo_msg *m,
 			return -1;
 		return txn_done(p, tx.end_lsn, e);
 	}
-	struct held_xact *x = m->kind == PGO_PREPARE ? p->preparing
-						     : held_find(p, tx.xid);
+	struct held_xact *x =
+	    m->kind == PGO_PREPARE ? p->preparing : held_find(p, tx.xid);
 	if (!x || x->xid != tx.xid)
 		return err_set(e, "%s of xid %u, which was not begun",
 			       pgo_kind_name(m->kind), tx.xid);
@@ -771,18 +779,15 @@ static int on_row_level(struct pipeline *p, const struct pgo_msg *m,
 		return hold_message(p, x, m, lsn, data, len, e);
 	}
 	switch (m->kind) {
-	case PGO_RELATION:
-		return on_relation(p, &p->rels, m);
-	case PGO_TYPE:
-		on_type(p, m);
-		return 0;
-	case PGO_MESSAGE:
-		return on_message(p, m, e);
+	case PGO_RELATION: return on_relation(p, &p->rels, m);
+	case PGO_TYPE: on_type(p, m); return 0;
+	case PGO_MESSAGE: return on_message(p, m, e);
 	default:
 		if (!p->in_txn) {
 			char at[LSN_STRLEN];
 			return err_set(e, "%s outside a transaction, at %s",
-				       pgo_kind_name(m->kind), lsn_format(lsn, at));
+				       pgo_kind_name(m->kind),
+				       lsn_format(lsn, at));
 		}
 		return deliver(p, NULL, m, lsn, e);
 	}
@@ -792,8 +797,7 @@ static int dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
 		    const uint8_t *data, size_t len, struct err *e)
 {
 	switch (m->kind) {
-	case PGO_BEGIN:
-		return on_begin(p, m, e);
+	case PGO_BEGIN: return on_begin(p, m, e);
 	case PGO_COMMIT:
 		return txn_commit(p, m->commit.commit_lsn, m->commit.end_lsn,
 				  m->commit.commit_time, e);
@@ -801,25 +805,16 @@ static int dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
 		snprintf(p->origin, sizeof p->origin, "%s", m->origin.name);
 		p->txn.origin = p->origin;
 		return 0;
-	case PGO_STREAM_START:
-		return on_stream_start(p, m, lsn, e);
-	case PGO_STREAM_STOP:
-		return on_stream_stop(p, e);
-	case PGO_STREAM_COMMIT:
-		return on_stream_commit(p, m, e);
-	case PGO_STREAM_ABORT:
-		return on_stream_abort(p, m, e);
-	case PGO_BEGIN_PREPARE:
-		return on_begin_prepare(p, m, lsn, e);
+	case PGO_STREAM_START: return on_stream_start(p, m, lsn, e);
+	case PGO_STREAM_STOP: return on_stream_stop(p, e);
+	case PGO_STREAM_COMMIT: return on_stream_commit(p, m, e);
+	case PGO_STREAM_ABORT: return on_stream_abort(p, m, e);
+	case PGO_BEGIN_PREPARE: return on_begin_prepare(p, m, lsn, e);
 	case PGO_PREPARE:
-	case PGO_STREAM_PREPARE:
-		return on_prepare(p, m, e);
-	case PGO_COMMIT_PREPARED:
-		return on_commit_prepared(p, m, e);
-	case PGO_ROLLBACK_PREPARED:
-		return on_rollback_prepared(p, m, e);
-	default:
-		return on_row_level(p, m, lsn, data, len, e);
+	case PGO_STREAM_PREPARE: return on_prepare(p, m, e);
+	case PGO_COMMIT_PREPARED: return on_commit_prepared(p, m, e);
+	case PGO_ROLLBACK_PREPARED: return on_rollback_prepared(p, m, e);
+	default: return on_row_level(p, m, lsn, data, len, e);
 	}
 }
 
@@ -876,7 +871,8 @@ static bool same_key(const struct rel *r, const struct datum *old,
 		if (!r->cols[i].key)
 			continue;
 		if (old[i].kind != new[i].kind || old[i].len != new[i].len ||
-		    (old[i].len && memcmp(old[i].data, new[i].data, old[i].len)))
+		    (old[i].len &&
+		     memcmp(old[i].data, new[i].data, old[i].len)))
 			return false;
 	}
 	return true;
@@ -906,13 +902,16 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 		struct change c = ev->change;
 		c.txn = &p->txn;
 		/* wal2json names the key on every update; pgoutput sends an old
-		 * key only when the update changed it. Say it as pgoutput does. */
+		 * key only when the update changed it. Say it as pgoutput does.
+		 */
 		if (c.op == CHANGE_UPDATE && c.old_kind == 'K' && c.oldv &&
 		    same_key(c.rel, c.oldv, c.newv))
 			c.oldv = NULL;
-		stats_add(p->stats, c.op == CHANGE_INSERT   ? STAT_INSERTS
-					    : c.op == CHANGE_UPDATE ? STAT_UPDATES
-								    : STAT_DELETES, 1);
+		stats_add(p->stats,
+			  c.op == CHANGE_INSERT	  ? STAT_INSERTS
+			  : c.op == CHANGE_UPDATE ? STAT_UPDATES
+						  : STAT_DELETES,
+			  1);
 		return lh_change(p->lh, &c, e);
 	}
 	case EVENT_TRUNCATE: {
@@ -931,8 +930,7 @@ static int on_event(void *ctx, const struct event *ev, struct err *e)
 		stats_add(p->stats, STAT_TRUNCATES, 1);
 		return lh_truncate(p->lh, &t, e);
 	}
-	case EVENT_MESSAGE:
-		return text_message(p, ev, e);
+	case EVENT_MESSAGE: return text_message(p, ev, e);
 	case EVENT_COMMIT:
 		if (!p->in_txn)
 			return err_set(e, "a commit outside a transaction");
@@ -971,7 +969,8 @@ int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
 	if (p->decoder == DECODE_RAW)
 		return on_raw(p, lsn, data, len, e);
 	if (p->decoder == DECODE_TEXT) {
-		if (textplugin_decode(&p->text_dec, data, len, lsn, on_event, p, e) == 0)
+		if (textplugin_decode(&p->text_dec, data, len, lsn, on_event, p,
+				      e) == 0)
 			return 0;
 		return p->endpos_hit ? STREAM_STOP : -1;
 	}

@@ -13,18 +13,18 @@
 #ifndef WALHOOK_PIPELINE_H
 #define WALHOOK_PIPELINE_H
 
-#include <stdbool.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/change.h"
-#include "lua/host.h"
 #include "core/delivery.h"
+#include "decode/change.h"
 #include "decode/pgoutput.h"
 #include "decode/relcache.h"
+#include "decode/textplugin.h"
+#include "lua/host.h"
 #include "pipeline/spool.h"
 #include "protocol/stream.h"
-#include "decode/textplugin.h"
 
 /* The prefix of --heartbeat's messages, which only make WAL flow: they
  * reach no script and no output. */
@@ -33,8 +33,8 @@
 /* A transaction whose changes are held back until it commits. */
 struct held_xact {
 	uint32_t xid;
-	bool streamed;  /* its messages carry an xid (a streamed block) */
-	bool prepared;  /* Prepare seen: waiting for Commit/Rollback Prepared */
+	bool streamed; /* its messages carry an xid (a streamed block) */
+	bool prepared; /* Prepare seen: waiting for Commit/Rollback Prepared */
 	uint64_t first_lsn;
 	char *gid;
 	struct spool spool;
@@ -53,10 +53,10 @@ enum pipeline_decoder {
 struct pipeline {
 	enum pipeline_decoder decoder;
 	struct textplugin text_dec;
-	bool txn_begun;  /* handle_begin called for the open text transaction */
+	bool txn_begun;	 /* handle_begin called for the open text transaction */
 	bool endpos_hit; /* a text decoder's event reached --endpos */
-	bool live_streams;    /* the script sees streamed changes as they come */
-	bool live_prepares;   /* ... and prepared ones at prepare time */
+	bool live_streams;  /* the script sees streamed changes as they come */
+	bool live_prepares; /* ... and prepared ones at prepare time */
 	struct pgo_decoder dec;
 	struct relcache rels;
 	struct lh *lh;
@@ -66,11 +66,12 @@ struct pipeline {
 	struct txn txn;
 	bool in_txn;
 	char origin[128];
-	char gid[256]; /* the open prepared transaction's: GIDs are < 200 bytes */
+	char gid[256]; /* the open prepared transaction's: GIDs are < 200 bytes
+			*/
 	struct held_xact *held;
 	struct held_xact *streaming; /* between Stream Start and Stop */
 	struct held_xact *preparing; /* between Begin Prepare and Prepare */
-	struct rel_column *colbuf; /* scratch for Relation messages */
+	struct rel_column *colbuf;   /* scratch for Relation messages */
 	size_t colbuf_cap;
 	const struct rel **relbuf; /* scratch for Truncate */
 	size_t relbuf_cap;
@@ -82,7 +83,9 @@ struct pipeline {
 	struct buf text;
 	/* Types the server described (Type messages) that stand for a
 	 * built-in one: a domain over int4 converts as int4. */
-	struct { uint32_t typoid, base; } *types;
+	struct {
+		uint32_t typoid, base;
+	} * types;
 	size_t ntypes, types_cap;
 	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
 };

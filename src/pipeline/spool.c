@@ -42,7 +42,8 @@ static const char *temp_dir(void)
 static FILE *temp_file(const char *dir)
 {
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+	if (fd < 0 &&
+	    (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		size_t n = strlen(dir) + sizeof "/walhook-spool-XXXXXX";
 		char *path = malloc(n);
 		if (!path)
@@ -73,7 +74,8 @@ static void put_header(uint8_t h[HEADER], uint64_t lsn, uint32_t subxid,
 
 static int write_fail(struct spool *s, struct err *e)
 {
-	return err_set(e, "spooling transaction %u to a temporary file in %s: %s",
+	return err_set(e,
+		       "spooling transaction %u to a temporary file in %s: %s",
 		       s->xid, temp_dir(), strerror(errno));
 }
 
@@ -81,9 +83,11 @@ static int spill(struct spool *s, struct err *e)
 {
 	s->file = temp_file(temp_dir());
 	if (!s->file)
-		return err_set(e, "spooling transaction %u: cannot create a temporary file in %s%s: %s",
-			       s->xid, temp_dir(), getenv("TMPDIR") ? " (TMPDIR)" : "",
-			       strerror(errno));
+		return err_set(
+		    e,
+		    "spooling transaction %u: cannot create a temporary file in %s%s: %s",
+		    s->xid, temp_dir(), getenv("TMPDIR") ? " (TMPDIR)" : "",
+		    strerror(errno));
 	if (fwrite(s->mem.data, 1, s->mem.len, s->file) != s->mem.len)
 		return write_fail(s, e);
 	buf_free(&s->mem);
@@ -99,12 +103,14 @@ int spool_add(struct spool *s, uint64_t lsn, uint32_t subxid,
 	if (total_limit && total_held + more > total_limit) {
 		char limit[SIZE_STRLEN], mine[SIZE_STRLEN], all[SIZE_STRLEN];
 		char at[LSN_STRLEN];
-		return err_set(e, "transaction %u is past --spool-limit %s at %s: it would hold %s, "
-			       "and all transactions held back %s; raise --spool-limit "
-			       "(0: no limit)",
-			       s->xid, size_format(total_limit, limit), lsn_format(lsn, at),
-			       size_format(s->bytes + more, mine),
-			       size_format(total_held + more, all));
+		return err_set(
+		    e,
+		    "transaction %u is past --spool-limit %s at %s: it would hold %s, "
+		    "and all transactions held back %s; raise --spool-limit "
+		    "(0: no limit)",
+		    s->xid, size_format(total_limit, limit),
+		    lsn_format(lsn, at), size_format(s->bytes + more, mine),
+		    size_format(total_held + more, all));
 	}
 	s->entries++;
 	s->bytes += more;
@@ -155,7 +161,8 @@ int spool_next(struct spool_reader *r, struct spool_entry *out, struct err *e)
 		return 0;
 	if (n != HEADER)
 		return err_set(e, "reading the spool back: %s",
-			       ferror(r->s->file) ? strerror(errno) : "truncated");
+			       ferror(r->s->file) ? strerror(errno)
+						  : "truncated");
 	read_header(h, out);
 	buf_reset(&r->scratch);
 	buf_reserve(&r->scratch, out->len);

@@ -20,12 +20,13 @@ static void trim_newline(char *s)
 int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing)
 {
 	const char *primary =
-		res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!primary) {
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "");
 		trim_newline(msg);
-		return err_set(e, "%s: %s", doing, *msg ? msg : "unknown error");
+		return err_set(e, "%s: %s", doing,
+			       *msg ? msg : "unknown error");
 	}
 	const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
@@ -107,12 +108,13 @@ static void free_password(char *pw)
  * and so win. */
 static char *session_options(const struct conn_params *p)
 {
-	static const char canonical[] = "-c DateStyle=ISO,YMD -c TimeZone=UTC "
-					"-c IntervalStyle=postgres "
-					"-c extra_float_digits=1 -c lc_monetary=C";
+	static const char canonical[] =
+	    "-c DateStyle=ISO,YMD -c TimeZone=UTC "
+	    "-c IntervalStyle=postgres "
+	    "-c extra_float_digits=1 -c lc_monetary=C";
 	const char *user = getenv("PGOPTIONS");
-	PQconninfoOption *parsed = p->dbname ? PQconninfoParse(p->dbname, NULL)
-					     : NULL;
+	PQconninfoOption *parsed =
+	    p->dbname ? PQconninfoParse(p->dbname, NULL) : NULL;
 	for (PQconninfoOption *o = parsed; o && o->keyword; o++)
 		if (strcmp(o->keyword, "options") == 0 && o->val)
 			user = o->val;
@@ -130,7 +132,8 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 {
 	/* A password asked for before is given to every connection; libpq
 	 * sends it only when the server asks for one. */
-	char *password = p->force_prompt ? ask_password_once() : kept_password();
+	char *password =
+	    p->force_prompt ? ask_password_once() : kept_password();
 	char *options = session_options(p);
 	for (;;) {
 		/* dbname first: with expand_dbname the user's conninfo or URI
@@ -147,10 +150,10 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 		}
 		keys[n] = "fallback_application_name";
 		vals[n++] = "walhook";
-#define OPT(k, v)                 \
-	if (v) {                  \
-		keys[n] = k;      \
-		vals[n++] = v;    \
+#define OPT(k, v)                                                              \
+	if (v) {                                                               \
+		keys[n] = k;                                                   \
+		vals[n++] = v;                                                 \
 	}
 		OPT("host", p->host);
 		OPT("port", p->port);
@@ -202,7 +205,8 @@ static PGresult *command(PGconn *c, const char *sql, int min_cols,
 
 int conn_identify(PGconn *c, struct sysinfo *out, struct err *e)
 {
-	PGresult *res = command(c, "IDENTIFY_SYSTEM", 3, "identifying the system", e);
+	PGresult *res =
+	    command(c, "IDENTIFY_SYSTEM", 3, "identifying the system", e);
 	if (!res)
 		return -1;
 	int rc = 0;
@@ -212,7 +216,8 @@ int conn_identify(PGconn *c, struct sysinfo *out, struct err *e)
 	} else {
 		snprintf(out->systemid, sizeof out->systemid, "%s",
 			 PQgetvalue(res, 0, 0));
-		out->timeline = (uint32_t)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+		out->timeline =
+		    (uint32_t)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 		snprintf(out->dbname, sizeof out->dbname, "%s",
 			 PQnfields(res) > 3 ? PQgetvalue(res, 0, 3) : "");
 		out->server_version = PQserverVersion(c);
@@ -259,15 +264,19 @@ int conn_check_slot_name(const char *name, struct err *e)
 	if (n == 0)
 		return err_set(e, "replication slot name \"\" is too short");
 	if (n >= CONN_NAMEDATALEN)
-		return err_set(e, "replication slot name \"%s\" is too long (%zu bytes; at most %d)",
-			       shown_name(name, shown, sizeof shown), n,
-			       CONN_NAMEDATALEN - 1);
+		return err_set(
+		    e,
+		    "replication slot name \"%s\" is too long (%zu bytes; at most %d)",
+		    shown_name(name, shown, sizeof shown), n,
+		    CONN_NAMEDATALEN - 1);
 	for (const char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '_'))
-			return err_set(e, "replication slot name \"%s\" contains invalid character\n"
-				       "HINT: Replication slot names may only contain lower case letters, numbers, and the underscore character.",
-				       shown_name(name, shown, sizeof shown));
+			return err_set(
+			    e,
+			    "replication slot name \"%s\" contains invalid character\n"
+			    "HINT: Replication slot names may only contain lower case letters, numbers, and the underscore character.",
+			    shown_name(name, shown, sizeof shown));
 	return 0;
 }
 
@@ -307,7 +316,8 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 			   two_phase ? ", TWO_PHASE" : "");
 	else
 		buf_printf(&sql, " %s%s",
-			   export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT",
+			   export_snapshot ? "EXPORT_SNAPSHOT"
+					   : "NOEXPORT_SNAPSHOT",
 			   two_phase ? " TWO_PHASE" : "");
 	char doing[300];
 	snprintf(doing, sizeof doing, "creating replication slot \"%s\"", slot);
@@ -317,7 +327,8 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		bool exists = code && strcmp(code, "42710") == 0;
-		int rc = exists && if_not_exists ? 0 : conn_fail(e, c, res, doing);
+		int rc =
+		    exists && if_not_exists ? 0 : conn_fail(e, c, res, doing);
 		PQclear(res);
 		return rc;
 	}
@@ -364,14 +375,17 @@ int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
 	if (!lit)
 		return conn_fail(e, c, NULL, "looking up the slot");
 	struct buf sql = { 0 };
-	buf_printf(&sql, "SELECT plugin FROM pg_catalog.pg_replication_slots "
-			 "WHERE slot_name = %s", lit);
+	buf_printf(&sql,
+		   "SELECT plugin FROM pg_catalog.pg_replication_slots "
+		   "WHERE slot_name = %s",
+		   lit);
 	PQfreemem(lit);
 	PGresult *res = command(c, buf_cstr(&sql), 1, "looking up the slot", e);
 	buf_free(&sql);
 	if (!res)
 		return -1;
-	snprintf(out, outlen, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+	snprintf(out, outlen, "%s",
+		 PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
 	PQclear(res);
 	return 0;
 }
@@ -397,7 +411,8 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 	if (nopts)
 		buf_putc(&sql, ')');
 	char doing[300];
-	snprintf(doing, sizeof doing, "starting replication on slot \"%s\"", slot);
+	snprintf(doing, sizeof doing, "starting replication on slot \"%s\"",
+		 slot);
 	PGresult *res = PQexec(c, buf_cstr(&sql));
 	buf_free(&sql);
 	int rc = 0;
@@ -413,8 +428,9 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 	const char *params[] = { name };
 	char doing[300];
 	snprintf(doing, sizeof doing, "creating publication \"%s\"", name);
-	PGresult *res = PQexecParams(c, "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1",
-				     1, NULL, params, NULL, NULL, 0);
+	PGresult *res = PQexecParams(
+	    c, "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1", 1,
+	    NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		conn_fail(e, c, res, doing);
 		PQclear(res);
@@ -434,7 +450,8 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 		buf_puts(&sql, " FOR TABLE ");
 		char *copy = strdup(tables), *save, *t;
 		bool first = true;
-		for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		for (t = strtok_r(copy, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
 			while (*t == ' ')
 				t++;
 			if (!first)

@@ -18,8 +18,8 @@ struct conn_params {
 	const char *host;
 	const char *port;
 	const char *user;
-	bool never_prompt;  /* -w */
-	bool force_prompt;  /* -W */
+	bool never_prompt; /* -w */
+	bool force_prompt; /* -W */
 };
 
 struct sysinfo {

@@ -39,7 +39,8 @@ static void put_u32(uint8_t *p, uint32_t v)
 
 static int write_fail(struct recorder *r, struct err *e)
 {
-	return err_set(e, "writing the recording %s: %s", r->path, strerror(errno));
+	return err_set(e, "writing the recording %s: %s", r->path,
+		       strerror(errno));
 }
 
 int recorder_open(struct recorder *r, const char *path, const char *header_json,
@@ -64,13 +65,14 @@ int recorder_open(struct recorder *r, const char *path, const char *header_json,
 	uint8_t crc[4];
 	put_u32(crc, crc32c(0, header_json, n));
 	if (fwrite(magic, 1, 8, r->f) != 8 || fwrite(h, 1, 8, r->f) != 8 ||
-	    fwrite(header_json, 1, n, r->f) != n || fwrite(crc, 1, 4, r->f) != 4)
+	    fwrite(header_json, 1, n, r->f) != n ||
+	    fwrite(crc, 1, 4, r->f) != 4)
 		return write_fail(r, e);
 	return 0;
 }
 
-int recorder_frame(struct recorder *r, enum record_frame type,
-		   const void *data, uint32_t len, struct err *e)
+int recorder_frame(struct recorder *r, enum record_frame type, const void *data,
+		   uint32_t len, struct err *e)
 {
 	uint8_t h[5];
 	h[0] = (uint8_t)type;
@@ -114,16 +116,18 @@ static int read_exact(struct record_reader *r, void *p, size_t n,
 	if (got == n)
 		return 0;
 	if (ferror(r->f))
-		return err_set(e, "%s: reading %s at byte %ld: %s", r->path, what,
-			       r->offset, strerror(errno));
-	return err_set(e, "%s: frame %llu at byte %ld is cut short (%s); the recording ends mid-frame",
-		       r->path, (unsigned long long)r->frames + 1, r->offset, what);
+		return err_set(e, "%s: reading %s at byte %ld: %s", r->path,
+			       what, r->offset, strerror(errno));
+	return err_set(
+	    e,
+	    "%s: frame %llu at byte %ld is cut short (%s); the recording ends mid-frame",
+	    r->path, (unsigned long long)r->frames + 1, r->offset, what);
 }
 
 /* Header JSON of any plausible size; frames up to the 1 GB limit of a
  * PostgreSQL message. */
 #define MAX_HEADER (1u << 20)
-#define MAX_FRAME (1u << 30)
+#define MAX_FRAME  (1u << 30)
 
 int record_reader_open(struct record_reader *r, const char *path,
 		       struct buf *header, struct err *e)
@@ -138,12 +142,15 @@ int record_reader_open(struct record_reader *r, const char *path,
 	if (got < 7 || memcmp(h, magic, 7) != 0)
 		return err_set(e, "%s is not a walhook recording", path);
 	if (got < 16)
-		return err_set(e, "%s: the header is cut short at byte %zu", path, got);
+		return err_set(e, "%s: the header is cut short at byte %zu",
+			       path, got);
 	/* The eighth magic byte and the version word both name the format. */
 	unsigned version = h[7] != (uint8_t)magic[7] ? h[7] : get_u32(h + 8);
 	if (h[7] != (uint8_t)magic[7] || version != RECORD_VERSION)
-		return err_set(e, "%s is a walhook recording of format %u; this walhook reads format %d",
-			       path, version, RECORD_VERSION);
+		return err_set(
+		    e,
+		    "%s is a walhook recording of format %u; this walhook reads format %d",
+		    path, version, RECORD_VERSION);
 	uint32_t n = get_u32(h + 12);
 	if (n > MAX_HEADER)
 		return err_set(e, "%s: damaged header (length %u)", path, n);
@@ -152,12 +159,15 @@ int record_reader_open(struct record_reader *r, const char *path,
 	uint8_t crc[4];
 	r->offset = 16;
 	if (fread(header->data, 1, n, r->f) != n || fread(crc, 1, 4, r->f) != 4)
-		return err_set(e, "%s: the header is cut short (it should have %u bytes of text)",
-			       path, n);
+		return err_set(
+		    e,
+		    "%s: the header is cut short (it should have %u bytes of text)",
+		    path, n);
 	header->len = n;
 	buf_cstr(header);
 	if (crc32c(0, header->data, n) != get_u32(crc))
-		return err_set(e, "%s: the header is damaged (checksum mismatch)", path);
+		return err_set(
+		    e, "%s: the header is damaged (checksum mismatch)", path);
 	r->offset = 16 + (long)n + 4;
 	return 0;
 }
@@ -172,17 +182,22 @@ int record_reader_next(struct record_reader *r, enum record_frame *type,
 	if (got != 5)
 		return read_exact(r, h + got, 5 - got, "its header", e);
 	uint32_t n = get_u32(h + 1);
-	if ((h[0] != RECORD_COPYDATA && h[0] != RECORD_CONNECT) || n > MAX_FRAME)
-		return err_set(e, "%s: frame %llu at byte %ld is damaged (type 0x%02x, length %u)",
-			       r->path, (unsigned long long)r->frames + 1,
-			       r->offset, h[0], n);
+	if ((h[0] != RECORD_COPYDATA && h[0] != RECORD_CONNECT) ||
+	    n > MAX_FRAME)
+		return err_set(
+		    e,
+		    "%s: frame %llu at byte %ld is damaged (type 0x%02x, length %u)",
+		    r->path, (unsigned long long)r->frames + 1, r->offset, h[0],
+		    n);
 	/* A damaged length must not make walhook ask for a gigabyte: no
 	 * frame is longer than what is left of the file. */
 	struct stat st;
 	if (fstat(fileno(r->f), &st) == 0 && S_ISREG(st.st_mode) &&
 	    (off_t)n > st.st_size - (r->offset + 5))
-		return err_set(e, "%s: frame %llu at byte %ld is cut short (its data: %u bytes, the file ends before); the recording ends mid-frame",
-			       r->path, (unsigned long long)r->frames + 1, r->offset, n);
+		return err_set(
+		    e,
+		    "%s: frame %llu at byte %ld is cut short (its data: %u bytes, the file ends before); the recording ends mid-frame",
+		    r->path, (unsigned long long)r->frames + 1, r->offset, n);
 	buf_reset(&r->frame);
 	buf_reserve(&r->frame, n);
 	uint8_t crc[4];
@@ -191,8 +206,10 @@ int record_reader_next(struct record_reader *r, enum record_frame *type,
 		return -1;
 	r->frame.len = n;
 	if (crc32c(crc32c(0, h, 5), r->frame.data, n) != get_u32(crc))
-		return err_set(e, "%s: frame %llu at byte %ld is damaged (checksum mismatch)",
-			       r->path, (unsigned long long)r->frames + 1, r->offset);
+		return err_set(
+		    e,
+		    "%s: frame %llu at byte %ld is damaged (checksum mismatch)",
+		    r->path, (unsigned long long)r->frames + 1, r->offset);
 	*type = (enum record_frame)h[0];
 	r->frames++;
 	r->frame_offset = r->offset;
@@ -226,7 +243,8 @@ const char *record_kv(const char *text, const char *key, char *out,
 	for (const char *line = text; line && *line;) {
 		const char *nl = strchr(line, '\n');
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		if (n > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
+		if (n > klen && memcmp(line, key, klen) == 0 &&
+		    line[klen] == '=') {
 			snprintf(out, outlen, "%.*s", (int)(n - klen - 1),
 				 line + klen + 1);
 			break;

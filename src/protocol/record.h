@@ -44,8 +44,8 @@ struct recorder {
 /* Creates path (replacing it) and writes the header. */
 int recorder_open(struct recorder *r, const char *path, const char *header_json,
 		  struct err *e);
-int recorder_frame(struct recorder *r, enum record_frame type,
-		   const void *data, uint32_t len, struct err *e);
+int recorder_frame(struct recorder *r, enum record_frame type, const void *data,
+		   uint32_t len, struct err *e);
 /* Writes what is buffered and, when durable, syncs it to disk: called
  * before the server hears of a confirmed position, so the recording holds
  * everything the slot was told was taken. */
@@ -55,8 +55,8 @@ int recorder_close(struct recorder *r, struct err *e);
 struct record_reader {
 	FILE *f;
 	const char *path;
-	uint64_t frames; /* frames read so far */
-	long offset;       /* where the next frame starts */
+	uint64_t frames;   /* frames read so far */
+	long offset;	   /* where the next frame starts */
 	long frame_offset; /* where the frame last read starts */
 	struct buf frame;
 };

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "protocol/conn.h"
 #include "base/lsn.h"
 #include "base/size.h"
 #include "base/wire.h"
+#include "protocol/conn.h"
 
 void stream_init(struct stream *s, PGconn *conn)
 {
@@ -24,9 +24,13 @@ void stream_init(struct stream *s, PGconn *conn)
 	stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)s->last_message_us);
 }
 
-enum { OWNER_LOOP, OWNER_CONSUMER, OWNER_KEEPER };
+enum {
+	OWNER_LOOP,
+	OWNER_CONSUMER,
+	OWNER_KEEPER
+};
 
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define LOAD(p)	    __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
 void stream_confirm(void *stream, uint64_t lsn)
@@ -35,7 +39,8 @@ void stream_confirm(void *stream, uint64_t lsn)
 	if (lsn > LOAD(&s->confirmed)) {
 		STORE(&s->confirmed, lsn);
 		stats_set(s->stats, STAT_CONFIRMED_LSN, lsn);
-		stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)mono_now_us());
+		stats_set(s->stats, STAT_LAST_CONFIRM_US,
+			  (uint64_t)mono_now_us());
 	}
 	if (!s->rec)
 		STORE(&s->sendable, s->confirmed);
@@ -102,7 +107,8 @@ static void *keeper_main(void *arg)
 		    __atomic_compare_exchange_n(&s->owner, &busy, OWNER_KEEPER,
 						false, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE)) {
-			struct err ignored; /* the loop sees a broken connection */
+			struct err
+			    ignored; /* the loop sees a broken connection */
 			send_status(s, false, &ignored);
 			STORE(&s->owner, OWNER_CONSUMER);
 		}
@@ -114,7 +120,8 @@ static void keeper_start(struct stream *s)
 {
 	STORE(&s->keeper_quit, 0);
 	STORE(&s->owner, OWNER_LOOP);
-	s->keeper_running = pthread_create(&s->keeper, NULL, keeper_main, s) == 0;
+	s->keeper_running =
+	    pthread_create(&s->keeper, NULL, keeper_main, s) == 0;
 }
 
 static void keeper_stop(struct stream *s)
@@ -137,7 +144,8 @@ static void take_back(struct stream *s)
 {
 	int busy = OWNER_CONSUMER;
 	while (!__atomic_compare_exchange_n(&s->owner, &busy, OWNER_LOOP, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+					    __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE)) {
 		busy = OWNER_CONSUMER;
 		sched_yield();
 	}
@@ -164,9 +172,11 @@ static enum stream_end copy_ended(struct stream *s, struct err *e)
 	} else {
 		char lsn[LSN_STRLEN];
 		const char *why = PQerrorMessage(s->conn);
-		/* A server shutting down ends the copy cleanly, saying nothing. */
+		/* A server shutting down ends the copy cleanly, saying nothing.
+		 */
 		err_set(e, "streaming at %s: %s", lsn_format(s->received, lsn),
-			*why ? why : "the server ended the stream (shutting down?)");
+			*why ? why
+			     : "the server ended the stream (shutting down?)");
 		size_t n = strlen(e->msg);
 		while (n && e->msg[n - 1] == '\n')
 			e->msg[--n] = '\0';
@@ -231,14 +241,17 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 /* --max-message-size: libpq has already read the whole message into
  * memory (twice: its buffer and the copy it hands out); what walhook would
  * build from it is not allocated. */
-static int too_large(const struct stream *s, const char *p, int n, struct err *e)
+static int too_large(const struct stream *s, const char *p, int n,
+		     struct err *e)
 {
 	struct wire r = wire_init((const uint8_t *)p + 1, (size_t)n - 1);
 	uint64_t lsn = p[0] == 'w' ? wire_u64(&r) : s->received;
 	char at[LSN_STRLEN], size[SIZE_STRLEN], limit[SIZE_STRLEN];
-	return err_set(e, "the message at %s is %s, past --max-message-size %s. wal2json's format 1 sends a whole transaction as one message: use -o format-version=2 (one message per change; write-in-chunks is not supported), or raise --max-message-size",
-		       lsn_format(lsn, at), size_format((uint64_t)n, size),
-		       size_format(s->max_message, limit));
+	return err_set(
+	    e,
+	    "the message at %s is %s, past --max-message-size %s. wal2json's format 1 sends a whole transaction as one message: use -o format-version=2 (one message per change; write-in-chunks is not supported), or raise --max-message-size",
+	    lsn_format(lsn, at), size_format((uint64_t)n, size),
+	    size_format(s->max_message, limit));
 }
 
 /* One CopyData message, live or replayed. */
@@ -287,9 +300,12 @@ static void progress(struct stream *s, int64_t now)
 		      (double)(now - s->last_progress_us);
 	uint64_t confirmed = LOAD(&s->confirmed);
 	char lsn[LSN_STRLEN];
-	fprintf(stderr, "walhook: %llu changes, %.0f/s, lag %.1f MB, confirmed %s\n",
+	fprintf(stderr,
+		"walhook: %llu changes, %.0f/s, lag %.1f MB, confirmed %s\n",
 		(unsigned long long)changes, rate,
-		s->server_end > confirmed ? (double)(s->server_end - confirmed) / 1048576.0 : 0.0,
+		s->server_end > confirmed
+		    ? (double)(s->server_end - confirmed) / 1048576.0
+		    : 0.0,
 		lsn_format(confirmed, lsn));
 	s->last_progress_us = now;
 	s->last_progress_changes = changes;
@@ -301,15 +317,18 @@ static void check_stall(struct stream *s, int64_t now)
 {
 	if (!s->stall_us || !s->stats)
 		return;
-	int64_t since = now - (int64_t)stats_get(s->stats, STAT_LAST_CONFIRM_US);
+	int64_t since =
+	    now - (int64_t)stats_get(s->stats, STAT_LAST_CONFIRM_US);
 	uint64_t confirmed = LOAD(&s->confirmed);
 	if (since < s->stall_us || s->server_end <= confirmed ||
 	    s->stall_mark >= confirmed + 1)
 		return;
 	char a[LSN_STRLEN], b[LSN_STRLEN];
-	fprintf(stderr, "walhook: warning: the confirmed position %s has not moved for %lld s while the server's WAL is at %s\n",
-		lsn_format(confirmed, a), (long long)(since / 1000000),
-		lsn_format(s->server_end, b));
+	fprintf(
+	    stderr,
+	    "walhook: warning: the confirmed position %s has not moved for %lld s while the server's WAL is at %s\n",
+	    lsn_format(confirmed, a), (long long)(since / 1000000),
+	    lsn_format(s->server_end, b));
 	s->stall_mark = confirmed + 1;
 }
 
@@ -326,7 +345,8 @@ static int check_silence(struct stream *s, int64_t now, struct err *e)
 			       (long long)(quiet / 1000000));
 	if (quiet >= s->server_timeout_us / 2 && !s->asked_reply) {
 		s->asked_reply = true;
-		return release_confirmed(s, e) < 0 ? -1 : send_status(s, true, e);
+		return release_confirmed(s, e) < 0 ? -1
+						   : send_status(s, true, e);
 	}
 	return 0;
 }
@@ -334,7 +354,8 @@ static int check_silence(struct stream *s, int64_t now, struct err *e)
 /* Waits for the socket until the next status update is due. */
 static int wait_socket(struct stream *s, struct err *e)
 {
-	int64_t due = LOAD(&s->last_status_us) + s->status_interval_us - mono_now_us();
+	int64_t due =
+	    LOAD(&s->last_status_us) + s->status_interval_us - mono_now_us();
 	int timeout = s->status_interval_us <= 0 ? -1
 		      : due <= 0		 ? 0
 						 : (int)(due / 1000) + 1;
@@ -343,7 +364,8 @@ static int wait_socket(struct stream *s, struct err *e)
 		timeout = 1000;
 	struct pollfd pfd = { .fd = PQsocket(s->conn), .events = POLLIN };
 	if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
-		return err_set(e, "waiting for the server: %s", strerror(errno));
+		return err_set(e, "waiting for the server: %s",
+			       strerror(errno));
 	return 0;
 }
 
@@ -384,7 +406,8 @@ enum stream_end stream_run(struct stream *s, struct err *e)
 		    release_confirmed(s, e) < 0)
 			break;
 		if (s->status_interval_us > 0 &&
-		    mono_now_us() - LOAD(&s->last_status_us) >= s->status_interval_us) {
+		    mono_now_us() - LOAD(&s->last_status_us) >=
+			s->status_interval_us) {
 			if (release_confirmed(s, e) < 0)
 				break;
 			if (send_status(s, false, e) < 0) {
@@ -412,10 +435,11 @@ enum stream_end stream_run(struct stream *s, struct err *e)
 			too_large(s, copybuf, n, e);
 			break;
 		}
-		if (s->rec &&
-		    recorder_frame(s->rec, RECORD_COPYDATA, copybuf, (uint32_t)n, e) < 0)
+		if (s->rec && recorder_frame(s->rec, RECORD_COPYDATA, copybuf,
+					     (uint32_t)n, e) < 0)
 			break;
-		int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
+		int rc =
+		    handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
 		if (rc == STREAM_STOP) {
 			end = STREAM_ENDED_ENDPOS;
 			break;
@@ -435,12 +459,15 @@ int stream_finish(struct stream *s, struct err *e)
 {
 	char lsn[LSN_STRLEN];
 	if (PQstatus(s->conn) != CONNECTION_OK)
-		return err_set(e, "the connection was lost before the final status update; the slot keeps an earlier position than %s, and what follows it comes again",
-			       lsn_format(s->confirmed, lsn));
+		return err_set(
+		    e,
+		    "the connection was lost before the final status update; the slot keeps an earlier position than %s, and what follows it comes again",
+		    lsn_format(s->confirmed, lsn));
 	if (release_confirmed(s, e) < 0 || send_status(s, false, e) < 0)
 		return -1;
 	if (PQputCopyEnd(s->conn, NULL) <= 0 || PQflush(s->conn) < 0)
-		return err_set(e, "ending the stream: %s", PQerrorMessage(s->conn));
+		return err_set(e, "ending the stream: %s",
+			       PQerrorMessage(s->conn));
 	/* Late XLogData may still arrive before the server ends its side;
 	 * it is not processed and so not confirmed. */
 	char *buf;
@@ -464,7 +491,8 @@ enum stream_end stream_replay(struct stream *s, struct record_reader *r,
 	enum stream_end end = STREAM_ENDED_FAILED;
 	enum record_frame type;
 	int got = 1;
-	while (!loop_done(s, &end) && (got = record_reader_next(r, &type, e)) > 0) {
+	while (!loop_done(s, &end) &&
+	       (got = record_reader_next(r, &type, e)) > 0) {
 		const uint8_t *p = (const uint8_t *)r->frame.data;
 		size_t n = r->frame.len;
 		int rc;
@@ -479,11 +507,13 @@ enum stream_end stream_replay(struct stream *s, struct record_reader *r,
 			return STREAM_ENDED_ENDPOS;
 		if (rc < 0) {
 			err_prefix(e, "%s: frame %llu at byte %ld", r->path,
-				   (unsigned long long)r->frames, r->frame_offset);
+				   (unsigned long long)r->frames,
+				   r->frame_offset);
 			return STREAM_ENDED_FAILED;
 		}
 	}
 	if (got == 0)
-		end = STREAM_ENDED_ENDPOS; /* the recording's end is a clean stop */
+		end = STREAM_ENDED_ENDPOS; /* the recording's end is a clean
+					      stop */
 	return end;
 }

@@ -24,8 +24,8 @@
 #include <libpq-fe.h>
 
 #include "base/err.h"
-#include "protocol/record.h"
 #include "base/stats.h"
+#include "protocol/record.h"
 
 /* What a consumer's data returns. */
 enum {
@@ -37,8 +37,9 @@ enum {
  * STREAM_STOP (data only), or -1 with e filled. The consumer moves the
  * confirmed position with stream_confirm. */
 struct stream_consumer {
-	int (*data)(void *ctx, uint64_t lsn, uint64_t wal_end, int64_t send_time,
-		    const uint8_t *data, size_t len, struct err *e);
+	int (*data)(void *ctx, uint64_t lsn, uint64_t wal_end,
+		    int64_t send_time, const uint8_t *data, size_t len,
+		    struct err *e);
 	int (*keepalive)(void *ctx, uint64_t wal_end, int64_t send_time,
 			 bool reply_requested, struct err *e);
 	/* About ten times a second (sink batches that waited long enough). */
@@ -86,16 +87,16 @@ struct stream {
 	/* The keeper; fields below are accessed atomically. */
 	pthread_t keeper;
 	bool keeper_running;
-	int owner;         /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
-	uint64_t handed;   /* messages handed to the consumer so far */
+	int owner;	 /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
+	uint64_t handed; /* messages handed to the consumer so far */
 	int keeper_quit;
 };
 
 enum stream_end {
-	STREAM_ENDED_SIGNAL,  /* stop_flag set */
-	STREAM_ENDED_ENDPOS,  /* --endpos reached */
-	STREAM_ENDED_LOST,    /* connection lost: reconnect may help */
-	STREAM_ENDED_FAILED,  /* an error that a reconnect will not cure */
+	STREAM_ENDED_SIGNAL, /* stop_flag set */
+	STREAM_ENDED_ENDPOS, /* --endpos reached */
+	STREAM_ENDED_LOST,   /* connection lost: reconnect may help */
+	STREAM_ENDED_FAILED, /* an error that a reconnect will not cure */
 };
 
 void stream_init(struct stream *s, PGconn *conn);

@@ -23,8 +23,8 @@
 #include "sinks/http.h"
 
 #define BACKOFF_START_S 0.2
-#define BACKOFF_CAP_S 10.0
-#define REPLY_SHOWN 200 /* bytes of a response body quoted in a message */
+#define BACKOFF_CAP_S	10.0
+#define REPLY_SHOWN	200 /* bytes of a response body quoted in a message */
 
 struct http {
 	struct sink base;
@@ -129,13 +129,14 @@ static void mask_url(struct http *h)
 	} else {
 		size_t end = start + strcspn(url + start, "/?#");
 		size_t host = start;
-		if (url[host] == '[') { /* an IPv6 address: its colons are its own */
+		if (url[host] ==
+		    '[') { /* an IPv6 address: its colons are its own */
 			const char *close = memchr(url + host, ']', end - host);
 			host = close ? (size_t)(close - url) + 1 : end;
 		}
 		const char *colon = memchr(url + host, ':', end - host);
 		bool port = colon && strspn(colon + 1, "0123456789") ==
-					     (size_t)(url + end - colon - 1);
+					 (size_t)(url + end - colon - 1);
 		if (colon && !port) {
 			size_t c = (size_t)(colon - url) + 1;
 			h->password = xstrndup(url + c, end - c);
@@ -200,7 +201,7 @@ static void reply_text(const struct http *h, char *out, size_t cap)
 		       ((unsigned char)h->reply[i] & 0xC0) == 0x80)
 			i--;
 		unsigned char lead = (unsigned char)h->reply[i];
-		size_t want = lead >= 0xF0 ? 4
+		size_t want = lead >= 0xF0   ? 4
 			      : lead >= 0xE0 ? 3
 			      : lead >= 0xC0 ? 2
 					     : 1;
@@ -221,10 +222,10 @@ static void reply_text(const struct http *h, char *out, size_t cap)
 }
 
 enum outcome {
-	TAKEN,   /* a 2xx */
-	RETRY,   /* a transport error, a 5xx or a 429: may pass next time */
+	TAKEN,	 /* a 2xx */
+	RETRY,	 /* a transport error, a 5xx or a 429: may pass next time */
 	REFUSED, /* any other status: the same request would get the same */
-	BROKEN,  /* a transport error that retrying cannot mend */
+	BROKEN,	 /* a transport error that retrying cannot mend */
 };
 
 /* Errors of the setup rather than of the network or the server. */
@@ -240,10 +241,8 @@ static bool permanent(CURLcode cc)
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-		return true;
-	default:
-		return false;
+	case CURLE_SSL_ISSUER_ERROR: return true;
+	default: return false;
 	}
 }
 
@@ -274,7 +273,7 @@ static enum outcome post_once(struct http *h, long *status, char *what,
 	snprintf(what, cap, "HTTP %ld%s%s", *status,
 		 text[0] ? ", response: " : ", empty response", text);
 	return *status == 429 || (*status >= 500 && *status <= 599) ? RETRY
-								      : REFUSED;
+								    : REFUSED;
 }
 
 /* A random number in [0, 1). */
@@ -302,7 +301,7 @@ static double backoff(struct http *h, int n, long status)
 	curl_off_t after = 0;
 	if (status &&
 	    curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &after) ==
-		    CURLE_OK &&
+		CURLE_OK &&
 	    (double)after > d)
 		d = (double)after < BACKOFF_CAP_S ? (double)after
 						  : BACKOFF_CAP_S;
@@ -343,8 +342,7 @@ static int post_batch(struct http *h, struct err *e)
 	for (int n = 0;; n++) {
 		long status;
 		switch (post_once(h, &status, what, sizeof what)) {
-		case TAKEN:
-			return 0;
+		case TAKEN: return 0;
 		case REFUSED:
 			return err_set(e,
 				       "POST %s: the server refused the batch "
@@ -353,24 +351,27 @@ static int post_batch(struct http *h, struct err *e)
 		case BROKEN:
 			return err_set(e, "POST %s: %s (not retried)",
 				       h->shown_url, what);
-		case RETRY:
-			break;
+		case RETRY: break;
 		}
 		if (sink_give_up(&h->base, mono_now_us()))
-			return err_set(e, "POST %s: stopped before the endpoint took the batch: %s",
-				       h->shown_url, what);
+			return err_set(
+			    e,
+			    "POST %s: stopped before the endpoint took the batch: %s",
+			    h->shown_url, what);
 		if (n >= h->max_retries)
-			return err_set(e,
-				       "POST %s failed %d time%s, giving up: %s",
-				       h->shown_url, n + 1, n ? "s" : "", what);
+			return err_set(
+			    e, "POST %s failed %d time%s, giving up: %s",
+			    h->shown_url, n + 1, n ? "s" : "", what);
 		double d = backoff(h, n, status);
 		fprintf(stderr,
 			"walhook: warning: sink %s: POST failed: %s; "
 			"retry %d of %d in %.1f s\n",
 			h->base.name, what, n + 1, h->max_retries, d);
 		if (!sleep_s(h, d))
-			return err_set(e, "POST %s: stopped before the endpoint took the batch: %s",
-				       h->shown_url, what);
+			return err_set(
+			    e,
+			    "POST %s: stopped before the endpoint took the batch: %s",
+			    h->shown_url, what);
 	}
 }
 
@@ -503,9 +504,9 @@ static int setup_curl(struct http *h, struct err *e)
 	if (timeout_ms < 1)
 		timeout_ms = 1;
 	CURLcode rc = CURLE_OK;
-#define SET(opt, val) \
-	if (rc == CURLE_OK) \
-		rc = curl_easy_setopt(c, opt, val)
+#define SET(opt, val)                                                          \
+	if (rc == CURLE_OK)                                                    \
+	rc = curl_easy_setopt(c, opt, val)
 	SET(CURLOPT_URL, h->url);
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");

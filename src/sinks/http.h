@@ -11,8 +11,8 @@ struct sink_http_config {
 	const char *url;
 	const char *const *headers; /* "Name: value" lines */
 	int nheaders;
-	double timeout_s;   /* per request */
-	int max_retries;    /* before the flush fails (walhook stops) */
+	double timeout_s; /* per request */
+	int max_retries;  /* before the flush fails (walhook stops) */
 };
 
 /* The configuration is copied. */

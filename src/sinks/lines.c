@@ -9,13 +9,13 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -24,16 +24,16 @@
 
 struct lines {
 	struct sink base;
-	int fd;      /* -1: memory, nothing leaves the buffer */
+	int fd; /* -1: memory, nothing leaves the buffer */
 	bool own_fd;
 	bool sync;   /* fsync at flush: a regular file */
 	bool eager;  /* written out at each transaction's end */
 	char *path;  /* file: reopened on SIGHUP */
 	pid_t child; /* exec: the process, 0 when none */
 	struct buf out;
-	size_t kept;       /* memory: the bytes written "out" so far */
+	size_t kept;	   /* memory: the bytes written "out" so far */
 	size_t unit_start; /* out.len when the open transaction began */
-	bool unit_left;    /* some of the open transaction was written out */
+	bool unit_left;	   /* some of the open transaction was written out */
 };
 
 /* Past this, buffered lines are written out before their flush (a
@@ -51,7 +51,8 @@ static int child_gone(struct lines *l, struct err *e)
 	if (WIFEXITED(status))
 		return err_set(e, "the process exited with status %d",
 			       WEXITSTATUS(status));
-	return err_set(e, "the process was killed by signal %d", WTERMSIG(status));
+	return err_set(e, "the process was killed by signal %d",
+		       WTERMSIG(status));
 }
 
 /* A write cut short by a full disk leaves half a line: take the file back
@@ -114,11 +115,13 @@ static int write_out(struct lines *l, struct err *e)
 			continue;
 		if (n < 0) {
 			int error = errno;
-			/* Keep what was not written: a retry writes it again. */
+			/* Keep what was not written: a retry writes it again.
+			 */
 			if (start >= 0) {
 				keep_whole_lines(l, start, off);
 			} else {
-				memmove(l->out.data, l->out.data + off, l->out.len - off);
+				memmove(l->out.data, l->out.data + off,
+					l->out.len - off);
 				l->out.len -= off;
 			}
 			if (error == EPIPE && child_gone(l, e) < 0)
@@ -183,8 +186,10 @@ static int wait_drained(struct lines *l, struct err *e)
 		if (child_gone(l, e) < 0)
 			return -1;
 		if (sink_give_up(&l->base, mono_now_us()))
-			return err_set(e, "stopped: the process left %d bytes unread for %d s",
-				       unread, (int)(SINK_STOP_GRACE_US / 1000000));
+			return err_set(
+			    e,
+			    "stopped: the process left %d bytes unread for %d s",
+			    unread, (int)(SINK_STOP_GRACE_US / 1000000));
 		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	}
 }
@@ -250,7 +255,8 @@ static int drop_partial_line(struct lines *l, struct err *e)
 		ssize_t got = pread(rd, c, n, at - (off_t)n);
 		if (got != (ssize_t)n) {
 			close(rd);
-			return err_set(e, "reading %s: %s", l->path, strerror(errno));
+			return err_set(e, "reading %s: %s", l->path,
+				       strerror(errno));
 		}
 		size_t i = n;
 		while (i > 0 && c[i - 1] != '\n')

@@ -10,35 +10,35 @@
 #include <libpq-fe.h>
 
 #include "base/buf.h"
-#include "protocol/conn.h"
 #include "base/lsn.h"
 #include "decode/values.h"
+#include "protocol/conn.h"
 
 /* Statements queued in the pipeline before walhook reads their results,
  * so neither side's buffers fill while the other waits. */
 #define PIPELINE_DEPTH 256
 /* Results a batch may have queued: the statements, their Prepares, and
  * the few plain commands (BEGIN, SAVEPOINT, ...) around them. */
-#define PENDING_MAX (2 * PIPELINE_DEPTH + 8)
+#define PENDING_MAX    (2 * PIPELINE_DEPTH + 8)
 /* How long a replication origin held by another session is waited for. */
 #define ORIGIN_WAIT_US (10 * 1000 * 1000)
 
 /* One column of a target table, as the target's catalog has it. */
 struct target_col {
 	char *name;
-	uint32_t type;      /* atttypid: the type its parameters are sent as */
-	uint32_t base;      /* a domain's base type, else type */
-	bool generated;     /* the target computes it: never written */
+	uint32_t type;	/* atttypid: the type its parameters are sent as */
+	uint32_t base;	/* a domain's base type, else type */
+	bool generated; /* the target computes it: never written */
 	bool always_identity; /* GENERATED ALWAYS AS IDENTITY */
-	bool key;           /* in the target's replica identity index or primary key */
+	bool key; /* in the target's replica identity index or primary key */
 };
 
 /* What walhook knows of a target table. */
 struct target_table {
 	char *qualified; /* "schema"."table", quoted */
-	char relkind;    /* 'r', or 'p' for a partitioned table */
+	char relkind;	 /* 'r', or 'p' for a partitioned table */
 	size_t ncols;
-	size_t nkeys;    /* columns with key set: 0 when it has no such index */
+	size_t nkeys; /* columns with key set: 0 when it has no such index */
 	struct target_col *cols;
 	/* Described before the last reconnect: looked up again before its
 	 * next use. (A table stays allocated until the sink is freed, so a
@@ -67,23 +67,23 @@ struct pgsink {
 	struct sink base;
 	PGconn *conn;
 	char progress_name[128];
-	bool replica_role;   /* asked for session_replication_role = replica */
+	bool replica_role; /* asked for session_replication_role = replica */
 	bool warned_role;
-	bool use_origin;     /* else the walhook.progress table */
-	uint64_t progress;   /* end LSN of the last source transaction applied */
+	bool use_origin;   /* else the walhook.progress table */
+	uint64_t progress; /* end LSN of the last source transaction applied */
 	/* The target held a position under this name when the sink started:
 	 * snapshot rows then replace each table's rows (a snapshot taken
 	 * again, after a run that died before its slot was made). */
 	bool fed_before;
 	struct target_table *emptied; /* by the open snapshot table's rows */
-	bool in_txn;         /* a target transaction is open */
+	bool in_txn;		      /* a target transaction is open */
 	/* The open source transaction may be a repeat: 1, a savepoint is due
 	 * at its first write; 2, one is open. */
 	int savepoint;
 	uint64_t batch_end;
 	int64_t batch_time;
-	int queued;          /* results not read yet */
-	bool unusable;       /* the session's pipeline is in no known state */
+	int queued;    /* results not read yet */
+	bool unusable; /* the session's pipeline is in no known state */
 	struct pending *pending; /* PENDING_MAX of them: what each answers */
 	int nprepared;
 	struct prepared *stmts;
@@ -93,9 +93,11 @@ struct pgsink {
 
 /* A statement outside the pipeline (setup, lookups); res is the caller's. */
 static PGresult *run(struct pgsink *p, const char *sql, int n,
-		     const char *const *params, const char *doing, struct err *e)
+		     const char *const *params, const char *doing,
+		     struct err *e)
 {
-	PGresult *res = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *res =
+	    PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		conn_fail(e, p->conn, res, doing);
@@ -132,10 +134,12 @@ static int target_fail(struct pgsink *p, struct err *e)
 static int setup_session(struct pgsink *p, struct err *e)
 {
 	static const char *const settings[] = {
-		"SET lc_monetary = 'C'", "SET IntervalStyle = postgres",
+		"SET lc_monetary = 'C'",
+		"SET IntervalStyle = postgres",
 	};
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
-		PGresult *res = run(p, settings[i], 0, NULL, "setting up the target session", e);
+		PGresult *res = run(p, settings[i], 0, NULL,
+				    "setting up the target session", e);
 		if (!res)
 			return -1;
 		PQclear(res);
@@ -147,15 +151,19 @@ static int setup_session(struct pgsink *p, struct err *e)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (!code || strcmp(code, "42501") != 0) {
-			conn_fail(e, p->conn, res, "setting session_replication_role");
+			conn_fail(e, p->conn, res,
+				  "setting session_replication_role");
 			PQclear(res);
 			return -1;
 		}
 		if (!p->warned_role)
-			fprintf(stderr, "walhook: warning: sink %s: the target role may not set "
-				"session_replication_role = replica, so target triggers fire "
-				"and foreign keys are checked as in any session (replica_role = false "
-				"says that is intended)\n", p->base.name);
+			fprintf(
+			    stderr,
+			    "walhook: warning: sink %s: the target role may not set "
+			    "session_replication_role = replica, so target triggers fire "
+			    "and foreign keys are checked as in any session (replica_role = false "
+			    "says that is intended)\n",
+			    p->base.name);
 		p->warned_role = true;
 	}
 	PQclear(res);
@@ -169,14 +177,16 @@ static int setup_progress(struct pgsink *p, struct err *e)
 	 * functions (even to look one up); without it, a table keeps the
 	 * position. */
 	bool may = true, exists = false;
-	PGresult *res = PQexecParams(p->conn, "SELECT pg_catalog.pg_replication_origin_oid($1)",
-				     1, NULL, name, NULL, NULL, 0);
+	PGresult *res = PQexecParams(
+	    p->conn, "SELECT pg_catalog.pg_replication_origin_oid($1)", 1, NULL,
+	    name, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		exists = !PQgetisnull(res, 0, 0);
 	} else {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (!code || strcmp(code, "42501") != 0) {
-			conn_fail(e, p->conn, res, "looking up the replication origin");
+			conn_fail(e, p->conn, res,
+				  "looking up the replication origin");
 			PQclear(res);
 			return -1;
 		}
@@ -185,9 +195,10 @@ static int setup_progress(struct pgsink *p, struct err *e)
 	PQclear(res);
 	p->use_origin = false;
 	if (may && !exists) {
-		res = PQexecParams(p->conn,
-				   "SELECT pg_catalog.pg_replication_origin_create($1)",
-				   1, NULL, name, NULL, NULL, 0);
+		res = PQexecParams(
+		    p->conn,
+		    "SELECT pg_catalog.pg_replication_origin_create($1)", 1,
+		    NULL, name, NULL, NULL, 0);
 		exists = PQresultStatus(res) == PGRES_TUPLES_OK;
 		PQclear(res);
 	}
@@ -197,19 +208,22 @@ static int setup_progress(struct pgsink *p, struct err *e)
 	 * takes a moment: wait that long. */
 	int64_t give_up = mono_now_us() + ORIGIN_WAIT_US;
 	while (exists) {
-		res = PQexecParams(p->conn,
-				   "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
-				   1, NULL, name, NULL, NULL, 0);
+		res = PQexecParams(
+		    p->conn,
+		    "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
+		    1, NULL, name, NULL, NULL, 0);
 		p->use_origin = PQresultStatus(res) == PGRES_TUPLES_OK;
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (!p->use_origin && code && strcmp(code, "55006") == 0) {
 			if (mono_now_us() < give_up) {
 				PQclear(res);
-				struct timespec pause = { 0, 100 * 1000 * 1000 };
+				struct timespec pause = { 0,
+							  100 * 1000 * 1000 };
 				nanosleep(&pause, NULL);
 				continue;
 			}
-			conn_fail(e, p->conn, res, "using the replication origin");
+			conn_fail(e, p->conn, res,
+				  "using the replication origin");
 			PQclear(res);
 			return -1;
 		}
@@ -217,13 +231,16 @@ static int setup_progress(struct pgsink *p, struct err *e)
 		break;
 	}
 	if (PQstatus(p->conn) != CONNECTION_OK)
-		return conn_fail(e, p->conn, NULL, "setting up the replication origin");
+		return conn_fail(e, p->conn, NULL,
+				 "setting up the replication origin");
 	if (p->use_origin) {
-		res = run(p, "SELECT pg_catalog.pg_replication_origin_progress($1, true)",
-			  1, name, "reading the replication origin's position", e);
+		res = run(
+		    p,
+		    "SELECT pg_catalog.pg_replication_origin_progress($1, true)",
+		    1, name, "reading the replication origin's position", e);
 	} else {
-		if (!(res = run(p, "CREATE SCHEMA IF NOT EXISTS walhook", 0, NULL,
-				"creating the walhook schema", e)))
+		if (!(res = run(p, "CREATE SCHEMA IF NOT EXISTS walhook", 0,
+				NULL, "creating the walhook schema", e)))
 			return -1;
 		PQclear(res);
 		if (!(res = run(p,
@@ -233,8 +250,8 @@ static int setup_progress(struct pgsink *p, struct err *e)
 				0, NULL, "creating walhook.progress", e)))
 			return -1;
 		PQclear(res);
-		res = run(p, "SELECT lsn FROM walhook.progress WHERE name = $1", 1,
-			  name, "reading walhook.progress", e);
+		res = run(p, "SELECT lsn FROM walhook.progress WHERE name = $1",
+			  1, name, "reading walhook.progress", e);
 	}
 	if (!res)
 		return -1;
@@ -315,7 +332,8 @@ static int ensure_connected(struct pgsink *p, struct err *e)
 static int await_result(struct pgsink *p, struct err *e)
 {
 	while (PQisBusy(p->conn)) {
-		struct pollfd pfd = { .fd = PQsocket(p->conn), .events = POLLIN };
+		struct pollfd pfd = { .fd = PQsocket(p->conn),
+				      .events = POLLIN };
 		if (pfd.fd < 0 || (poll(&pfd, 1, 100) < 0 && errno != EINTR) ||
 		    !PQconsumeInput(p->conn)) {
 			conn_fail(e, p->conn, NULL, "waiting for the target");
@@ -331,8 +349,10 @@ static int await_result(struct pgsink *p, struct err *e)
 				PQfreeCancel(cancel);
 			}
 			p->unusable = true;
-			return err_set(e, "stopped: the target had not answered for %d s; its statement was cancelled",
-				       (int)(SINK_STOP_GRACE_US / 1000000));
+			return err_set(
+			    e,
+			    "stopped: the target had not answered for %d s; its statement was cancelled",
+			    (int)(SINK_STOP_GRACE_US / 1000000));
 		}
 	}
 	return 0;
@@ -359,8 +379,10 @@ static int next_result(struct pgsink *p, PGresult **res, int *nulls,
 	}
 	if (++*nulls > 1) {
 		p->unusable = true;
-		err_set(e, "%s: the target's answers ended before the end of the batch",
-			doing);
+		err_set(
+		    e,
+		    "%s: the target's answers ended before the end of the batch",
+		    doing);
 		e->transient = true;
 		return -1;
 	}
@@ -387,16 +409,19 @@ static bool same_description(const struct target_table *a,
  * took it for (a column added, renamed or retyped on the target since),
  * describes it anew and makes the failure transient, so that walhook
  * sends the batch again and it meets the new description. */
-static void after_failure(struct pgsink *p, struct target_table *t, struct err *e)
+static void after_failure(struct pgsink *p, struct target_table *t,
+			  struct err *e)
 {
 	if (PQstatus(p->conn) != CONNECTION_OK)
 		return;
 	PGresult *res;
 	struct err lost;
 	int nulls = 0;
-	if (PQsendQueryParams(p->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) &&
+	if (PQsendQueryParams(p->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL,
+			      0) &&
 	    PQpipelineSync(p->conn)) {
-		while (next_result(p, &res, &nulls, "rolling back", &lost) == 0) {
+		while (next_result(p, &res, &nulls, "rolling back", &lost) ==
+		       0) {
 			if (!res)
 				continue;
 			ExecStatusType st = PQresultStatus(res);
@@ -407,7 +432,8 @@ static void after_failure(struct pgsink *p, struct target_table *t, struct err *
 	}
 	p->in_txn = false;
 	p->savepoint = 0;
-	if (!t || PQstatus(p->conn) != CONNECTION_OK || !PQexitPipelineMode(p->conn))
+	if (!t || PQstatus(p->conn) != CONNECTION_OK ||
+	    !PQexitPipelineMode(p->conn))
 		return;
 	struct target_table fresh = { .qualified = t->qualified };
 	struct err ignored;
@@ -441,8 +467,8 @@ static int drain(struct pgsink *p, struct err *e)
 	for (;;) {
 		PGresult *res;
 		const char *doing = at < p->queued && at < PENDING_MAX
-					    ? p->pending[at].doing
-					    : "applying changes";
+					? p->pending[at].doing
+					: "applying changes";
 		struct err lost;
 		if (next_result(p, &res, &nulls, doing, &lost) < 0) {
 			if (rc == 0)
@@ -458,8 +484,10 @@ static int drain(struct pgsink *p, struct err *e)
 			break;
 		}
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
-			const struct pending *pd = at < PENDING_MAX ? &p->pending[at] : NULL;
-			rc = conn_fail(e, p->conn, res, pd ? pd->doing : "applying changes");
+			const struct pending *pd =
+			    at < PENDING_MAX ? &p->pending[at] : NULL;
+			rc = conn_fail(e, p->conn, res,
+				       pd ? pd->doing : "applying changes");
 			failed = pd ? pd->table : NULL;
 		}
 		at++;
@@ -480,7 +508,8 @@ static const char *statement(struct pgsink *p, const char *sql, int nparams,
 {
 	for (struct prepared *s = p->stmts; s; s = s->next)
 		if (s->nparams == nparams && strcmp(s->sql, sql) == 0 &&
-		    (!nparams || !memcmp(s->types, types, nparams * sizeof *types)))
+		    (!nparams ||
+		     !memcmp(s->types, types, nparams * sizeof *types)))
 			return s->name;
 	struct prepared *s = calloc(1, sizeof *s);
 	if (!s)
@@ -493,7 +522,8 @@ static const char *statement(struct pgsink *p, const char *sql, int nparams,
 	if (nparams)
 		memcpy(s->types, types, nparams * sizeof *types);
 	snprintf(s->name, sizeof s->name, "walhook_%d", ++p->nprepared);
-	if (!PQsendPrepare(p->conn, s->name, sql, nparams, (const Oid *)s->types)) {
+	if (!PQsendPrepare(p->conn, s->name, sql, nparams,
+			   (const Oid *)s->types)) {
 		free(s->sql);
 		free(s->types);
 		free(s);
@@ -510,15 +540,16 @@ static const char *statement(struct pgsink *p, const char *sql, int nparams,
 	return s->name;
 }
 
-static int queue(struct pgsink *p, const char *sql, int n, const uint32_t *types,
-		 const char *const *values, const int *lengths,
-		 const int *formats, struct target_table *t, const char *doing,
-		 struct err *e)
+static int queue(struct pgsink *p, const char *sql, int n,
+		 const uint32_t *types, const char *const *values,
+		 const int *lengths, const int *formats, struct target_table *t,
+		 const char *doing, struct err *e)
 {
 	const char *name = statement(p, sql, n, types, t, e);
 	if (!name)
 		return -1;
-	if (!PQsendQueryPrepared(p->conn, name, n, values, lengths, formats, 0)) {
+	if (!PQsendQueryPrepared(p->conn, name, n, values, lengths, formats,
+				 0)) {
 		conn_fail(e, p->conn, NULL, doing);
 		return target_fail(p, e);
 	}
@@ -564,25 +595,27 @@ static int open_txn(struct pgsink *p, struct err *e)
 static int describe(struct pgsink *p, struct target_table *t, struct err *e)
 {
 	char doing[600];
-	snprintf(doing, sizeof doing, "looking up target table %s", t->qualified);
+	snprintf(doing, sizeof doing, "looking up target table %s",
+		 t->qualified);
 	const char *params[] = { t->qualified };
 	/* The key is what a subscription finds rows by: the replica identity
 	 * index, else the primary key. */
-	PGresult *res = run(p,
-		"SELECT a.attname, a.atttypid,"
-		" CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
-		" a.attgenerated <> '', a.attidentity = 'a',"
-		" coalesce(a.attnum = ANY (k.indkey), false), c.relkind"
-		" FROM pg_catalog.pg_class c"
-		" JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
-		" JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
-		" LEFT JOIN LATERAL (SELECT i.indkey FROM pg_catalog.pg_index i"
-		"   WHERE i.indrelid = c.oid AND i.indisvalid AND"
-		"   (i.indisreplident OR i.indisprimary)"
-		"   ORDER BY i.indisreplident DESC LIMIT 1) k ON true"
-		" WHERE c.oid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-		" ORDER BY a.attnum",
-		1, params, doing, e);
+	PGresult *res = run(
+	    p,
+	    "SELECT a.attname, a.atttypid,"
+	    " CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
+	    " a.attgenerated <> '', a.attidentity = 'a',"
+	    " coalesce(a.attnum = ANY (k.indkey), false), c.relkind"
+	    " FROM pg_catalog.pg_class c"
+	    " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	    " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
+	    " LEFT JOIN LATERAL (SELECT i.indkey FROM pg_catalog.pg_index i"
+	    "   WHERE i.indrelid = c.oid AND i.indisvalid AND"
+	    "   (i.indisreplident OR i.indisprimary)"
+	    "   ORDER BY i.indisreplident DESC LIMIT 1) k ON true"
+	    " WHERE c.oid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+	    " ORDER BY a.attnum",
+	    1, params, doing, e);
 	if (!res)
 		return -1;
 	t->ncols = (size_t)PQntuples(res);
@@ -630,7 +663,8 @@ static int redescribe(struct pgsink *p, struct target_table *t, struct err *e)
 	if (ensure_connected(p, e) < 0)
 		return -1;
 	char doing[600];
-	snprintf(doing, sizeof doing, "looking up target table %s", t->qualified);
+	snprintf(doing, sizeof doing, "looking up target table %s",
+		 t->qualified);
 	/* A lookup needs the connection out of pipeline mode for a moment. */
 	if (drain(p, e) < 0)
 		return -1;
@@ -689,7 +723,8 @@ static struct target_table *target(struct pgsink *p, const char *schema,
 }
 
 /* A target column by name; NULL when the table has no such column. */
-static const struct target_col *column(const struct target_table *t, const char *name)
+static const struct target_col *column(const struct target_table *t,
+				       const char *name)
 {
 	for (size_t i = 0; i < t->ncols; i++)
 		if (strcmp(t->cols[i].name, name) == 0)
@@ -701,14 +736,25 @@ static const struct target_col *column(const struct target_table *t, const char 
 static bool comparable(uint32_t type)
 {
 	switch (type) {
-	case OID_JSON: case OID_XML: case OID_POINT: case OID_LSEG:
-	case OID_PATH: case OID_BOX: case OID_POLYGON: case OID_LINE:
+	case OID_JSON:
+	case OID_XML:
+	case OID_POINT:
+	case OID_LSEG:
+	case OID_PATH:
+	case OID_BOX:
+	case OID_POLYGON:
+	case OID_LINE:
 	case OID_CIRCLE:
-	case 199: case 143: case 1017: case 1018: case 1019: case 1020:
-	case 1027: case 629: case 719: /* their arrays */
-		return false;
-	default:
-		return true;
+	case 199:
+	case 143:
+	case 1017:
+	case 1018:
+	case 1019:
+	case 1020:
+	case 1027:
+	case 629:
+	case 719: /* their arrays */ return false;
+	default: return true;
 	}
 }
 
@@ -739,12 +785,14 @@ static int check_columns(struct pgsink *p, struct target_table *t,
 			name = missing_column(t, r->nold, r->old_names);
 	}
 	if (name) {
-		err_set(e, "target table %s has no column \"%s\"", t->qualified, name);
+		err_set(e, "target table %s has no column \"%s\"", t->qualified,
+			name);
 		e->transient = true;
 		return -1;
 	}
 	if (!t->ncols)
-		return err_set(e, "target table %s has no columns", t->qualified);
+		return err_set(e, "target table %s has no columns",
+			       t->qualified);
 	return 0;
 }
 
@@ -760,13 +808,16 @@ struct params {
 
 /* Adds a parameter typed as the target column: a composite, a domain or
  * an array then needs no cast, and a value is read by the column's type. */
-static int param(struct params *ps, const struct datum *v, const struct target_col *c)
+static int param(struct params *ps, const struct datum *v,
+		 const struct target_col *c)
 {
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;
 		ps->values = realloc(ps->values, ps->cap * sizeof *ps->values);
-		ps->lengths = realloc(ps->lengths, ps->cap * sizeof *ps->lengths);
-		ps->formats = realloc(ps->formats, ps->cap * sizeof *ps->formats);
+		ps->lengths =
+		    realloc(ps->lengths, ps->cap * sizeof *ps->lengths);
+		ps->formats =
+		    realloc(ps->formats, ps->cap * sizeof *ps->formats);
 		ps->types = realloc(ps->types, ps->cap * sizeof *ps->types);
 		if (!ps->values || !ps->lengths || !ps->formats || !ps->types)
 			abort();
@@ -806,8 +857,9 @@ static const struct datum *value_of(size_t n, const char *const *names,
 	return NULL;
 }
 
-static void put_match(struct buf *q, struct params *ps, const struct target_col *c,
-		      const struct datum *v, bool *first)
+static void put_match(struct buf *q, struct params *ps,
+		      const struct target_col *c, const struct datum *v,
+		      bool *first)
 {
 	buf_puts(q, *first ? "" : " AND ");
 	*first = false;
@@ -820,8 +872,9 @@ static void put_match(struct buf *q, struct params *ps, const struct target_col 
 
 /* Whether the change carries a value for every column of the target's
  * key, each in the change's key (when it names one). */
-static bool covers_target_key(const struct target_table *t, const struct sink_row *r,
-			      size_t n, const char *const *names,
+static bool covers_target_key(const struct target_table *t,
+			      const struct sink_row *r, size_t n,
+			      const char *const *names,
 			      const struct datum *vals)
 {
 	for (size_t i = 0; i < t->ncols; i++) {
@@ -829,7 +882,8 @@ static bool covers_target_key(const struct target_table *t, const struct sink_ro
 		if (!c->key)
 			continue;
 		const struct datum *v = value_of(n, names, vals, c->name);
-		if (!v || v->kind == DATUM_UNCHANGED || (r->nkeys && !is_key(r, c->name)))
+		if (!v || v->kind == DATUM_UNCHANGED ||
+		    (r->nkeys && !is_key(r, c->name)))
 			return false;
 	}
 	return true;
@@ -864,7 +918,9 @@ static int put_condition(struct buf *q, struct params *ps,
 		for (size_t i = 0; i < t->ncols; i++) {
 			const struct target_col *c = &t->cols[i];
 			if (c->key)
-				put_match(q, ps, c, value_of(n, names, vals, c->name), &first);
+				put_match(q, ps, c,
+					  value_of(n, names, vals, c->name),
+					  &first);
 		}
 		return 0;
 	}
@@ -873,8 +929,8 @@ static int put_condition(struct buf *q, struct params *ps,
 		*one_row = true;
 		for (size_t i = 0; i < t->ncols; i++) {
 			const struct target_col *c = &t->cols[i];
-			const struct datum *v = value_of(r->nold, r->old_names,
-							 r->old_values, c->name);
+			const struct datum *v = value_of(
+			    r->nold, r->old_names, r->old_values, c->name);
 			if (c->generated || !comparable(c->base) ||
 			    (v && v->kind == DATUM_UNCHANGED))
 				continue;
@@ -884,23 +940,27 @@ static int put_condition(struct buf *q, struct params *ps,
 		*one_row = !t->nkeys;
 		for (size_t i = 0; i < n; i++) {
 			const struct target_col *c = column(t, names[i]);
-			if (!is_key(r, names[i]) || vals[i].kind == DATUM_UNCHANGED ||
+			if (!is_key(r, names[i]) ||
+			    vals[i].kind == DATUM_UNCHANGED ||
 			    !comparable(c->base))
 				continue;
 			put_match(q, ps, c, &vals[i], &first);
 		}
 	}
 	if (first)
-		return err_set(e, "%s: the change names no key to find the row by (REPLICA IDENTITY NOTHING?)",
-			       t->qualified);
+		return err_set(
+		    e,
+		    "%s: the change names no key to find the row by (REPLICA IDENTITY NOTHING?)",
+		    t->qualified);
 	return 0;
 }
 
 /* " WHERE cond", or for one of equal rows
  * " WHERE ctid = (SELECT ctid FROM t WHERE cond LIMIT 1)": a partitioned
  * table's ctid is unique only with the partition, its tableoid. */
-static int put_where(struct buf *q, struct params *ps, const struct target_table *t,
-		     const struct sink_row *r, bool lock, struct err *e)
+static int put_where(struct buf *q, struct params *ps,
+		     const struct target_table *t, const struct sink_row *r,
+		     bool lock, struct err *e)
 {
 	struct buf cond = { 0 };
 	bool one_row;
@@ -951,13 +1011,15 @@ static void put_insert(struct buf *q, struct params *ps,
 		return;
 	}
 	/* A subscription writes identity columns as the source had them. */
-	buf_puts(q, overriding ? ") OVERRIDING SYSTEM VALUE VALUES (" : ") VALUES (");
+	buf_puts(q, overriding ? ") OVERRIDING SYSTEM VALUE VALUES ("
+			       : ") VALUES (");
 	n = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
 		const struct target_col *c = column(t, r->names[i]);
 		if (!written(c, &r->values[i]))
 			continue;
-		buf_printf(q, "%s$%d", n++ ? ", " : "", param(ps, &r->values[i], c));
+		buf_printf(q, "%s$%d", n++ ? ", " : "",
+			   param(ps, &r->values[i], c));
 	}
 	buf_putc(q, ')');
 	/* A snapshot row that meets a row the target already has (a rerun)
@@ -972,7 +1034,8 @@ static void put_insert(struct buf *q, struct params *ps,
  * plugins send an old key when the key changes). */
 static bool kept(const struct sink_row *r, size_t i, const struct target_col *c)
 {
-	const struct datum *old = value_of(r->nold, r->old_names, r->old_values, r->names[i]);
+	const struct datum *old =
+	    value_of(r->nold, r->old_names, r->old_values, r->names[i]);
 	const struct datum *v = &r->values[i];
 	if (!old)
 		return r->nold == 0 && (is_key(r, r->names[i]) || c->key);
@@ -990,7 +1053,8 @@ static int put_update(struct buf *q, struct params *ps,
 		const struct target_col *c = column(t, r->names[i]);
 		/* An identity column GENERATED ALWAYS can only be set to
 		 * DEFAULT: leave it alone unless it changed. */
-		if (!written(c, &r->values[i]) || (c->always_identity && kept(r, i, c)))
+		if (!written(c, &r->values[i]) ||
+		    (c->always_identity && kept(r, i, c)))
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
@@ -1012,8 +1076,8 @@ static int empty_table(struct pgsink *p, struct target_table *t, struct err *e)
 	struct buf q = { 0 };
 	buf_printf(&q, "DELETE FROM %s", t->qualified);
 	char doing[200];
-	snprintf(doing, sizeof doing, "emptying %s for the snapshot taken again",
-		 t->qualified);
+	snprintf(doing, sizeof doing,
+		 "emptying %s for the snapshot taken again", t->qualified);
 	int rc = queue(p, buf_cstr(&q), 0, NULL, NULL, NULL, NULL, t, doing, e);
 	buf_free(&q);
 	if (rc == 0)
@@ -1028,7 +1092,8 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	if (!t || check_columns(p, t, r, e) < 0 || open_txn(p, e) < 0)
 		return -1;
 	bool read = strcmp(r->op, "read") == 0;
-	if (read && p->fed_before && p->emptied != t && empty_table(p, t, e) < 0)
+	if (read && p->fed_before && p->emptied != t &&
+	    empty_table(p, t, e) < 0)
 		return -1;
 	struct buf *q = &p->sql;
 	struct params ps = { 0 };
@@ -1044,9 +1109,10 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	}
 	if (rc == 0) {
 		char doing[200];
-		snprintf(doing, sizeof doing, "applying %s to %s", r->op, t->qualified);
-		rc = queue(p, buf_cstr(q), ps.n, ps.types, ps.values, ps.lengths,
-			   ps.formats, t, doing, e);
+		snprintf(doing, sizeof doing, "applying %s to %s", r->op,
+			 t->qualified);
+		rc = queue(p, buf_cstr(q), ps.n, ps.types, ps.values,
+			   ps.lengths, ps.formats, t, doing, e);
 	}
 	free_params(&ps);
 	if (rc < 0)
@@ -1068,8 +1134,8 @@ static int pg_write_truncate(struct sink *s, const struct sink_truncate *tr,
 	struct buf q = { 0 };
 	buf_puts(&q, "TRUNCATE ");
 	for (size_t i = 0; i < tr->nrels; i++) {
-		struct target_table *t = target(p, tr->schemas[i],
-						tr->tables[i] ? tr->tables[i] : "", e);
+		struct target_table *t = target(
+		    p, tr->schemas[i], tr->tables[i] ? tr->tables[i] : "", e);
 		if (!t) {
 			buf_free(&q);
 			return -1;
@@ -1117,8 +1183,10 @@ static int pg_commit(struct sink *s, const struct txn *tx, struct err *e)
 	struct pgsink *p = (struct pgsink *)s;
 	if (p->savepoint == 2) {
 		bool repeat = tx->end_lsn <= p->progress;
-		if (queue_plain(p, repeat ? "ROLLBACK TO SAVEPOINT walhook_source"
-					  : "RELEASE SAVEPOINT walhook_source", e) < 0)
+		if (queue_plain(p,
+				repeat ? "ROLLBACK TO SAVEPOINT walhook_source"
+				       : "RELEASE SAVEPOINT walhook_source",
+				e) < 0)
 			return -1;
 		if (repeat)
 			return 0;
@@ -1141,19 +1209,27 @@ static int pg_flush(struct sink *s, struct err *e)
 	int rc;
 	if (p->use_origin) {
 		char when[PGTIME_STRLEN];
-		const char *params[] = { lsn, pgtime_format(p->batch_time, when) };
-		rc = queue(p, "SELECT pg_catalog.pg_replication_origin_xact_setup($1::pg_lsn, $2::timestamptz)",
-			   2, (const uint32_t[]){ 0, 0 }, params, NULL, NULL, NULL, doing, e);
+		const char *params[] = { lsn,
+					 pgtime_format(p->batch_time, when) };
+		rc = queue(
+		    p,
+		    "SELECT pg_catalog.pg_replication_origin_xact_setup($1::pg_lsn, $2::timestamptz)",
+		    2, (const uint32_t[]){ 0, 0 }, params, NULL, NULL, NULL,
+		    doing, e);
 	} else {
 		const char *params[] = { p->progress_name, lsn };
-		rc = queue(p, "INSERT INTO walhook.progress (name, lsn) VALUES ($1, $2)"
-			      " ON CONFLICT (name) DO UPDATE SET lsn = EXCLUDED.lsn,"
-			      " updated = now()",
-			   2, (const uint32_t[]){ 0, 0 }, params, NULL, NULL, NULL, doing, e);
+		rc = queue(
+		    p,
+		    "INSERT INTO walhook.progress (name, lsn) VALUES ($1, $2)"
+		    " ON CONFLICT (name) DO UPDATE SET lsn = EXCLUDED.lsn,"
+		    " updated = now()",
+		    2, (const uint32_t[]){ 0, 0 }, params, NULL, NULL, NULL,
+		    doing, e);
 	}
 	if (rc == 0) {
 		snprintf(doing, sizeof doing, "committing at %s", lsn);
-		if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) {
+		if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL,
+				      NULL, 0)) {
 			expect(p, NULL, doing);
 		} else {
 			conn_fail(e, p->conn, NULL, doing);
@@ -1183,7 +1259,8 @@ static void pg_discard(struct sink *s)
 	struct pgsink *p = (struct pgsink *)s;
 	struct err ignored;
 	if (p->in_txn && PQstatus(p->conn) == CONNECTION_OK &&
-	    drain(p, &ignored) == 0 && queue_plain(p, "ROLLBACK", &ignored) == 0)
+	    drain(p, &ignored) == 0 &&
+	    queue_plain(p, "ROLLBACK", &ignored) == 0)
 		drain(p, &ignored);
 	p->in_txn = false;
 	p->savepoint = 0;
@@ -1221,7 +1298,8 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 	snprintf(p->base.name, sizeof p->base.name, "postgres");
 	snprintf(p->progress_name, sizeof p->progress_name, "%s%s",
 		 c->progress_name ? "" : "walhook_",
-		 c->progress_name ? c->progress_name : (c->slot ? c->slot : "replay"));
+		 c->progress_name ? c->progress_name
+				  : (c->slot ? c->slot : "replay"));
 	p->replica_role = !c->no_replica_role;
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { c->conninfo, "walhook", NULL };

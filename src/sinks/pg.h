@@ -15,7 +15,7 @@
 
 struct sink_pg_config {
 	const char *conninfo;
-	const char *slot;          /* the source slot: names the progress */
+	const char *slot;	   /* the source slot: names the progress */
 	const char *progress_name; /* overrides "walhook_<slot>" */
 	/* replica_role = false: apply as an ordinary session, not with
 	 * session_replication_role = replica (so ordinary triggers fire and

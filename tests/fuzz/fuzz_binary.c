@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "decode/binary.h"
 #include "base/buf.h"
+#include "decode/binary.h"
 #include "fuzz.h"
 
 /* Builtin types and their arrays are below 10000, and so are the

@@ -23,15 +23,15 @@
 #include "sinks/lines.h"
 
 static const char script_text[] =
-	"local n = 0\n"
-	"function handle_begin(tx) n = n + 1 end\n"
-	"function handle_change(c)\n"
-	"  if c.new and c.new.drop then return false end\n"
-	"  return c\n"
-	"end\n"
-	"function handle_truncate(t) print(walhook.json.encode(t)) end\n"
-	"function handle_message(m) print(m.prefix, m.content) end\n"
-	"function handle_commit(tx) n = n - 1 end\n";
+    "local n = 0\n"
+    "function handle_begin(tx) n = n + 1 end\n"
+    "function handle_change(c)\n"
+    "  if c.new and c.new.drop then return false end\n"
+    "  return c\n"
+    "end\n"
+    "function handle_truncate(t) print(walhook.json.encode(t)) end\n"
+    "function handle_message(m) print(m.prefix, m.content) end\n"
+    "function handle_commit(tx) n = n - 1 end\n";
 
 static char script_path[64];
 
@@ -47,7 +47,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(script_path, sizeof script_path, "/tmp/walhook-fuzz-fixture-XXXXXX");
+	snprintf(script_path, sizeof script_path,
+		 "/tmp/walhook-fuzz-fixture-XXXXXX");
 	int fd = mkstemp(script_path);
 	FUZZ_CHECK(fd >= 0);
 	FUZZ_CHECK(write(fd, script_text, sizeof script_text - 1) ==
@@ -90,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (memchr(line, '\0', len))
-			break; /* replay refuses the line, before any host sees it */
+			break; /* replay refuses the line, before any host sees
+				  it */
 		size_t lead = strspn(line, " \t");
 		if (line[lead] == '\0' || line[lead] == '#')
 			continue;

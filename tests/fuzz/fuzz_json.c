@@ -17,7 +17,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* encode(decode(text)) into out; false when decode refuses it. */
-static bool round_trip(lua_State *L, const char *text, size_t n, struct buf *out)
+static bool round_trip(lua_State *L, const char *text, size_t n,
+		       struct buf *out)
 {
 	char msg[128];
 	int top = lua_gettop(L);
@@ -51,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	struct buf once = { 0 }, twice = { 0 };
 	if (round_trip(L, text, size, &once)) {
-		FUZZ_CHECK(round_trip(L, once.data ? once.data : "", once.len, &twice));
+		FUZZ_CHECK(round_trip(L, once.data ? once.data : "", once.len,
+				      &twice));
 		FUZZ_CHECK(once.len == twice.len &&
 			   memcmp(once.data, twice.data, once.len) == 0);
 	}

@@ -8,8 +8,8 @@
  * Everything a decoded message points to is read. */
 #include <stdint.h>
 
-#include "fuzz.h"
 #include "decode/pgoutput.h"
+#include "fuzz.h"
 
 static void touch_tuple(const struct pgo_tuple *t)
 {
@@ -22,9 +22,7 @@ static void touch_msg(const struct pgo_msg *m)
 {
 	fuzz_touch_str(pgo_kind_name(m->kind));
 	switch (m->kind) {
-	case PGO_ORIGIN:
-		fuzz_touch_str(m->origin.name);
-		break;
+	case PGO_ORIGIN: fuzz_touch_str(m->origin.name); break;
 	case PGO_RELATION:
 		fuzz_touch_str(m->relation.nspname);
 		fuzz_touch_str(m->relation.relname);
@@ -59,9 +57,7 @@ static void touch_msg(const struct pgo_msg *m)
 	case PGO_BEGIN_PREPARE:
 	case PGO_PREPARE:
 	case PGO_COMMIT_PREPARED:
-	case PGO_STREAM_PREPARE:
-		fuzz_touch_str(m->prepare.gid);
-		break;
+	case PGO_STREAM_PREPARE: fuzz_touch_str(m->prepare.gid); break;
 	case PGO_ROLLBACK_PREPARED:
 		fuzz_touch_str(m->rollback_prepared.gid);
 		break;

@@ -14,9 +14,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "decode/pgoutput.h"
 #include "fuzz.h"
 #include "fuzz_textplugin.h"
-#include "decode/pgoutput.h"
 #include "protocol/record.h"
 
 /* XLogData: 'w', start LSN, end LSN, send time, then the payload. */
@@ -104,8 +104,8 @@ static void read_recording(const char *path)
 			char v[128];
 			const char *info = buf_cstr(&rd.frame);
 			fuzz_touch_str(record_kv(info, "slot", v, sizeof v));
-			fuzz_touch_str(record_kv(info, "start_lsn", v,
-						 sizeof v));
+			fuzz_touch_str(
+			    record_kv(info, "start_lsn", v, sizeof v));
 			pgo_decoder_reset(&r.pgo);
 			textplugin_reset(&r.tp);
 		} else {

@@ -14,8 +14,8 @@
 
 #include <string.h>
 
-#include "fuzz.h"
 #include "decode/textplugin.h"
+#include "fuzz.h"
 
 struct fuzz_tp {
 	unsigned events;  /* delivered so far, this input */
@@ -50,8 +50,7 @@ static inline int fuzz_tp_event(void *ctx, const struct event *ev,
 	struct fuzz_tp *t = ctx;
 	switch (ev->kind) {
 	case EVENT_BEGIN:
-	case EVENT_COMMIT:
-		break;
+	case EVENT_COMMIT: break;
 	case EVENT_CHANGE:
 		FUZZ_CHECK(ev->change.op == CHANGE_INSERT ||
 			   ev->change.op == CHANGE_UPDATE ||
@@ -74,8 +73,7 @@ static inline int fuzz_tp_event(void *ctx, const struct event *ev,
 		FUZZ_CHECK(ev->message.len == 0 || ev->message.content != NULL);
 		fuzz_touch(ev->message.content, ev->message.len);
 		break;
-	default:
-		FUZZ_CHECK(!"an event of no known kind");
+	default: FUZZ_CHECK(!"an event of no known kind");
 	}
 	if (++t->events == t->fail_at)
 		return err_set(e, "the callback fails at event %u", t->events);
@@ -83,7 +81,7 @@ static inline int fuzz_tp_event(void *ctx, const struct event *ev,
 }
 
 static inline void fuzz_textplugin(enum textplugin_kind kind, uint8_t control,
-			    const uint8_t *data, size_t size)
+				   const uint8_t *data, size_t size)
 {
 	struct textplugin d;
 	struct fuzz_tp t = { .fail_at = control >> 1 };

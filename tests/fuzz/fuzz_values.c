@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "decode/binary.h"
 #include "base/buf.h"
-#include "fuzz.h"
+#include "decode/binary.h"
 #include "decode/values.h"
+#include "fuzz.h"
 
 /* The open arrays, outermost first, as the visitor sees them. */
 struct walk {
@@ -109,10 +109,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf scratch = { 0 };
 	struct walk w = { 0 };
 	err[0] = '\0';
-	int checked = values_parse_array(s, n, NULL, NULL, &scratch, err,
-					 sizeof err);
-	int walked = values_parse_array(s, n, &visitor, &w, &scratch, err,
-					sizeof err);
+	int checked =
+	    values_parse_array(s, n, NULL, NULL, &scratch, err, sizeof err);
+	int walked =
+	    values_parse_array(s, n, &visitor, &w, &scratch, err, sizeof err);
 	FUZZ_CHECK(checked == walked);
 	if (walked == 0) {
 		FUZZ_CHECK(w.depth == 0 && w.calls >= 2);

@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	enum textplugin_kind kind = data[0] & 1 ? TEXTPLUGIN_WAL2JSON_2
-						: TEXTPLUGIN_WAL2JSON_1;
+	enum textplugin_kind kind =
+	    data[0] & 1 ? TEXTPLUGIN_WAL2JSON_2 : TEXTPLUGIN_WAL2JSON_1;
 	fuzz_textplugin(kind, data[0], data + 1, size - 1);
 	return 0;
 }

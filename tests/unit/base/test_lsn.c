@@ -43,9 +43,10 @@ START_TEST(test_lowercase_accepted_uppercase_written)
 END_TEST
 
 static const char *const bad_lsns[] = {
-	"", "1", "1/", "/1", "G/1", "1/2 ", "123456789/0", "0/123456789",
-	" 1/2", "1 /2", "1/ 2", "1//2", "1/2/3", "0x1/2", "-1/2", "+1/2",
-	"1/G", "/",
+	"",	"1",	       "1/",	      "/1",    "G/1",
+	"1/2 ", "123456789/0", "0/123456789", " 1/2",  "1 /2",
+	"1/ 2", "1//2",	       "1/2/3",	      "0x1/2", "-1/2",
+	"+1/2", "1/G",	       "/",
 };
 
 START_TEST(test_rejects)
@@ -85,8 +86,8 @@ START_TEST(test_pgtime_known)
 {
 	char out[PGTIME_STRLEN];
 	/* 2026-11-26 04:30:00 UTC is Unix 1795667400. */
-	int64_t us = (INT64_C(1795667400) - PG_EPOCH_OFFSET_S) * 1000000 +
-		     123456;
+	int64_t us =
+	    (INT64_C(1795667400) - PG_EPOCH_OFFSET_S) * 1000000 + 123456;
 	ck_assert_str_eq(pgtime_format(us, out),
 			 "2026-11-26 04:30:00.123456+00");
 	/* A leap day, with a fraction that needs its leading zeros. */

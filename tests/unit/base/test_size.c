@@ -31,8 +31,18 @@ START_TEST(test_parse)
 			      (unsigned long long)v);
 	}
 	static const char *const bad[] = {
-		"", "MB", "-1", "1.5GB", "1 PB", "1MBs", "1 M B", "12x", " 1",
-		"8388609TB", "99999999999999999999", "1e3",
+		"",
+		"MB",
+		"-1",
+		"1.5GB",
+		"1 PB",
+		"1MBs",
+		"1 M B",
+		"12x",
+		" 1",
+		"8388609TB",
+		"99999999999999999999",
+		"1e3",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		uint64_t v = 7;
@@ -54,7 +64,8 @@ START_TEST(test_format)
 	ck_assert_str_eq(size_format(21577905, s), "21577905 bytes (20.6MB)");
 	ck_assert_str_eq(size_format(1048759, s), "1048759 bytes (1.0MB)");
 	ck_assert_str_eq(size_format(UINT64_C(1) << 63, s), "8388608TB");
-	ck_assert_str_eq(size_format(UINT64_MAX, s), "18446744073709551615 bytes (16777216.0TB)");
+	ck_assert_str_eq(size_format(UINT64_MAX, s),
+			 "18446744073709551615 bytes (16777216.0TB)");
 }
 END_TEST
 

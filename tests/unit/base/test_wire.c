@@ -9,13 +9,13 @@
 START_TEST(test_reads)
 {
 	static const uint8_t buf[] = {
-		0x42,				/* u8 */
-		0x12, 0x34,			/* u16 */
-		0xDE, 0xAD, 0xBE, 0xEF,		/* u32 */
+		0x42,						/* u8 */
+		0x12, 0x34,					/* u16 */
+		0xDE, 0xAD, 0xBE, 0xEF,				/* u32 */
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* u64 */
-		'a', 'b', 0,			/* str */
-		0,				/* empty str */
-		0xFF, 0xFE, 0xFD,		/* bytes */
+		'a',  'b',  0,					/* str */
+		0,						/* empty str */
+		0xFF, 0xFE, 0xFD,				/* bytes */
 	};
 	struct wire r = wire_init(buf, sizeof buf);
 	ck_assert_uint_eq(wire_u8(&r), 0x42);

@@ -27,7 +27,7 @@ struct fake {
 	uint64_t pinned[MAX_RECORDS];
 	bool durable[MAX_RECORDS];
 	int n;
-	int unit_first; /* index of the open unit's first record */
+	int unit_first;	  /* index of the open unit's first record */
 	int fail_flushes; /* the next flushes that fail */
 	bool can_abort;
 	int flushes, commits, discards;
@@ -510,27 +510,31 @@ static void check_rule(struct fake **fs, int nf, uint64_t prepare_at,
 			uint64_t end = fs[k]->taken[i];
 			uint64_t pin = fs[k]->pinned[i];
 			if (pin && pin < told && !fs[k]->durable[i])
-				ck_abort_msg("seed %u step %d: %s holds a prepared transaction (PREPARE at %llu), not durable, but %llu was confirmed",
-					     seed, step, fs[k]->base.name,
-					     (unsigned long long)pin,
-					     (unsigned long long)told);
+				ck_abort_msg(
+				    "seed %u step %d: %s holds a prepared transaction (PREPARE at %llu), not durable, but %llu was confirmed",
+				    seed, step, fs[k]->base.name,
+				    (unsigned long long)pin,
+				    (unsigned long long)told);
 			if (end && end <= told && !fs[k]->durable[i])
-				ck_abort_msg("seed %u step %d: %s holds the unit ending at %llu, not durable, but %llu was confirmed",
-					     seed, step, fs[k]->base.name,
-					     (unsigned long long)end,
-					     (unsigned long long)told);
+				ck_abort_msg(
+				    "seed %u step %d: %s holds the unit ending at %llu, not durable, but %llu was confirmed",
+				    seed, step, fs[k]->base.name,
+				    (unsigned long long)end,
+				    (unsigned long long)told);
 		}
 	}
 	if (prepare_at && told > prepare_at)
-		ck_abort_msg("seed %u step %d: confirmed %llu past the waiting PREPARE at %llu",
-			     seed, step, (unsigned long long)told,
-			     (unsigned long long)prepare_at);
+		ck_abort_msg(
+		    "seed %u step %d: confirmed %llu past the waiting PREPARE at %llu",
+		    seed, step, (unsigned long long)told,
+		    (unsigned long long)prepare_at);
 }
 
 static void walk(unsigned seed)
 {
 	struct rng r = { 0x9E3779B97F4A7C15ull ^ seed };
-	struct fake *fs[3] = { fake_new("a", 1), fake_new("b", 4), fake_new("c", 0) };
+	struct fake *fs[3] = { fake_new("a", 1), fake_new("b", 4),
+			       fake_new("c", 0) };
 	fs[1]->can_abort = true;
 	fs[2]->base.max_wait_us = 3;
 	for (int k = 0; k < 3; k++)
@@ -545,7 +549,8 @@ static void walk(unsigned seed)
 			begin(lsn += 10);
 			open = true;
 		} else if (op <= 4 && open) {
-			delivery_write_json(&d, &fs[next(&r) % 3]->base, "{}", 2, &ignored);
+			delivery_write_json(&d, &fs[next(&r) % 3]->base, "{}",
+					    2, &ignored);
 		} else if (op == 5 && open) {
 			struct txn tx = { .end_lsn = lsn += 10 };
 			open = false;
@@ -556,12 +561,15 @@ static void walk(unsigned seed)
 				delivery_lost(&d), prepare_at = 0;
 		} else if (op == 7 && !open) {
 			if (prepare_at) {
-				/* COMMIT PREPARED: its changes, then the hold goes */
+				/* COMMIT PREPARED: its changes, then the hold
+				 * goes */
 				begin(lsn += 10);
 				pinning = prepare_at;
 				for (int k = 0; k < 3; k++)
 					if (next(&r) % 2)
-						delivery_write_json(&d, &fs[k]->base, "{}", 2, &ignored);
+						delivery_write_json(
+						    &d, &fs[k]->base, "{}", 2,
+						    &ignored);
 				pinning = 0;
 				struct txn tx = { .end_lsn = lsn += 10 };
 				if (delivery_end(&d, &tx, &ignored) < 0) {
@@ -577,7 +585,8 @@ static void walk(unsigned seed)
 			if (!open)
 				delivery_idle(&d, lsn += next(&r) % 50);
 		} else if (op == 9) {
-			if (delivery_tick(&d, now += next(&r) % 4, &ignored) < 0)
+			if (delivery_tick(&d, now += next(&r) % 4, &ignored) <
+			    0)
 				delivery_lost(&d), prepare_at = 0, open = false;
 		} else if (op == 10) {
 			fs[next(&r) % 3]->fail_flushes = 1 + next(&r) % 2;

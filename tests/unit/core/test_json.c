@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "decode/change.h"
-#include "core/json.h"
 #include "base/lsn.h"
+#include "core/json.h"
+#include "decode/change.h"
 
 /* ---- buf ---- */
 
@@ -138,7 +138,9 @@ END_TEST
 START_TEST(test_string_long)
 {
 	/* Long enough to grow the buffer mid-string, escapes throughout. */
-	enum { N = 5000 };
+	enum {
+		N = 5000
+	};
 	char *in = malloc(N);
 	struct buf want = { 0 }, got = { 0 };
 	buf_putc(&want, '"');
@@ -198,9 +200,19 @@ START_TEST(test_doubles_round_trip)
 {
 	/* Whatever the spelling, it reads back as the same double. */
 	static const double ds[] = {
-		0.1, 0.7, 1e23, 5e-324, 2.2250738585072014e-308, DBL_MAX,
-		-DBL_MIN, 9007199254740993.0, 3.141592653589793, 1e15, 1e16,
-		123456.789e3, 2.0 / 3.0,
+		0.1,
+		0.7,
+		1e23,
+		5e-324,
+		2.2250738585072014e-308,
+		DBL_MAX,
+		-DBL_MIN,
+		9007199254740993.0,
+		3.141592653589793,
+		1e15,
+		1e16,
+		123456.789e3,
+		2.0 / 3.0,
 	};
 	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
 		struct buf b = { 0 };
@@ -344,8 +356,8 @@ static void fixture_teardown(void)
 }
 
 #define TXN_TAIL "\"xid\":742,\"commit_time\":\"2026-11-26 04:30:00.123456+00\""
-#define USERS_HEAD(op)                                                     \
-	"{\"op\":\"" op "\",\"schema\":\"public\",\"table\":\"users\","    \
+#define USERS_HEAD(op)                                                         \
+	"{\"op\":\"" op "\",\"schema\":\"public\",\"table\":\"users\","        \
 	"\"relid\":16384,\"key\":[\"id\"],\"lsn\":\"16/B374D800\"," TXN_TAIL
 
 static const char *change_line(char op, const struct datum *newv,
@@ -368,14 +380,15 @@ static const char *change_line(char op, const struct datum *newv,
 START_TEST(test_insert_line)
 {
 	struct datum newv[6] = {
-		text("1"), text("Ann \"A\""), text("t"),
-		text("1.5"), text("12.50"), null_datum,
+		text("1"),   text("Ann \"A\""), text("t"),
+		text("1.5"), text("12.50"),	null_datum,
 	};
-	ck_assert_str_eq(change_line('I', newv, NULL, 0),
-			 USERS_HEAD("insert")
-			 ",\"new\":{\"id\":1,\"name\":\"Ann \\\"A\\\"\","
-			 "\"active\":true,\"score\":1.5,\"price\":\"12.50\","
-			 "\"body\":null}}\n");
+	ck_assert_str_eq(
+	    change_line('I', newv, NULL, 0),
+	    USERS_HEAD(
+		"insert") ",\"new\":{\"id\":1,\"name\":\"Ann \\\"A\\\"\","
+			  "\"active\":true,\"score\":1.5,\"price\":\"12.50\","
+			  "\"body\":null}}\n");
 }
 END_TEST
 
@@ -383,18 +396,19 @@ START_TEST(test_update_key_line)
 {
 	/* The key changed: a 'K' tuple, non-key columns sent as NULL. */
 	struct datum oldv[6] = {
-		text("1"), null_datum, null_datum,
+		text("1"),  null_datum, null_datum,
 		null_datum, null_datum, null_datum,
 	};
 	struct datum newv[6] = {
-		text("2"), text("Bob"), text("f"),
-		text("-0.25"), text("0"), text("short"),
+		text("2"),     text("Bob"), text("f"),
+		text("-0.25"), text("0"),   text("short"),
 	};
-	ck_assert_str_eq(change_line('U', newv, oldv, 'K'),
-			 USERS_HEAD("update")
-			 ",\"new\":{\"id\":2,\"name\":\"Bob\",\"active\":false,"
-			 "\"score\":-0.25,\"price\":\"0\",\"body\":\"short\"},"
-			 "\"old\":{\"id\":1}}\n");
+	ck_assert_str_eq(
+	    change_line('U', newv, oldv, 'K'),
+	    USERS_HEAD(
+		"update") ",\"new\":{\"id\":2,\"name\":\"Bob\",\"active\":false,"
+			  "\"score\":-0.25,\"price\":\"0\",\"body\":\"short\"},"
+			  "\"old\":{\"id\":1}}\n");
 }
 END_TEST
 
@@ -403,21 +417,22 @@ START_TEST(test_update_old_row_toast_line)
 	/* REPLICA IDENTITY FULL: the 'O' row has the TOAST value that the new
 	 * tuple marks unchanged; "new" shows it merged from "old". */
 	struct datum oldv[6] = {
-		text("1"), text("Ann"), text("t"),
-		text("NaN"), null_datum, text("a long body"),
+		text("1"),   text("Ann"), text("t"),
+		text("NaN"), null_datum,  text("a long body"),
 	};
 	struct datum newv[6] = {
-		text("1"), text("Ann B"), text("t"),
-		text("Infinity"), text("3"), unchanged_datum,
+		text("1"),	  text("Ann B"), text("t"),
+		text("Infinity"), text("3"),	 unchanged_datum,
 	};
-	ck_assert_str_eq(change_line('U', newv, oldv, 'O'),
-			 USERS_HEAD("update")
-			 ",\"new\":{\"id\":1,\"name\":\"Ann B\",\"active\":true,"
-			 "\"score\":\"Infinity\",\"price\":\"3\","
-			 "\"body\":\"a long body\"},"
-			 "\"old\":{\"id\":1,\"name\":\"Ann\",\"active\":true,"
-			 "\"score\":\"NaN\",\"price\":null,"
-			 "\"body\":\"a long body\"}}\n");
+	ck_assert_str_eq(
+	    change_line('U', newv, oldv, 'O'),
+	    USERS_HEAD(
+		"update") ",\"new\":{\"id\":1,\"name\":\"Ann B\",\"active\":true,"
+			  "\"score\":\"Infinity\",\"price\":\"3\","
+			  "\"body\":\"a long body\"},"
+			  "\"old\":{\"id\":1,\"name\":\"Ann\",\"active\":true,"
+			  "\"score\":\"NaN\",\"price\":null,"
+			  "\"body\":\"a long body\"}}\n");
 }
 END_TEST
 
@@ -426,13 +441,14 @@ START_TEST(test_update_toast_without_old_line)
 	/* Default identity, key unchanged: no old tuple, and the unchanged
 	 * TOAST column is left out of "new" rather than shown as null. */
 	struct datum newv[6] = {
-		text("1"), text("Ann"), text("t"),
+		text("1"),  text("Ann"),  text("t"),
 		null_datum, text("9.99"), unchanged_datum,
 	};
-	ck_assert_str_eq(change_line('U', newv, NULL, 0),
-			 USERS_HEAD("update")
-			 ",\"new\":{\"id\":1,\"name\":\"Ann\",\"active\":true,"
-			 "\"score\":null,\"price\":\"9.99\"}}\n");
+	ck_assert_str_eq(
+	    change_line('U', newv, NULL, 0),
+	    USERS_HEAD(
+		"update") ",\"new\":{\"id\":1,\"name\":\"Ann\",\"active\":true,"
+			  "\"score\":null,\"price\":\"9.99\"}}\n");
 }
 END_TEST
 
@@ -440,24 +456,25 @@ START_TEST(test_update_toast_key_old_line)
 {
 	/* A 'K' old tuple never supplies a TOAST value to "new". */
 	struct datum oldv[6] = {
-		text("1"), null_datum, null_datum,
+		text("1"),  null_datum, null_datum,
 		null_datum, null_datum, null_datum,
 	};
 	struct datum newv[6] = {
-		text("5"), text("Ann"), text("t"),
-		null_datum, null_datum, unchanged_datum,
+		text("5"),  text("Ann"), text("t"),
+		null_datum, null_datum,	 unchanged_datum,
 	};
-	ck_assert_str_eq(change_line('U', newv, oldv, 'K'),
-			 USERS_HEAD("update")
-			 ",\"new\":{\"id\":5,\"name\":\"Ann\",\"active\":true,"
-			 "\"score\":null,\"price\":null},\"old\":{\"id\":1}}\n");
+	ck_assert_str_eq(
+	    change_line('U', newv, oldv, 'K'),
+	    USERS_HEAD(
+		"update") ",\"new\":{\"id\":5,\"name\":\"Ann\",\"active\":true,"
+			  "\"score\":null,\"price\":null},\"old\":{\"id\":1}}\n");
 }
 END_TEST
 
 START_TEST(test_delete_line)
 {
 	struct datum oldv[6] = {
-		text("7"), null_datum, null_datum,
+		text("7"),  null_datum, null_datum,
 		null_datum, null_datum, null_datum,
 	};
 	ck_assert_str_eq(change_line('D', NULL, oldv, 'K'),
@@ -475,15 +492,20 @@ START_TEST(test_delete_full_line)
 	const struct rel *r = relcache_put(&fx.cache, 1, "", "t", 'f', 2, cols);
 	struct datum oldv[2] = { text("1"), text("x") };
 	struct change c = {
-		.op = 'D', .rel = r, .lsn = 0x10, .txn = &fx.txn,
-		.oldv = oldv, .old_kind = 'O',
+		.op = 'D',
+		.rel = r,
+		.lsn = 0x10,
+		.txn = &fx.txn,
+		.oldv = oldv,
+		.old_kind = 'O',
 	};
 	json_change_line(&fx.out, &c);
-	ck_assert_str_eq(buf_cstr(&fx.out),
-			 "{\"op\":\"delete\",\"schema\":\"pg_catalog\","
-			 "\"table\":\"t\",\"relid\":1,\"key\":[\"a\",\"b\\\"q\"],"
-			 "\"lsn\":\"0/10\"," TXN_TAIL
-			 ",\"old\":{\"a\":1,\"b\\\"q\":\"x\"}}\n");
+	ck_assert_str_eq(
+	    buf_cstr(&fx.out),
+	    "{\"op\":\"delete\",\"schema\":\"pg_catalog\","
+	    "\"table\":\"t\",\"relid\":1,\"key\":[\"a\",\"b\\\"q\"],"
+	    "\"lsn\":\"0/10\"," TXN_TAIL
+	    ",\"old\":{\"a\":1,\"b\\\"q\":\"x\"}}\n");
 }
 END_TEST
 
@@ -491,11 +513,12 @@ START_TEST(test_lines_append)
 {
 	/* Each call appends exactly one line. */
 	struct datum newv[6] = {
-		text("1"), null_datum, null_datum,
+		text("1"),  null_datum, null_datum,
 		null_datum, null_datum, null_datum,
 	};
-	struct change c = { .op = 'I', .rel = fx.users, .txn = &fx.txn,
-			    .newv = newv };
+	struct change c = {
+		.op = 'I', .rel = fx.users, .txn = &fx.txn, .newv = newv
+	};
 	json_change_line(&fx.out, &c);
 	size_t one = fx.out.len;
 	json_change_line(&fx.out, &c);
@@ -508,8 +531,8 @@ END_TEST
 
 START_TEST(test_truncate_line)
 {
-	const struct rel *cat = relcache_put(&fx.cache, 1259, "", "pg_x", 'n', 0,
-					     NULL);
+	const struct rel *cat =
+	    relcache_put(&fx.cache, 1259, "", "pg_x", 'n', 0, NULL);
 	const struct rel *rels[2] = { fx.users, cat };
 	struct truncate t = {
 		.txn = &fx.txn,
@@ -520,23 +543,25 @@ START_TEST(test_truncate_line)
 		.restart_identity = false,
 	};
 	json_truncate_line(&fx.out, &t);
-	ck_assert_str_eq(buf_cstr(&fx.out),
-			 "{\"op\":\"truncate\",\"relations\":["
-			 "{\"schema\":\"public\",\"table\":\"users\",\"relid\":16384},"
-			 "{\"schema\":\"pg_catalog\",\"table\":\"pg_x\",\"relid\":1259}],"
-			 "\"cascade\":true,\"restart_identity\":false,"
-			 "\"lsn\":\"16/B374D8A0\"," TXN_TAIL "}\n");
+	ck_assert_str_eq(
+	    buf_cstr(&fx.out),
+	    "{\"op\":\"truncate\",\"relations\":["
+	    "{\"schema\":\"public\",\"table\":\"users\",\"relid\":16384},"
+	    "{\"schema\":\"pg_catalog\",\"table\":\"pg_x\",\"relid\":1259}],"
+	    "\"cascade\":true,\"restart_identity\":false,"
+	    "\"lsn\":\"16/B374D8A0\"," TXN_TAIL "}\n");
 
 	buf_reset(&fx.out);
 	t.nrels = 1;
 	t.cascade = false;
 	t.restart_identity = true;
 	json_truncate_line(&fx.out, &t);
-	ck_assert_str_eq(buf_cstr(&fx.out),
-			 "{\"op\":\"truncate\",\"relations\":["
-			 "{\"schema\":\"public\",\"table\":\"users\",\"relid\":16384}],"
-			 "\"cascade\":false,\"restart_identity\":true,"
-			 "\"lsn\":\"16/B374D8A0\"," TXN_TAIL "}\n");
+	ck_assert_str_eq(
+	    buf_cstr(&fx.out),
+	    "{\"op\":\"truncate\",\"relations\":["
+	    "{\"schema\":\"public\",\"table\":\"users\",\"relid\":16384}],"
+	    "\"cascade\":false,\"restart_identity\":true,"
+	    "\"lsn\":\"16/B374D8A0\"," TXN_TAIL "}\n");
 }
 END_TEST
 
@@ -551,10 +576,11 @@ START_TEST(test_message_line)
 		.transactional = true,
 	};
 	json_message_line(&fx.out, &m);
-	ck_assert_str_eq(buf_cstr(&fx.out),
-			 "{\"op\":\"message\",\"prefix\":\"wal\\\"hook\","
-			 "\"content\":\"he\\u0000l\\nlo\",\"transactional\":true,"
-			 "\"lsn\":\"16/B374D8B0\"," TXN_TAIL "}\n");
+	ck_assert_str_eq(
+	    buf_cstr(&fx.out),
+	    "{\"op\":\"message\",\"prefix\":\"wal\\\"hook\","
+	    "\"content\":\"he\\u0000l\\nlo\",\"transactional\":true,"
+	    "\"lsn\":\"16/B374D8B0\"," TXN_TAIL "}\n");
 
 	/* Non-transactional: no transaction to name. */
 	buf_reset(&fx.out);

@@ -99,15 +99,15 @@ static void col_binary(struct bytes *b, const void *p, uint32_t n)
 
 /* ---- fixed field values ---- */
 
-#define STREAM_XID UINT32_C(0x00012345)    /* the xid in Stream Start */
-#define SUB_XID UINT32_C(0x00012346)	   /* carried by streamed changes */
-#define LSN_A UINT64_C(0x16B374D848)
-#define LSN_B UINT64_C(0x16B374D900)
-#define LSN_C UINT64_C(0xFFFFFFFF00000001)
-#define TIME_A INT64_C(848982600123456)	   /* 2026-11-26 04:30:00.123456 */
-#define TIME_B INT64_C(-86400000000)	   /* 1999-12-31, negative */
-#define RELID UINT32_C(16384)
-#define XID UINT32_C(742)
+#define STREAM_XID UINT32_C(0x00012345) /* the xid in Stream Start */
+#define SUB_XID	   UINT32_C(0x00012346) /* carried by streamed changes */
+#define LSN_A	   UINT64_C(0x16B374D848)
+#define LSN_B	   UINT64_C(0x16B374D900)
+#define LSN_C	   UINT64_C(0xFFFFFFFF00000001)
+#define TIME_A	   INT64_C(848982600123456) /* 2026-11-26 04:30:00.123456 */
+#define TIME_B	   INT64_C(-86400000000)    /* 1999-12-31, negative */
+#define RELID	   UINT32_C(16384)
+#define XID	   UINT32_C(742)
 
 /* The message's first byte, then the xid when inside a streamed block. */
 static void b_head(struct bytes *b, char type, bool streamed)
@@ -668,14 +668,20 @@ static void check_rollback_prepared(const struct pgo_msg *m)
 struct vec {
 	const char *name;
 	char type;
-	bool streamed;      /* decoded inside a streamed block */
+	bool streamed;	    /* decoded inside a streamed block */
 	bool abort_has_lsn; /* decoder setting */
 	void (*build)(struct bytes *b, bool streamed);
 	void (*check)(const struct pgo_msg *m);
 };
 
-#define PLAIN(n, t, f) { #f, t, false, false, build_##f, check_##n }
-#define STREAMED(n, t, f) { #f " (streamed)", t, true, false, build_##f, check_##n }
+#define PLAIN(n, t, f)                                                         \
+	{                                                                      \
+#f, t, false, false, build_##f, check_##n                      \
+	}
+#define STREAMED(n, t, f)                                                      \
+	{                                                                      \
+#f " (streamed)", t, true, false, build_##f, check_##n         \
+	}
 /* Messages that may appear in and out of a streamed block. */
 #define BOTH(t, f) PLAIN(f, t, f), STREAMED(f, t, f)
 
@@ -770,8 +776,9 @@ START_TEST(test_vector_decodes)
 	ck_assert_int_eq(m.has_xid, xid);
 	ck_assert_uint_eq(m.xid, xid ? SUB_XID : 0);
 	v->check(&m);
-	/* Stream Start enters a block, Stream Stop leaves it, others keep it. */
-	bool want_stream = v->type == 'S' ? true
+	/* Stream Start enters a block, Stream Stop leaves it, others keep it.
+	 */
+	bool want_stream = v->type == 'S'   ? true
 			   : v->type == 'E' ? false
 					    : v->streamed;
 	ck_assert_int_eq(d.in_stream, want_stream);
@@ -792,8 +799,9 @@ START_TEST(test_vector_truncations)
 		struct pgo_msg m;
 		setup_decoder(&d, v);
 		int rc = decode_copy(&d, b.p, n, &m);
-		ck_assert_msg(rc == -1, "%s: prefix of %zu of %zu bytes decoded",
-			      v->name, n, b.len);
+		ck_assert_msg(rc == -1,
+			      "%s: prefix of %zu of %zu bytes decoded", v->name,
+			      n, b.len);
 		ck_assert_msg(d.err[0] != '\0', "%s: prefix %zu: empty error",
 			      v->name, n);
 		ck_assert_msg(memchr(d.err, '\0', sizeof d.err) != NULL,
@@ -838,7 +846,8 @@ START_TEST(test_one_decoder_all_vectors)
 			struct pgo_msg m;
 			if (streamed) {
 				build_stream_start(&b, false);
-				ck_assert_int_eq(pgo_decode(&d, b.p, b.len, &m), 0);
+				ck_assert_int_eq(pgo_decode(&d, b.p, b.len, &m),
+						 0);
 				b_free(&b);
 			}
 			for (int i = 0; i < NVECS; i++) {
@@ -848,7 +857,8 @@ START_TEST(test_one_decoder_all_vectors)
 					continue;
 				d.abort_has_lsn = v->abort_has_lsn;
 				v->build(&b, streamed);
-				ck_assert_msg(pgo_decode(&d, b.p, b.len, &m) == 0,
+				ck_assert_msg(pgo_decode(&d, b.p, b.len, &m) ==
+						  0,
 					      "%s: %s", v->name, d.err);
 				ck_assert_int_eq(m.kind, v->type);
 				v->check(&m);
@@ -856,7 +866,8 @@ START_TEST(test_one_decoder_all_vectors)
 			}
 			if (streamed) {
 				build_stream_stop(&b, false);
-				ck_assert_int_eq(pgo_decode(&d, b.p, b.len, &m), 0);
+				ck_assert_int_eq(pgo_decode(&d, b.p, b.len, &m),
+						 0);
 				b_free(&b);
 			}
 			ck_assert(!d.in_stream);
@@ -882,8 +893,9 @@ static int decode_built(struct pgo_decoder *d,
 START_TEST(test_stream_block_xid)
 {
 	static void (*const in_block[])(struct bytes *, bool) = {
-		build_relation, build_type, build_insert, build_update_key,
-		build_delete_key, build_truncate, build_message,
+		build_relation,	  build_type,	    build_insert,
+		build_update_key, build_delete_key, build_truncate,
+		build_message,
 	};
 	struct pgo_decoder d;
 	struct pgo_msg m;
@@ -973,13 +985,15 @@ START_TEST(test_stream_abort_setting)
 	struct pgo_msg m;
 	pgo_decoder_init(&d);
 	/* Setting off: the 25-byte form has 16 bytes too many. */
-	ck_assert_int_eq(decode_built(&d, build_stream_abort_lsn, false, &m), -1);
+	ck_assert_int_eq(decode_built(&d, build_stream_abort_lsn, false, &m),
+			 -1);
 	ck_assert_int_eq(decode_built(&d, build_stream_abort, false, &m), 0);
 	check_stream_abort(&m);
 	/* Setting on: the 9-byte form is truncated. */
 	d.abort_has_lsn = true;
 	ck_assert_int_eq(decode_built(&d, build_stream_abort, false, &m), -1);
-	ck_assert_int_eq(decode_built(&d, build_stream_abort_lsn, false, &m), 0);
+	ck_assert_int_eq(decode_built(&d, build_stream_abort_lsn, false, &m),
+			 0);
 	check_stream_abort_lsn(&m);
 	pgo_decoder_free(&d);
 }
@@ -999,7 +1013,8 @@ START_TEST(test_unknown_type)
 			d.err[0] = '\0';
 			ck_assert_int_eq(decode_copy(&d, msg, n, &m), -1);
 			ck_assert_msg(strstr(d.err, "unknown") != NULL,
-				      "type 0x%02x: error \"%s\"", types[i], d.err);
+				      "type 0x%02x: error \"%s\"", types[i],
+				      d.err);
 		}
 	}
 	pgo_decoder_free(&d);
@@ -1023,8 +1038,9 @@ END_TEST
 START_TEST(test_nonzero_flags)
 {
 	static void (*const builders[])(struct bytes *, bool) = {
-		build_commit, build_prepare, build_commit_prepared,
-		build_rollback_prepared, build_stream_prepare,
+		build_commit,	       build_prepare,
+		build_commit_prepared, build_rollback_prepared,
+		build_stream_prepare,
 	};
 	struct pgo_decoder d;
 	struct pgo_msg m;
@@ -1261,8 +1277,7 @@ static void build_wide_update(struct bytes *b, char old_kind, int ncols)
 	}
 }
 
-static void check_wide_update(const struct pgo_msg *m, char old_kind,
-			      int ncols)
+static void check_wide_update(const struct pgo_msg *m, char old_kind, int ncols)
 {
 	char s[32];
 	ck_assert_int_eq(m->change.old_kind, old_kind);
@@ -1287,8 +1302,8 @@ START_TEST(test_update_scratch_growth)
 			struct bytes b = { 0 };
 			build_wide_update(&b, *k, widths[w]);
 			uint8_t *copy = heap_copy(b.p, b.len);
-			ck_assert_msg(pgo_decode(&d, copy, b.len, &m) == 0, "%s",
-				      d.err);
+			ck_assert_msg(pgo_decode(&d, copy, b.len, &m) == 0,
+				      "%s", d.err);
 			check_wide_update(&m, *k, widths[w]);
 			free(copy);
 			b_free(&b);

@@ -31,8 +31,8 @@ START_TEST(test_put_get)
 {
 	struct relcache c;
 	relcache_init(&c);
-	struct rel *r = relcache_put(&c, 16384, "public", "users", 'd', 3,
-				     users_cols);
+	struct rel *r =
+	    relcache_put(&c, 16384, "public", "users", 'd', 3, users_cols);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_ptr_eq(relcache_get(&c, 16384), r);
 	ck_assert_ptr_null(relcache_get(&c, 16385));
@@ -45,7 +45,8 @@ START_TEST(test_put_get)
 	ck_assert_ptr_null(r->replaced);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_str_eq(r->cols[i].name, users_cols[i].name);
-		ck_assert_uint_eq(r->cols[i].name_len, strlen(users_cols[i].name));
+		ck_assert_uint_eq(r->cols[i].name_len,
+				  strlen(users_cols[i].name));
 		ck_assert_uint_eq(r->cols[i].typoid, users_cols[i].typoid);
 		ck_assert_int_eq(r->cols[i].typmod, users_cols[i].typmod);
 		ck_assert_int_eq(r->cols[i].key, users_cols[i].key);
@@ -121,7 +122,8 @@ START_TEST(test_nkeys)
 	/* Keys need not come first. */
 	for (int i = 0; i < 5; i++)
 		cols[i].key = i % 2 == 1;
-	ck_assert_uint_eq(relcache_put(&c, 200, "s", "t", 'i', 5, cols)->nkeys, 2);
+	ck_assert_uint_eq(relcache_put(&c, 200, "s", "t", 'i', 5, cols)->nkeys,
+			  2);
 	relcache_free(&c);
 }
 END_TEST
@@ -134,12 +136,12 @@ START_TEST(test_replace)
 	};
 	struct relcache c;
 	relcache_init(&c);
-	struct rel *old = relcache_put(&c, 16384, "public", "users", 'd', 3,
-				       users_cols);
-	struct rel *other = relcache_put(&c, 16390, "public", "other", 'd', 0,
-					 NULL);
-	struct rel *new = relcache_put(&c, 16384, "public", "people", 'f', 2,
-				       v2_cols);
+	struct rel *old =
+	    relcache_put(&c, 16384, "public", "users", 'd', 3, users_cols);
+	struct rel *other =
+	    relcache_put(&c, 16390, "public", "other", 'd', 0, NULL);
+	struct rel *new =
+	    relcache_put(&c, 16384, "public", "people", 'f', 2, v2_cols);
 	ck_assert_ptr_ne(new, old);
 	ck_assert_ptr_eq(relcache_get(&c, 16384), new);
 	ck_assert_ptr_eq(relcache_get(&c, 16390), other);
@@ -160,8 +162,8 @@ START_TEST(test_replace)
 	ck_assert_uint_eq(old->cols[0].typoid, 23);
 
 	/* A third description chains to the second. */
-	struct rel *third = relcache_put(&c, 16384, "public", "persons", 'd', 3,
-					 users_cols);
+	struct rel *third =
+	    relcache_put(&c, 16384, "public", "persons", 'd', 3, users_cols);
 	ck_assert_ptr_eq(relcache_get(&c, 16384), third);
 	ck_assert_ptr_eq(third->replaced, new);
 	ck_assert_str_eq(new->relname, "people");
@@ -178,8 +180,8 @@ START_TEST(test_replace)
 
 	/* Pruning again, and replacing after a prune, both work. */
 	relcache_prune(&c);
-	struct rel *fourth = relcache_put(&c, 16384, "public", "p4", 'd', 0,
-					  NULL);
+	struct rel *fourth =
+	    relcache_put(&c, 16384, "public", "p4", 'd', 0, NULL);
 	ck_assert_ptr_eq(fourth->replaced, third);
 	ck_assert_ptr_eq(relcache_get(&c, 16384), fourth);
 	relcache_free(&c);
@@ -189,7 +191,9 @@ END_TEST
 /* 1000 relids force several growths; the rels themselves never move. */
 START_TEST(test_many)
 {
-	enum { N = 1000 };
+	enum {
+		N = 1000
+	};
 	/* Consecutive OIDs, OIDs that share their low bits, and extremes. */
 	static const uint32_t strides[] = { 1, 64, 1024, 65536 };
 	for (size_t s = 0; s < sizeof strides / sizeof strides[0]; s++) {
@@ -206,8 +210,9 @@ START_TEST(test_many)
 			if (i % 97 == 0)
 				for (uint32_t j = 0; j <= i; j++)
 					ck_assert_ptr_eq(
-						relcache_get(&c, 16384 + j * strides[s]),
-						saved[j]);
+					    relcache_get(
+						&c, 16384 + j * strides[s]),
+					    saved[j]);
 		}
 		ck_assert_uint_eq(c.count, N);
 		ck_assert_uint_ge(c.cap, N);
@@ -235,7 +240,8 @@ START_TEST(test_extreme_relids)
 	struct relcache c;
 	relcache_init(&c);
 	struct rel *zero = relcache_put(&c, 0, "a", "zero", 'd', 0, NULL);
-	struct rel *max = relcache_put(&c, UINT32_MAX, "a", "max", 'd', 0, NULL);
+	struct rel *max =
+	    relcache_put(&c, UINT32_MAX, "a", "max", 'd', 0, NULL);
 	ck_assert_ptr_eq(relcache_get(&c, 0), zero);
 	ck_assert_ptr_eq(relcache_get(&c, UINT32_MAX), max);
 	ck_assert_ptr_null(relcache_get(&c, 1));

@@ -13,24 +13,25 @@ static const struct {
 	uint32_t oid;
 	enum val_class want;
 } classes[] = {
-	{ OID_BOOL, VAL_BOOL },	      { OID_BYTEA, VAL_STRING },
-	{ OID_NAME, VAL_STRING },     { OID_INT8, VAL_INTEGER },
-	{ OID_INT2, VAL_INTEGER },    { OID_INT4, VAL_INTEGER },
-	{ OID_TEXT, VAL_STRING },     { OID_OID, VAL_INTEGER },
-	{ OID_XID, VAL_INTEGER },     { OID_CID, VAL_INTEGER },
-	{ OID_JSON, VAL_STRING },     { OID_FLOAT4, VAL_FLOAT },
-	{ OID_FLOAT8, VAL_FLOAT },    { OID_BPCHAR, VAL_STRING },
-	{ OID_VARCHAR, VAL_STRING },  { OID_NUMERIC, VAL_STRING },
-	{ OID_JSONB, VAL_STRING },    { 0, VAL_STRING },
+	{ OID_BOOL, VAL_BOOL },		 { OID_BYTEA, VAL_STRING },
+	{ OID_NAME, VAL_STRING },	 { OID_INT8, VAL_INTEGER },
+	{ OID_INT2, VAL_INTEGER },	 { OID_INT4, VAL_INTEGER },
+	{ OID_TEXT, VAL_STRING },	 { OID_OID, VAL_INTEGER },
+	{ OID_XID, VAL_INTEGER },	 { OID_CID, VAL_INTEGER },
+	{ OID_JSON, VAL_STRING },	 { OID_FLOAT4, VAL_FLOAT },
+	{ OID_FLOAT8, VAL_FLOAT },	 { OID_BPCHAR, VAL_STRING },
+	{ OID_VARCHAR, VAL_STRING },	 { OID_NUMERIC, VAL_STRING },
+	{ OID_JSONB, VAL_STRING },	 { 0, VAL_STRING },
 	{ 1082, VAL_STRING } /* date */, { 2950, VAL_STRING } /* uuid */,
-	{ 16384, VAL_STRING },	      { UINT32_MAX, VAL_STRING },
+	{ 16384, VAL_STRING },		 { UINT32_MAX, VAL_STRING },
 };
 
 START_TEST(test_class)
 {
 	ck_assert_msg(values_class(classes[_i].oid) == classes[_i].want,
 		      "values_class(%u) = %d, want %d", classes[_i].oid,
-		      (int)values_class(classes[_i].oid), (int)classes[_i].want);
+		      (int)values_class(classes[_i].oid),
+		      (int)classes[_i].want);
 }
 END_TEST
 
@@ -88,10 +89,24 @@ START_TEST(test_int_valid)
 END_TEST
 
 static const char *const bad_ints[] = {
-	"", "+", "-", "1a", "a1", " 1", "1 ", "1.0", "1e3", "--1", "+-1",
-	"0x10", "9223372036854775808", "-9223372036854775809",
-	"18446744073709551615", "18446744073709551616",
-	"99999999999999999999999", "-99999999999999999999999",
+	"",
+	"+",
+	"-",
+	"1a",
+	"a1",
+	" 1",
+	"1 ",
+	"1.0",
+	"1e3",
+	"--1",
+	"+-1",
+	"0x10",
+	"9223372036854775808",
+	"-9223372036854775809",
+	"18446744073709551615",
+	"18446744073709551616",
+	"99999999999999999999999",
+	"-99999999999999999999999",
 };
 
 START_TEST(test_int_rejects)
@@ -109,7 +124,9 @@ START_TEST(test_int_length_bounded)
 	int64_t v = 0;
 	ck_assert(values_parse_int("123xyz", 3, &v));
 	ck_assert_int_eq(v, 123);
-	ck_assert(!values_parse_int("12\0" "3", 4, &v));
+	ck_assert(!values_parse_int("12\0"
+				    "3",
+				    4, &v));
 	ck_assert(!values_parse_int("5", 0, &v));
 	ck_assert(!values_parse_int(NULL, 0, &v));
 }
@@ -159,8 +176,8 @@ START_TEST(test_float_specials)
 END_TEST
 
 static const char *const bad_floats[] = {
-	"", "abc", "1e400", "-1e400", "1.5x", "1.5 ", "-", "+", ".", "e5",
-	"1,5", "Infinityx", "NaNa",
+	"",  "abc", "1e400", "-1e400", "1.5x",	    "1.5 ", "-",
+	"+", ".",   "e5",    "1,5",    "Infinityx", "NaNa",
 };
 
 START_TEST(test_float_rejects)
@@ -177,8 +194,8 @@ END_TEST
  * strtod's extra spellings such as "nan(…)" are not wanted. strtod accepts
  * all of them (leading white space, any-case nan/inf, hex floats). */
 static const char *const non_pg_floats[] = {
-	"nan", "NAN", "nan(123)", "inf", "-inf", "infinity", "INF",
-	" 1.5", "\t1.5", "0x10", "0x1p3",
+	"nan", "NAN",  "nan(123)", "inf",  "-inf",  "infinity",
+	"INF", " 1.5", "\t1.5",	   "0x10", "0x1p3",
 };
 
 START_TEST(test_float_rejects_strtod_extras)
@@ -197,7 +214,9 @@ START_TEST(test_float_length_bounded)
 	ck_assert(d == 2.5);
 	ck_assert(values_parse_float("NaNxx", 3, &d));
 	ck_assert(isnan(d));
-	ck_assert(!values_parse_float("1\0" "5", 3, &d));
+	ck_assert(!values_parse_float("1\0"
+				      "5",
+				      3, &d));
 	/* Longer than any float PostgreSQL prints. */
 	char big[200];
 	memset(big, '1', sizeof big);
@@ -220,15 +239,16 @@ START_TEST(test_bool)
 END_TEST
 
 static const char *const bad_bools[] = {
-	"", "true", "false", "T", "F", "1", "0", "y", "n", "on", "off", "tt",
-	"t ", " t", "yes",
+	"",  "true", "false", "T",  "F",  "1",	"0",   "y",
+	"n", "on",   "off",   "tt", "t ", " t", "yes",
 };
 
 START_TEST(test_bool_rejects)
 {
 	bool b = true;
-	ck_assert_msg(!values_parse_bool(bad_bools[_i], strlen(bad_bools[_i]), &b),
-		      "values_parse_bool accepted \"%s\"", bad_bools[_i]);
+	ck_assert_msg(
+	    !values_parse_bool(bad_bools[_i], strlen(bad_bools[_i]), &b),
+	    "values_parse_bool accepted \"%s\"", bad_bools[_i]);
 	ck_assert(b);
 }
 END_TEST
@@ -243,39 +263,39 @@ END_TEST
 static const struct {
 	uint32_t array, elem;
 } array_types[] = {
-	{ 143, 142 }, /* xml[] */
-	{ 199, 114 }, /* json[] */
-	{ 271, 5069 }, /* xid8[] */
-	{ 629, 628 }, /* line[] */
-	{ 651, 650 }, /* cidr[] */
-	{ 719, 718 }, /* circle[] */
-	{ 775, 774 }, /* macaddr8[] */
-	{ 791, 790 }, /* money[] */
-	{ 1000, 16 }, /* bool[] */
-	{ 1002, 18 }, /* char[] */
-	{ 1003, 19 }, /* name[] */
-	{ 1005, 21 }, /* int2[] */
-	{ 1006, 22 }, /* int2vector[] */
-	{ 1007, 23 }, /* int4[] */
-	{ 1008, 24 }, /* regproc[] */
-	{ 1009, 25 }, /* text[] */
-	{ 1010, 27 }, /* tid[] */
-	{ 1011, 28 }, /* xid[] */
-	{ 1012, 29 }, /* cid[] */
-	{ 1013, 30 }, /* oidvector[] */
+	{ 143, 142 },	/* xml[] */
+	{ 199, 114 },	/* json[] */
+	{ 271, 5069 },	/* xid8[] */
+	{ 629, 628 },	/* line[] */
+	{ 651, 650 },	/* cidr[] */
+	{ 719, 718 },	/* circle[] */
+	{ 775, 774 },	/* macaddr8[] */
+	{ 791, 790 },	/* money[] */
+	{ 1000, 16 },	/* bool[] */
+	{ 1002, 18 },	/* char[] */
+	{ 1003, 19 },	/* name[] */
+	{ 1005, 21 },	/* int2[] */
+	{ 1006, 22 },	/* int2vector[] */
+	{ 1007, 23 },	/* int4[] */
+	{ 1008, 24 },	/* regproc[] */
+	{ 1009, 25 },	/* text[] */
+	{ 1010, 27 },	/* tid[] */
+	{ 1011, 28 },	/* xid[] */
+	{ 1012, 29 },	/* cid[] */
+	{ 1013, 30 },	/* oidvector[] */
 	{ 1014, 1042 }, /* bpchar[] */
 	{ 1015, 1043 }, /* varchar[] */
-	{ 1016, 20 }, /* int8[] */
-	{ 1017, 600 }, /* point[] */
-	{ 1018, 601 }, /* lseg[] */
-	{ 1019, 602 }, /* path[] */
-	{ 1021, 700 }, /* float4[] */
-	{ 1022, 701 }, /* float8[] */
-	{ 1027, 604 }, /* polygon[] */
-	{ 1028, 26 }, /* oid[] */
+	{ 1016, 20 },	/* int8[] */
+	{ 1017, 600 },	/* point[] */
+	{ 1018, 601 },	/* lseg[] */
+	{ 1019, 602 },	/* path[] */
+	{ 1021, 700 },	/* float4[] */
+	{ 1022, 701 },	/* float8[] */
+	{ 1027, 604 },	/* polygon[] */
+	{ 1028, 26 },	/* oid[] */
 	{ 1034, 1033 }, /* aclitem[] */
-	{ 1040, 829 }, /* macaddr[] */
-	{ 1041, 869 }, /* inet[] */
+	{ 1040, 829 },	/* macaddr[] */
+	{ 1041, 869 },	/* inet[] */
 	{ 1115, 1114 }, /* timestamp[] */
 	{ 1182, 1082 }, /* date[] */
 	{ 1183, 1083 }, /* time[] */
@@ -322,12 +342,10 @@ static const struct {
 
 START_TEST(test_array_element)
 {
-	ck_assert_msg(values_array_element(array_types[_i].array) ==
-			      array_types[_i].elem,
-		      "values_array_element(%u) = %u, want %u",
-		      array_types[_i].array,
-		      values_array_element(array_types[_i].array),
-		      array_types[_i].elem);
+	ck_assert_msg(
+	    values_array_element(array_types[_i].array) == array_types[_i].elem,
+	    "values_array_element(%u) = %u, want %u", array_types[_i].array,
+	    values_array_element(array_types[_i].array), array_types[_i].elem);
 }
 END_TEST
 
@@ -336,9 +354,11 @@ START_TEST(test_array_element_not_arrays)
 	/* scalars; int2vector and oidvector ("1 2 3", no braces); box[]
 	 * (';' between elements); a composite's array (pg_class[]); OIDs of
 	 * types created in a database */
-	static const uint32_t none[] = { 0, OID_INT4, OID_TEXT, 22, 30, 1020,
-					 273, 16384, 16385, UINT32_MAX,
-					 1001 /* bytea[]: its text */ };
+	static const uint32_t none[] = {
+		0,   OID_INT4, OID_TEXT, 22,	     30,  1020,
+		273, 16384,    16385,	 UINT32_MAX, 1001 /* bytea[]: its text
+							   */
+	};
 	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
 		ck_assert_uint_eq(values_array_element(none[i]), 0);
 	ck_assert_uint_eq(values_array_element(1007), OID_INT4);
@@ -362,8 +382,8 @@ static void trace_end(void *ctx, size_t index)
 	buf_putc(ctx, ')');
 }
 
-static void trace_element(void *ctx, size_t index, const char *text,
-			  size_t len, bool is_null)
+static void trace_element(void *ctx, size_t index, const char *text, size_t len,
+			  bool is_null)
 {
 	if (is_null)
 		buf_printf(ctx, " %zuN", index);
@@ -372,7 +392,9 @@ static void trace_element(void *ctx, size_t index, const char *text,
 }
 
 static const struct values_array_visitor trace = {
-	trace_begin, trace_end, trace_element,
+	trace_begin,
+	trace_end,
+	trace_element,
 };
 
 /* Texts printed by PostgreSQL 15's array_out (see test_binary.c for the
@@ -388,11 +410,11 @@ static const struct {
 	  "10<{}>)" },
 	{ "{{a,b},{c,d}}", "(2@0(2@1 1<a> 2<b>)(2@2 1<c> 2<d>))" },
 	{ "[1:2]={x,y}", "(2@0 1<x> 2<y>)" },
-	{ "[+1:2][01:2]={{a,b},{c,d}}",
-	  "(2@0(2@1 1<a> 2<b>)(2@2 1<c> 2<d>))" },
+	{ "[+1:2][01:2]={{a,b},{c,d}}", "(2@0(2@1 1<a> 2<b>)(2@2 1<c> 2<d>))" },
 	{ "{\"Null\",nulls,\"tab\tx\",\"nl\nx\"}",
 	  "(4@0 1<Null> 2<nulls> 3<tab\tx> 4<nl\nx>)" },
-	{ "{{{1,2}},{{3,4}}}", "(2@0(1@1(2@1 1<1> 2<2>))(1@2(2@1 1<3> 2<4>)))" },
+	{ "{{{1,2}},{{3,4}}}",
+	  "(2@0(1@1(2@1 1<1> 2<2>))(1@2(2@1 1<3> 2<4>)))" },
 	{ "{{NULL,NULL}}", "(1@0(2@1 1N 2N))" },
 	{ "{\xc3\xa9,\"\xc3\x9f x\"}", "(2@0 1<\xc3\xa9> 2<\xc3\x9f x>)" },
 	{ "{\"a}\",\"{b\",\"c\\\\d\",\"vt\vx\",\"cr\rx\",\"ff\fx\"}",
@@ -432,26 +454,54 @@ START_TEST(test_parse_array)
 	ck_assert_str_eq(buf_cstr(&got), arrays[_i].want);
 	/* v NULL: only checks */
 	ck_assert_int_eq(values_parse_array(s, strlen(s), NULL, NULL, &scratch,
-					    err, sizeof err), 0);
+					    err, sizeof err),
+			 0);
 	buf_free(&got);
 	buf_free(&scratch);
 }
 END_TEST
 
 static const char *const bad_arrays[] = {
-	"", " ", "a", "{", "}", "{a", "{a,", "{a,}", "{,a}", "{a,,b}",
-	"{a b\"c\"}", "{\"a\" b}", "{\"a}", "{a\\", "{\"a\\", "{a}x",
-	"{a}}", "{{a},{b,c}}", "{a,{b}}", "{{a},b}", "{{}}", "{{a},{}}",
-	"{{{{{{{1}}}}}}}", "[1:2]{a}", "[a]={x}", "[1:]={x}", "[1:2={x}",
-	"[1:2]", "=={a}", "{}{}", "NULL", "{a}\"",
+	"",
+	" ",
+	"a",
+	"{",
+	"}",
+	"{a",
+	"{a,",
+	"{a,}",
+	"{,a}",
+	"{a,,b}",
+	"{a b\"c\"}",
+	"{\"a\" b}",
+	"{\"a}",
+	"{a\\",
+	"{\"a\\",
+	"{a}x",
+	"{a}}",
+	"{{a},{b,c}}",
+	"{a,{b}}",
+	"{{a},b}",
+	"{{}}",
+	"{{a},{}}",
+	"{{{{{{{1}}}}}}}",
+	"[1:2]{a}",
+	"[a]={x}",
+	"[1:]={x}",
+	"[1:2={x}",
+	"[1:2]",
+	"=={a}",
+	"{}{}",
+	"NULL",
+	"{a}\"",
 };
 
 /* Arrays whose lower bounds are not all 1, as array_out prints them: a
  * Lua or JSON array would renumber them, so they are not taken apart
  * (their callers keep the text). Well-formed, so not "malformed". */
 static const char *const bounded_arrays[] = {
-	"[0:1]={x,y}", "[-2:-1][3:4]={{a,b},{c,d}}", "[1:1][0:1]={{1,2}}",
-	" [2:3] = {1,2}", "[-1:0]={\"\\\\x00\",NULL}", "[5:5]={z}",
+	"[0:1]={x,y}",	  "[-2:-1][3:4]={{a,b},{c,d}}", "[1:1][0:1]={{1,2}}",
+	" [2:3] = {1,2}", "[-1:0]={\"\\\\x00\",NULL}",	"[5:5]={z}",
 	"[00:1]={a,b}",
 };
 
@@ -460,12 +510,14 @@ START_TEST(test_parse_array_keeps_bounds_as_text)
 	struct buf got = { 0 }, scratch = { 0 };
 	char err[100] = "";
 	const char *s = bounded_arrays[_i];
-	ck_assert_int_eq(values_parse_array(s, strlen(s), &trace, &got, &scratch,
-					    err, sizeof err), -1);
+	ck_assert_int_eq(values_parse_array(s, strlen(s), &trace, &got,
+					    &scratch, err, sizeof err),
+			 -1);
 	ck_assert_str_eq(err, "lower bounds other than 1: kept as text");
 	ck_assert_uint_eq(got.len, 0);
 	ck_assert_int_eq(values_parse_array(s, strlen(s), NULL, NULL, &scratch,
-					    err, sizeof err), -1);
+					    err, sizeof err),
+			 -1);
 	buf_free(&got);
 	buf_free(&scratch);
 }
@@ -479,8 +531,7 @@ START_TEST(test_parse_array_rejects)
 	int rc = values_parse_array(s, strlen(s), &trace, &got, &scratch, err,
 				    sizeof err);
 	ck_assert_msg(rc == -1, "accepted \"%s\" as %s", s, buf_cstr(&got));
-	ck_assert_msg(strncmp(err, "malformed array", 15) == 0, "err: %s",
-		      err);
+	ck_assert_msg(strncmp(err, "malformed array", 15) == 0, "err: %s", err);
 	/* Checked before the first callback: nothing seen. */
 	ck_assert_uint_eq(got.len, 0);
 	buf_free(&got);
@@ -494,15 +545,18 @@ START_TEST(test_parse_array_length_bounded)
 	char err[100];
 	/* only n bytes count */
 	ck_assert_int_eq(values_parse_array("{a}{junk", 3, &trace, &got,
-					    &scratch, err, sizeof err), 0);
+					    &scratch, err, sizeof err),
+			 0);
 	ck_assert_str_eq(buf_cstr(&got), "(1@0 1<a>)");
-	ck_assert_int_eq(values_parse_array("{a}", 2, NULL, NULL, &scratch,
-					    err, sizeof err), -1);
-	ck_assert_int_eq(values_parse_array(NULL, 0, NULL, NULL, &scratch,
-					    err, sizeof err), -1);
+	ck_assert_int_eq(
+	    values_parse_array("{a}", 2, NULL, NULL, &scratch, err, sizeof err),
+	    -1);
+	ck_assert_int_eq(
+	    values_parse_array(NULL, 0, NULL, NULL, &scratch, err, sizeof err),
+	    -1);
 	/* errlen 0: err untouched */
-	ck_assert_int_eq(values_parse_array("{", 1, NULL, NULL, &scratch,
-					    NULL, 0), -1);
+	ck_assert_int_eq(
+	    values_parse_array("{", 1, NULL, NULL, &scratch, NULL, 0), -1);
 	buf_free(&got);
 	buf_free(&scratch);
 }
@@ -517,8 +571,8 @@ struct where {
 	struct buf *scratch;
 };
 
-static void where_element(void *ctx, size_t index, const char *text,
-			  size_t len, bool is_null)
+static void where_element(void *ctx, size_t index, const char *text, size_t len,
+			  bool is_null)
 {
 	struct where *w = ctx;
 	(void)index;
@@ -539,8 +593,9 @@ START_TEST(test_parse_array_no_copies)
 	char err[100];
 	const char *s = "{plain,\"quoted\",\"es\\\"caped\",un\\\\quoted,NULL}";
 	struct where w = { s, strlen(s), 0, 0, &scratch };
-	ck_assert_int_eq(values_parse_array(s, strlen(s), &v, &w, &scratch, err,
-					    sizeof err), 0);
+	ck_assert_int_eq(
+	    values_parse_array(s, strlen(s), &v, &w, &scratch, err, sizeof err),
+	    0);
 	ck_assert_int_eq(w.in_text, 3);
 	ck_assert_int_eq(w.in_scratch, 2);
 	buf_free(&scratch);
@@ -585,12 +640,14 @@ START_TEST(test_parse_array_to_json)
 	char err[100];
 	const char *s = "[1:2][1:3]={{1,NULL,-3},{2147483647,-2147483648,0}}";
 	ck_assert_int_eq(values_parse_array(s, strlen(s), &v, &out, &scratch,
-					    err, sizeof err), 0);
+					    err, sizeof err),
+			 0);
 	ck_assert_str_eq(buf_cstr(&out),
 			 "[[1,null,-3],[2147483647,-2147483648,0]]");
 	buf_reset(&out);
-	ck_assert_int_eq(values_parse_array("{}", 2, &v, &out, &scratch, err,
-					    sizeof err), 0);
+	ck_assert_int_eq(
+	    values_parse_array("{}", 2, &v, &out, &scratch, err, sizeof err),
+	    0);
 	ck_assert_str_eq(buf_cstr(&out), "[]");
 	buf_free(&out);
 	buf_free(&scratch);
@@ -628,8 +685,8 @@ START_TEST(test_bytea)
 END_TEST
 
 static const char *const bad_byteas[] = {
-	"\\x0", "\\xzz", "\\x0g", "\\x0 1", "\\x012", "\\", "a\\", "\\400",
-	"\\08", "\\1", "\\12", "\\q", "x\\xy",
+	"\\x0",	 "\\xzz", "\\x0g", "\\x0 1", "\\x012", "\\",	"a\\",
+	"\\400", "\\08",  "\\1",   "\\12",   "\\q",    "x\\xy",
 };
 
 START_TEST(test_bytea_rejects)
@@ -678,8 +735,7 @@ static Suite *values_suite(void)
 	tcase_add_loop_test(tc, test_array_element, 0, COUNT(array_types));
 	tcase_add_test(tc, test_array_element_not_arrays);
 	tcase_add_loop_test(tc, test_parse_array, 0, COUNT(arrays));
-	tcase_add_loop_test(tc, test_parse_array_rejects, 0,
-			    COUNT(bad_arrays));
+	tcase_add_loop_test(tc, test_parse_array_rejects, 0, COUNT(bad_arrays));
 	tcase_add_loop_test(tc, test_parse_array_keeps_bounds_as_text, 0,
 			    COUNT(bounded_arrays));
 	tcase_add_test(tc, test_parse_array_length_bounded);

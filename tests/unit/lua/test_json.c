@@ -76,7 +76,8 @@ START_TEST(test_decode_encode_deep)
 		char *s = nested_arrays(depths[i]);
 		char msg[128];
 		int top = lua_gettop(L);
-		ck_assert_int_eq(lj_decode(L, s, strlen(s), msg, sizeof msg), 0);
+		ck_assert_int_eq(lj_decode(L, s, strlen(s), msg, sizeof msg),
+				 0);
 		ck_assert_int_eq(lua_gettop(L), top + 1);
 		struct buf b = { 0 };
 		ck_assert_int_eq(lj_encode(L, -1, &b), 0);
@@ -95,8 +96,10 @@ START_TEST(test_decode_too_deep)
 	int top = lua_gettop(L);
 	ck_assert_int_eq(lj_decode(L, s, strlen(s), msg, sizeof msg), -1);
 	ck_assert_int_eq(lua_gettop(L), top);
-	ck_assert_msg(strstr(msg, "nested more than 500 deep at byte 501, in [1][1]") == msg,
-		      "message: %s", msg);
+	ck_assert_msg(
+	    strstr(msg, "nested more than 500 deep at byte 501, in [1][1]") ==
+		msg,
+	    "message: %s", msg);
 	ck_assert_msg(strstr(msg, "more... [1]"), "message: %s", msg);
 	free(s);
 
@@ -108,7 +111,8 @@ START_TEST(test_decode_too_deep)
 	for (int i = 0; i <= LJ_MAX_DEPTH; i++)
 		buf_putc(&b, '}');
 	ck_assert_int_eq(lj_decode(L, b.data, b.len, msg, sizeof msg), -1);
-	ck_assert_msg(strstr(msg, "in k.k.k[\"odd key\"].k."), "message: %s", msg);
+	ck_assert_msg(strstr(msg, "in k.k.k[\"odd key\"].k."), "message: %s",
+		      msg);
 	ck_assert_uint_lt(strlen(msg), 127);
 	buf_free(&b);
 }
@@ -131,8 +135,10 @@ START_TEST(test_encode_deep_tables)
 
 	push_nested_tables(LJ_MAX_DEPTH + 1, "a");
 	const char *msg = encode_error(-1);
-	ck_assert_msg(strstr(msg, "cannot encode tables nested more than 500 deep") == msg,
-		      "message: %s", msg);
+	ck_assert_msg(
+	    strstr(msg, "cannot encode tables nested more than 500 deep") ==
+		msg,
+	    "message: %s", msg);
 	ck_assert_msg(strstr(msg, " at a.a.a."), "message: %s", msg);
 	lua_pop(L, 2);
 }
@@ -144,25 +150,29 @@ START_TEST(test_encode_cycle)
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -2, "self");
 	const char *msg = encode_error(-1);
-	ck_assert_msg(strstr(msg, "a table that holds itself?) at self.self.self"),
-		      "message: %s", msg);
+	ck_assert_msg(
+	    strstr(msg, "a table that holds itself?) at self.self.self"),
+	    "message: %s", msg);
 	lua_pop(L, 2);
 }
 END_TEST
 
 START_TEST(test_encode_paths)
 {
-	push_lua( "return { x = { 1, { f = print } } }");
+	push_lua("return { x = { 1, { f = print } } }");
 	const char *msg = encode_error(-1);
 	ck_assert_str_eq(msg, "cannot encode a function at x[2].f");
 	lua_pop(L, 2);
-	push_lua("return { ['a b'] = { [1.5] = coroutine.create(function() end) } }");
+	push_lua(
+	    "return { ['a b'] = { [1.5] = coroutine.create(function() end) } }");
 	msg = encode_error(-1);
 	ck_assert_str_eq(msg, "cannot encode a thread at [\"a b\"][1.5]");
 	lua_pop(L, 2);
 	push_lua("return { [{}] = 1 }");
 	msg = encode_error(-1);
-	ck_assert_str_eq(msg, "cannot encode a table key that is a table (only strings and numbers) at the top level");
+	ck_assert_str_eq(
+	    msg,
+	    "cannot encode a table key that is a table (only strings and numbers) at the top level");
 	lua_pop(L, 2);
 }
 END_TEST
@@ -206,9 +216,12 @@ static void decode_fails(const char *s, size_t n, const char *want)
 
 START_TEST(test_decode_strings_numbers)
 {
-	decode_fails("\"\\udc00\"", 8, "a \\u low surrogate without a high one");
-	decode_fails("\"\\ud800\"", 8, "a \\u high surrogate without a low one");
-	decode_fails("\"\\ud800\\u0041\"", 14, "a \\u high surrogate without a low one");
+	decode_fails("\"\\udc00\"", 8,
+		     "a \\u low surrogate without a high one");
+	decode_fails("\"\\ud800\"", 8,
+		     "a \\u high surrogate without a low one");
+	decode_fails("\"\\ud800\\u0041\"", 14,
+		     "a \\u high surrogate without a low one");
 	decode_fails("1\0", 2, "trailing text");
 	decode_fails("[1\0]", 4, "expected ',' or ']'");
 	char msg[128];
@@ -232,15 +245,18 @@ START_TEST(test_decode_strings_numbers)
 		  "1e+69" },
 	};
 	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
-		ck_assert_int_eq(lj_decode(L, numbers[i].in, strlen(numbers[i].in), msg,
-					   sizeof msg), 0);
+		ck_assert_int_eq(lj_decode(L, numbers[i].in,
+					   strlen(numbers[i].in), msg,
+					   sizeof msg),
+				 0);
 		struct buf b = { 0 };
 		ck_assert_int_eq(lj_encode(L, -1, &b), 0);
 		ck_assert_str_eq(buf_cstr(&b), numbers[i].out);
 		buf_free(&b);
 		lua_pop(L, 1);
 	}
-	ck_assert_int_eq(lj_decode(L, "\"\\ud83d\\ude00\"", 14, msg, sizeof msg), 0);
+	ck_assert_int_eq(
+	    lj_decode(L, "\"\\ud83d\\ude00\"", 14, msg, sizeof msg), 0);
 	ck_assert_str_eq(lua_tostring(L, -1), "\xf0\x9f\x98\x80");
 	lua_pop(L, 1);
 }
