@@ -8,6 +8,7 @@
 #include "lua/compat.h"
 #include "lua/json.h"
 #include "lua/sinks.h"
+#include "protocol/pgsql.h"
 
 enum hook {
 	HOOK_CONNECT,
@@ -333,12 +334,9 @@ static int l_query(lua_State *L)
 			     lua_touserdata(L, i + 2) == &lj_null_sentinel);
 		params[i] = null ? NULL : lh_tolstring(L, i + 2, NULL);
 	}
-	PGresult *res =
-	    PQexecParams(h->side, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		conn_fail(&e, h->side, res, "walhook.query");
-		PQclear(res);
+	PGresult *res;
+	if (pgsql_exec(h->side, sql, n, params, &res, "walhook.query", &e) <
+	    0) {
 		if (PQstatus(h->side) != CONNECTION_OK) {
 			PQfinish(h->side); /* the next call connects again */
 			h->side = NULL;

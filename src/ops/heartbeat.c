@@ -1,4 +1,5 @@
 #include "ops/heartbeat.h"
+#include "protocol/pgsql.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -27,12 +28,11 @@ static void *heartbeat_main(void *arg)
 			warned = true;
 			continue;
 		}
-		PGresult *res = PQexec(
-		    c,
-		    "SELECT pg_catalog.pg_logical_emit_message(false, '" HEARTBEAT_PREFIX
-		    "', now()::text)");
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			conn_fail(&e, c, res, "heartbeat");
+		static const char *const prefix[] = { HEARTBEAT_PREFIX };
+		if (pgsql_exec(
+			c,
+			"SELECT pg_catalog.pg_logical_emit_message(false, $1, now()::text)",
+			1, prefix, NULL, "heartbeat", &e) < 0) {
 			if (!warned)
 				fprintf(stderr, "walhook: %s\n", e.msg);
 			warned = true;
@@ -41,7 +41,6 @@ static void *heartbeat_main(void *arg)
 		} else {
 			warned = false;
 		}
-		PQclear(res);
 	}
 	PQfinish(c);
 	return NULL;

@@ -6,23 +6,7 @@
 #include <unistd.h>
 
 #include "decode/copytext.h"
-
-static int exec_ok(PGconn *c, const char *sql, int n, const char *const *params,
-		   PGresult **out, const char *doing, struct err *e)
-{
-	PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		conn_fail(e, c, res, doing);
-		PQclear(res);
-		return -1;
-	}
-	if (out)
-		*out = res;
-	else
-		PQclear(res);
-	return 0;
-}
+#include "protocol/pgsql.h"
 
 /* A published table's columns as pgoutput would describe them: no
  * generated columns, keys from the replica identity. */
@@ -44,7 +28,7 @@ static struct rel *describe(PGconn *c, const char *schema, const char *table,
 	PGresult *res;
 	char doing[300];
 	snprintf(doing, sizeof doing, "describing %s.%s", schema, table);
-	if (exec_ok(c, sql, 2, params, &res, doing, e) < 0)
+	if (pgsql_exec(c, sql, 2, params, &res, doing, e) < 0)
 		return NULL;
 	int n = PQntuples(res);
 	struct rel_column *cols = calloc((size_t)n + 1, sizeof *cols);
@@ -76,19 +60,19 @@ static int copy_table(PGconn *c, const struct rel *r, struct pipeline *p,
 	for (uint16_t i = 0; i < r->ncols; i++) {
 		if (i)
 			buf_puts(&sql, ", ");
-		conn_put_ident(&sql, r->cols[i].name);
+		pgsql_put_ident(&sql, r->cols[i].name);
 	}
 	buf_puts(&sql, " FROM ");
-	conn_put_ident(&sql, r->nspname);
+	pgsql_put_ident(&sql, r->nspname);
 	buf_putc(&sql, '.');
-	conn_put_ident(&sql, r->relname);
+	pgsql_put_ident(&sql, r->relname);
 	buf_puts(&sql, ") TO STDOUT");
 	char doing[300];
 	snprintf(doing, sizeof doing, "copying %s.%s", r->nspname, r->relname);
 	PGresult *res = PQexec(c, buf_cstr(&sql));
 	buf_free(&sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		conn_fail(e, c, res, doing);
+		pgsql_fail(e, c, res, doing);
 		PQclear(res);
 		return -1;
 	}
@@ -116,7 +100,7 @@ static int copy_table(PGconn *c, const struct rel *r, struct pipeline *p,
 	buf_free(&scratch);
 	while ((res = PQgetResult(c))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-			rc = conn_fail(e, c, res, doing);
+			rc = pgsql_fail(e, c, res, doing);
 		PQclear(res);
 	}
 	return rc;
@@ -152,20 +136,20 @@ static int copy_tables(PGconn *c, const struct slot_info *slot,
 	struct relcache cache;
 	relcache_init(&cache);
 	int rc = -1;
-	if (exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
-		    NULL, NULL, "starting the snapshot transaction", e) < 0)
+	if (pgsql_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+		       NULL, NULL, "starting the snapshot transaction", e) < 0)
 		goto out;
 	/* SET TRANSACTION SNAPSHOT takes no parameters: quote it. */
 	char *lit = PQescapeLiteral(c, slot->snapshot, strlen(slot->snapshot));
 	struct buf set = { 0 };
 	buf_printf(&set, "SET TRANSACTION SNAPSHOT %s", lit);
 	PQfreemem(lit);
-	rc = exec_ok(c, buf_cstr(&set), 0, NULL, NULL,
-		     "using the slot's snapshot", e);
+	rc = pgsql_exec(c, buf_cstr(&set), 0, NULL, NULL,
+			"using the slot's snapshot", e);
 	buf_free(&set);
 	if (rc < 0)
 		goto out;
-	rc = exec_ok(
+	rc = pgsql_exec(
 	    c,
 	    "SELECT DISTINCT schemaname, tablename FROM pg_catalog.pg_publication_tables"
 	    " WHERE pubname = ANY(string_to_array($1, ',')) ORDER BY 1, 2",
@@ -183,8 +167,8 @@ static int copy_tables(PGconn *c, const struct slot_info *slot,
 			rc = -1;
 	}
 	if (rc == 0)
-		rc = exec_ok(c, "COMMIT", 0, NULL, NULL, "ending the snapshot",
-			     e);
+		rc = pgsql_exec(c, "COMMIT", 0, NULL, NULL,
+				"ending the snapshot", e);
 out:
 	PQclear(tables);
 	relcache_free(&cache);
@@ -200,7 +184,7 @@ static int make_permanent(PGconn *repl, PGconn *c,
 	char doing[200];
 	snprintf(doing, sizeof doing, "creating replication slot \"%s\"",
 		 plan->slot);
-	if (exec_ok(
+	if (pgsql_exec(
 		c,
 		"SELECT pg_catalog.pg_copy_logical_replication_slot($1, $2, false)",
 		2, names, NULL, doing, e) < 0)

@@ -9,34 +9,7 @@
 
 #include "base/buf.h"
 #include "base/lsn.h"
-
-static void trim_newline(char *s)
-{
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
-}
-
-int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing)
-{
-	const char *primary =
-	    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	if (!primary) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "");
-		trim_newline(msg);
-		return err_set(e, "%s: %s", doing,
-			       *msg ? msg : "unknown error");
-	}
-	const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	err_set(e, "%s: %s (SQLSTATE %s)%s%s%s%s", doing, primary,
-		code ? code : "?", detail ? "\nDETAIL: " : "",
-		detail ? detail : "", hint ? "\nHINT: " : "", hint ? hint : "");
-	snprintf(e->code, sizeof e->code, "%s", code ? code : "");
-	return -1;
-}
+#include "protocol/pgsql.h"
 
 /* Reads a password from the terminal without echo, as psql does. The
  * caller owns the result (and wipes it before freeing). */
@@ -171,7 +144,7 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 		bool retry = c && PQconnectionNeedsPassword(c) && !password &&
 			     !p->never_prompt && isatty(STDIN_FILENO);
 		if (!retry) {
-			conn_fail(e, c, NULL, "connecting");
+			pgsql_fail(e, c, NULL, "connecting");
 			PQfinish(c);
 			free_password(password);
 			free(options);
@@ -187,14 +160,11 @@ PGconn *conn_open(const struct conn_params *p, bool replication, struct err *e)
 static PGresult *command(PGconn *c, const char *sql, int min_cols,
 			 const char *doing, struct err *e)
 {
-	PGresult *res = PQexec(c, sql);
-	ExecStatusType st = PQresultStatus(res);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		conn_fail(e, c, res, doing);
-		PQclear(res);
+	PGresult *res;
+	if (pgsql_exec_simple(c, sql, &res, doing, e) < 0)
 		return NULL;
-	}
-	if (st == PGRES_TUPLES_OK && PQnfields(res) < min_cols) {
+	if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQnfields(res) < min_cols) {
 		err_set(e, "%s: the server answered %d columns, expected %d",
 			doing, PQnfields(res), min_cols);
 		PQclear(res);
@@ -224,17 +194,6 @@ int conn_identify(PGconn *c, struct sysinfo *out, struct err *e)
 	}
 	PQclear(res);
 	return rc;
-}
-
-void conn_put_ident(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
 }
 
 /* name for a message: control characters as \xNN, at most 80 bytes, so a
@@ -306,9 +265,9 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 		return -1;
 	struct buf sql = { 0 };
 	buf_puts(&sql, "CREATE_REPLICATION_SLOT ");
-	conn_put_ident(&sql, slot);
+	pgsql_put_ident(&sql, slot);
 	buf_puts(&sql, temporary ? " TEMPORARY LOGICAL " : " LOGICAL ");
-	conn_put_ident(&sql, plugin);
+	pgsql_put_ident(&sql, plugin);
 	/* PostgreSQL 15 took an option list; older servers take keywords. */
 	if (PQserverVersion(c) >= 150000)
 		buf_printf(&sql, " (SNAPSHOT '%s'%s)",
@@ -328,7 +287,7 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		bool exists = code && strcmp(code, "42710") == 0;
 		int rc =
-		    exists && if_not_exists ? 0 : conn_fail(e, c, res, doing);
+		    exists && if_not_exists ? 0 : pgsql_fail(e, c, res, doing);
 		PQclear(res);
 		return rc;
 	}
@@ -352,7 +311,7 @@ int conn_drop_slot(PGconn *c, const char *slot, struct err *e)
 		return -1;
 	struct buf sql = { 0 };
 	buf_puts(&sql, "DROP_REPLICATION_SLOT ");
-	conn_put_ident(&sql, slot);
+	pgsql_put_ident(&sql, slot);
 	char doing[300];
 	snprintf(doing, sizeof doing, "dropping replication slot \"%s\"", slot);
 	PGresult *res = command(c, buf_cstr(&sql), 0, doing, e);
@@ -373,7 +332,7 @@ int conn_slot_plugin(PGconn *c, const char *slot, char *out, size_t outlen,
 		return -1;
 	char *lit = PQescapeLiteral(c, slot, strlen(slot));
 	if (!lit)
-		return conn_fail(e, c, NULL, "looking up the slot");
+		return pgsql_fail(e, c, NULL, "looking up the slot");
 	struct buf sql = { 0 };
 	buf_printf(&sql,
 		   "SELECT plugin FROM pg_catalog.pg_replication_slots "
@@ -398,11 +357,11 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 	char lsn[LSN_STRLEN];
 	struct buf sql = { 0 };
 	buf_puts(&sql, "START_REPLICATION SLOT ");
-	conn_put_ident(&sql, slot);
+	pgsql_put_ident(&sql, slot);
 	buf_printf(&sql, " LOGICAL %s", lsn_format(startpos, lsn));
 	for (int i = 0; i < nopts; i++) {
 		buf_puts(&sql, i ? ", " : " (");
-		conn_put_ident(&sql, opts[i].name);
+		pgsql_put_ident(&sql, opts[i].name);
 		if (opts[i].value) {
 			buf_putc(&sql, ' ');
 			put_repl_literal(&sql, opts[i].value);
@@ -417,7 +376,7 @@ int conn_start(PGconn *c, const char *slot, uint64_t startpos,
 	buf_free(&sql);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COPY_BOTH)
-		rc = conn_fail(e, c, res, doing);
+		rc = pgsql_fail(e, c, res, doing);
 	PQclear(res);
 	return rc;
 }
@@ -432,7 +391,7 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 	    c, "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1", 1,
 	    NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_fail(e, c, res, doing);
+		pgsql_fail(e, c, res, doing);
 		PQclear(res);
 		return -1;
 	}
@@ -442,7 +401,7 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 		return 0;
 	struct buf sql = { 0 };
 	buf_puts(&sql, "CREATE PUBLICATION ");
-	conn_put_ident(&sql, name);
+	pgsql_put_ident(&sql, name);
 	if (!tables) {
 		buf_puts(&sql, " FOR ALL TABLES");
 	} else {
@@ -460,11 +419,11 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 			char *dot = strchr(t, '.');
 			if (dot) {
 				*dot = '\0';
-				conn_put_ident(&sql, t);
+				pgsql_put_ident(&sql, t);
 				buf_putc(&sql, '.');
-				conn_put_ident(&sql, dot + 1);
+				pgsql_put_ident(&sql, dot + 1);
 			} else {
-				conn_put_ident(&sql, t);
+				pgsql_put_ident(&sql, t);
 			}
 		}
 		free(copy);
@@ -473,7 +432,7 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 	buf_free(&sql);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = conn_fail(e, c, res, doing);
+		rc = pgsql_fail(e, c, res, doing);
 	PQclear(res);
 	return rc;
 }

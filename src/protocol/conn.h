@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "protocol/pgsql.h"
 
 struct conn_params {
 	const char *dbname; /* a conninfo string or URI, or a database name */
@@ -74,15 +75,5 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
  * else -1 with the server's own words in e. Every slot command checks its
  * name so before anything is sent. */
 int conn_check_slot_name(const char *name, struct err *e);
-
-/* Appends an identifier double-quoted, doubling its quotes: what SQL and
- * the replication grammar take whatever the name holds (a backslash has
- * no meaning in a quoted identifier). The one identifier quoting of
- * walhook: every name put into a statement's text goes through it. */
-void conn_put_ident(struct buf *b, const char *s);
-
-/* Fills e with the server's message, SQLSTATE, detail and hint for res (or
- * libpq's message when there is no result), after `doing`. */
-int conn_fail(struct err *e, PGconn *c, const PGresult *res, const char *doing);
 
 #endif

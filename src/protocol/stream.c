@@ -168,7 +168,7 @@ static enum stream_end copy_ended(struct stream *s, struct err *e)
 		char doing[64];
 		snprintf(doing, sizeof doing, "streaming at %s",
 			 lsn_format(s->received, lsn));
-		conn_fail(e, s->conn, res, doing);
+		pgsql_fail(e, s->conn, res, doing);
 	} else {
 		char lsn[LSN_STRLEN];
 		const char *why = PQerrorMessage(s->conn);
@@ -478,7 +478,7 @@ int stream_finish(struct stream *s, struct err *e)
 	int rc = 0;
 	while ((res = PQgetResult(s->conn))) {
 		if (PQresultStatus(res) == PGRES_FATAL_ERROR && rc == 0)
-			rc = conn_fail(e, s->conn, res, "ending the stream");
+			rc = pgsql_fail(e, s->conn, res, "ending the stream");
 		PQclear(res);
 	}
 	return rc;

@@ -13,6 +13,7 @@
 #include "base/lsn.h"
 #include "decode/values.h"
 #include "protocol/conn.h"
+#include "protocol/pgsql.h"
 
 /* Statements queued in the pipeline before walhook reads their results,
  * so neither side's buffers fill while the other waits. */
@@ -96,15 +97,9 @@ static PGresult *run(struct pgsink *p, const char *sql, int n,
 		     const char *const *params, const char *doing,
 		     struct err *e)
 {
-	PGresult *res =
-	    PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		conn_fail(e, p->conn, res, doing);
-		PQclear(res);
-		return NULL;
-	}
-	return res;
+	PGresult *res;
+	return pgsql_exec(p->conn, sql, n, params, &res, doing, e) < 0 ? NULL
+								       : res;
 }
 
 /* A target that is down, restarting or out of connections comes back:
@@ -151,8 +146,8 @@ static int setup_session(struct pgsink *p, struct err *e)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (!code || strcmp(code, "42501") != 0) {
-			conn_fail(e, p->conn, res,
-				  "setting session_replication_role");
+			pgsql_fail(e, p->conn, res,
+				   "setting session_replication_role");
 			PQclear(res);
 			return -1;
 		}
@@ -185,8 +180,8 @@ static int setup_progress(struct pgsink *p, struct err *e)
 	} else {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (!code || strcmp(code, "42501") != 0) {
-			conn_fail(e, p->conn, res,
-				  "looking up the replication origin");
+			pgsql_fail(e, p->conn, res,
+				   "looking up the replication origin");
 			PQclear(res);
 			return -1;
 		}
@@ -222,8 +217,8 @@ static int setup_progress(struct pgsink *p, struct err *e)
 				nanosleep(&pause, NULL);
 				continue;
 			}
-			conn_fail(e, p->conn, res,
-				  "using the replication origin");
+			pgsql_fail(e, p->conn, res,
+				   "using the replication origin");
 			PQclear(res);
 			return -1;
 		}
@@ -231,8 +226,8 @@ static int setup_progress(struct pgsink *p, struct err *e)
 		break;
 	}
 	if (PQstatus(p->conn) != CONNECTION_OK)
-		return conn_fail(e, p->conn, NULL,
-				 "setting up the replication origin");
+		return pgsql_fail(e, p->conn, NULL,
+				  "setting up the replication origin");
 	if (p->use_origin) {
 		res = run(
 		    p,
@@ -311,14 +306,14 @@ static int ensure_connected(struct pgsink *p, struct err *e)
 	for (struct target_table *t = p->tables; t; t = t->next)
 		t->stale = true;
 	if (PQstatus(p->conn) != CONNECTION_OK) {
-		conn_fail(e, p->conn, NULL, "connecting to the target again");
+		pgsql_fail(e, p->conn, NULL, "connecting to the target again");
 		e->transient = true;
 		return -1;
 	}
 	if (setup_session(p, e) < 0 || setup_progress(p, e) < 0)
 		return target_fail(p, e);
 	if (!PQenterPipelineMode(p->conn)) {
-		conn_fail(e, p->conn, NULL, "entering pipeline mode");
+		pgsql_fail(e, p->conn, NULL, "entering pipeline mode");
 		return target_fail(p, e);
 	}
 	return 0;
@@ -336,7 +331,7 @@ static int await_result(struct pgsink *p, struct err *e)
 				      .events = POLLIN };
 		if (pfd.fd < 0 || (poll(&pfd, 1, 100) < 0 && errno != EINTR) ||
 		    !PQconsumeInput(p->conn)) {
-			conn_fail(e, p->conn, NULL, "waiting for the target");
+			pgsql_fail(e, p->conn, NULL, "waiting for the target");
 			p->unusable = true;
 			e->transient = true;
 			return -1;
@@ -373,7 +368,7 @@ static int next_result(struct pgsink *p, PGresult **res, int *nulls,
 		return 0;
 	}
 	if (PQstatus(p->conn) != CONNECTION_OK) {
-		conn_fail(e, p->conn, NULL, doing);
+		pgsql_fail(e, p->conn, NULL, doing);
 		e->transient = true;
 		return -1;
 	}
@@ -459,7 +454,7 @@ static int drain(struct pgsink *p, struct err *e)
 	if (!p->queued)
 		return 0;
 	if (PQpipelineSync(p->conn) != 1) {
-		conn_fail(e, p->conn, NULL, "applying changes");
+		pgsql_fail(e, p->conn, NULL, "applying changes");
 		return target_fail(p, e);
 	}
 	int rc = 0, at = 0, nulls = 0;
@@ -486,8 +481,8 @@ static int drain(struct pgsink *p, struct err *e)
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			const struct pending *pd =
 			    at < PENDING_MAX ? &p->pending[at] : NULL;
-			rc = conn_fail(e, p->conn, res,
-				       pd ? pd->doing : "applying changes");
+			rc = pgsql_fail(e, p->conn, res,
+					pd ? pd->doing : "applying changes");
 			failed = pd ? pd->table : NULL;
 		}
 		at++;
@@ -527,7 +522,7 @@ static const char *statement(struct pgsink *p, const char *sql, int nparams,
 		free(s->sql);
 		free(s->types);
 		free(s);
-		conn_fail(e, p->conn, NULL, "preparing a statement");
+		pgsql_fail(e, p->conn, NULL, "preparing a statement");
 		target_fail(p, e);
 		return NULL;
 	}
@@ -550,7 +545,7 @@ static int queue(struct pgsink *p, const char *sql, int n,
 		return -1;
 	if (!PQsendQueryPrepared(p->conn, name, n, values, lengths, formats,
 				 0)) {
-		conn_fail(e, p->conn, NULL, doing);
+		pgsql_fail(e, p->conn, NULL, doing);
 		return target_fail(p, e);
 	}
 	expect(p, t, doing);
@@ -562,7 +557,7 @@ static int queue(struct pgsink *p, const char *sql, int n,
 static int queue_plain(struct pgsink *p, const char *sql, struct err *e)
 {
 	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
-		conn_fail(e, p->conn, NULL, sql);
+		pgsql_fail(e, p->conn, NULL, sql);
 		return target_fail(p, e);
 	}
 	expect(p, NULL, sql);
@@ -669,13 +664,13 @@ static int redescribe(struct pgsink *p, struct target_table *t, struct err *e)
 	if (drain(p, e) < 0)
 		return -1;
 	if (!PQexitPipelineMode(p->conn)) {
-		conn_fail(e, p->conn, NULL, doing);
+		pgsql_fail(e, p->conn, NULL, doing);
 		return target_fail(p, e);
 	}
 	struct target_table fresh = { .qualified = t->qualified };
 	int rc = describe(p, &fresh, e);
 	if (!PQenterPipelineMode(p->conn) && rc == 0)
-		rc = conn_fail(e, p->conn, NULL, doing);
+		rc = pgsql_fail(e, p->conn, NULL, doing);
 	if (rc < 0) {
 		free_table(&fresh);
 		return target_fail(p, e);
@@ -693,9 +688,9 @@ static struct target_table *target(struct pgsink *p, const char *schema,
 				   const char *table, struct err *e)
 {
 	struct buf q = { 0 };
-	conn_put_ident(&q, schema ? schema : "public");
+	pgsql_put_ident(&q, schema ? schema : "public");
 	buf_putc(&q, '.');
-	conn_put_ident(&q, table);
+	pgsql_put_ident(&q, table);
 	const char *qualified = buf_cstr(&q);
 	for (struct target_table *t = p->tables; t; t = t->next) {
 		if (strcmp(t->qualified, qualified) == 0) {
@@ -863,7 +858,7 @@ static void put_match(struct buf *q, struct params *ps,
 {
 	buf_puts(q, *first ? "" : " AND ");
 	*first = false;
-	conn_put_ident(q, c->name);
+	pgsql_put_ident(q, c->name);
 	if (v->kind == DATUM_NULL)
 		buf_puts(q, " IS NULL");
 	else
@@ -999,7 +994,7 @@ static void put_insert(struct buf *q, struct params *ps,
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
-		conn_put_ident(q, c->name);
+		pgsql_put_ident(q, c->name);
 		overriding |= c->always_identity;
 	}
 	if (!n) {
@@ -1058,7 +1053,7 @@ static int put_update(struct buf *q, struct params *ps,
 			continue;
 		if (n++)
 			buf_puts(q, ", ");
-		conn_put_ident(q, c->name);
+		pgsql_put_ident(q, c->name);
 		buf_printf(q, " = $%d", param(ps, &r->values[i], c));
 	}
 	if (!n)
@@ -1232,7 +1227,7 @@ static int pg_flush(struct sink *s, struct err *e)
 				      NULL, 0)) {
 			expect(p, NULL, doing);
 		} else {
-			conn_fail(e, p->conn, NULL, doing);
+			pgsql_fail(e, p->conn, NULL, doing);
 			rc = target_fail(p, e);
 		}
 	}
@@ -1305,14 +1300,14 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 	const char *vals[] = { c->conninfo, "walhook", NULL };
 	p->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
-		conn_fail(e, p->conn, NULL, "connecting to the target");
+		pgsql_fail(e, p->conn, NULL, "connecting to the target");
 		pg_free(&p->base);
 		return NULL;
 	}
 	if (setup_session(p, e) < 0 || setup_progress(p, e) < 0 ||
 	    !PQenterPipelineMode(p->conn)) {
 		if (!*e->msg)
-			conn_fail(e, p->conn, NULL, "entering pipeline mode");
+			pgsql_fail(e, p->conn, NULL, "entering pipeline mode");
 		pg_free(&p->base);
 		return NULL;
 	}
