@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/lsn.h"
 #include "base/size.h"
 
@@ -152,7 +153,7 @@ static const char *flag_name(int c)
 static int split_pair(const char *arg, bool need_value, const char **name,
 		      const char **value, const char *flag, struct err *e)
 {
-	char *copy = strdup(arg);
+	char *copy = xstrdup(arg);
 	char *eq = strchr(copy, '=');
 	if (eq)
 		*eq = '\0';
@@ -380,9 +381,7 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			return CLI_EXIT;
 		case 'd':
 			free(o->dbname_copy);
-			o->dbname_copy = strdup(optarg);
-			if (!o->dbname_copy)
-				return err_set(e, "out of memory");
+			o->dbname_copy = xstrdup(optarg);
 			o->conn.dbname = o->dbname_copy;
 			hide_password(optarg);
 			break;

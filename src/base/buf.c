@@ -5,17 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 void buf_grow(struct buf *b, size_t extra)
 {
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap - b->len <= extra)
 		cap *= 2;
-	char *p = realloc(b->data, cap);
-	if (!p) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
-	b->data = p;
+	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 }
 

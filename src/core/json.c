@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/lsn.h"
 
 /* Bytes that JSON text must escape: controls, '"' and '\\'. */
@@ -307,9 +308,7 @@ static void put_change_head(struct buf *b, const struct rel *r)
 		struct rel *cache = (struct rel *)r;
 		cache->json_head_len = h.len;
 		cache->json_col_off =
-		    malloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
-		if (!cache->json_col_off)
-			abort();
+		    xmalloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
 		for (uint16_t i = 0; i < r->ncols; i++) {
 			cache->json_col_off[i] = h.len;
 			json_put_string(&h, r->cols[i].name,

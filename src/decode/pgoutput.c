@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "base/wire.h"
 
 const char *pgo_kind_name(int kind)
@@ -74,11 +75,7 @@ static bool scratch(void **arr, size_t *cap, size_t n, size_t elem,
 	size_t c = *cap ? *cap : 16;
 	while (c < n)
 		c *= 2;
-	void *p = realloc(*arr, c * elem);
-	if (!p) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
+	void *p = xrealloc(*arr, c * elem);
 	*arr = p;
 	*cap = c;
 	return true;

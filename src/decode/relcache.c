@@ -1,18 +1,9 @@
 #include "decode/relcache.h"
+#include "base/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 void relcache_init(struct relcache *c)
 {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "core/json.h"
 #include "lua/compat.h"
 #include "lua/json.h"
@@ -472,8 +473,8 @@ static int call_init(struct lh *h, const struct lh_config *cfg, struct err *e)
 
 struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 {
-	struct lh *h = calloc(1, sizeof *h);
-	if (!h || !(h->L = luaL_newstate())) {
+	struct lh *h = xcalloc(1, sizeof *h);
+	if (!(h->L = luaL_newstate())) {
 		free(h);
 		err_set(e, "cannot create a Lua state: out of memory");
 		return NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "core/json.h"
 #include "lua/json.h"
 #include "sinks/http.h"
@@ -155,12 +156,10 @@ struct row_cols {
 static void grow_row(struct row_cols *rc, size_t *cap)
 {
 	*cap = *cap ? *cap * 2 : 16;
-	rc->names = realloc(rc->names, *cap * sizeof *rc->names);
-	rc->values = realloc(rc->values, *cap * sizeof *rc->values);
-	rc->name_offs = realloc(rc->name_offs, *cap * sizeof *rc->name_offs);
-	rc->offs = realloc(rc->offs, *cap * sizeof *rc->offs);
-	if (!rc->names || !rc->values || !rc->name_offs || !rc->offs)
-		abort();
+	rc->names = xrealloc(rc->names, *cap * sizeof *rc->names);
+	rc->values = xrealloc(rc->values, *cap * sizeof *rc->values);
+	rc->name_offs = xrealloc(rc->name_offs, *cap * sizeof *rc->name_offs);
+	rc->offs = xrealloc(rc->offs, *cap * sizeof *rc->offs);
 }
 
 /* PostgreSQL's arrays have at most 6 dimensions (MAXDIM). */
@@ -321,13 +320,11 @@ static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 	}
 	size_t n = lh_rawlen(L, rels);
 	struct kept k = { 0 };
-	size_t *schema_offs = calloc(n + 1, sizeof *schema_offs);
-	size_t *table_offs = calloc(n + 1, sizeof *table_offs);
-	bool *has_schema = calloc(n + 1, sizeof *has_schema);
-	const char **schemas = calloc(n + 1, sizeof *schemas);
-	const char **tables = calloc(n + 1, sizeof *tables);
-	if (!schema_offs || !table_offs || !has_schema || !schemas || !tables)
-		abort();
+	size_t *schema_offs = xcalloc(n + 1, sizeof *schema_offs);
+	size_t *table_offs = xcalloc(n + 1, sizeof *table_offs);
+	bool *has_schema = xcalloc(n + 1, sizeof *has_schema);
+	const char **schemas = xcalloc(n + 1, sizeof *schemas);
+	const char **tables = xcalloc(n + 1, sizeof *tables);
 	int rc = 0;
 	char what[64];
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -391,9 +388,7 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 		    e, "write: key must be a list of column names, not a %s",
 		    luaL_typename(L, idx));
 	size_t n = lh_rawlen(L, idx);
-	*offs = calloc(n + 1, sizeof **offs);
-	if (!*offs)
-		abort();
+	*offs = xcalloc(n + 1, sizeof **offs);
 	char what[48];
 	for (size_t i = 0; i < n; i++) {
 		lua_rawgeti(L, idx, (int)i + 1);
@@ -460,9 +455,7 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 		/* The buffer is done growing: point into it. */
 		fix_row(&nw, &k);
 		fix_row(&old, &k);
-		keys = calloc(nkeys + 1, sizeof *keys);
-		if (!keys)
-			abort();
+		keys = xcalloc(nkeys + 1, sizeof *keys);
 		for (size_t i = 0; i < nkeys; i++)
 			keys[i] = kept_at(&k, key_offs[i]);
 		struct sink_row row = {

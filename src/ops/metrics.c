@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* accept4 */
 #include "ops/metrics.h"
+#include "base/alloc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -303,11 +304,7 @@ static bool accept_clients(struct metrics *m, struct client *clients,
 static void *metrics_main(void *arg)
 {
 	struct metrics *m = arg;
-	struct client *clients = calloc(MAX_CLIENTS, sizeof *clients);
-	if (!clients) {
-		fputs("walhook: metrics endpoint: out of memory\n", stderr);
-		return NULL;
-	}
+	struct client *clients = xcalloc(MAX_CLIENTS, sizeof *clients);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i].fd = -1;
 	struct pollfd pfds[MAX_CLIENTS + 1];

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "decode/copytext.h"
 #include "protocol/pgsql.h"
 
@@ -31,7 +32,7 @@ static struct rel *describe(PGconn *c, const char *schema, const char *table,
 	if (pgsql_exec(c, sql, 2, params, &res, doing, e) < 0)
 		return NULL;
 	int n = PQntuples(res);
-	struct rel_column *cols = calloc((size_t)n + 1, sizeof *cols);
+	struct rel_column *cols = xcalloc((size_t)n + 1, sizeof *cols);
 	for (int i = 0; i < n; i++) {
 		cols[i] = (struct rel_column){
 			.name = PQgetvalue(res, i, 0),
@@ -77,7 +78,7 @@ static int copy_table(PGconn *c, const struct rel *r, struct pipeline *p,
 		return -1;
 	}
 	PQclear(res);
-	struct datum *vals = calloc((size_t)r->ncols + 1, sizeof *vals);
+	struct datum *vals = xcalloc((size_t)r->ncols + 1, sizeof *vals);
 	struct buf scratch = { 0 };
 	char *line;
 	int n, rc = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/lsn.h"
 #include "base/size.h"
 #include "base/wire.h"
@@ -45,9 +46,7 @@ static FILE *temp_file(const char *dir)
 	if (fd < 0 &&
 	    (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		size_t n = strlen(dir) + sizeof "/walhook-spool-XXXXXX";
-		char *path = malloc(n);
-		if (!path)
-			return NULL;
+		char *path = xmalloc(n);
 		snprintf(path, n, "%s/walhook-spool-XXXXXX", dir);
 		fd = mkostemp(path, O_CLOEXEC);
 		if (fd >= 0)

@@ -7,6 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/lsn.h"
 #include "protocol/pgsql.h"
@@ -35,7 +36,7 @@ static char *prompt_password(void)
 	if (tty)
 		fclose(tty);
 	line[strcspn(line, "\r\n")] = '\0';
-	char *pw = strdup(line);
+	char *pw = xstrdup(line);
 	explicit_bzero(line, sizeof line);
 	return pw;
 }
@@ -52,7 +53,7 @@ static char *asked_password;
 static char *kept_password(void)
 {
 	pthread_mutex_lock(&asked_lock);
-	char *pw = asked_password ? strdup(asked_password) : NULL;
+	char *pw = asked_password ? xstrdup(asked_password) : NULL;
 	pthread_mutex_unlock(&asked_lock);
 	return pw;
 }
@@ -63,7 +64,7 @@ static char *ask_password_once(void)
 	pthread_mutex_lock(&asked_lock);
 	if (!asked_password)
 		asked_password = prompt_password();
-	char *pw = asked_password ? strdup(asked_password) : NULL;
+	char *pw = asked_password ? xstrdup(asked_password) : NULL;
 	pthread_mutex_unlock(&asked_lock);
 	return pw;
 }
@@ -407,7 +408,7 @@ int conn_create_publication(PGconn *c, const char *name, const char *tables,
 	} else {
 		/* Table names as the user wrote them: schema.table or table. */
 		buf_puts(&sql, " FOR TABLE ");
-		char *copy = strdup(tables), *save, *t;
+		char *copy = xstrdup(tables), *save, *t;
 		bool first = true;
 		for (t = strtok_r(copy, ",", &save); t;
 		     t = strtok_r(NULL, ",", &save)) {

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/lsn.h"
 #include "sinks/http.h"
@@ -57,24 +58,6 @@ static CURLcode global_rc;
 static void global_init(void)
 {
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (!p) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
 }
 
 /* ---- the URL as messages show it ---- */
@@ -546,11 +529,7 @@ struct sink *sink_http_new(const struct sink_http_config *c, struct err *e)
 		err_set(e, "no url");
 		return NULL;
 	}
-	struct http *h = calloc(1, sizeof *h);
-	if (!h) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
+	struct http *h = xcalloc(1, sizeof *h);
 	h->base.ops = &http_ops;
 	h->url = xstrndup(c->url, strlen(c->url));
 	mask_url(h);

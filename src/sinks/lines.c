@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/lsn.h"
 #include "sinks/lines.h"
@@ -344,11 +345,7 @@ static const struct sink_ops lines_ops = {
 
 static struct lines *lines_new(const char *name)
 {
-	struct lines *l = calloc(1, sizeof *l);
-	if (!l) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
+	struct lines *l = xcalloc(1, sizeof *l);
 	l->base.ops = &lines_ops;
 	snprintf(l->base.name, sizeof l->base.name, "%s", name);
 	l->fd = -1;
@@ -368,11 +365,9 @@ struct sink *sink_file_new(const char *path, struct err *e)
 	char name[96];
 	snprintf(name, sizeof name, "file %s", path);
 	struct lines *l = lines_new(name);
-	l->path = strdup(path);
+	l->path = xstrdup(path);
 	l->sync = true;
-	if (!l->path || open_file(l, e) < 0) {
-		if (!l->path)
-			err_set(e, "out of memory");
+	if (open_file(l, e) < 0) {
 		lines_free(&l->base);
 		return NULL;
 	}

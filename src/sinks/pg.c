@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/lsn.h"
 #include "decode/values.h"
@@ -506,14 +507,10 @@ static const char *statement(struct pgsink *p, const char *sql, int nparams,
 		    (!nparams ||
 		     !memcmp(s->types, types, nparams * sizeof *types)))
 			return s->name;
-	struct prepared *s = calloc(1, sizeof *s);
-	if (!s)
-		abort();
-	s->sql = strdup(sql);
+	struct prepared *s = xcalloc(1, sizeof *s);
+	s->sql = xstrdup(sql);
 	s->nparams = nparams;
-	s->types = malloc((nparams ? nparams : 1) * sizeof *types);
-	if (!s->sql || !s->types)
-		abort();
+	s->types = xmalloc((nparams ? nparams : 1) * sizeof *types);
 	if (nparams)
 		memcpy(s->types, types, nparams * sizeof *types);
 	snprintf(s->name, sizeof s->name, "walhook_%d", ++p->nprepared);
@@ -616,15 +613,11 @@ static int describe(struct pgsink *p, struct target_table *t, struct err *e)
 	t->ncols = (size_t)PQntuples(res);
 	t->nkeys = 0;
 	t->relkind = t->ncols ? PQgetvalue(res, 0, 6)[0] : 'r';
-	t->cols = calloc(t->ncols + 1, sizeof *t->cols);
-	if (!t->cols)
-		abort();
+	t->cols = xcalloc(t->ncols + 1, sizeof *t->cols);
 	for (size_t i = 0; i < t->ncols; i++) {
 		struct target_col *c = &t->cols[i];
 		int r = (int)i;
-		c->name = strdup(PQgetvalue(res, r, 0));
-		if (!c->name)
-			abort();
+		c->name = xstrdup(PQgetvalue(res, r, 0));
 		c->type = (uint32_t)strtoul(PQgetvalue(res, r, 1), NULL, 10);
 		c->base = (uint32_t)strtoul(PQgetvalue(res, r, 2), NULL, 10);
 		c->generated = PQgetvalue(res, r, 3)[0] == 't';
@@ -700,13 +693,9 @@ static struct target_table *target(struct pgsink *p, const char *schema,
 			return t;
 		}
 	}
-	struct target_table *t = calloc(1, sizeof *t);
-	if (!t)
-		abort();
-	t->qualified = strdup(qualified);
+	struct target_table *t = xcalloc(1, sizeof *t);
+	t->qualified = xstrdup(qualified);
 	buf_free(&q);
-	if (!t->qualified)
-		abort();
 	if (redescribe(p, t, e) < 0) {
 		free(t->qualified);
 		free(t);
@@ -808,14 +797,12 @@ static int param(struct params *ps, const struct datum *v,
 {
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;
-		ps->values = realloc(ps->values, ps->cap * sizeof *ps->values);
+		ps->values = xrealloc(ps->values, ps->cap * sizeof *ps->values);
 		ps->lengths =
-		    realloc(ps->lengths, ps->cap * sizeof *ps->lengths);
+		    xrealloc(ps->lengths, ps->cap * sizeof *ps->lengths);
 		ps->formats =
-		    realloc(ps->formats, ps->cap * sizeof *ps->formats);
-		ps->types = realloc(ps->types, ps->cap * sizeof *ps->types);
-		if (!ps->values || !ps->lengths || !ps->formats || !ps->types)
-			abort();
+		    xrealloc(ps->formats, ps->cap * sizeof *ps->formats);
+		ps->types = xrealloc(ps->types, ps->cap * sizeof *ps->types);
 	}
 	int i = ps->n++;
 	ps->values[i] = v->kind == DATUM_NULL ? NULL : v->data;
@@ -1285,9 +1272,8 @@ static const struct sink_ops pg_ops = {
 
 struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 {
-	struct pgsink *p = calloc(1, sizeof *p);
-	if (!p || !(p->pending = calloc(PENDING_MAX, sizeof *p->pending)))
-		abort();
+	struct pgsink *p = xcalloc(1, sizeof *p);
+	p->pending = xcalloc(PENDING_MAX, sizeof *p->pending);
 	e->msg[0] = '\0';
 	p->base.ops = &pg_ops;
 	snprintf(p->base.name, sizeof p->base.name, "postgres");
