@@ -26,7 +26,7 @@ struct sink;
  * Text may hold any byte, bytea's raw bytes included, and is followed by a
  * NUL that len does not count. */
 struct sink_row {
-	const char *op; /* insert, update, delete, read (a snapshot row) */
+	enum change_op op;
 	const char *schema;
 	const char *table;
 	size_t ncols;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/lsn.h"
 #include "decode/relcache.h"
@@ -27,15 +28,16 @@ struct txn {
 	const char *gid;    /* a prepared transaction's global id, or NULL */
 };
 
+/* What a row change does, from the decoder to the sinks. */
 enum change_op {
-	CHANGE_INSERT = 'I',
-	CHANGE_UPDATE = 'U',
-	CHANGE_DELETE = 'D',
-	CHANGE_READ = 'R', /* a row of the initial snapshot (--snapshot) */
+	CHANGE_INSERT,
+	CHANGE_UPDATE,
+	CHANGE_DELETE,
+	CHANGE_READ, /* a row of the initial snapshot (--snapshot) */
 };
 
 struct change {
-	char op;
+	enum change_op op;
 	const struct rel *rel;
 	uint64_t lsn;
 	const struct txn *txn;
@@ -63,15 +65,29 @@ struct message {
 	bool transactional;
 };
 
-/* "insert", "update", "delete" or "read". */
-static inline const char *change_op_name(char op)
+/* "insert", "update", "delete" or "read": the op's name in change tables,
+ * JSON lines and fixtures. */
+static inline const char *change_op_name(enum change_op op)
 {
 	switch (op) {
 	case CHANGE_INSERT: return "insert";
 	case CHANGE_UPDATE: return "update";
 	case CHANGE_DELETE: return "delete";
-	default: return "read";
+	case CHANGE_READ: return "read";
 	}
+	return "?";
+}
+
+/* The op a name stands for; false when it names none. */
+static inline bool change_op_parse(const char *name, enum change_op *op)
+{
+	for (int i = CHANGE_INSERT; i <= CHANGE_READ; i++) {
+		if (strcmp(name, change_op_name((enum change_op)i)) == 0) {
+			*op = (enum change_op)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 #endif

@@ -416,7 +416,9 @@ static int build_change(struct tp_state *st, struct event *ev, char op,
 	ev->kind = EVENT_CHANGE;
 	ev->lsn = lsn;
 	ev->change = (struct change){
-		.op = op,
+		.op = op == 'I'	  ? CHANGE_INSERT
+		      : op == 'U' ? CHANGE_UPDATE
+				  : CHANGE_DELETE,
 		.rel = &st->rel,
 		.lsn = lsn,
 		.newv = newc ? st->newv : NULL,

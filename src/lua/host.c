@@ -1118,8 +1118,8 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 	char op[16] = "";
 	if (lua_istable(L, -1))
 		copy_field(L, -1, "op", op, sizeof op);
-	bool change = !strcmp(op, "insert") || !strcmp(op, "update") ||
-		      !strcmp(op, "delete") || !strcmp(op, "read");
+	enum change_op kind;
+	bool change = change_op_parse(op, &kind);
 	enum hook k = change			? HOOK_CHANGE
 		      : !strcmp(op, "truncate") ? HOOK_TRUNCATE
 		      : !strcmp(op, "message")	? HOOK_MESSAGE

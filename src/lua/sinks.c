@@ -411,12 +411,12 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 /* A change table as a row to apply. */
 static int write_row(lua_State *L, struct sink *s, struct err *e)
 {
-	char op[16];
-	read_op(L, 2, op, sizeof op);
-	if (strcmp(op, "truncate") == 0 && s->ops->write_truncate)
+	char name[16];
+	enum change_op op;
+	read_op(L, 2, name, sizeof name);
+	if (strcmp(name, "truncate") == 0 && s->ops->write_truncate)
 		return write_truncate(L, s, e);
-	if (strcmp(op, "insert") && strcmp(op, "update") &&
-	    strcmp(op, "delete") && strcmp(op, "read"))
+	if (!change_op_parse(name, &op))
 		return err_set(
 		    e,
 		    "write: op must be insert, update, delete, read or truncate");
@@ -493,10 +493,10 @@ static int l_write(lua_State *L)
 	if (s->ops->write_json) {
 		struct luasink_ctx *ctx = ctx_of(L);
 		struct buf b = { 0 };
-		char op[16];
-		read_op(L, 2, op, sizeof op);
-		bool change = !strcmp(op, "insert") || !strcmp(op, "update") ||
-			      !strcmp(op, "delete") || !strcmp(op, "read");
+		char name[16];
+		enum change_op op;
+		read_op(L, 2, name, sizeof name);
+		bool change = change_op_parse(name, &op);
 		rc = change ? lj_encode_change(L, 2, *ctx->current_rel, &b)
 			    : lj_encode(L, 2, &b);
 		if (rc < 0) {

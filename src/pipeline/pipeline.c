@@ -365,7 +365,9 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 	if (!r)
 		return -1;
 	struct change c = {
-		.op = (char)m->kind,
+		.op = m->kind == PGO_INSERT   ? CHANGE_INSERT
+		      : m->kind == PGO_UPDATE ? CHANGE_UPDATE
+					      : CHANGE_DELETE,
 		.rel = r,
 		.lsn = lsn,
 		.txn = &p->txn,

@@ -988,7 +988,7 @@ static void put_insert(struct buf *q, struct params *ps,
 		/* Nothing to write but what the target makes itself. */
 		q->len -= 2;
 		buf_puts(q, " DEFAULT VALUES");
-		if (strcmp(r->op, "read") == 0)
+		if (r->op == CHANGE_READ)
 			buf_puts(q, " ON CONFLICT DO NOTHING");
 		return;
 	}
@@ -1006,7 +1006,7 @@ static void put_insert(struct buf *q, struct params *ps,
 	buf_putc(q, ')');
 	/* A snapshot row that meets a row the target already has (a rerun)
 	 * leaves it be: whatever unique constraint the target has. */
-	if (strcmp(r->op, "read") == 0)
+	if (r->op == CHANGE_READ)
 		buf_puts(q, " ON CONFLICT DO NOTHING");
 }
 
@@ -1073,7 +1073,7 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	struct target_table *t = target(p, r->schema, r->table, e);
 	if (!t || check_columns(p, t, r, e) < 0 || open_txn(p, e) < 0)
 		return -1;
-	bool read = strcmp(r->op, "read") == 0;
+	bool read = r->op == CHANGE_READ;
 	if (read && p->fed_before && p->emptied != t &&
 	    empty_table(p, t, e) < 0)
 		return -1;
@@ -1081,9 +1081,9 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	struct params ps = { 0 };
 	buf_reset(q);
 	int rc = 0;
-	if (strcmp(r->op, "insert") == 0 || read) {
+	if (r->op == CHANGE_INSERT || read) {
 		put_insert(q, &ps, t, r);
-	} else if (strcmp(r->op, "update") == 0) {
+	} else if (r->op == CHANGE_UPDATE) {
 		rc = put_update(q, &ps, t, r, e);
 	} else {
 		buf_printf(q, "DELETE FROM %s", t->qualified);
@@ -1091,8 +1091,8 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	}
 	if (rc == 0) {
 		char doing[200];
-		snprintf(doing, sizeof doing, "applying %s to %s", r->op,
-			 t->qualified);
+		snprintf(doing, sizeof doing, "applying %s to %s",
+			 change_op_name(r->op), t->qualified);
 		rc = queue(p, buf_cstr(q), ps.n, ps.types, ps.values,
 			   ps.lengths, ps.formats, t, doing, e);
 	}

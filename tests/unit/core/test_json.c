@@ -360,7 +360,7 @@ static void fixture_teardown(void)
 	"{\"op\":\"" op "\",\"schema\":\"public\",\"table\":\"users\","        \
 	"\"relid\":16384,\"key\":[\"id\"],\"lsn\":\"16/B374D800\"," TXN_TAIL
 
-static const char *change_line(char op, const struct datum *newv,
+static const char *change_line(enum change_op op, const struct datum *newv,
 			       const struct datum *oldv, char old_kind)
 {
 	struct change c = {
@@ -384,7 +384,7 @@ START_TEST(test_insert_line)
 		text("1.5"), text("12.50"),	null_datum,
 	};
 	ck_assert_str_eq(
-	    change_line('I', newv, NULL, 0),
+	    change_line(CHANGE_INSERT, newv, NULL, 0),
 	    USERS_HEAD(
 		"insert") ",\"new\":{\"id\":1,\"name\":\"Ann \\\"A\\\"\","
 			  "\"active\":true,\"score\":1.5,\"price\":\"12.50\","
@@ -404,7 +404,7 @@ START_TEST(test_update_key_line)
 		text("-0.25"), text("0"),   text("short"),
 	};
 	ck_assert_str_eq(
-	    change_line('U', newv, oldv, 'K'),
+	    change_line(CHANGE_UPDATE, newv, oldv, 'K'),
 	    USERS_HEAD(
 		"update") ",\"new\":{\"id\":2,\"name\":\"Bob\",\"active\":false,"
 			  "\"score\":-0.25,\"price\":\"0\",\"body\":\"short\"},"
@@ -425,7 +425,7 @@ START_TEST(test_update_old_row_toast_line)
 		text("Infinity"), text("3"),	 unchanged_datum,
 	};
 	ck_assert_str_eq(
-	    change_line('U', newv, oldv, 'O'),
+	    change_line(CHANGE_UPDATE, newv, oldv, 'O'),
 	    USERS_HEAD(
 		"update") ",\"new\":{\"id\":1,\"name\":\"Ann B\",\"active\":true,"
 			  "\"score\":\"Infinity\",\"price\":\"3\","
@@ -445,7 +445,7 @@ START_TEST(test_update_toast_without_old_line)
 		null_datum, text("9.99"), unchanged_datum,
 	};
 	ck_assert_str_eq(
-	    change_line('U', newv, NULL, 0),
+	    change_line(CHANGE_UPDATE, newv, NULL, 0),
 	    USERS_HEAD(
 		"update") ",\"new\":{\"id\":1,\"name\":\"Ann\",\"active\":true,"
 			  "\"score\":null,\"price\":\"9.99\"}}\n");
@@ -464,7 +464,7 @@ START_TEST(test_update_toast_key_old_line)
 		null_datum, null_datum,	 unchanged_datum,
 	};
 	ck_assert_str_eq(
-	    change_line('U', newv, oldv, 'K'),
+	    change_line(CHANGE_UPDATE, newv, oldv, 'K'),
 	    USERS_HEAD(
 		"update") ",\"new\":{\"id\":5,\"name\":\"Ann\",\"active\":true,"
 			  "\"score\":null,\"price\":null},\"old\":{\"id\":1}}\n");
@@ -477,7 +477,7 @@ START_TEST(test_delete_line)
 		text("7"),  null_datum, null_datum,
 		null_datum, null_datum, null_datum,
 	};
-	ck_assert_str_eq(change_line('D', NULL, oldv, 'K'),
+	ck_assert_str_eq(change_line(CHANGE_DELETE, NULL, oldv, 'K'),
 			 USERS_HEAD("delete") ",\"old\":{\"id\":7}}\n");
 }
 END_TEST
@@ -492,7 +492,7 @@ START_TEST(test_delete_full_line)
 	const struct rel *r = relcache_put(&fx.cache, 1, "", "t", 'f', 2, cols);
 	struct datum oldv[2] = { text("1"), text("x") };
 	struct change c = {
-		.op = 'D',
+		.op = CHANGE_DELETE,
 		.rel = r,
 		.lsn = 0x10,
 		.txn = &fx.txn,
@@ -516,9 +516,10 @@ START_TEST(test_lines_append)
 		text("1"),  null_datum, null_datum,
 		null_datum, null_datum, null_datum,
 	};
-	struct change c = {
-		.op = 'I', .rel = fx.users, .txn = &fx.txn, .newv = newv
-	};
+	struct change c = { .op = CHANGE_INSERT,
+			    .rel = fx.users,
+			    .txn = &fx.txn,
+			    .newv = newv };
 	json_change_line(&fx.out, &c);
 	size_t one = fx.out.len;
 	json_change_line(&fx.out, &c);

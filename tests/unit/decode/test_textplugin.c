@@ -1379,10 +1379,13 @@ static void copy_change(struct rev *x, const struct event *ev)
 	ck_assert_uint_eq(r->relid, 0);
 	ck_assert_int_eq(r->replident, 0);
 	ck_assert_ptr_null(r->replaced);
-	ck_assert(c->op == 'I' || c->op == 'U' || c->op == 'D');
-	ck_assert(c->op != 'D' || !c->newv);
+	ck_assert(c->op == CHANGE_INSERT || c->op == CHANGE_UPDATE ||
+		  c->op == CHANGE_DELETE);
+	ck_assert(c->op != CHANGE_DELETE || !c->newv);
 	uint16_t keys = 0;
-	x->op = c->op;
+	x->op = c->op == CHANGE_INSERT	 ? 'I'
+		: c->op == CHANGE_UPDATE ? 'U'
+					 : 'D';
 	x->schema = xstrndup(r->nspname, strlen(r->nspname));
 	x->table = xstrndup(r->relname, strlen(r->relname));
 	x->ncols = r->ncols;
