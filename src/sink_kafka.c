@@ -15,6 +15,7 @@
  * setup, commit and the offsets topic's reading at most. */
 #define CONNECT_TIMEOUT_MS 5000
 #define TXN_TIMEOUT_MS 10000
+#define TXN_ABORT_TIMEOUT_MS 2000
 /* A message not delivered by then fails the flush (the user's config may
  * say otherwise): librdkafka's own 300 s would hold walhook that long. */
 #define DEFAULT_MESSAGE_TIMEOUT "30000"
@@ -86,6 +87,15 @@ static rd_kafka_conf_t *make_conf(struct kafka *k, bool producer, struct err *e)
 		producer ? "message.timeout.ms" : "enable.auto.commit",
 		producer ? DEFAULT_MESSAGE_TIMEOUT : "false",
 	};
+	/* The consumer reads one partition by assignment; librdkafka still
+	 * wants a group for it, which is never joined or committed to. */
+	if (!producer &&
+	    rd_kafka_conf_set(conf, "group.id", "walhook-offsets", msg, sizeof msg) !=
+		    RD_KAFKA_CONF_OK) {
+		rd_kafka_conf_destroy(conf);
+		err_set(e, "group.id: %s", msg);
+		return NULL;
+	}
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i += 2) {
 		if (rd_kafka_conf_set(conf, ours[i], ours[i + 1], msg, sizeof msg) !=
 		    RD_KAFKA_CONF_OK) {
@@ -213,6 +223,14 @@ static void drop_producer(struct kafka *k)
 {
 	if (!k->rk)
 		return;
+	/* An open transaction is aborted now rather than when the next
+	 * producer of the id starts (or it times out): until then it holds
+	 * read_committed consumers back. */
+	if (k->in_txn) {
+		rd_kafka_error_t *error = rd_kafka_abort_transaction(k->rk, TXN_ABORT_TIMEOUT_MS);
+		if (error)
+			rd_kafka_error_destroy(error);
+	}
 	k->gen++; /* reports of what is purged now are not counted */
 	rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_poll(k->rk, 0);
