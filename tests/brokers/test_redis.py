@@ -2,7 +2,8 @@
 """walhook.sink.redis against a real redis-server (appendonly, its own dir).
 
 1. Bad configuration: an unknown option, and no server at the URL, each
-   stop walhook with exit 1 and one line that says so.
+   stop walhook with exit 1 and one line that says so; a stream function
+   that raises an error stops it with that error and the script's line.
 2. A workload of inserts (five keys, a sequence per key) while Redis is
    restarted and walhook is killed with -9 and started again: in the end
    every committed row is in the stream at least once, the first
@@ -59,6 +60,19 @@ def body(t, server):
     t.expect_exit(wh, 1)
     t.check(f"connecting to redis://127.0.0.1:{port}/0: Connection refused" in wh.stderr,
             "no clear line for an unreachable server\n" + wh.describe())
+
+    # A routing function that fails: a Lua error with the script's line.
+    route = t.script("route.lua", 'local r = walhook.sink.redis{ url = walhook.vars.url,\n'
+                     '  stream = function(c) error("no stream for " .. c.table) end }\n'
+                     'function handle_change(c) r:write(c) return false end\n')
+    t.psql("INSERT INTO ev VALUES (0, 0, 0)")
+    wh = t.run("-S", "wh_redis", "--start", "--publication", "pub", "--set", f"url={url}",
+               script=route)
+    t.expect_exit(wh, 1)
+    t.check("in handle_change (public.ev" in wh.stderr and
+            f"{route}:2: no stream for ev" in wh.stderr,
+            "no clean error with the script's line from a failing stream function\n"
+            + wh.describe())
 
     # --- 2. a workload through a restart of Redis and a kill -9 -------------
     wh = brokers.new_walhook(t, "wh_redis", script, "--set", f"url={url}")
