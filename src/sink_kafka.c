@@ -36,6 +36,10 @@ struct kafka {
 	char fail_msg[512];
 	/* Transactional: */
 	bool in_txn;        /* a Kafka transaction is open */
+	/* Transactions are set up (which fences any other producer of the
+	 * id) only once the sink is used, not when it is made: a standby
+	 * walhook waiting on the slot must not fence the active one. */
+	bool in_use;
 	uint64_t progress;  /* the end LSN of the last batch Kafka has */
 	uint64_t batch_end; /* the end LSN of the last transaction of the batch */
 	bool hold;          /* the open transaction may be a repeat: held */
@@ -277,7 +281,7 @@ static int ensure_producer(struct kafka *k, struct err *e)
 		return -1;
 	}
 	rd_kafka_metadata_destroy(md);
-	if (!k->txid)
+	if (!k->txid || !k->in_use)
 		return 0;
 	rd_kafka_error_t *error = rd_kafka_init_transactions(k->rk, TXN_TIMEOUT_MS);
 	if (error)
@@ -294,6 +298,10 @@ static int ensure_producer(struct kafka *k, struct err *e)
 
 static int produce(struct kafka *k, const struct sink_record *r, struct err *e)
 {
+	if (k->txid && !k->in_use) {
+		drop_producer(k); /* made only to check the brokers */
+		k->in_use = true;
+	}
 	if (ensure_producer(k, e) < 0)
 		return -1;
 	if (k->txid && !k->in_txn) {
@@ -354,6 +362,10 @@ static int kafka_begin(struct sink *s, const struct txn *tx, struct err *e)
 	k->hold = false;
 	if (!k->txid)
 		return 0;
+	if (!k->in_use) {
+		drop_producer(k); /* made only to check the brokers */
+		k->in_use = true;
+	}
 	if (ensure_producer(k, e) < 0)
 		return -1;
 	if (!k->progress)
