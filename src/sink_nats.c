@@ -145,7 +145,10 @@ static int nats_begin(struct sink *s, const struct txn *tx, struct err *e)
 
 static int nats_commit(struct sink *s, const struct txn *tx, struct err *e)
 {
-	return publish_open((struct nats *)s, tx->end_lsn, 0, e);
+	/* Units that end at one position (the tables of a --snapshot)
+	 * number their records on from each other. */
+	struct nats *n = (struct nats *)s;
+	return publish_open(n, tx->end_lsn, tx->end_lsn == n->last_end ? n->last_n : 0, e);
 }
 
 static int nats_flush(struct sink *s, struct err *e)
@@ -209,6 +212,9 @@ static void nats_discard(struct sink *s)
 	pthread_mutex_unlock(&n->lock);
 	sink_records_clear(&n->open);
 	n->unit_first = 0;
+	/* What comes again is numbered as it was the first time. */
+	n->last_end = 0;
+	n->last_n = 0;
 }
 
 static void nats_free(struct sink *s)

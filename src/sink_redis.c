@@ -208,10 +208,12 @@ static int redis_write(struct sink *s, const struct sink_record *rec, struct err
 	return 0;
 }
 
+/* Units that end at one position (the tables of a --snapshot, at the
+ * slot's consistent point) number their records on from each other. */
 static int redis_commit(struct sink *s, const struct txn *tx, struct err *e)
 {
 	struct redis *r = (struct redis *)s;
-	return queue_open(r, tx->end_lsn, 0, e);
+	return queue_open(r, tx->end_lsn, tx->end_lsn == r->last_end ? r->last_n : 0, e);
 }
 
 /* Errors that pass: a server loading its data, a replica without its
@@ -339,6 +341,9 @@ static void redis_discard(struct sink *s)
 	struct redis *r = (struct redis *)s;
 	sink_records_clear(&r->open);
 	r->unit_first = 0;
+	/* What comes again is numbered as it was the first time. */
+	r->last_end = 0;
+	r->last_n = 0;
 	drop_conn(r);
 }
 

@@ -12,7 +12,9 @@
 3. A copy of the slot, made before the workload, replays it all into the
    same stream: every XADD is refused as a duplicate, the stream is
    unchanged, and walhook exits 0.
-4. lua/examples/redis_streams.lua runs as its header says."""
+4. lua/examples/redis_streams.lua runs as its header says.
+5. A --snapshot of two tables into one stream: every row is there (the
+   tables' IDs number on from each other)."""
 
 import os
 import signal
@@ -135,6 +137,22 @@ def body(t, server):
            for _, f in r.entries("example.public.ev")]
     t.eq(got, [("insert", 1000001), ("update", 1000001), ("delete", 1000001)],
          "what redis_streams.lua wrote to example.public.ev")
+
+    # --- 5. a --snapshot of two tables into one stream ------------------------
+    # Both tables' units end at the slot's consistent point: their entry
+    # IDs must number on, not collide (a collision would be taken for a
+    # duplicate, and the second table's rows lost).
+    t.psql("CREATE TABLE other (id int PRIMARY KEY, k int, seq int);"
+           " INSERT INTO other SELECT g, g, g FROM generate_series(1, 20) g;"
+           " ALTER PUBLICATION pub ADD TABLE other")
+    snap = t.script("snap.lua", SCRIPT.replace('function(c) return "ev:" .. c.table end', '"snap"'))
+    wh = t.start("-S", "wh_redis_snap", "--create-slot", "--snapshot", "--start",
+                 "--publication", "pub", "--set", f"url={url}", script=snap)
+    harness.wait_for(lambda: (t.slot("wh_redis_snap") or {}).get("temporary") is False, 30,
+                     "the snapshot's slot")
+    t.eq(wh.stop(), 0, "walhook's exit after the snapshot")
+    want = int(t.scalar("SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM other)"))
+    t.eq(r.call("XLEN", "snap"), want, "entries of a snapshot of two tables in one stream")
     r.close()
 
 
