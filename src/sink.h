@@ -1,6 +1,7 @@
 /* sink — where what walhook keeps goes: JSON lines to standard output or a
  * file (the default output is one of these), into a process's stdin, to
- * an HTTP endpoint, or applied to another PostgreSQL.
+ * an HTTP endpoint, records to a broker (Kafka, NATS JetStream, Redis
+ * Streams), or applied to another PostgreSQL.
  *
  * A sink takes writes, learns the source's transaction boundaries, and
  * makes what it took durable in flush. It never decides when to flush or
