@@ -22,6 +22,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpq5 liblua5.4-0 libcurl4 ca-certificates \
+      librdkafka1 libnats3.4 libhiredis0.14 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /opt/walhook --shell /usr/sbin/nologin walhook
 COPY --from=build /src/build/walhook /usr/local/bin/walhook

@@ -408,6 +408,11 @@ static int run_stream(struct session *s)
 		stats_add(&s->stats, STAT_RECONNECTS, 1);
 		if (s->stream.confirmed > before)
 			backoff = 1;
+		/* A slot in use is asked for again every second or so: a
+		 * standby (--retry-active) takes over soon after the active
+		 * walhook is gone. */
+		if (in_use)
+			backoff = 1;
 		fprintf(stderr, "walhook: %s; reconnecting in %.0f s\n", e.msg,
 			backoff);
 		struct err he;

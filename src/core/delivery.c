@@ -145,6 +145,17 @@ int delivery_write_json(struct delivery *d, struct sink *s, const char *json,
 	return 0;
 }
 
+int delivery_write_record(struct delivery *d, struct sink *s,
+			  const struct sink_record *r, struct err *e)
+{
+	if (s->st.skipping)
+		return 0;
+	taking(d, s);
+	if (s->ops->write_record(s, r, e) < 0)
+		return write_failed(s);
+	return 0;
+}
+
 int delivery_write_row(struct delivery *d, struct sink *s,
 		       const struct sink_row *row, struct err *e)
 {

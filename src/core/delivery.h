@@ -73,6 +73,8 @@ bool delivery_pending(const struct delivery *d);
 /* ---- writes, from hooks and the default output ---- */
 int delivery_write_json(struct delivery *d, struct sink *s, const char *json,
 			size_t len, struct err *e);
+int delivery_write_record(struct delivery *d, struct sink *s,
+			  const struct sink_record *r, struct err *e);
 int delivery_write_row(struct delivery *d, struct sink *s,
 		       const struct sink_row *row, struct err *e);
 int delivery_write_truncate(struct delivery *d, struct sink *s,

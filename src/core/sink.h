@@ -1,6 +1,7 @@
 /* sink — where what walhook keeps goes: JSON lines to standard output or a
  * file (the default output is one of these), into a process's stdin, to
- * an HTTP endpoint, or applied to another PostgreSQL.
+ * an HTTP endpoint, records to a broker (Kafka, NATS JetStream, Redis
+ * Streams), or applied to another PostgreSQL.
  *
  * A sink takes writes, learns the source's transaction boundaries, and
  * makes what it took durable in flush. It never decides when to flush or
@@ -47,11 +48,32 @@ struct sink_truncate {
 	bool restart_identity;
 };
 
+/* A record for sinks that route and label what they send (the brokers):
+ * the JSON text, the key and destination the script's routing gave, and
+ * what the record is of. Every pointer is a view, valid for the call only;
+ * the sink copies what it keeps. */
+struct sink_record {
+	const char *json;
+	size_t len;
+	const char *key; /* NULL: no key */
+	size_t key_len;
+	const char *dest;   /* topic, subject or stream; never NULL */
+	uint64_t lsn;       /* the change's position, 0 when none */
+	uint32_t xid;       /* 0 when none */
+	const char *op;     /* "insert", ..., "truncate", "message", or "" */
+	const char *schema; /* "" when none */
+	const char *table;  /* "" when none */
+};
+
 struct sink_ops {
 	const char *kind;
 	/* One record as JSON text; NULL for sinks that only apply rows. */
 	int (*write_json)(struct sink *s, const char *json, size_t len,
 			  struct err *e);
+	/* Optional, for sinks that route records: one record with its
+	 * destination and labels; such a sink has no write_json. */
+	int (*write_record)(struct sink *s, const struct sink_record *r,
+			    struct err *e);
 	/* NULL for sinks that only take JSON. */
 	int (*write_row)(struct sink *s, const struct sink_row *row,
 			 struct err *e);

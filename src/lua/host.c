@@ -543,6 +543,8 @@ void lh_free(struct lh *h)
 
 int lh_connect(struct lh *h, const struct lh_connect_info *info, struct err *e)
 {
+	snprintf(h->sink_ctx.dbname, sizeof h->sink_ctx.dbname, "%s",
+		 info->sys->dbname);
 	if (!push_hook(h, HOOK_CONNECT))
 		return 0;
 	lua_State *L = h->L;

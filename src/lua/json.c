@@ -494,6 +494,17 @@ static int encode_row(lua_State *L, int idx, const struct rel *rel,
 	return 0;
 }
 
+int lj_encode_row(lua_State *L, int idx, const struct rel *rel, struct buf *b)
+{
+	struct trail t;
+	t.n = t.open = 0;
+	int top = lua_gettop(L);
+	idx = lh_absindex(L, idx);
+	if (room(L, &t) < 0)
+		return finish(L, top, -1);
+	return finish(L, top, encode_row(L, idx, rel, b, &t));
+}
+
 static const char *const change_keys[] = {
 	"op",  "schema",      "table", "relid", "key", "lsn",
 	"xid", "commit_time", "new",   "old",	NULL,

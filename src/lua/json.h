@@ -27,6 +27,9 @@ int lj_encode(lua_State *L, int idx, struct buf *b);
  * "new" and "old" in rel's column order (rel may be NULL), then the rest. */
 int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
 		     struct buf *b);
+/* Appends a row table (a change's new or old) as lj_encode_change writes
+ * it; errors as lj_encode. */
+int lj_encode_row(lua_State *L, int idx, const struct rel *rel, struct buf *b);
 /* Pushes the value of the JSON text; on error pushes nothing and returns
  * -1 with msg filled. */
 int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen);

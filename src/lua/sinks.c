@@ -6,13 +6,45 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/lsn.h"
 #include "core/json.h"
+#include "lua/debezium.h"
 #include "lua/json.h"
 #include "sinks/http.h"
 #include "sinks/lines.h"
 #include "sinks/pg.h"
+#ifdef WALHOOK_KAFKA
+#include "sinks/kafka.h"
+#endif
+#ifdef WALHOOK_NATS
+#include "sinks/nats.h"
+#endif
+#ifdef WALHOOK_REDIS
+#include "sinks/redis.h"
+#endif
 
 #define SINK_MT "walhook.sink"
+
+enum format {
+	FORMAT_WALHOOK,
+	FORMAT_DEBEZIUM
+};
+
+/* A sink as Lua holds it. The delivery module owns the sink; the box
+ * keeps how records are written and routed. */
+struct box {
+	struct sink *s; /* first: check_sink reads it */
+	enum format format;
+	/* Broker sinks: where a record goes (a registry reference to a
+	 * name or a function of the table; LUA_NOREF:
+	 * <prefix>.<schema>.<table>) and its key (a function; LUA_NOREF: the
+	 * replica identity's columns). dest_opt names the option in messages.
+	 */
+	int dest_ref;
+	int key_ref;
+	const char *dest_opt;
+	char prefix[128]; /* also Debezium's source.name */
+};
 
 static struct luasink_ctx *ctx_of(lua_State *L)
 {
@@ -21,8 +53,8 @@ static struct luasink_ctx *ctx_of(lua_State *L)
 
 static struct sink *check_sink(lua_State *L)
 {
-	struct sink **box = luaL_checkudata(L, 1, SINK_MT);
-	return *box;
+	struct box *bx = luaL_checkudata(L, 1, SINK_MT);
+	return bx->s;
 }
 
 /* ---- Lua values as PostgreSQL text, for sinks that apply rows ---- */
@@ -482,35 +514,277 @@ static int write_row(lua_State *L, struct sink *s, struct err *e)
 	return rc;
 }
 
+/* ---- records: JSON text, and for broker sinks a key and a destination ---- */
+
+/* Whether op names a row change (not a truncate or message). */
+static bool is_change(const char *op)
+{
+	enum change_op ignored;
+	return change_op_parse(op, &ignored);
+}
+
+/* Calls the function referenced by ref with the table at t, protected;
+ * leaves its one result on the stack. -1 with the error in msg. */
+static int call_route(lua_State *L, int ref, int t, char *msg, size_t cap)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	lua_pushvalue(L, t);
+	if (lua_pcall(L, 1, 1, 0) != 0) {
+		const char *m = lua_tostring(L, -1);
+		snprintf(msg, cap, "%s",
+			 m ? m : "(an error that is not a string)");
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where the record of the table at t goes, into out: the option (a name
+ * or a function of t), or <prefix>.<schema>.<table> of rt (the table
+ * that names the relation: t itself, a truncate's relation), or
+ * <prefix>.messages for a message. */
+static int route(lua_State *L, const struct box *bx, int t, int rt,
+		 const char *op, struct buf *out, char *msg, size_t cap)
+{
+	buf_reset(out);
+	if (bx->dest_ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, bx->dest_ref);
+		bool fn = lua_isfunction(L, -1);
+		lua_pop(L, 1);
+		if (fn && call_route(L, bx->dest_ref, t, msg, cap) < 0)
+			return -1;
+		if (!fn)
+			lua_rawgeti(L, LUA_REGISTRYINDEX, bx->dest_ref);
+		size_t n = 0;
+		const char *name = lua_type(L, -1) == LUA_TSTRING
+				       ? lua_tolstring(L, -1, &n)
+				       : NULL;
+		if (!name || !n || memchr(name, '\0', n)) {
+			snprintf(
+			    msg, cap,
+			    "%s function returned %s; expected a name (a string)",
+			    bx->dest_opt,
+			    name ? "an empty or NUL-holding string"
+				 : luaL_typename(L, -1));
+			lua_pop(L, 1);
+			return -1;
+		}
+		buf_put(out, name, n);
+		lua_pop(L, 1);
+		buf_cstr(out);
+		return 0;
+	}
+	lua_getfield(L, rt, "schema");
+	lua_getfield(L, rt, "table");
+	const char *schema =
+	    lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+	const char *table =
+	    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	if (table)
+		buf_printf(out, "%s.%s.%s", bx->prefix,
+			   schema ? schema : "public", table);
+	else if (!strcmp(op, "message"))
+		buf_printf(out, "%s.messages", bx->prefix);
+	lua_pop(L, 2);
+	if (!out->len) {
+		snprintf(
+		    msg, cap,
+		    "a record with no table to name its %s by: give %s = ...",
+		    bx->dest_opt, bx->dest_opt);
+		return -1;
+	}
+	buf_cstr(out);
+	return 0;
+}
+
+/* The key of the change at t, into out (*has false: none): the key
+ * function's result (a string as it is, a table as JSON, nil for none),
+ * or the replica identity's columns as a JSON object, values from old
+ * when it has them. */
+static int record_key(lua_State *L, const struct box *bx, int t, bool *has,
+		      struct buf *out, char *msg, size_t cap)
+{
+	buf_reset(out);
+	*has = false;
+	if (bx->key_ref != LUA_NOREF) {
+		if (call_route(L, bx->key_ref, t, msg, cap) < 0)
+			return -1;
+		int rc = 0;
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			size_t n;
+			const char *k = lua_tolstring(L, -1, &n);
+			buf_put(out, k, n);
+			*has = true;
+		} else if (lua_istable(L, -1)) {
+			if (lj_encode(L, -1, out) < 0) {
+				snprintf(msg, cap, "key: %s",
+					 lua_tostring(L, -1));
+				lua_pop(L, 1);
+				rc = -1;
+			}
+			*has = rc == 0;
+		} else if (!lua_isnil(L, -1)) {
+			snprintf(
+			    msg, cap,
+			    "key function returned a %s; expected a string, a table or nil",
+			    luaL_typename(L, -1));
+			rc = -1;
+		}
+		lua_pop(L, 1);
+		return rc;
+	}
+	lua_getfield(L, t, "key");
+	int keys = lua_gettop(L);
+	size_t n = lua_istable(L, keys) ? lh_rawlen(L, keys) : 0;
+	if (n) {
+		lua_getfield(L, t, "old");
+		lua_getfield(L, t, "new"); /* stack: key, old, new */
+		buf_putc(out, '{');
+		for (size_t i = 1; i <= n; i++) {
+			lua_rawgeti(L, keys, (int)i);
+			if (lua_type(L, -1) != LUA_TSTRING) {
+				lua_pop(L, 1);
+				continue;
+			}
+			size_t len;
+			const char *col = lua_tolstring(L, -1, &len);
+			lua_pushnil(L);
+			if (lua_istable(L, keys + 1)) {
+				lua_pushvalue(L, -2);
+				lua_rawget(L, keys + 1);
+				lua_replace(L, -2);
+			}
+			if (lua_isnil(L, -1) && lua_istable(L, keys + 2)) {
+				lua_pushvalue(L, -2);
+				lua_rawget(L, keys + 2);
+				lua_replace(L, -2);
+			}
+			if (out->len > 1)
+				buf_putc(out, ',');
+			json_put_string(out, col, len);
+			buf_putc(out, ':');
+			if (lj_encode(L, -1, out) < 0) {
+				snprintf(msg, cap, "key: %s",
+					 lua_tostring(L, -1));
+				lua_settop(L, keys - 1);
+				return -1;
+			}
+			lua_pop(L, 2);
+		}
+		buf_putc(out, '}');
+		*has = true;
+	}
+	lua_settop(L, keys - 1);
+	return 0;
+}
+
+/* Hands one record (JSON in b) to the sink; for a broker sink with its
+ * key, destination and labels, from the table at t (rt names the
+ * relation). */
+static int emit(lua_State *L, const struct box *bx, int t, int rt,
+		const char *op, const struct buf *b, struct buf *dest,
+		struct buf *key, char *msg, size_t cap, struct err *e)
+{
+	struct luasink_ctx *ctx = ctx_of(L);
+	struct sink *s = bx->s;
+	if (!s->ops->write_record)
+		return delivery_write_json(ctx->d, s, b->data, b->len, e) < 0
+			   ? -2
+			   : 0;
+	bool has_key = false;
+	if (route(L, bx, t, rt, op, dest, msg, cap) < 0)
+		return -1;
+	if (is_change(op) && record_key(L, bx, t, &has_key, key, msg, cap) < 0)
+		return -1;
+	lua_getfield(L, t, "lsn");
+	lua_getfield(L, t, "xid");
+	lua_getfield(L, rt, "schema");
+	lua_getfield(L, rt, "table"); /* stack: lsn, xid, schema, table */
+	struct sink_record r = {
+		.json = b->data,
+		.len = b->len,
+		.key = has_key ? buf_cstr(key) : NULL,
+		.key_len = key->len,
+		.dest = dest->data,
+		.op = op,
+		.schema =
+		    lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "",
+		.table =
+		    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "",
+	};
+	if (lua_type(L, -4) == LUA_TSTRING)
+		lsn_parse(lua_tostring(L, -4), &r.lsn);
+	if (lua_type(L, -3) == LUA_TNUMBER && lua_tonumber(L, -3) > 0 &&
+	    lua_tonumber(L, -3) <= 4294967295.0)
+		r.xid = (uint32_t)lua_tonumber(L, -3);
+	int rc = delivery_write_record(ctx->d, s, &r, e);
+	lua_pop(L, 4);
+	return rc < 0 ? -2 : 0;
+}
+
 /* s:write(t): a change table (or any table, for JSON sinks). */
 static int l_write(lua_State *L)
 {
 	/* stack: sink, table; upvalue 1: the context */
-	struct sink *s = check_sink(L);
+	struct box *bx = luaL_checkudata(L, 1, SINK_MT);
+	struct sink *s = bx->s;
 	luaL_checktype(L, 2, LUA_TTABLE);
 	struct err e;
-	int rc;
-	if (s->ops->write_json) {
-		struct luasink_ctx *ctx = ctx_of(L);
-		struct buf b = { 0 };
-		char name[16];
-		enum change_op op;
-		read_op(L, 2, name, sizeof name);
-		bool change = change_op_parse(name, &op);
-		rc = change ? lj_encode_change(L, 2, *ctx->current_rel, &b)
-			    : lj_encode(L, 2, &b);
-		if (rc < 0) {
-			buf_free(&b);
-			return luaL_error(L, "sink %s: write: %s", s->name,
-					  lua_tostring(L, -1));
+	if (!s->ops->write_json && !s->ops->write_record) {
+		if (write_row(L, s, &e) < 0) {
+			ctx_of(L)->transient = e.transient;
+			return luaL_error(L, "sink %s: %s", s->name, e.msg);
 		}
-		rc = delivery_write_json(ctx->d, s, b.data, b.len, &e);
-		buf_free(&b);
-	} else {
-		rc = write_row(L, s, &e);
+		return 0;
 	}
+	struct luasink_ctx *ctx = ctx_of(L);
+	char op[16];
+	read_op(L, 2, op, sizeof op);
+	bool change = is_change(op);
+	int events = bx->format == FORMAT_DEBEZIUM ? dbz_events(L, 2) : 0;
+	struct dbz_source src = { bx->prefix, ctx->dbname };
+	int64_t now_ms = (pgtime_now() / 1000) + PG_EPOCH_OFFSET_S * 1000;
+	struct buf b = { 0 }, dest = { 0 }, key = { 0 };
+	char msg[1024];
+	int rc = 0;
+	bool truncate = !strcmp(op, "truncate");
+	lua_getfield(L, 2, "relations");
+	int rels = lua_gettop(L); /* stack: sink, table, relations */
+	for (int i = 0; i < (events ? events : 1) && rc == 0; i++) {
+		buf_reset(&b);
+		int enc = events ? dbz_encode(L, 2, i, *ctx->current_rel, &src,
+					      now_ms, &b)
+			  : change
+			      ? lj_encode_change(L, 2, *ctx->current_rel, &b)
+			      : lj_encode(L, 2, &b);
+		if (enc < 0) {
+			snprintf(msg, sizeof msg, "write: %s",
+				 lua_tostring(L, -1));
+			lua_pop(L, 1);
+			rc = -1;
+			break;
+		}
+		/* A truncate's relation names its destination. */
+		int rt = 2;
+		if (truncate && lua_istable(L, rels)) {
+			lua_rawgeti(L, rels, i + 1);
+			if (lua_istable(L, -1))
+				rt = lua_gettop(L);
+			else
+				lua_pop(L, 1);
+		}
+		rc = emit(L, bx, 2, rt, op, &b, &dest, &key, msg, sizeof msg,
+			  &e);
+		lua_settop(L, rels);
+	}
+	lua_settop(L, 2);
+	buf_free(&b);
+	buf_free(&dest);
+	buf_free(&key);
+	if (rc == -1)
+		return luaL_error(L, "sink %s: %s", s->name, msg);
 	if (rc < 0) {
-		ctx_of(L)->transient = e.transient;
+		ctx->transient = e.transient;
 		return luaL_error(L, "sink %s: %s", s->name, e.msg);
 	}
 	return 0;
@@ -576,23 +850,65 @@ static int read_batching(lua_State *L, struct sink *s, char *msg, size_t cap)
 	return 0;
 }
 
-static int push_sink(lua_State *L, struct sink *s, struct err *e,
-		     const char *what)
+/* format = "walhook" (the default) | "debezium", for the sinks that write
+ * JSON. */
+static int read_format(lua_State *L, const struct sink *s, enum format *out,
+		       char *msg, size_t cap)
 {
-	if (!s)
-		return luaL_error(L, "%s: %s", what, e->msg);
+	*out = FORMAT_WALHOOK;
+	lua_getfield(L, 1, "format");
+	const char *f =
+	    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	int rc = 0;
+	if (!lua_isnil(L, -1)) {
+		if (!s->ops->write_json && !s->ops->write_record)
+			rc = -1,
+			snprintf(msg, cap,
+				 "format is for the sinks that write JSON");
+		else if (f && !strcmp(f, "debezium"))
+			*out = FORMAT_DEBEZIUM;
+		else if (!f || strcmp(f, "walhook"))
+			rc = -1,
+			snprintf(
+			    msg, cap,
+			    "format must be \"walhook\" or \"debezium\", not %s%s%s",
+			    f ? "\"" : "a ", f ? f : luaL_typename(L, -1),
+			    f ? "\"" : "");
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* Pushes the Lua face of s (NULL: raises e); the box is returned so that
+ * a broker's constructor can add its routing. */
+static struct box *push_sink(lua_State *L, struct sink *s, struct err *e,
+			     const char *what)
+{
+	if (!s) {
+		luaL_error(L, "%s: %s", what, e->msg);
+		return NULL;
+	}
 	struct luasink_ctx *ctx = ctx_of(L);
 	char msg[128];
-	if (read_batching(L, s, msg, sizeof msg) < 0) {
+	enum format format;
+	if (read_batching(L, s, msg, sizeof msg) < 0 ||
+	    read_format(L, s, &format, msg, sizeof msg) < 0) {
 		s->ops->free(s);
-		return luaL_error(L, "%s: %s", what, msg);
+		luaL_error(L, "%s: %s", what, msg);
+		return NULL;
 	}
 	delivery_add(ctx->d, s);
-	struct sink **box = lua_newuserdata(L, sizeof *box);
-	*box = s; /* the delivery module owns the sink */
+	struct box *bx = lua_newuserdata(L, sizeof *bx);
+	*bx = (struct box){ .s = s,
+			    .format = format,
+			    .dest_ref = LUA_NOREF,
+			    .key_ref = LUA_NOREF,
+			    .dest_opt = "topic" };
+	snprintf(bx->prefix, sizeof bx->prefix, "%s",
+		 ctx->slot ? ctx->slot : "walhook");
 	luaL_getmetatable(L, SINK_MT);
 	lua_setmetatable(L, -2);
-	return 1;
+	return bx;
 }
 
 static const char *opt_string(lua_State *L, const char *k, bool required,
@@ -622,7 +938,8 @@ static int l_stdout(lua_State *L)
 	struct err e;
 	struct sink *s = sink_stdout_new(&e);
 	s->max_txns = 1;
-	return push_sink(L, s, &e, "walhook.sink.stdout");
+	push_sink(L, s, &e, "walhook.sink.stdout");
+	return 1;
 }
 
 static int l_file(lua_State *L)
@@ -636,7 +953,8 @@ static int l_file(lua_State *L)
 		s->max_bytes = 4 << 20;
 		s->max_wait_us = 1000000;
 	}
-	return push_sink(L, s, &e, "walhook.sink.file");
+	push_sink(L, s, &e, "walhook.sink.file");
+	return 1;
 }
 
 static int l_exec(lua_State *L)
@@ -649,7 +967,8 @@ static int l_exec(lua_State *L)
 		s->max_txns = 100;
 		s->max_wait_us = 200000;
 	}
-	return push_sink(L, s, &e, "walhook.sink.exec");
+	push_sink(L, s, &e, "walhook.sink.exec");
+	return 1;
 }
 
 static int l_http(lua_State *L)
@@ -705,7 +1024,8 @@ static int l_http(lua_State *L)
 		s->max_bytes = 1 << 20;
 		s->max_wait_us = 1000000;
 	}
-	return push_sink(L, s, &e, "walhook.sink.http");
+	push_sink(L, s, &e, "walhook.sink.http");
+	return 1;
 }
 
 static int l_postgres(lua_State *L)
@@ -729,7 +1049,284 @@ static int l_postgres(lua_State *L)
 		s->max_bytes = 8 << 20;
 		s->max_wait_us = 500000;
 	}
-	return push_sink(L, s, &e, "walhook.sink.postgres");
+	push_sink(L, s, &e, "walhook.sink.postgres");
+	return 1;
+}
+
+/* ---- the brokers ---- */
+
+/* Every option the table at 1 has is one of own's or a common one:
+ * anything else (a typo) is an error naming it. */
+static void check_known(lua_State *L, const char *what, const char *const *own)
+{
+	static const char *const common[] = { "batch_transactions",
+					      "batch_bytes", "batch_seconds",
+					      "format", NULL };
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pop(L, 1); /* stack: ..., key */
+		const char *k =
+		    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		bool known = false;
+		for (const char *const *o = own; k && *o && !known; o++)
+			known = !strcmp(*o, k);
+		for (const char *const *o = common; k && *o && !known; o++)
+			known = !strcmp(*o, k);
+		if (!known)
+			luaL_error(L, "%s: unknown option %s", what,
+				   k ? k : luaL_typename(L, -1));
+	}
+}
+
+/* dest_opt (a name or a function), key (a function) and prefix (a name):
+ * checked before the sink is made, kept in its box after. */
+static void check_routing(lua_State *L, const char *what, const char *dest_opt)
+{
+	lua_getfield(L, 1, dest_opt);
+	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING &&
+	    !lua_isfunction(L, -1))
+		luaL_error(
+		    L,
+		    "%s: %s must be a name or a function of the change, not a %s",
+		    what, dest_opt, luaL_typename(L, -1));
+	lua_getfield(L, 1, "key");
+	if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
+		luaL_error(L,
+			   "%s: key must be a function of the change, not a %s",
+			   what, luaL_typename(L, -1));
+	lua_getfield(L, 1, "prefix");
+	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+		luaL_error(L, "%s: prefix must be a string, not a %s", what,
+			   luaL_typename(L, -1));
+	lua_pop(L, 3);
+}
+
+/* Fills the box on top of the stack from the options checked above. */
+static int set_routing(lua_State *L, struct box *bx, const char *dest_opt)
+{
+	bx->dest_opt = dest_opt;
+	lua_getfield(L, 1, dest_opt);
+	if (lua_isnil(L, -1))
+		lua_pop(L, 1);
+	else
+		bx->dest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_getfield(L, 1, "key");
+	if (lua_isnil(L, -1))
+		lua_pop(L, 1);
+	else
+		bx->key_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_getfield(L, 1, "prefix");
+	if (lua_type(L, -1) == LUA_TSTRING)
+		snprintf(bx->prefix, sizeof bx->prefix, "%s",
+			 lua_tostring(L, -1));
+	lua_pop(L, 1);
+	return 1; /* the box */
+}
+
+static double opt_seconds(lua_State *L, const char *what, const char *k,
+			  double def)
+{
+	double v = def;
+	char msg[128];
+	if (opt_number(L, k, 86400, &v, msg, sizeof msg) < 0 || v <= 0)
+		luaL_error(
+		    L,
+		    "%s: %s must be a number of seconds above 0 and at most 86400",
+		    what, k);
+	return v;
+}
+
+static int l_kafka(lua_State *L)
+{
+	static const char *const what = "walhook.sink.kafka";
+	check_opts(L);
+#ifndef WALHOOK_KAFKA
+	return luaL_error(L,
+			  "%s: this walhook was built without librdkafka "
+			  "(install librdkafka-dev and build again)",
+			  what);
+#else
+	static const char *const own[] = { "brokers",	    "topic",
+					   "key",	    "prefix",
+					   "config",	    "transactional_id",
+					   "offsets_topic", NULL };
+	check_known(L, what, own);
+	check_routing(L, what, "topic");
+	struct sink_kafka_config c = {
+		.brokers = opt_string(L, "brokers", true, what),
+		.transactional_id =
+		    opt_string(L, "transactional_id", false, NULL),
+		.offsets_topic = opt_string(L, "offsets_topic", false, NULL),
+	};
+	/* config = { ["linger.ms"] = 5, ... }: each a librdkafka property. */
+	struct buf cb = { 0 };
+	size_t offs[256];
+	const char *pairs[256];
+	int n = 0;
+	lua_getfield(L, 1, "config");
+	if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
+		buf_free(&cb);
+		return luaL_error(
+		    L, "%s: config must be a table of librdkafka properties",
+		    what);
+	}
+	if (lua_istable(L, -1)) {
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			int t = lua_type(L, -1);
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    (t != LUA_TSTRING && t != LUA_TNUMBER &&
+			     t != LUA_TBOOLEAN)) {
+				buf_free(&cb);
+				return luaL_error(
+				    L,
+				    "%s: config takes names of librdkafka properties "
+				    "with strings, numbers or booleans",
+				    what);
+			}
+			if (n == 256) {
+				buf_free(&cb);
+				return luaL_error(
+				    L, "%s: at most 128 config properties",
+				    what);
+			}
+			offs[n++] = cb.len;
+			buf_puts(&cb, lua_tostring(L, -2));
+			buf_putc(&cb, '\0');
+			offs[n++] = cb.len;
+			if (t == LUA_TBOOLEAN) {
+				buf_puts(&cb, lua_toboolean(L, -1) ? "true"
+								   : "false");
+			} else {
+				lua_pushvalue(L,
+					      -1); /* tostring of a copy, not of
+						      the value next uses */
+				buf_puts(&cb, lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+			buf_putc(&cb, '\0');
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	for (int i = 0; i < n; i++)
+		pairs[i] = cb.data + offs[i];
+	c.config = pairs;
+	c.nconfig = n / 2;
+	struct err e;
+	struct sink *s = sink_kafka_new(&c, &e);
+	buf_free(&cb);
+	if (s) {
+		s->max_txns = 1000;
+		s->max_bytes = 8 << 20;
+		s->max_wait_us = 200000;
+	}
+	return set_routing(L, push_sink(L, s, &e, what), "topic");
+#endif
+}
+
+static int l_nats(lua_State *L)
+{
+	static const char *const what = "walhook.sink.nats";
+	check_opts(L);
+#ifndef WALHOOK_NATS
+	return luaL_error(L,
+			  "%s: this walhook was built without libnats "
+			  "(install libnats-dev and build again)",
+			  what);
+#else
+	static const char *const own[] = { "url",    "subject", "key",
+					   "prefix", "timeout", "msg_id_prefix",
+					   NULL };
+	check_known(L, what, own);
+	check_routing(L, what, "subject");
+	struct luasink_ctx *ctx = ctx_of(L);
+	const char *slot = opt_string(L, "msg_id_prefix", false, NULL);
+	struct sink_nats_config c = {
+		.url = opt_string(L, "url", false, NULL),
+		.slot = slot	    ? slot
+			: ctx->slot ? ctx->slot
+				    : "walhook",
+		.timeout_s = opt_seconds(L, what, "timeout", 10),
+	};
+	if (!c.url)
+		c.url = "nats://127.0.0.1:4222";
+	struct err e;
+	struct sink *s = sink_nats_new(&c, &e);
+	if (s) {
+		s->max_txns = 1000;
+		s->max_bytes = 8 << 20;
+		s->max_wait_us = 200000;
+	}
+	return set_routing(L, push_sink(L, s, &e, what), "subject");
+#endif
+}
+
+static int l_redis(lua_State *L)
+{
+	static const char *const what = "walhook.sink.redis";
+	check_opts(L);
+#ifndef WALHOOK_REDIS
+	return luaL_error(L,
+			  "%s: this walhook was built without hiredis "
+			  "(install libhiredis-dev and build again)",
+			  what);
+#else
+	static const char *const own[] = { "url",     "stream", "key",
+					   "prefix",  "maxlen", "replicas",
+					   "timeout", NULL };
+	check_known(L, what, own);
+	check_routing(L, what, "stream");
+	double maxlen = 0, replicas = 0;
+	char msg[128];
+	if (opt_number(L, "maxlen", 1e15, &maxlen, msg, sizeof msg) < 0 ||
+	    opt_number(L, "replicas", 1000, &replicas, msg, sizeof msg) < 0)
+		return luaL_error(L, "%s: %s", what, msg);
+	struct sink_redis_config c = {
+		.url = opt_string(L, "url", false, NULL),
+		.maxlen = (long long)maxlen,
+		.replicas = (int)replicas,
+		.timeout_s = opt_seconds(L, what, "timeout", 10),
+	};
+	if (!c.url)
+		c.url = "redis://127.0.0.1:6379";
+	struct err e;
+	struct sink *s = sink_redis_new(&c, &e);
+	if (s) {
+		s->max_txns = 1000;
+		s->max_bytes = 8 << 20;
+		s->max_wait_us = 200000;
+	}
+	return set_routing(L, push_sink(L, s, &e, what), "stream");
+#endif
+}
+
+/* walhook.format.debezium(c): the Debezium event of a change, truncate
+ * (its first relation) or message, as a table (its keys keep the event's
+ * order when written). */
+static int l_format_debezium(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	struct luasink_ctx *ctx = ctx_of(L);
+	if (dbz_events(L, 1) == 0)
+		return luaL_error(
+		    L,
+		    "walhook.format.debezium: not a change, truncate or message");
+	struct dbz_source src = { ctx->slot ? ctx->slot : "walhook",
+				  ctx->dbname };
+	int64_t now_ms = (pgtime_now() / 1000) + PG_EPOCH_OFFSET_S * 1000;
+	struct buf b = { 0 };
+	if (dbz_encode(L, 1, 0, *ctx->current_rel, &src, now_ms, &b) < 0) {
+		buf_free(&b);
+		return luaL_error(L, "walhook.format.debezium: %s",
+				  lua_tostring(L, -1));
+	}
+	char msg[256];
+	int rc = lj_decode(L, b.data, b.len, msg, sizeof msg);
+	buf_free(&b);
+	if (rc < 0)
+		return luaL_error(L, "walhook.format.debezium: %s", msg);
+	return 1;
 }
 
 void luasink_open(lua_State *L, struct luasink_ctx *ctx)
@@ -753,7 +1350,8 @@ void luasink_open(lua_State *L, struct luasink_ctx *ctx)
 	} kinds[] = {
 		{ "stdout", l_stdout },	    { "file", l_file },
 		{ "exec", l_exec },	    { "http", l_http },
-		{ "postgres", l_postgres },
+		{ "postgres", l_postgres }, { "kafka", l_kafka },
+		{ "nats", l_nats },	    { "redis", l_redis },
 	};
 	lua_newtable(L); /* stack: walhook, sink */
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -762,4 +1360,10 @@ void luasink_open(lua_State *L, struct luasink_ctx *ctx)
 		lua_setfield(L, -2, kinds[i].name);
 	}
 	lua_setfield(L, -2, "sink");
+
+	lua_newtable(L); /* stack: walhook, format */
+	lua_pushlightuserdata(L, ctx);
+	lua_pushcclosure(L, l_format_debezium, 1);
+	lua_setfield(L, -2, "debezium");
+	lua_setfield(L, -2, "format");
 }

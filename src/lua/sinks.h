@@ -1,6 +1,7 @@
 /* luasink — the Lua face of the sinks: walhook.sink.stdout{}, .file{},
- * .exec{}, .http{}, .postgres{}, each returning an object with :write(t)
- * and :flush(). */
+ * .exec{}, .http{}, .postgres{}, .kafka{}, .nats{}, .redis{}, each
+ * returning an object with :write(t) and :flush(); and
+ * walhook.format.debezium(c). */
 #ifndef WALHOOK_LUASINK_H
 #define WALHOOK_LUASINK_H
 
@@ -15,6 +16,9 @@ struct luasink_ctx {
 	bool transient;
 	/* The relation of the change being handled, for column order. */
 	const struct rel *const *current_rel;
+	/* The streamed database (set at each connect), for format =
+	 * "debezium"'s source.db; "" until then. */
+	char dbname[128];
 };
 
 /* Adds walhook.sink to the walhook table on top of the stack. ctx must
