@@ -486,11 +486,3 @@ void cli_free(struct options *o)
 	for (int i = 0; i < o->nvars; i++)
 		free((char *)o->vars[i].name);
 }
-
-const char *cli_plugin_option(const struct options *o, const char *name)
-{
-	for (int i = 0; i < o->nopts; i++)
-		if (strcmp(o->opts[i].name, name) == 0)
-			return o->opts[i].value ? o->opts[i].value : "";
-	return NULL;
-}

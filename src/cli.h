@@ -40,14 +40,14 @@ struct options {
 	uint64_t startpos, endpos;
 	int status_interval; /* seconds; 0 disables */
 	int fsync_interval;  /* seconds; 0: never fsync */
-	int server_timeout;  /* seconds of silence before reconnecting; 0 never
-			      */
-	int stall_warning;   /* seconds; 0: never warn */
-	int heartbeat;	     /* seconds between heartbeat messages; 0: none */
-	int metrics_port;    /* 0: no metrics endpoint */
-	bool retry_active;   /* retry while the slot is in use elsewhere */
-	uint64_t
-	    spool_limit; /* bytes all held transactions may take; 0: none */
+	/* seconds of silence before reconnecting; 0: never */
+	int server_timeout;
+	int stall_warning; /* seconds; 0: never warn */
+	int heartbeat;	   /* seconds between heartbeat messages; 0: none */
+	int metrics_port;  /* 0: no metrics endpoint */
+	bool retry_active; /* retry while the slot is in use elsewhere */
+	/* bytes all held transactions may take; 0: none */
+	uint64_t spool_limit;
 	uint64_t max_message_size; /* bytes of one CopyData message; 0: none */
 	int verbose;
 };
@@ -61,7 +61,5 @@ enum {
  * cli_free). -1 with e filled on a bad command line. */
 int cli_parse(int argc, char **argv, struct options *o, struct err *e);
 void cli_free(struct options *o);
-/* The value of a plugin option given with -o, or NULL. */
-const char *cli_plugin_option(const struct options *o, const char *name);
 
 #endif

@@ -13,7 +13,6 @@
 #include "base/lsn.h"
 #include "cli.h"
 #include "core/delivery.h"
-#include "decode/textplugin.h"
 #include "lua/host.h"
 #include "ops/heartbeat.h"
 #include "ops/metrics.h"
@@ -88,57 +87,6 @@ static void pause_for(double seconds)
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-}
-
-/* wal2json's format-version as -o gave it: 1 unless it says 2. */
-static int wal2json_format(const struct options *o)
-{
-	const char *v = cli_plugin_option(o, "format-version");
-	return v && atoi(v) == 2 ? 2 : 1;
-}
-
-/* The options walhook adds unless -o gave them: for pgoutput the newest
- * protocol the server speaks and the publications of --publication; for
- * wal2json and test_decoding what their decoders need (xids, times, LSNs,
- * type OIDs). out has room for CLI_MAX_LIST + 8. */
-static int plugin_options(const struct options *o, const char *plugin,
-			  int server_version, struct plugin_option *out,
-			  char *proto, size_t protolen, struct err *e)
-{
-	int n = 0;
-	for (int i = 0; i < o->nopts; i++)
-		out[n++] = o->opts[i];
-	bool wal2json = strcmp(plugin, "wal2json") == 0;
-	if (wal2json || strcmp(plugin, "test_decoding") == 0) {
-		const char *const *req = textplugin_required_options(
-		    !wal2json		      ? TEXTPLUGIN_TEST_DECODING
-		    : wal2json_format(o) == 2 ? TEXTPLUGIN_WAL2JSON_2
-					      : TEXTPLUGIN_WAL2JSON_1);
-		for (; *req; req += 2)
-			if (!cli_plugin_option(o, req[0]))
-				out[n++] =
-				    (struct plugin_option){ req[0], req[1] };
-		return n;
-	}
-	if (strcmp(plugin, "pgoutput") != 0)
-		return n;
-	if (!cli_plugin_option(o, "proto_version")) {
-		snprintf(proto, protolen, "%d",
-			 server_version >= 160000   ? 4
-			 : server_version >= 150000 ? 3
-			 : server_version >= 140000 ? 2
-						    : 1);
-		out[n++] = (struct plugin_option){ "proto_version", proto };
-	}
-	if (!cli_plugin_option(o, "publication_names")) {
-		if (!o->publication)
-			return err_set(
-			    e,
-			    "pgoutput needs publications: give --publication NAMES (or -o publication_names=NAMES)");
-		out[n++] = (struct plugin_option){ "publication_names",
-						   o->publication };
-	}
-	return n;
 }
 
 /* Which plugin to stream with: -P, else the slot's own. */
@@ -282,7 +230,7 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		return STREAM_ENDED_LOST;
 	struct sysinfo sys;
 	char plugin[64], proto[8] = "";
-	struct plugin_option opts[CLI_MAX_LIST + 8];
+	struct plugin_option opts[CLI_MAX_LIST + PLUGIN_MAX_ADDED];
 	struct slot_info slot;
 	enum stream_end end = STREAM_ENDED_FAILED;
 	*fatal = true;
@@ -299,23 +247,19 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (open_slot(s, c, &snapshot, &plan, &slot, plugin, sizeof plugin, e) <
 	    0)
 		goto done;
-	int nopts = plugin_options(o, plugin, sys.server_version, opts, proto,
-				   sizeof proto, e);
+	int nopts = plugin_options(plugin, sys.server_version, o->publication,
+				   o->opts, o->nopts, opts, proto, e);
 	if (nopts < 0)
 		goto done;
 	if (!s->pipe_ready) {
-		pipeline_init(&s->pipe, plugin, wal2json_format(o), s->lh,
-			      &s->d, &s->stats, o->endpos);
-		s->pipe.reopen_flag = &reopen_requested;
+		struct plugin_profile profile =
+		    plugin_profile(plugin, opts, nopts);
+		pipeline_init(&s->pipe, &profile, s->lh, &s->d, &s->stats,
+			      o->endpos);
+		pipeline_set_reopen(&s->pipe, &reopen_requested);
 		s->stream.consumer = pipeline_consumer(&s->pipe);
 		s->pipe_ready = true;
 	}
-	/* Protocol 4's parallel streaming adds the abort LSN and time. */
-	const char *proto_opt = cli_plugin_option(o, "proto_version");
-	const char *streaming = cli_plugin_option(o, "streaming");
-	s->pipe.dec.abort_has_lsn = atoi(proto_opt ? proto_opt : proto) >= 4 &&
-				    streaming &&
-				    strcmp(streaming, "parallel") == 0;
 	uint64_t start = o->startpos > s->stream.confirmed
 			     ? o->startpos
 			     : s->stream.confirmed;

@@ -43,6 +43,37 @@ static int on_connect(void *ctx, const char *info, struct err *e)
 	return lh_connect(r->lh, &ci, e);
 }
 
+/* The plugin options a recording's header lists (option=NAME=VALUE lines),
+ * as the live run sent them. */
+#define RECORDED_OPTIONS 72
+struct recorded_options {
+	struct plugin_option opts[RECORDED_OPTIONS];
+	char text[RECORDED_OPTIONS][256];
+	int n;
+};
+
+static void recorded_options(const char *header, struct recorded_options *ro)
+{
+	ro->n = 0;
+	for (const char *line = header;
+	     line && *line && ro->n < RECORDED_OPTIONS;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		if (len > 7 && strncmp(line, "option=", 7) == 0 &&
+		    len - 7 < 256) {
+			char *t = ro->text[ro->n];
+			memcpy(t, line + 7, len - 7);
+			t[len - 7] = '\0';
+			char *eq = strchr(t, '=');
+			if (eq)
+				*eq = '\0';
+			ro->opts[ro->n++] =
+			    (struct plugin_option){ t, eq ? eq + 1 : NULL };
+		}
+		line = end ? end + 1 : NULL;
+	}
+}
+
 static int replay_recording(const char *path, struct lh *lh, struct delivery *d,
 			    struct stream *s, struct err *e)
 {
@@ -52,21 +83,13 @@ static int replay_recording(const char *path, struct lh *lh, struct delivery *d,
 	int rc = -1;
 	if (record_reader_open(&rd, path, &header, e) < 0)
 		goto out;
-	char plugin[64], v[64];
+	char plugin[64];
 	record_kv(header.data, "plugin", plugin, sizeof plugin);
-	pipeline_init(&r.pipe, plugin,
-		      atoi(record_kv(header.data, "option=format-version", v,
-				     sizeof v)) == 2
-			  ? 2
-			  : 1,
-		      lh, d, s->stats, s->endpos);
+	struct recorded_options ro;
+	recorded_options(header.data, &ro);
+	struct plugin_profile profile = plugin_profile(plugin, ro.opts, ro.n);
+	pipeline_init(&r.pipe, &profile, lh, d, s->stats, s->endpos);
 	s->consumer = pipeline_consumer(&r.pipe);
-	/* Protocol 4's parallel streaming adds the abort LSN and time. */
-	r.pipe.dec.abort_has_lsn =
-	    atoi(record_kv(header.data, "option=proto_version", v, sizeof v)) >=
-		4 &&
-	    strcmp(record_kv(header.data, "option=streaming", v, sizeof v),
-		   "parallel") == 0;
 	/* What an unfinished transaction wrote is not kept, as live. */
 	if (stream_replay(s, &rd, on_connect, &r, e) != STREAM_ENDED_FAILED)
 		rc = pipeline_finish(&r.pipe, e);

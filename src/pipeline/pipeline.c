@@ -22,16 +22,12 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
 	return xrealloc(arr, c * elem);
 }
 
-void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
+void pipeline_init(struct pipeline *p, const struct plugin_profile *profile,
 		   struct lh *lh, struct delivery *d, struct stats *stats,
 		   uint64_t endpos)
 {
-	bool wal2json = strcmp(plugin, "wal2json") == 0;
 	*p = (struct pipeline){
-		.decoder = strcmp(plugin, "pgoutput") == 0 ? DECODE_PGOUTPUT
-			   : wal2json || strcmp(plugin, "test_decoding") == 0
-			       ? DECODE_TEXT
-			       : DECODE_RAW,
+		.decoder = profile->decoder,
 		.live_streams = lh_wants_streams(lh),
 		.live_prepares = lh_wants_two_phase(lh),
 		.lh = lh,
@@ -40,11 +36,18 @@ void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
 		.endpos = endpos,
 	};
 	pgo_decoder_init(&p->dec);
+	p->dec.abort_has_lsn = profile->abort_has_lsn;
 	relcache_init(&p->rels);
-	textplugin_init(&p->text_dec, !wal2json ? TEXTPLUGIN_TEST_DECODING
-				      : wal2json_format == 2
+	textplugin_init(&p->text_dec, p->decoder == PLUGIN_WAL2JSON_1
+					  ? TEXTPLUGIN_WAL2JSON_1
+				      : p->decoder == PLUGIN_WAL2JSON_2
 					  ? TEXTPLUGIN_WAL2JSON_2
-					  : TEXTPLUGIN_WAL2JSON_1);
+					  : TEXTPLUGIN_TEST_DECODING);
+}
+
+void pipeline_set_reopen(struct pipeline *p, volatile sig_atomic_t *flag)
+{
+	p->reopen_flag = flag;
 }
 
 /* ---- held-back transactions ---- */
@@ -968,9 +971,9 @@ int pipeline_on_data(void *ctx, uint64_t lsn, uint64_t wal_end,
 	struct pipeline *p = ctx;
 	(void)wal_end;
 	(void)send_time;
-	if (p->decoder == DECODE_RAW)
+	if (p->decoder == PLUGIN_RAW)
 		return on_raw(p, lsn, data, len, e);
-	if (p->decoder == DECODE_TEXT) {
+	if (p->decoder != PLUGIN_PGOUTPUT) {
 		if (textplugin_decode(&p->text_dec, data, len, lsn, on_event, p,
 				      e) == 0)
 			return 0;

@@ -20,6 +20,7 @@
 #include "core/delivery.h"
 #include "decode/change.h"
 #include "decode/pgoutput.h"
+#include "decode/plugin.h"
 #include "decode/relcache.h"
 #include "decode/textplugin.h"
 #include "lua/host.h"
@@ -44,14 +45,8 @@ struct held_xact {
 	struct held_xact *next;
 };
 
-enum pipeline_decoder {
-	DECODE_PGOUTPUT,
-	DECODE_TEXT, /* wal2json, test_decoding */
-	DECODE_RAW,  /* any other plugin: payloads to handle_data */
-};
-
 struct pipeline {
-	enum pipeline_decoder decoder;
+	enum plugin_decoder decoder;
 	struct textplugin text_dec;
 	bool txn_begun;	 /* handle_begin called for the open text transaction */
 	bool endpos_hit; /* a text decoder's event reached --endpos */
@@ -90,11 +85,12 @@ struct pipeline {
 	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
 };
 
-/* plugin: the slot's output plugin; wal2json_format: its format-version
- * option (1 or 2) when the plugin is wal2json. */
-void pipeline_init(struct pipeline *p, const char *plugin, int wal2json_format,
+/* profile: how the stream's messages are read (plugin_profile). */
+void pipeline_init(struct pipeline *p, const struct plugin_profile *profile,
 		   struct lh *lh, struct delivery *d, struct stats *stats,
 		   uint64_t endpos);
+/* SIGHUP sets *flag: sinks reopen their files at the next tick. */
+void pipeline_set_reopen(struct pipeline *p, volatile sig_atomic_t *flag);
 /* Forgets what a new connection will send again: the open transaction,
  * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);

@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "decode/plugin.h"
 #include "protocol/pgsql.h"
 
 struct conn_params {
@@ -36,11 +37,6 @@ struct slot_info {
 	uint64_t consistent_point;
 	char snapshot[64]; /* "" unless one was exported */
 	char plugin[64];
-};
-
-struct plugin_option {
-	const char *name;
-	const char *value; /* NULL: the option is given without a value */
 };
 
 /* A logical replication connection (replication=database), or with
