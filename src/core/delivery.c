@@ -119,19 +119,28 @@ static void taking(struct delivery *d, struct sink *s)
 	s->st.unit_wrote |= d->in_unit;
 }
 
-static int sink_failed(struct sink *s, struct err *e)
+static int sink_failed(struct delivery *d, struct sink *s, struct err *e)
 {
 	s->errors++;
+	d->transient = e->transient;
 	return err_prefix(e, "sink %s", s->name);
 }
 
 /* A failed write leaves the sink as it was for the delivery rule: dirty,
  * so nothing it may have taken part of is confirmed. The script's call
  * names the sink. */
-static int write_failed(struct sink *s)
+static int write_failed(struct delivery *d, struct sink *s, const struct err *e)
 {
 	s->errors++;
+	d->transient = e->transient;
 	return -1;
+}
+
+bool delivery_take_transient(struct delivery *d)
+{
+	bool t = d->transient;
+	d->transient = false;
+	return t;
 }
 
 int delivery_write_json(struct delivery *d, struct sink *s, const char *json,
@@ -141,7 +150,7 @@ int delivery_write_json(struct delivery *d, struct sink *s, const char *json,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_json(s, json, len, e) < 0)
-		return write_failed(s);
+		return write_failed(d, s, e);
 	return 0;
 }
 
@@ -152,7 +161,7 @@ int delivery_write_record(struct delivery *d, struct sink *s,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_record(s, r, e) < 0)
-		return write_failed(s);
+		return write_failed(d, s, e);
 	return 0;
 }
 
@@ -163,7 +172,7 @@ int delivery_write_row(struct delivery *d, struct sink *s,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_row(s, row, e) < 0)
-		return write_failed(s);
+		return write_failed(d, s, e);
 	return 0;
 }
 
@@ -174,7 +183,7 @@ int delivery_write_truncate(struct delivery *d, struct sink *s,
 		return 0;
 	taking(d, s);
 	if (s->ops->write_truncate(s, t, e) < 0)
-		return write_failed(s);
+		return write_failed(d, s, e);
 	return 0;
 }
 
@@ -188,18 +197,18 @@ int delivery_output_wrote(struct delivery *d, struct err *e)
 {
 	struct sink *s = d->output;
 	if (s->ops->wrote && s->ops->wrote(s, e) < 0)
-		return sink_failed(s, e);
+		return sink_failed(d, s, e);
 	return 0;
 }
 
 /* ---- flushing ---- */
 
-static int flush_one(struct sink *s, struct err *e)
+static int flush_one(struct delivery *d, struct sink *s, struct err *e)
 {
 	if (!s->st.dirty)
 		return 0;
 	if (s->ops->flush(s, e) < 0)
-		return sink_failed(s, e);
+		return sink_failed(d, s, e);
 	s->st.dirty = false;
 	s->st.batch_txns = s->st.batch_bytes = 0;
 	s->st.batch_start_us = 0;
@@ -220,7 +229,7 @@ int delivery_flush_sink(struct delivery *d, struct sink *s, struct err *e)
 		s->st.flush_asked = true;
 		return 0;
 	}
-	if (flush_one(s, e) < 0)
+	if (flush_one(d, s, e) < 0)
 		return -1;
 	tell(d);
 	return 0;
@@ -237,7 +246,7 @@ int delivery_begin(struct delivery *d, const struct txn *tx, struct err *e)
 	for (struct sink *s = d->sinks; s; s = s->next) {
 		s->st.skipping = false;
 		if (s->ops->begin && s->ops->begin(s, tx, e) < 0)
-			return sink_failed(s, e);
+			return sink_failed(d, s, e);
 	}
 	return 0;
 }
@@ -250,14 +259,14 @@ static int boundary(struct delivery *d, const struct txn *tx, struct err *e)
 		bool wrote = s->st.written && !s->st.skipping;
 		s->st.written = s->st.skipping = s->st.unit_wrote = false;
 		if (!wrote) {
-			if (s->st.flush_asked && flush_one(s, e) < 0)
+			if (s->st.flush_asked && flush_one(d, s, e) < 0)
 				return -1;
 			continue;
 		}
 		if (s->ops->commit && s->ops->commit(s, tx, e) < 0)
-			return sink_failed(s, e);
+			return sink_failed(d, s, e);
 		s->st.batch_txns++;
-		if (batch_full(s) && flush_one(s, e) < 0)
+		if (batch_full(s) && flush_one(d, s, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -323,7 +332,7 @@ int delivery_tick(struct delivery *d, int64_t now, struct err *e)
 {
 	for (struct sink *s = d->sinks; s; s = s->next) {
 		if (s->ops->poll && s->ops->poll(s, e) < 0)
-			return sink_failed(s, e);
+			return sink_failed(d, s, e);
 		if (!s->st.dirty)
 			continue;
 		if (!s->st.batch_start_us)
@@ -333,7 +342,7 @@ int delivery_tick(struct delivery *d, int64_t now, struct err *e)
 		 * half a source transaction. */
 		if (!d->in_unit && s->max_wait_us &&
 		    now - s->st.batch_start_us >= s->max_wait_us &&
-		    flush_one(s, e) < 0)
+		    flush_one(d, s, e) < 0)
 			return -1;
 	}
 	tell(d);
@@ -345,7 +354,7 @@ int delivery_sync(struct delivery *d, struct err *e)
 	if (d->in_unit)
 		return 0;
 	for (struct sink *s = d->sinks; s; s = s->next)
-		if (s->flush_at_status && flush_one(s, e) < 0)
+		if (s->flush_at_status && flush_one(d, s, e) < 0)
 			return -1;
 	tell(d);
 	return 0;
@@ -355,7 +364,7 @@ int delivery_reopen(struct delivery *d, struct err *e)
 {
 	for (struct sink *s = d->sinks; s; s = s->next)
 		if (s->ops->reopen && s->ops->reopen(s, e) < 0)
-			return sink_failed(s, e);
+			return sink_failed(d, s, e);
 	return 0;
 }
 
@@ -390,7 +399,7 @@ int delivery_stop(struct delivery *d, struct err *e)
 {
 	abort_unit(d);
 	for (struct sink *s = d->sinks; s; s = s->next)
-		if (flush_one(s, e) < 0)
+		if (flush_one(d, s, e) < 0)
 			return -1;
 	tell(d);
 	return 0;

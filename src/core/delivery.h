@@ -48,6 +48,7 @@ struct delivery {
 	struct delivery_hold *holds;
 	size_t nholds, holds_cap;
 	bool in_unit;
+	bool transient;	       /* the last sink failure may pass */
 	struct sink_stop stop; /* every sink's view of a stop request */
 	/* Told every new confirmable position (the stream's confirmed). */
 	void (*confirm)(void *ctx, uint64_t lsn);
@@ -69,6 +70,10 @@ void delivery_add(struct delivery *d, struct sink *s);
 uint64_t delivery_confirmable(const struct delivery *d);
 /* Whether anything handled is not durable yet, or a unit is open. */
 bool delivery_pending(const struct delivery *d);
+/* Whether a sink failed since the last call for a reason that may pass
+ * (its target down, a full disk): an error that reached the script from
+ * s:write or s:flush is then worth a reconnect, not a stop. */
+bool delivery_take_transient(struct delivery *d);
 
 /* ---- writes, from hooks and the default output ---- */
 int delivery_write_json(struct delivery *d, struct sink *s, const char *json,

@@ -91,8 +91,10 @@ struct rel *relcache_put(struct relcache *c, uint32_t relid,
 {
 	if ((c->count + 1) * 2 > c->cap)
 		grow(c);
+	static uint64_t generations;
 	struct rel *r =
 	    rel_new(relid, nspname, relname, replident, ncols, cols);
+	r->gen = ++generations;
 	size_t i = slot_of(c, relid);
 	r->replaced = c->slots[i];
 	if (r->replaced)

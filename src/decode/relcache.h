@@ -29,6 +29,10 @@ struct rel {
 	uint16_t nkeys;
 	struct rel_column *cols;
 	struct rel *replaced; /* the description this one replaced */
+	/* Unique to this description in the process: what a consumer that
+	 * keeps something of its own per description (the Lua host) checks
+	 * to know it still has the current one. */
+	uint64_t gen;
 	/* The JSON output's text for this relation, made on first use by
 	 * json.c and freed with the rel: a cache, not part of the
 	 * description. */

@@ -114,13 +114,12 @@ static void put_source(lua_State *L, int idx, int t,
 }
 
 /* A row (new or old) of the change at idx, or null. */
-static int put_row(lua_State *L, int idx, const char *which,
-		   const struct rel *rel, struct buf *b)
+static int put_row(lua_State *L, int idx, const char *which, struct buf *b)
 {
 	lua_getfield(L, idx, which);
 	int rc = 0;
 	if (lua_istable(L, -1))
-		rc = lj_encode_row(L, -1, rel, b);
+		rc = lj_encode_row(L, -1, b);
 	else
 		buf_puts(b, "null");
 	if (rc < 0) {
@@ -150,8 +149,8 @@ static void put_base64(struct buf *b, const unsigned char *p, size_t n)
 	buf_putc(b, '"');
 }
 
-int dbz_encode(lua_State *L, int idx, int n, const struct rel *rel,
-	       const struct dbz_source *src, int64_t now_ms, struct buf *b)
+int dbz_encode(lua_State *L, int idx, int n, const struct dbz_source *src,
+	       int64_t now_ms, struct buf *b)
 {
 	idx = lh_absindex(L, idx);
 	if (!lua_checkstack(L, 8)) {
@@ -200,12 +199,12 @@ int dbz_encode(lua_State *L, int idx, int n, const struct rel *rel,
 		return -1;
 	}
 	buf_puts(b, "{\"before\":");
-	if (put_row(L, idx, "old", rel, b) < 0)
+	if (put_row(L, idx, "old", b) < 0)
 		return -1;
 	buf_puts(b, ",\"after\":");
 	if (code == 'd')
 		buf_puts(b, "null");
-	else if (put_row(L, idx, "new", rel, b) < 0)
+	else if (put_row(L, idx, "new", b) < 0)
 		return -1;
 	buf_putc(b, ',');
 	put_source(L, idx, idx, src, code == 'r', b);

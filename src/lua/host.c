@@ -64,7 +64,6 @@ struct lh {
 	struct buf scratch;	 /* print's line, made whole before it goes */
 	/* What the sinks' Lua face needs. */
 	struct luasink_ctx sink_ctx;
-	const struct rel *current_rel; /* of the change being handled */
 	/* The fixture transaction open (lh_fixture_line). */
 	bool fx_open;
 	lua_Integer fx_xid;
@@ -123,8 +122,7 @@ static int pcall(struct lh *h, int nargs, int nresults, const char *doing,
 		err_set(e, "%s: %s", doing, lua_tostring(L, -1));
 		lua_pop(L, 1);
 		/* A sink's target was down under s:write: worth a retry. */
-		e->transient = h->sink_ctx.transient;
-		h->sink_ctx.transient = false;
+		e->transient = delivery_take_transient(h->d);
 		return -1;
 	}
 	return 0;
@@ -399,9 +397,8 @@ static void open_module(struct lh *h, const struct lh_config *cfg)
 	lua_setfield(L, -2, "add");
 	lua_setfield(L, -2, "lsn");
 
-	h->sink_ctx = (struct luasink_ctx){ .d = cfg->delivery,
-					    .slot = cfg->slot,
-					    .current_rel = &h->current_rel };
+	h->sink_ctx =
+	    (struct luasink_ctx){ .d = cfg->delivery, .slot = cfg->slot };
 	luasink_open(L, &h->sink_ctx); /* stack: walhook */
 
 	lua_newtable(L); /* stack: walhook, vars */
@@ -543,8 +540,7 @@ void lh_free(struct lh *h)
 
 int lh_connect(struct lh *h, const struct lh_connect_info *info, struct err *e)
 {
-	snprintf(h->sink_ctx.dbname, sizeof h->sink_ctx.dbname, "%s",
-		 info->sys->dbname);
+	luasink_set_database(&h->sink_ctx, info->sys->dbname);
 	if (!push_hook(h, HOOK_CONNECT))
 		return 0;
 	lua_State *L = h->L;
@@ -801,12 +797,77 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 
 /* Pushes a row table: old key-only rows hold just the key columns; an
  * unchanged TOAST value in new is taken from a whole old row. */
+/* The rows' metatables, by relid: registry[&row_meta] = { [relid] = mt }. */
+static const char row_meta;
+
+/* Builds the metatable of r's rows: __keys, its columns in order (the
+ * order a row is written in); __bytea, the columns whose values reach Lua
+ * as raw bytes (written as hex text); __gen, which description it is. */
+static void new_row_meta(lua_State *L, const struct rel *r)
+{
+	lua_createtable(L, 0, 3); /* stack: mt */
+	lua_createtable(L, r->ncols, 0);
+	bool bytea = false;
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+		lua_rawseti(L, -2, i + 1);
+		bytea |= r->cols[i].typoid == OID_BYTEA;
+	}
+	lua_setfield(L, -2, "__keys");
+	if (bytea) {
+		lua_newtable(L);
+		for (uint16_t i = 0; i < r->ncols; i++) {
+			if (r->cols[i].typoid != OID_BYTEA)
+				continue;
+			lua_pushlstring(L, r->cols[i].name,
+					r->cols[i].name_len);
+			lua_pushboolean(L, 1);
+			lua_rawset(L, -3);
+		}
+		lua_setfield(L, -2, "__bytea");
+	}
+	lua_pushnumber(L, (lua_Number)r->gen);
+	lua_setfield(L, -2, "__gen");
+}
+
+/* Pushes the metatable of r's rows, made once per description. */
+static void push_row_meta(lua_State *L, const struct rel *r)
+{
+	lua_pushlightuserdata(L, (void *)&row_meta);
+	lua_rawget(L, LUA_REGISTRYINDEX);
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushlightuserdata(L, (void *)&row_meta);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, LUA_REGISTRYINDEX);
+	}
+	/* stack: metas */
+	lua_rawgeti(L, -1, (lua_Integer)r->relid);
+	if (lua_istable(L, -1)) {
+		lua_getfield(L, -1, "__gen");
+		bool current = lua_tonumber(L, -1) == (lua_Number)r->gen;
+		lua_pop(L, 1);
+		if (current) {
+			lua_remove(L, -2);
+			return;
+		}
+	}
+	lua_pop(L, 1);
+	new_row_meta(L, r); /* stack: metas, mt */
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, -3, (lua_Integer)r->relid);
+	lua_remove(L, -2);
+}
+
 static void push_row(lua_State *L, const struct change *c, bool old)
 {
 	const struct rel *r = c->rel;
 	const struct datum *vals = old ? c->oldv : c->newv;
 	bool keys_only = old && c->old_kind == 'K';
 	lua_createtable(L, 0, keys_only ? r->nkeys : r->ncols);
+	push_row_meta(L, r);
+	lua_setmetatable(L, -2);
 	for (uint16_t i = 0; i < r->ncols; i++) {
 		if (keys_only && !r->cols[i].key)
 			continue;
@@ -858,7 +919,6 @@ static void push_change(lua_State *L, const struct change *c)
  * script hands back can raise an error outside one. */
 struct encoding {
 	struct buf *b;
-	const struct rel *rel; /* a change's column order, or NULL */
 	bool change;
 	int rc;
 };
@@ -867,19 +927,19 @@ static int encode_in_lua(lua_State *L)
 {
 	/* stack: table, encoding */
 	struct encoding *en = lua_touserdata(L, 2);
-	en->rc = en->change ? lj_encode_change(L, 1, en->rel, en->b)
-			    : lj_encode(L, 1, en->b);
+	en->rc =
+	    en->change ? lj_encode_change(L, 1, en->b) : lj_encode(L, 1, en->b);
 	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
 }
 
-static int write_line(struct lh *h, int idx, const struct rel *rel, bool change,
-		      const char *doing, struct err *e)
+static int write_line(struct lh *h, int idx, bool change, const char *doing,
+		      struct err *e)
 {
 	lua_State *L = h->L;
 	idx = lh_absindex(L, idx);
 	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
-	struct encoding en = { b, rel, change, 0 };
+	struct encoding en = { b, change, 0 };
 	lua_pushcfunction(L, encode_in_lua);
 	lua_pushvalue(L, idx);
 	lua_pushlightuserdata(L, &en);
@@ -898,26 +958,25 @@ static int write_line(struct lh *h, int idx, const struct rel *rel, bool change,
 }
 
 /* Writes what a handler kept: the table at idx as a change line. */
-static int write_kept(struct lh *h, int idx, const struct rel *rel,
-		      const char *doing, struct err *e)
+static int write_kept(struct lh *h, int idx, const char *doing, struct err *e)
 {
-	return write_line(h, idx, rel, true, doing, e);
+	return write_line(h, idx, true, doing, e);
 }
 
 /* A handler's verdict on the table at idx, left below its result: false
  * drops it, a table replaces it, nil keeps it. */
-static int keep_or_replace(struct lh *h, const struct rel *rel,
-			   const char *hook, const char *doing, struct err *e)
+static int keep_or_replace(struct lh *h, const char *hook, const char *doing,
+			   struct err *e)
 {
 	lua_State *L = h->L;
 	int rc = 0;
 	switch (lua_type(L, -1)) {
-	case LUA_TNIL: rc = write_kept(h, -2, rel, doing, e); break;
-	case LUA_TTABLE: rc = write_kept(h, -1, rel, doing, e); break;
+	case LUA_TNIL: rc = write_kept(h, -2, doing, e); break;
+	case LUA_TTABLE: rc = write_kept(h, -1, doing, e); break;
 	case LUA_TBOOLEAN:
 		if (!lua_toboolean(L, -1))
 			break;
-		rc = write_kept(h, -2, rel, doing, e);
+		rc = write_kept(h, -2, doing, e);
 		break;
 	default:
 		rc = err_set(
@@ -941,16 +1000,12 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		 c->rel->relname, c->txn->xid, lsn_format(c->lsn, lsn));
 	push_change(h->L, c);
 	push_hook(h, HOOK_CHANGE);
-	h->current_rel = c->rel;
 	lua_pushvalue(h->L, -2); /* stack: change, hook, change */
-	int rc = pcall(h, 1, 1, doing, e);
-	/* The relation may be pruned once the transaction ends. */
-	h->current_rel = NULL;
-	if (rc < 0) {
+	if (pcall(h, 1, 1, doing, e) < 0) {
 		lua_pop(h->L, 1);
 		return -1;
 	}
-	return keep_or_replace(h, c->rel, "handle_change", doing, e);
+	return keep_or_replace(h, "handle_change", doing, e);
 }
 
 int lh_truncate(struct lh *h, const struct truncate *t, struct err *e)
@@ -1085,7 +1140,7 @@ int lh_fixture_end(struct lh *h, struct err *e)
 /* Writes the event table on top as a line, in the order it was written. */
 static int fixture_write(struct lh *h, const char *doing, struct err *e)
 {
-	return write_line(h, -1, NULL, false, doing, e);
+	return write_line(h, -1, false, doing, e);
 }
 
 /* Calls the hook for the event table on top (popping it), or writes it. */
@@ -1094,7 +1149,7 @@ static int fixture_event(struct lh *h, enum hook k, bool change,
 {
 	lua_State *L = h->L;
 	if (!push_hook(h, k)) {
-		int rc = change ? write_kept(h, -1, NULL, doing, e)
+		int rc = change ? write_kept(h, -1, doing, e)
 				: fixture_write(h, doing, e);
 		lua_pop(L, 1);
 		return rc;
@@ -1105,7 +1160,7 @@ static int fixture_event(struct lh *h, enum hook k, bool change,
 		return -1;
 	}
 	if (change) /* stack: event, verdict */
-		return keep_or_replace(h, NULL, "handle_change", doing, e);
+		return keep_or_replace(h, "handle_change", doing, e);
 	lua_pop(L, 1);
 	return 0;
 }

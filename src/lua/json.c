@@ -224,11 +224,10 @@ static int encode_member(lua_State *L, const char *k, size_t n, bool *first,
 }
 
 /* Writes the members of the table at idx whose keys are not in skip (a
- * NULL-terminated list), not columns of rel and not in the array at index
- * order (0: none), keys sorted. */
+ * NULL-terminated list) and not in the array at index order (0: none),
+ * keys sorted. */
 static int encode_rest(lua_State *L, int idx, const char *const *skip,
-		       const struct rel *rel, int order, bool first,
-		       struct buf *b, struct trail *t)
+		       int order, bool first, struct buf *b, struct trail *t)
 {
 	size_t cap = count_entries(L, idx), n = 0;
 	/* The keys live in a userdata on the stack, so an error thrown
@@ -265,9 +264,6 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 		for (const char *const *s = skip; s && *s && !k.isnum; s++)
 			skipped |=
 			    strlen(*s) == k.n && memcmp(*s, k.s, k.n) == 0;
-		for (uint16_t i = 0; rel && i < rel->ncols && !k.isnum; i++)
-			skipped |= rel->cols[i].name_len == k.n &&
-				   memcmp(rel->cols[i].name, k.s, k.n) == 0;
 		if (!skipped && !k.isnum && order)
 			skipped = in_order(L, order, k.s, k.n);
 		if (!skipped && n < cap)
@@ -377,7 +373,7 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	if (order)
 		rc = encode_ordered(L, idx, order, &first, &present, b, t);
 	if (rc == 0 && (!order || count_entries(L, idx) > present))
-		rc = encode_rest(L, idx, NULL, NULL, order, first, b, t);
+		rc = encode_rest(L, idx, NULL, order, first, b, t);
 	if (rc == 0) {
 		if (order)
 			lua_remove(L, order);
@@ -439,9 +435,56 @@ int lj_encode(lua_State *L, int idx, struct buf *b)
 	return finish(L, top, encode(L, lh_absindex(L, idx), b, &t));
 }
 
-/* A row: rel's columns in order, then any others sorted. */
-static int encode_row(lua_State *L, int idx, const struct rel *rel,
-		      struct buf *b, struct trail *t)
+/* The field name of the metatable of the table at idx, pushed with its
+ * index returned when it is a table; else nothing pushed and 0. */
+static int push_meta_table(lua_State *L, int idx, const char *name)
+{
+	if (!lua_getmetatable(L, idx))
+		return 0;
+	lua_pushstring(L, name);
+	lua_rawget(L, -2);
+	lua_remove(L, -2);
+	if (lua_istable(L, -1))
+		return lua_gettop(L);
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* One column of a row: an unchanged TOAST value is left out, a bytea one
+ * (raw bytes in Lua: the column is in the set at index bytea) is written
+ * as its hex text. The value is on top. */
+static int encode_column(lua_State *L, int bytea, const char *k, size_t n,
+			 bool *first, struct buf *b, struct trail *t)
+{
+	if (is_sentinel(L, -1, &lj_unchanged_sentinel))
+		return 0;
+	if (bytea && lua_type(L, -1) == LUA_TSTRING) {
+		lua_pushlstring(L, k, n);
+		lua_rawget(L, bytea);
+		bool raw = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		if (raw) {
+			if (!*first)
+				buf_putc(b, ',');
+			*first = false;
+			json_put_string(b, k, n);
+			buf_putc(b, ':');
+			size_t len;
+			const char *p = lua_tolstring(L, -1, &len);
+			json_put_bytea(b, p, len);
+			return 0;
+		}
+	}
+	trail_key(t, k, n);
+	int rc = encode_member(L, k, n, first, b, t);
+	trail_pop(t);
+	return rc;
+}
+
+/* A row: its relation's columns in order (the __keys of the metatable
+ * walhook gives a row, or the order json.decode saw), then any others
+ * sorted. */
+static int encode_row(lua_State *L, int idx, struct buf *b, struct trail *t)
 {
 	if (!lua_istable(L, idx))
 		return encode(L, idx, b, t);
@@ -450,51 +493,36 @@ static int encode_row(lua_State *L, int idx, const struct rel *rel,
 	bool first = true;
 	size_t present = 0;
 	buf_putc(b, '{');
-	for (uint16_t i = 0; rel && i < rel->ncols; i++) {
-		lua_pushlstring(L, rel->cols[i].name, rel->cols[i].name_len);
-		lua_rawget(L, idx);
-		if (!lua_isnil(L, -1)) {
+	int order = push_key_order(L, idx);
+	int bytea = push_meta_table(L, idx, "__bytea");
+	size_t len = order ? lh_rawlen(L, order) : 0;
+	for (size_t i = 1; i <= len; i++) {
+		lua_rawgeti(L, order, (int)i); /* stack: ..., key */
+		size_t n;
+		const char *k = lua_type(L, -1) == LUA_TSTRING
+				    ? lua_tolstring(L, -1, &n)
+				    : NULL;
+		lua_pushvalue(L, -1);
+		lua_rawget(L, idx); /* stack: ..., key, value */
+		if (k && !lua_isnil(L, -1)) {
 			present++;
-			if (!is_sentinel(L, -1, &lj_unchanged_sentinel)) {
-				if (!first)
-					buf_putc(b, ',');
-				first = false;
-				json_put_string(b, rel->cols[i].name,
-						rel->cols[i].name_len);
-				buf_putc(b, ':');
-				/* bytea reached Lua as raw bytes. */
-				if (rel->cols[i].typoid == OID_BYTEA &&
-				    lua_type(L, -1) == LUA_TSTRING) {
-					size_t n;
-					const char *p =
-					    lua_tolstring(L, -1, &n);
-					json_put_bytea(b, p, n);
-				} else {
-					trail_key(t, rel->cols[i].name,
-						  rel->cols[i].name_len);
-					int rc = encode(L, lua_gettop(L), b, t);
-					trail_pop(t);
-					if (rc < 0)
-						return -1;
-				}
-			}
+			if (encode_column(L, bytea, k, n, &first, b, t) < 0)
+				return -1;
 		}
-		lua_pop(L, 1);
+		lua_pop(L, 2);
 	}
-	/* Without a relation, the order the row was decoded in. */
-	int order = rel ? 0 : push_key_order(L, idx);
-	if (order && encode_ordered(L, idx, order, &first, &present, b, t) < 0)
-		return -1;
 	if (count_entries(L, idx) > present &&
-	    encode_rest(L, idx, NULL, rel, order, first, b, t) < 0)
+	    encode_rest(L, idx, NULL, order, first, b, t) < 0)
 		return -1;
+	if (bytea)
+		lua_remove(L, bytea);
 	if (order)
 		lua_remove(L, order);
 	buf_putc(b, '}');
 	return 0;
 }
 
-int lj_encode_row(lua_State *L, int idx, const struct rel *rel, struct buf *b)
+int lj_encode_row(lua_State *L, int idx, struct buf *b)
 {
 	struct trail t;
 	t.n = t.open = 0;
@@ -502,7 +530,7 @@ int lj_encode_row(lua_State *L, int idx, const struct rel *rel, struct buf *b)
 	idx = lh_absindex(L, idx);
 	if (room(L, &t) < 0)
 		return finish(L, top, -1);
-	return finish(L, top, encode_row(L, idx, rel, b, &t));
+	return finish(L, top, encode_row(L, idx, b, &t));
 }
 
 static const char *const change_keys[] = {
@@ -510,8 +538,7 @@ static const char *const change_keys[] = {
 	"xid", "commit_time", "new",   "old",	NULL,
 };
 
-int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
-		     struct buf *b)
+int lj_encode_change(lua_State *L, int idx, struct buf *b)
 {
 	struct trail t;
 	t.n = t.open = 0;
@@ -539,7 +566,7 @@ int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
 		int rc;
 		trail_key(&t, *k, strlen(*k));
 		if (strcmp(*k, "new") == 0 || strcmp(*k, "old") == 0)
-			rc = encode_row(L, vtop, rel, b, &t);
+			rc = encode_row(L, vtop, b, &t);
 		else if (strcmp(*k, "key") == 0 && lua_istable(L, vtop) &&
 			 lh_rawlen(L, vtop) == 0)
 			rc = (buf_puts(b, "[]"), 0);
@@ -551,7 +578,7 @@ int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
 		lua_pop(L, 1);
 	}
 	if (count_entries(L, idx) > present &&
-	    encode_rest(L, idx, change_keys, NULL, 0, first, b, &t) < 0)
+	    encode_rest(L, idx, change_keys, 0, first, b, &t) < 0)
 		return finish(L, top, -1);
 	buf_putc(b, '}');
 	return 0;

@@ -24,12 +24,14 @@ extern const char lj_unchanged_sentinel;
  * as a Lua path ("at doc.a[2]"). Raw access only: no metamethod runs. */
 int lj_encode(lua_State *L, int idx, struct buf *b);
 /* Appends a change table: known keys first in the default output's order,
- * "new" and "old" in rel's column order (rel may be NULL), then the rest. */
-int lj_encode_change(lua_State *L, int idx, const struct rel *rel,
-		     struct buf *b);
-/* Appends a row table (a change's new or old) as lj_encode_change writes
- * it; errors as lj_encode. */
-int lj_encode_row(lua_State *L, int idx, const struct rel *rel, struct buf *b);
+ * then the rest sorted. "new" and "old" as lj_encode_row writes them. */
+int lj_encode_change(lua_State *L, int idx, struct buf *b);
+/* Appends a row table (a change's new or old): its columns in the order
+ * the __keys array of its metatable gives (walhook gives every row it
+ * makes one, from its relation; json.decode's tables have one), the
+ * columns named in its __bytea set as bytea's hex text, an unchanged
+ * TOAST value left out; then any other keys sorted. Errors as lj_encode. */
+int lj_encode_row(lua_State *L, int idx, struct buf *b);
 /* Pushes the value of the JSON text; on error pushes nothing and returns
  * -1 with msg filled. */
 int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen);

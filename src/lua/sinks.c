@@ -732,7 +732,6 @@ static int l_write(lua_State *L)
 	struct err e;
 	if (!s->ops->write_json && !s->ops->write_record) {
 		if (write_row(L, s, &e) < 0) {
-			ctx_of(L)->transient = e.transient;
 			return luaL_error(L, "sink %s: %s", s->name, e.msg);
 		}
 		return 0;
@@ -752,11 +751,9 @@ static int l_write(lua_State *L)
 	int rels = lua_gettop(L); /* stack: sink, table, relations */
 	for (int i = 0; i < (events ? events : 1) && rc == 0; i++) {
 		buf_reset(&b);
-		int enc = events ? dbz_encode(L, 2, i, *ctx->current_rel, &src,
-					      now_ms, &b)
-			  : change
-			      ? lj_encode_change(L, 2, *ctx->current_rel, &b)
-			      : lj_encode(L, 2, &b);
+		int enc = events   ? dbz_encode(L, 2, i, &src, now_ms, &b)
+			  : change ? lj_encode_change(L, 2, &b)
+				   : lj_encode(L, 2, &b);
 		if (enc < 0) {
 			snprintf(msg, sizeof msg, "write: %s",
 				 lua_tostring(L, -1));
@@ -784,7 +781,6 @@ static int l_write(lua_State *L)
 	if (rc == -1)
 		return luaL_error(L, "sink %s: %s", s->name, msg);
 	if (rc < 0) {
-		ctx->transient = e.transient;
 		return luaL_error(L, "sink %s: %s", s->name, e.msg);
 	}
 	return 0;
@@ -797,7 +793,6 @@ static int l_flush(lua_State *L)
 	struct sink *s = check_sink(L);
 	struct err e;
 	if (delivery_flush_sink(ctx_of(L)->d, s, &e) < 0) {
-		ctx_of(L)->transient = e.transient;
 		return luaL_error(L, "%s", e.msg);
 	}
 	return 0;
@@ -1316,7 +1311,7 @@ static int l_format_debezium(lua_State *L)
 				  ctx->dbname };
 	int64_t now_ms = (pgtime_now() / 1000) + PG_EPOCH_OFFSET_S * 1000;
 	struct buf b = { 0 };
-	if (dbz_encode(L, 1, 0, *ctx->current_rel, &src, now_ms, &b) < 0) {
+	if (dbz_encode(L, 1, 0, &src, now_ms, &b) < 0) {
 		buf_free(&b);
 		return luaL_error(L, "walhook.format.debezium: %s",
 				  lua_tostring(L, -1));
@@ -1327,6 +1322,11 @@ static int l_format_debezium(lua_State *L)
 	if (rc < 0)
 		return luaL_error(L, "walhook.format.debezium: %s", msg);
 	return 1;
+}
+
+void luasink_set_database(struct luasink_ctx *ctx, const char *dbname)
+{
+	snprintf(ctx->dbname, sizeof ctx->dbname, "%s", dbname);
 }
 
 void luasink_open(lua_State *L, struct luasink_ctx *ctx)

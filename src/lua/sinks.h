@@ -12,17 +12,15 @@
 struct luasink_ctx {
 	struct delivery *d; /* takes every sink made */
 	const char *slot;   /* names the postgres sink's progress */
-	/* Set when s:write failed for a reason that may pass. */
-	bool transient;
-	/* The relation of the change being handled, for column order. */
-	const struct rel *const *current_rel;
-	/* The streamed database (set at each connect), for format =
-	 * "debezium"'s source.db; "" until then. */
+	/* The streamed database, for format = "debezium"'s source.db; ""
+	 * until the first connect. */
 	char dbname[128];
 };
 
 /* Adds walhook.sink to the walhook table on top of the stack. ctx must
  * outlive the state. */
 void luasink_open(lua_State *L, struct luasink_ctx *ctx);
+/* At each connect: the database the changes come from. */
+void luasink_set_database(struct luasink_ctx *ctx, const char *dbname);
 
 #endif

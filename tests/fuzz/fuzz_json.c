@@ -34,7 +34,7 @@ static bool round_trip(lua_State *L, const char *text, size_t n,
 	FUZZ_CHECK(lua_gettop(L) == top + 1);
 	struct buf change = { 0 };
 	if (lua_istable(L, -1)) {
-		rc = lj_encode_change(L, -1, NULL, &change);
+		rc = lj_encode_change(L, -1, &change);
 		FUZZ_CHECK(lua_gettop(L) == top + 1 + (rc < 0));
 		if (rc < 0)
 			fuzz_touch_str(lua_tostring(L, -1));

@@ -189,14 +189,14 @@ START_TEST(test_encode_change_path)
 	lua_setfield(L, -2, "doc");
 	lua_setfield(L, -2, "new");
 	struct buf b = { 0 };
-	ck_assert_int_eq(lj_encode_change(L, -1, NULL, &b), 0);
+	ck_assert_int_eq(lj_encode_change(L, -1, &b), 0);
 	buf_reset(&b);
 	lua_getfield(L, -1, "new");
 	push_nested_tables(LJ_MAX_DEPTH + 1, "a");
 	lua_setfield(L, -2, "doc");
 	lua_pop(L, 1);
 	int top = lua_gettop(L);
-	ck_assert_int_eq(lj_encode_change(L, -1, NULL, &b), -1);
+	ck_assert_int_eq(lj_encode_change(L, -1, &b), -1);
 	ck_assert_int_eq(lua_gettop(L), top + 1);
 	const char *msg = lua_tostring(L, -1);
 	ck_assert_msg(strstr(msg, " at new.doc.a.a."), "message: %s", msg);
