@@ -14,24 +14,8 @@
 
 #include "decode/values.h"
 
-/* Range and multirange types: their OIDs are only needed here. */
-#define OID_INT4RANGE	   3904
-#define OID_NUMRANGE	   3906
-#define OID_TSRANGE	   3908
-#define OID_TSTZRANGE	   3910
-#define OID_DATERANGE	   3912
-#define OID_INT8RANGE	   3926
-#define OID_INT4MULTIRANGE 4451
-#define OID_NUMMULTIRANGE  4532
-#define OID_TSMULTIRANGE   4533
-#define OID_TSTZMULTIRANGE 4534
-#define OID_DATEMULTIRANGE 4535
-#define OID_INT8MULTIRANGE 4536
-#define OID_BOX_ARRAY	   1020
-#define OID_TSVECTOR	   3614
-#define OID_TSQUERY	   3615
 /* OIDs from here on are the database's own types (FirstNormalObjectId). */
-#define FIRST_USER_OID	   16384
+#define FIRST_USER_OID 16384
 
 #define USECS_PER_SEC	 INT64_C(1000000)
 #define USECS_PER_MINUTE (60 * USECS_PER_SEC)
