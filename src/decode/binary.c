@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/values.h"
+#include "decode/binary_conv.h"
 
 /* OIDs from here on are the database's own types (FirstNormalObjectId). */
 #define FIRST_USER_OID 16384
@@ -33,29 +33,7 @@
 
 #define ARRAY_MAXDIM 6
 
-/* Where a conversion writes, and where it reports malformed bytes. */
-struct conv {
-	struct buf *out;
-	char *err;
-	size_t errlen;
-};
-
-struct type;
-typedef bool convert_fn(struct conv *c, const struct type *t,
-			const unsigned char *d, uint32_t len);
-
-/* A type binary_to_text knows, other than the arrays. */
-struct type {
-	uint32_t oid;
-	const char *name; /* for error messages */
-	convert_fn *fn;
-	uint32_t sub; /* the element type of a range or multirange */
-};
-
-static bool fail(struct conv *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static bool fail(struct conv *c, const char *fmt, ...)
+bool bin_fail(struct bin_conv *c, const char *fmt, ...)
 {
 	if (c->errlen) {
 		va_list ap;
@@ -66,41 +44,17 @@ static bool fail(struct conv *c, const char *fmt, ...)
 	return false;
 }
 
-static bool want_len(struct conv *c, const struct type *t, uint32_t len,
-		     uint32_t want)
+bool bin_want_len(struct bin_conv *c, const struct pg_type *t, uint32_t len,
+		  uint32_t want)
 {
 	if (len == want)
 		return true;
-	return fail(c, "%s: %u bytes, expected %u", t->name, len, want);
-}
-
-static uint16_t rd16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
-static double rd_float8(const unsigned char *p)
-{
-	uint64_t u = rd64(p);
-	double d;
-	memcpy(&d, &u, sizeof d);
-	return d;
+	return bin_fail(c, "%s: %u bytes, expected %u", t->name, len, want);
 }
 
 static const char hexdig[] = "0123456789abcdef";
 
-static void put_hex(struct buf *b, const unsigned char *d, size_t n)
+void bin_put_hex(struct buf *b, const unsigned char *d, size_t n)
 {
 	buf_reserve(b, 2 * n);
 	for (size_t i = 0; i < n; i++) {
@@ -111,66 +65,66 @@ static void put_hex(struct buf *b, const unsigned char *d, size_t n)
 
 /* ---- integers, bool, char ---- */
 
-static bool conv_int2(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_int2(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 2))
+	if (!bin_want_len(c, t, len, 2))
 		return false;
 	buf_printf(c->out, "%d", (int)(int16_t)rd16(d));
 	return true;
 }
 
-static bool conv_int4(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_int4(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 4))
+	if (!bin_want_len(c, t, len, 4))
 		return false;
 	buf_printf(c->out, "%ld", (long)(int32_t)rd32(d));
 	return true;
 }
 
-static bool conv_int8(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_int8(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
 	buf_printf(c->out, "%lld", (long long)(int64_t)rd64(d));
 	return true;
 }
 
 /* oid, xid, cid */
-static bool conv_uint4(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len)
+bool bin_uint4(struct bin_conv *c, const struct pg_type *t,
+	       const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 4))
+	if (!bin_want_len(c, t, len, 4))
 		return false;
 	buf_printf(c->out, "%lu", (unsigned long)rd32(d));
 	return true;
 }
 
-static bool conv_uint8(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len)
+bool bin_uint8(struct bin_conv *c, const struct pg_type *t,
+	       const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
 	buf_printf(c->out, "%llu", (unsigned long long)rd64(d));
 	return true;
 }
 
-static bool conv_bool(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_bool(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 1))
+	if (!bin_want_len(c, t, len, 1))
 		return false;
 	buf_putc(c->out, d[0] ? 't' : 'f'); /* boolrecv: any non-zero byte */
 	return true;
 }
 
 /* "char": a byte with the high bit set prints as \ooo, NUL as nothing. */
-static bool conv_char(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_char(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 1))
+	if (!bin_want_len(c, t, len, 1))
 		return false;
 	if (d[0] == 0)
 		return true;
@@ -342,7 +296,7 @@ static bool dec_try_neighbours(struct dec *x, double v, bool single)
  * lopsided (half as wide below): there the count goes up one at a time,
  * also trying the neighbours of the rounded digits, one of which may be
  * inside when the rounded one falls on the narrow side. */
-static void put_float(struct buf *b, double v, bool single)
+void bin_put_float(struct buf *b, double v, bool single)
 {
 	if (isnan(v)) {
 		buf_puts(b, "NaN");
@@ -405,24 +359,24 @@ static void put_float(struct buf *b, double v, bool single)
 	buf_printf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
 }
 
-static bool conv_float4(struct conv *c, const struct type *t,
-			const unsigned char *d, uint32_t len)
+bool bin_float4(struct bin_conv *c, const struct pg_type *t,
+		const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 4))
+	if (!bin_want_len(c, t, len, 4))
 		return false;
 	uint32_t u = rd32(d);
 	float f;
 	memcpy(&f, &u, sizeof f);
-	put_float(c->out, f, true);
+	bin_put_float(c->out, f, true);
 	return true;
 }
 
-static bool conv_float8(struct conv *c, const struct type *t,
-			const unsigned char *d, uint32_t len)
+bool bin_float8(struct bin_conv *c, const struct pg_type *t,
+		const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
-	put_float(c->out, rd_float8(d), false);
+	bin_put_float(c->out, rd_float8(d), false);
 	return true;
 }
 
@@ -430,8 +384,8 @@ static bool conv_float8(struct conv *c, const struct type *t,
 
 /* text, varchar, bpchar, name, json, xml, refcursor: the bytes as sent
  * (walhook's connection asks for the database's encoding: UTF-8). */
-static bool conv_text(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_text(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
 	(void)t;
 	buf_put(c->out, d, len);
@@ -439,35 +393,35 @@ static bool conv_text(struct conv *c, const struct type *t,
 }
 
 /* jsonb and jsonpath: a version byte, 1, then the text. */
-static bool conv_versioned_text(struct conv *c, const struct type *t,
-				const unsigned char *d, uint32_t len)
+bool bin_versioned_text(struct bin_conv *c, const struct pg_type *t,
+			const unsigned char *d, uint32_t len)
 {
 	if (len < 1)
-		return fail(c, "%s: no version byte", t->name);
+		return bin_fail(c, "%s: no version byte", t->name);
 	if (d[0] != 1)
-		return fail(c, "%s: unsupported version %u", t->name, d[0]);
+		return bin_fail(c, "%s: unsupported version %u", t->name, d[0]);
 	buf_put(c->out, d + 1, len - 1);
 	return true;
 }
 
-static bool conv_bytea(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len)
+bool bin_bytea(struct bin_conv *c, const struct pg_type *t,
+	       const unsigned char *d, uint32_t len)
 {
 	(void)t;
 	buf_puts(c->out, "\\x");
-	put_hex(c->out, d, len);
+	bin_put_hex(c->out, d, len);
 	return true;
 }
 
-static bool conv_uuid(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_uuid(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 16))
+	if (!bin_want_len(c, t, len, 16))
 		return false;
 	for (int i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			buf_putc(c->out, '-');
-		put_hex(c->out, d + i, 1);
+		bin_put_hex(c->out, d + i, 1);
 	}
 	return true;
 }
@@ -485,34 +439,34 @@ static bool conv_uuid(struct conv *c, const struct type *t,
  * sign, UInt16 dscale (decimal digits after the point), then the digits.
  * As numeric_recv does, digits beyond dscale are dropped, and a value
  * that is then zero loses its minus sign. */
-static bool conv_numeric(struct conv *c, const struct type *t,
-			 const unsigned char *d, uint32_t len)
+bool bin_numeric(struct bin_conv *c, const struct pg_type *t,
+		 const unsigned char *d, uint32_t len)
 {
 	if (len < 8)
-		return fail(c, "%s: %u bytes, expected at least 8", t->name,
-			    len);
+		return bin_fail(c, "%s: %u bytes, expected at least 8", t->name,
+				len);
 	uint32_t ndigits = rd16(d);
 	int weight = (int16_t)rd16(d + 2);
 	uint16_t sign = rd16(d + 4);
 	int dscale = rd16(d + 6);
 	if (len != 8 + 2 * ndigits)
-		return fail(c, "%s: %u bytes for %u digits", t->name, len,
-			    ndigits);
+		return bin_fail(c, "%s: %u bytes for %u digits", t->name, len,
+				ndigits);
 	switch (sign) {
 	case NUMERIC_NAN: buf_puts(c->out, "NaN"); return true;
 	case NUMERIC_PINF: buf_puts(c->out, "Infinity"); return true;
 	case NUMERIC_NINF: buf_puts(c->out, "-Infinity"); return true;
 	case NUMERIC_POS:
 	case NUMERIC_NEG: break;
-	default: return fail(c, "%s: invalid sign 0x%04x", t->name, sign);
+	default: return bin_fail(c, "%s: invalid sign 0x%04x", t->name, sign);
 	}
 	if (dscale > NUMERIC_DSCALE_MAX)
-		return fail(c, "%s: invalid scale %d", t->name, dscale);
+		return bin_fail(c, "%s: invalid scale %d", t->name, dscale);
 	const unsigned char *dig = d + 8;
 	for (uint32_t i = 0; i < ndigits; i++)
 		if (rd16(dig + 2 * i) > 9999)
-			return fail(c, "%s: invalid digit %u", t->name,
-				    rd16(dig + 2 * i));
+			return bin_fail(c, "%s: invalid digit %u", t->name,
+					rd16(dig + 2 * i));
 	/* Leading zero digits carry no information: skip them. */
 	while (ndigits > 0 && rd16(dig) == 0) {
 		dig += 2;
@@ -644,10 +598,10 @@ static void put_zone(struct buf *b, int32_t tz)
 	}
 }
 
-static bool conv_date(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_date(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 4))
+	if (!bin_want_len(c, t, len, 4))
 		return false;
 	int32_t days = (int32_t)rd32(d);
 	if (days == INT32_MIN) {
@@ -659,36 +613,37 @@ static bool conv_date(struct conv *c, const struct type *t,
 		return true;
 	}
 	if (days < DATE_MIN || days >= DATE_END)
-		return fail(c, "%s: out of range", t->name);
+		return bin_fail(c, "%s: out of range", t->name);
 	if (put_date(c->out, days))
 		buf_puts(c->out, " BC");
 	return true;
 }
 
-static bool conv_time(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_time(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
 	int64_t usec = (int64_t)rd64(d);
 	if (usec < 0 || usec > USECS_PER_DAY)
-		return fail(c, "%s: out of range", t->name);
+		return bin_fail(c, "%s: out of range", t->name);
 	put_time_of_day(c->out, usec);
 	return true;
 }
 
 /* Int64 time of day, Int32 zone in seconds west of UTC. */
-static bool conv_timetz(struct conv *c, const struct type *t,
-			const unsigned char *d, uint32_t len)
+bool bin_timetz(struct bin_conv *c, const struct pg_type *t,
+		const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 12))
+	if (!bin_want_len(c, t, len, 12))
 		return false;
 	int64_t usec = (int64_t)rd64(d);
 	int32_t zone = (int32_t)rd32(d + 8);
 	if (usec < 0 || usec > USECS_PER_DAY)
-		return fail(c, "%s: out of range", t->name);
+		return bin_fail(c, "%s: out of range", t->name);
 	if (zone < -16 * 3600 || zone > 16 * 3600)
-		return fail(c, "%s: zone displacement out of range", t->name);
+		return bin_fail(c, "%s: zone displacement out of range",
+				t->name);
 	put_time_of_day(c->out, usec);
 	put_zone(c->out, zone);
 	return true;
@@ -696,10 +651,10 @@ static bool conv_timetz(struct conv *c, const struct type *t,
 
 /* timestamp and timestamptz: microseconds since 2000-01-01 00:00 (UTC for
  * timestamptz, shown with the session's zone: "+00"). */
-static bool conv_timestamp(struct conv *c, const struct type *t,
-			   const unsigned char *d, uint32_t len)
+bool bin_timestamp(struct bin_conv *c, const struct pg_type *t,
+		   const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
 	int64_t ts = (int64_t)rd64(d);
 	if (ts == INT64_MIN) {
@@ -711,7 +666,7 @@ static bool conv_timestamp(struct conv *c, const struct type *t,
 		return true;
 	}
 	if (ts < TIMESTAMP_MIN || ts >= TIMESTAMP_END)
-		return fail(c, "%s: out of range", t->name);
+		return bin_fail(c, "%s: out of range", t->name);
 	int64_t days = ts / USECS_PER_DAY;
 	int64_t tod = ts % USECS_PER_DAY;
 	if (tod < 0) {
@@ -743,10 +698,10 @@ static void put_interval_part(struct buf *b, int64_t v, const char *unit,
 }
 
 /* Int64 microseconds, Int32 days, Int32 months. */
-static bool conv_interval(struct conv *c, const struct type *t,
-			  const unsigned char *d, uint32_t len)
+bool bin_interval(struct bin_conv *c, const struct pg_type *t,
+		  const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 16))
+	if (!bin_want_len(c, t, len, 16))
 		return false;
 	int64_t time = (int64_t)rd64(d);
 	int32_t day = (int32_t)rd32(d + 8);
@@ -789,20 +744,20 @@ static bool conv_interval(struct conv *c, const struct type *t,
 
 /* ---- network, bit strings, LSN, tid ---- */
 
-static bool conv_pg_lsn(struct conv *c, const struct type *t,
-			const unsigned char *d, uint32_t len)
+bool bin_pg_lsn(struct bin_conv *c, const struct pg_type *t,
+		const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
 	buf_printf(c->out, "%X/%X", (unsigned)rd32(d), (unsigned)rd32(d + 4));
 	return true;
 }
 
 /* UInt32 block, UInt16 offset. */
-static bool conv_tid(struct conv *c, const struct type *t,
-		     const unsigned char *d, uint32_t len)
+bool bin_tid(struct bin_conv *c, const struct pg_type *t,
+	     const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 6))
+	if (!bin_want_len(c, t, len, 6))
 		return false;
 	buf_printf(c->out, "(%lu,%u)", (unsigned long)rd32(d),
 		   (unsigned)rd16(d + 4));
@@ -810,15 +765,15 @@ static bool conv_tid(struct conv *c, const struct type *t,
 }
 
 /* macaddr (6 bytes) and macaddr8 (8 bytes): hex pairs joined by ':'. */
-static bool conv_macaddr(struct conv *c, const struct type *t,
-			 const unsigned char *d, uint32_t len)
+bool bin_macaddr(struct bin_conv *c, const struct pg_type *t,
+		 const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, t->oid == OID_MACADDR ? 6 : 8))
+	if (!bin_want_len(c, t, len, t->oid == OID_MACADDR ? 6 : 8))
 		return false;
 	for (uint32_t i = 0; i < len; i++) {
 		if (i)
 			buf_putc(c->out, ':');
-		put_hex(c->out, d + i, 1);
+		bin_put_hex(c->out, d + i, 1);
 	}
 	return true;
 }
@@ -868,21 +823,21 @@ static void put_ipv6(struct buf *b, const unsigned char *a)
 /* Byte family (2 IPv4, 3 IPv6), Byte bits, Byte is_cidr (ignored, as
  * network_recv does: the type decides), Byte address length, address.
  * inet omits a full mask length, cidr always shows it. */
-static bool conv_inet(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_inet(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name,
-			    len);
+		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
+				len);
 	unsigned family = d[0], bits = d[1], nb = d[3];
 	unsigned maxbits = family == 2 ? 32 : family == 3 ? 128 : 0;
 	if (!maxbits)
-		return fail(c, "%s: invalid address family %u", t->name,
-			    family);
+		return bin_fail(c, "%s: invalid address family %u", t->name,
+				family);
 	if (bits > maxbits)
-		return fail(c, "%s: invalid bits %u", t->name, bits);
+		return bin_fail(c, "%s: invalid bits %u", t->name, bits);
 	if (nb != maxbits / 8 || len != 4 + nb)
-		return fail(c, "%s: invalid address length", t->name);
+		return bin_fail(c, "%s: invalid address length", t->name);
 	if (family == 2)
 		buf_printf(c->out, "%u.%u.%u.%u", d[4], d[5], d[6], d[7]);
 	else
@@ -893,15 +848,16 @@ static bool conv_inet(struct conv *c, const struct type *t,
 }
 
 /* bit and varbit: Int32 bit count, then the bits, first one highest. */
-static bool conv_bits(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_bits(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name,
-			    len);
+		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
+				len);
 	int32_t nbits = (int32_t)rd32(d);
 	if (nbits < 0 || len - 4 != ((uint32_t)nbits + 7) / 8)
-		return fail(c, "%s: %u bytes for %d bits", t->name, len, nbits);
+		return bin_fail(c, "%s: %u bytes for %d bits", t->name, len,
+				nbits);
 	buf_reserve(c->out, (size_t)nbits);
 	for (int32_t i = 0; i < nbits; i++)
 		c->out->data[c->out->len++] =
@@ -915,10 +871,10 @@ static bool conv_bits(struct conv *c, const struct type *t,
  * "$1,234.56", "-$0.01". (The server's own text depends on its
  * lc_monetary; the postgres sink reads money in the C locale, so this
  * form keeps the count exact whatever locales the two servers have.) */
-static bool conv_money(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len)
+bool bin_money(struct bin_conv *c, const struct pg_type *t,
+	       const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 8))
+	if (!bin_want_len(c, t, len, 8))
 		return false;
 	int64_t v = (int64_t)rd64(d);
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -959,28 +915,29 @@ static void put_lexeme(struct buf *b, const unsigned char *s, size_t n)
 /* tsvectorsend: Int32 count, then per lexeme its text and a NUL, UInt16
  * count of positions, and each as UInt16: weight in the top two bits (3
  * is A ... 0 is D, which is not printed), position in the rest. */
-static bool conv_tsvector(struct conv *c, const struct type *t,
-			  const unsigned char *d, uint32_t len)
+bool bin_tsvector(struct bin_conv *c, const struct pg_type *t,
+		  const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name,
-			    len);
+		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
+				len);
 	uint32_t n = rd32(d), pos = 4;
 	if (n > len)
-		return fail(c, "%s: %u lexemes in %u bytes", t->name, n, len);
+		return bin_fail(c, "%s: %u lexemes in %u bytes", t->name, n,
+				len);
 	for (uint32_t i = 0; i < n; i++) {
 		const unsigned char *word = d + pos;
 		const unsigned char *nul = memchr(word, '\0', len - pos);
 		if (!nul)
-			return fail(c, "%s: lexeme %u has no end", t->name,
-				    i + 1);
+			return bin_fail(c, "%s: lexeme %u has no end", t->name,
+					i + 1);
 		pos += (uint32_t)(nul - word) + 1;
 		if (len - pos < 2)
-			return fail(c, "%s: truncated", t->name);
+			return bin_fail(c, "%s: truncated", t->name);
 		uint32_t npos = rd16(d + pos);
 		pos += 2;
 		if ((len - pos) / 2 < npos)
-			return fail(c, "%s: truncated", t->name);
+			return bin_fail(c, "%s: truncated", t->name);
 		if (i)
 			buf_putc(c->out, ' ');
 		put_lexeme(c->out, word, (size_t)(nul - word));
@@ -992,8 +949,8 @@ static bool conv_tsvector(struct conv *c, const struct type *t,
 		}
 	}
 	if (pos != len)
-		return fail(c, "%s: %u bytes after the lexemes", t->name,
-			    len - pos);
+		return bin_fail(c, "%s: %u bytes after the lexemes", t->name,
+				len - pos);
 	return true;
 }
 
@@ -1095,18 +1052,18 @@ static void tsq_put(struct buf *b, const struct tsq *q, uint32_t i,
 /* tsquerysend: Int32 count of items; an operand is Int8 1, Int8 weight
  * bits (8 A, 4 B, 2 C, 1 D), Int8 prefix flag and its text with a NUL;
  * an operator Int8 2, Int8 operator, and for a phrase Int16 distance. */
-static bool conv_tsquery(struct conv *c, const struct type *t,
-			 const unsigned char *d, uint32_t len)
+bool bin_tsquery(struct bin_conv *c, const struct pg_type *t,
+		 const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name,
-			    len);
+		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
+				len);
 	uint32_t n = rd32(d), pos = 4;
 	if (n > len / 2)
-		return fail(c, "%s: %u items in %u bytes", t->name, n, len);
+		return bin_fail(c, "%s: %u items in %u bytes", t->name, n, len);
 	if (n == 0)
 		return pos == len ||
-		       fail(c, "%s: bytes after an empty query", t->name);
+		       bin_fail(c, "%s: bytes after an empty query", t->name);
 	struct tsq q = { calloc(n, sizeof *q.items), n };
 	if (!q.items)
 		abort();
@@ -1151,7 +1108,7 @@ static bool conv_tsquery(struct conv *c, const struct type *t,
 	if (ok)
 		tsq_put(c->out, &q, 0, -1, false);
 	free(q.items);
-	return ok || fail(c, "%s: malformed", t->name);
+	return ok || bin_fail(c, "%s: malformed", t->name);
 }
 
 /* ---- geometry: float8 coordinates, printed as float8out does ---- */
@@ -1159,9 +1116,9 @@ static bool conv_tsquery(struct conv *c, const struct type *t,
 static void put_point(struct buf *b, const unsigned char *d)
 {
 	buf_putc(b, '(');
-	put_float(b, rd_float8(d), false);
+	bin_put_float(b, rd_float8(d), false);
 	buf_putc(b, ',');
-	put_float(b, rd_float8(d + 8), false);
+	bin_put_float(b, rd_float8(d + 8), false);
 	buf_putc(b, ')');
 }
 
@@ -1174,19 +1131,19 @@ static void put_points(struct buf *b, const unsigned char *d, uint32_t n)
 	}
 }
 
-static bool conv_point(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len)
+bool bin_point(struct bin_conv *c, const struct pg_type *t,
+	       const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 16))
+	if (!bin_want_len(c, t, len, 16))
 		return false;
 	put_point(c->out, d);
 	return true;
 }
 
-static bool conv_lseg(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_lseg(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 32))
+	if (!bin_want_len(c, t, len, 32))
 		return false;
 	buf_putc(c->out, '[');
 	put_points(c->out, d, 2);
@@ -1194,54 +1151,54 @@ static bool conv_lseg(struct conv *c, const struct type *t,
 	return true;
 }
 
-static bool conv_box(struct conv *c, const struct type *t,
-		     const unsigned char *d, uint32_t len)
+bool bin_box(struct bin_conv *c, const struct pg_type *t,
+	     const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 32))
+	if (!bin_want_len(c, t, len, 32))
 		return false;
 	put_points(c->out, d, 2);
 	return true;
 }
 
 /* {A,B,C} of Ax + By + C = 0 */
-static bool conv_line(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_line(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 24))
+	if (!bin_want_len(c, t, len, 24))
 		return false;
 	for (int i = 0; i < 3; i++) {
 		buf_putc(c->out, i ? ',' : '{');
-		put_float(c->out, rd_float8(d + 8 * i), false);
+		bin_put_float(c->out, rd_float8(d + 8 * i), false);
 	}
 	buf_putc(c->out, '}');
 	return true;
 }
 
-static bool conv_circle(struct conv *c, const struct type *t,
-			const unsigned char *d, uint32_t len)
+bool bin_circle(struct bin_conv *c, const struct pg_type *t,
+		const unsigned char *d, uint32_t len)
 {
-	if (!want_len(c, t, len, 24))
+	if (!bin_want_len(c, t, len, 24))
 		return false;
 	buf_putc(c->out, '<');
 	put_point(c->out, d);
 	buf_putc(c->out, ',');
-	put_float(c->out, rd_float8(d + 16), false);
+	bin_put_float(c->out, rd_float8(d + 16), false);
 	buf_putc(c->out, '>');
 	return true;
 }
 
 /* path: Byte closed, Int32 npts, points: "((..),(..))" closed, "[...]"
  * open. polygon: Int32 npts, points: always "(...)". */
-static bool conv_path(struct conv *c, const struct type *t,
-		      const unsigned char *d, uint32_t len)
+bool bin_path(struct bin_conv *c, const struct pg_type *t,
+	      const unsigned char *d, uint32_t len)
 {
 	uint32_t head = t->oid == OID_PATH ? 5 : 4;
 	if (len < head)
-		return fail(c, "%s: %u bytes, too short", t->name, len);
+		return bin_fail(c, "%s: %u bytes, too short", t->name, len);
 	uint32_t npts = rd32(d + head - 4);
 	if (npts == 0 || npts > (len - head) / 16 || len - head != 16 * npts)
-		return fail(c, "%s: %u bytes for %u points", t->name, len,
-			    npts);
+		return bin_fail(c, "%s: %u bytes for %u points", t->name, len,
+				npts);
 	bool closed = t->oid == OID_POLYGON || d[0];
 	buf_putc(c->out, closed ? '(' : '[');
 	put_points(c->out, d + head, npts);
@@ -1249,85 +1206,12 @@ static bool conv_path(struct conv *c, const struct type *t,
 	return true;
 }
 
-/* ---- the table ---- */
-
-static bool conv_range(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len);
-static bool conv_multirange(struct conv *c, const struct type *t,
-			    const unsigned char *d, uint32_t len);
-
-static const struct type types[] = {
-	{ OID_BOOL, "bool", conv_bool, 0 },
-	{ OID_BYTEA, "bytea", conv_bytea, 0 },
-	{ OID_CHAR, "char", conv_char, 0 },
-	{ OID_NAME, "name", conv_text, 0 },
-	{ OID_INT8, "int8", conv_int8, 0 },
-	{ OID_INT2, "int2", conv_int2, 0 },
-	{ OID_INT4, "int4", conv_int4, 0 },
-	{ OID_TEXT, "text", conv_text, 0 },
-	{ OID_OID, "oid", conv_uint4, 0 },
-	{ OID_TID, "tid", conv_tid, 0 },
-	{ OID_XID, "xid", conv_uint4, 0 },
-	{ OID_CID, "cid", conv_uint4, 0 },
-	{ OID_JSON, "json", conv_text, 0 },
-	{ OID_XML, "xml", conv_text, 0 },
-	{ OID_POINT, "point", conv_point, 0 },
-	{ OID_LSEG, "lseg", conv_lseg, 0 },
-	{ OID_PATH, "path", conv_path, 0 },
-	{ OID_BOX, "box", conv_box, 0 },
-	{ OID_POLYGON, "polygon", conv_path, 0 },
-	{ OID_LINE, "line", conv_line, 0 },
-	{ OID_CIDR, "cidr", conv_inet, 0 },
-	{ OID_FLOAT4, "float4", conv_float4, 0 },
-	{ OID_FLOAT8, "float8", conv_float8, 0 },
-	{ OID_CIRCLE, "circle", conv_circle, 0 },
-	{ OID_MACADDR8, "macaddr8", conv_macaddr, 0 },
-	{ OID_MACADDR, "macaddr", conv_macaddr, 0 },
-	{ OID_INET, "inet", conv_inet, 0 },
-	{ OID_BPCHAR, "bpchar", conv_text, 0 },
-	{ OID_VARCHAR, "varchar", conv_text, 0 },
-	{ OID_DATE, "date", conv_date, 0 },
-	{ OID_TIME, "time", conv_time, 0 },
-	{ OID_TIMESTAMP, "timestamp", conv_timestamp, 0 },
-	{ OID_TIMESTAMPTZ, "timestamptz", conv_timestamp, 0 },
-	{ OID_INTERVAL, "interval", conv_interval, 0 },
-	{ OID_TIMETZ, "timetz", conv_timetz, 0 },
-	{ OID_BIT, "bit", conv_bits, 0 },
-	{ OID_VARBIT, "varbit", conv_bits, 0 },
-	{ OID_NUMERIC, "numeric", conv_numeric, 0 },
-	{ OID_MONEY, "money", conv_money, 0 },
-	{ OID_TSVECTOR, "tsvector", conv_tsvector, 0 },
-	{ OID_TSQUERY, "tsquery", conv_tsquery, 0 },
-	{ OID_REFCURSOR, "refcursor", conv_text, 0 },
-	{ OID_UUID, "uuid", conv_uuid, 0 },
-	{ OID_PG_LSN, "pg_lsn", conv_pg_lsn, 0 },
-	{ OID_JSONB, "jsonb", conv_versioned_text, 0 },
-	{ OID_JSONPATH, "jsonpath", conv_versioned_text, 0 },
-	{ OID_XID8, "xid8", conv_uint8, 0 },
-	{ OID_INT4RANGE, "int4range", conv_range, OID_INT4 },
-	{ OID_NUMRANGE, "numrange", conv_range, OID_NUMERIC },
-	{ OID_TSRANGE, "tsrange", conv_range, OID_TIMESTAMP },
-	{ OID_TSTZRANGE, "tstzrange", conv_range, OID_TIMESTAMPTZ },
-	{ OID_DATERANGE, "daterange", conv_range, OID_DATE },
-	{ OID_INT8RANGE, "int8range", conv_range, OID_INT8 },
-	{ OID_INT4MULTIRANGE, "int4multirange", conv_multirange,
-	  OID_INT4RANGE },
-	{ OID_NUMMULTIRANGE, "nummultirange", conv_multirange, OID_NUMRANGE },
-	{ OID_TSMULTIRANGE, "tsmultirange", conv_multirange, OID_TSRANGE },
-	{ OID_TSTZMULTIRANGE, "tstzmultirange", conv_multirange,
-	  OID_TSTZRANGE },
-	{ OID_DATEMULTIRANGE, "datemultirange", conv_multirange,
-	  OID_DATERANGE },
-	{ OID_INT8MULTIRANGE, "int8multirange", conv_multirange,
-	  OID_INT8RANGE },
-};
-
-static const struct type *find_type(uint32_t oid)
+/* The row of a built-in type binary_to_text can read by itself; NULL for
+ * others, array types included. */
+static const struct pg_type *find_type(uint32_t oid)
 {
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (types[i].oid == oid)
-			return &types[i];
-	return NULL;
+	const struct pg_type *t = types_by_oid(oid);
+	return t && t->to_text ? t : NULL;
 }
 
 /* ---- ranges ---- */
@@ -1372,21 +1256,21 @@ static void range_quote(struct buf *b, size_t mark)
 
 /* Byte flags, then each finite bound of a non-empty range as Int32 length
  * and the subtype's binary value. */
-static bool conv_range(struct conv *c, const struct type *t,
-		       const unsigned char *d, uint32_t len)
+bool bin_range(struct bin_conv *c, const struct pg_type *t,
+	       const unsigned char *d, uint32_t len)
 {
 	if (len < 1)
-		return fail(c, "%s: no flags", t->name);
+		return bin_fail(c, "%s: no flags", t->name);
 	unsigned flags = d[0];
 	uint32_t pos = 1;
 	if (flags & RANGE_EMPTY) {
 		if (len != 1)
-			return fail(c, "%s: bytes after an empty range",
-				    t->name);
+			return bin_fail(c, "%s: bytes after an empty range",
+					t->name);
 		buf_puts(c->out, "empty");
 		return true;
 	}
-	const struct type *sub = find_type(t->sub);
+	const struct pg_type *sub = find_type(t->of);
 	buf_putc(c->out, flags & RANGE_LB_INC ? '[' : '(');
 	for (int upper = 0; upper < 2; upper++) {
 		if (upper)
@@ -1394,50 +1278,50 @@ static bool conv_range(struct conv *c, const struct type *t,
 		if (flags & (upper ? RANGE_UB_INF : RANGE_LB_INF))
 			continue;
 		if (len - pos < 4)
-			return fail(c, "%s: truncated", t->name);
+			return bin_fail(c, "%s: truncated", t->name);
 		uint32_t blen = rd32(d + pos);
 		pos += 4;
 		if (blen > len - pos)
-			return fail(c, "%s: truncated", t->name);
+			return bin_fail(c, "%s: truncated", t->name);
 		size_t mark = c->out->len;
-		if (!sub->fn(c, sub, d + pos, blen))
+		if (!sub->to_text(c, sub, d + pos, blen))
 			return false;
 		range_quote(c->out, mark);
 		pos += blen;
 	}
 	if (pos != len)
-		return fail(c, "%s: %u bytes after the bounds", t->name,
-			    len - pos);
+		return bin_fail(c, "%s: %u bytes after the bounds", t->name,
+				len - pos);
 	buf_putc(c->out, flags & RANGE_UB_INC ? ']' : ')');
 	return true;
 }
 
 /* Int32 count, then each range as Int32 length and range bytes. */
-static bool conv_multirange(struct conv *c, const struct type *t,
-			    const unsigned char *d, uint32_t len)
+bool bin_multirange(struct bin_conv *c, const struct pg_type *t,
+		    const unsigned char *d, uint32_t len)
 {
 	if (len < 4)
-		return fail(c, "%s: %u bytes, expected at least 4", t->name,
-			    len);
+		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
+				len);
 	uint32_t n = rd32(d), pos = 4;
-	const struct type *range = find_type(t->sub);
+	const struct pg_type *range = find_type(t->of);
 	buf_putc(c->out, '{');
 	for (uint32_t i = 0; i < n; i++) {
 		if (len - pos < 4)
-			return fail(c, "%s: truncated", t->name);
+			return bin_fail(c, "%s: truncated", t->name);
 		uint32_t rlen = rd32(d + pos);
 		pos += 4;
 		if (rlen > len - pos)
-			return fail(c, "%s: truncated", t->name);
+			return bin_fail(c, "%s: truncated", t->name);
 		if (i)
 			buf_putc(c->out, ',');
-		if (!range->fn(c, range, d + pos, rlen))
+		if (!range->to_text(c, range, d + pos, rlen))
 			return false;
 		pos += rlen;
 	}
 	if (pos != len)
-		return fail(c, "%s: %u bytes after the ranges", t->name,
-			    len - pos);
+		return bin_fail(c, "%s: %u bytes after the ranges", t->name,
+				len - pos);
 	buf_putc(c->out, '}');
 	return true;
 }
@@ -1445,19 +1329,16 @@ static bool conv_multirange(struct conv *c, const struct type *t,
 /* ---- arrays ---- */
 
 /* The element type of an array type binary_to_text can print, and the
- * delimiter between its elements; NULL if there is none. */
-static const struct type *array_element(uint32_t typoid, char *delim)
+ * delimiter between its elements; NULL if there is none. Unlike
+ * values_array_element, this takes bytea[] and box[]: their binary forms
+ * are read all the same. */
+static const struct pg_type *array_element(uint32_t typoid, char *delim)
 {
-	*delim = ',';
-	if (typoid == OID_BOX_ARRAY) {
-		*delim = ';';
-		return find_type(OID_BOX);
-	}
-	/* bytea[] reaches scripts as its text, so values.h leaves it out;
-	 * its binary form is read all the same. */
-	uint32_t elem =
-	    typoid == 1001 ? OID_BYTEA : values_array_element(typoid);
-	return elem ? find_type(elem) : NULL;
+	const struct pg_type *e = types_by_array(typoid);
+	if (!e || !e->to_text)
+		return NULL;
+	*delim = types_delim(e);
+	return e;
 }
 
 static bool array_space(char ch)
@@ -1502,33 +1383,30 @@ static void array_quote(struct buf *b, size_t mark, char delim)
 	b->len += extra;
 }
 
-static bool conv_value(struct conv *c, uint32_t oid, const unsigned char *d,
-		       uint32_t len, int depth);
-
 /* array_send: Int32 ndim, Int32 flags (has nulls: 0 or 1), UInt32 element
  * type, per dimension Int32 size and Int32 lower bound, then the elements
  * in row-major order as Int32 length (-1 for NULL) and bytes. name is the
  * element type's, for messages; elem is the element type expected, or 0
  * for the one the bytes name (an array of the database's own type). */
-static bool conv_array(struct conv *c, const char *name, uint32_t elem,
-		       char delim, const unsigned char *d, uint32_t len,
-		       int depth)
+static bool bin_array(struct bin_conv *c, const char *name, uint32_t elem,
+		      char delim, const unsigned char *d, uint32_t len,
+		      int depth)
 {
 	if (len < 12)
-		return fail(c, "%s[]: %u bytes, expected at least 12", name,
-			    len);
+		return bin_fail(c, "%s[]: %u bytes, expected at least 12", name,
+				len);
 	int32_t ndim = (int32_t)rd32(d);
 	int32_t flags = (int32_t)rd32(d + 4);
 	uint32_t sent = rd32(d + 8);
 	if (ndim < 0 || ndim > ARRAY_MAXDIM)
-		return fail(c, "%s[]: %d dimensions", name, ndim);
+		return bin_fail(c, "%s[]: %d dimensions", name, ndim);
 	if (flags != 0 && flags != 1)
-		return fail(c, "%s[]: invalid flags %d", name, flags);
+		return bin_fail(c, "%s[]: invalid flags %d", name, flags);
 	if (elem ? sent != elem : sent < FIRST_USER_OID)
-		return fail(c, "%s[]: element type %u, expected %u", name, sent,
-			    elem);
+		return bin_fail(c, "%s[]: element type %u, expected %u", name,
+				sent, elem);
 	if (len - 12 < 8 * (uint32_t)ndim)
-		return fail(c, "%s[]: truncated dimensions", name);
+		return bin_fail(c, "%s[]: truncated dimensions", name);
 	int32_t dims[ARRAY_MAXDIM], lbs[ARRAY_MAXDIM];
 	uint32_t pos = 12;
 	uint64_t nitems = ndim > 0;
@@ -1538,22 +1416,22 @@ static bool conv_array(struct conv *c, const char *name, uint32_t elem,
 		lbs[i] = (int32_t)rd32(d + pos + 4);
 		/* As ArrayCheckBounds: lower bound + size must fit. */
 		if (dims[i] < 0 || (int64_t)lbs[i] + dims[i] > INT32_MAX)
-			return fail(c, "%s[]: invalid dimension %d", name,
-				    i + 1);
+			return bin_fail(c, "%s[]: invalid dimension %d", name,
+					i + 1);
 		/* Stays below 2^63: len < 2^32 and a size < 2^31. */
 		nitems *= (uint64_t)dims[i];
 		if (nitems > len)
-			return fail(c, "%s[]: truncated", name);
+			return bin_fail(c, "%s[]: truncated", name);
 		bounds |= lbs[i] != 1;
 	}
 	/* Every element takes at least its 4 length bytes. */
 	if (nitems > (len - pos) / 4)
-		return fail(c, "%s[]: truncated", name);
+		return bin_fail(c, "%s[]: truncated", name);
 	struct buf *b = c->out;
 	if (nitems == 0) {
 		if (pos != len)
-			return fail(c, "%s[]: bytes after an empty array",
-				    name);
+			return bin_fail(c, "%s[]: bytes after an empty array",
+					name);
 		buf_puts(b, "{}");
 		return true;
 	}
@@ -1568,26 +1446,27 @@ static bool conv_array(struct conv *c, const char *name, uint32_t elem,
 		buf_putc(b, '{');
 	for (uint64_t k = 0;; k++) {
 		if (len - pos < 4)
-			return fail(c, "%s[]: truncated at element %llu", name,
-				    (unsigned long long)k + 1);
+			return bin_fail(c, "%s[]: truncated at element %llu",
+					name, (unsigned long long)k + 1);
 		int32_t elen = (int32_t)rd32(d + pos);
 		pos += 4;
 		if (elen == -1) {
 			buf_puts(b, "NULL");
 		} else if (elen < 0 || (uint32_t)elen > len - pos) {
-			return fail(c, "%s[]: truncated at element %llu", name,
-				    (unsigned long long)k + 1);
+			return bin_fail(c, "%s[]: truncated at element %llu",
+					name, (unsigned long long)k + 1);
 		} else {
 			size_t mark = b->len;
-			if (!conv_value(c, sent, d + pos, (uint32_t)elen,
-					depth + 1)) {
+			if (!bin_value(c, sent, d + pos, (uint32_t)elen,
+				       depth + 1)) {
 				/* Say which element: "int4[] element 3: int4:
 				 * 2 bytes, expected 4". */
 				char inner[200];
 				snprintf(inner, sizeof inner, "%s",
 					 c->errlen ? c->err : "");
-				return fail(c, "%s[] element %llu: %s", name,
-					    (unsigned long long)k + 1, inner);
+				return bin_fail(c, "%s[] element %llu: %s",
+						name, (unsigned long long)k + 1,
+						inner);
 			}
 			array_quote(b, mark, delim);
 			pos += (uint32_t)elen;
@@ -1607,8 +1486,8 @@ static bool conv_array(struct conv *c, const char *name, uint32_t elem,
 			buf_putc(b, '{');
 	}
 	if (pos != len)
-		return fail(c, "%s[]: %u bytes after the elements", name,
-			    len - pos);
+		return bin_fail(c, "%s[]: %u bytes after the elements", name,
+				len - pos);
 	return true;
 }
 
@@ -1649,8 +1528,8 @@ static void record_quote(struct buf *b, size_t mark)
 /* record_send: Int32 count of columns, then per column UInt32 type, Int32
  * length (-1 for NULL) and the bytes; the fields name their types, so a
  * composite is read whatever its own OID. */
-static bool conv_record(struct conv *c, const unsigned char *d, uint32_t len,
-			int depth)
+static bool bin_record(struct bin_conv *c, const unsigned char *d, uint32_t len,
+		       int depth)
 {
 	if (len < 4)
 		return false;
@@ -1673,7 +1552,7 @@ static bool conv_record(struct conv *c, const unsigned char *d, uint32_t len,
 		if (flen < 0 || (uint32_t)flen > len - pos)
 			goto bad;
 		size_t mark = c->out->len;
-		if (!conv_value(c, oid, d + pos, (uint32_t)flen, depth + 1))
+		if (!bin_value(c, oid, d + pos, (uint32_t)flen, depth + 1))
 			goto bad;
 		record_quote(c->out, mark);
 		pos += (uint32_t)flen;
@@ -1732,15 +1611,15 @@ static bool printable_utf8(const unsigned char *d, uint32_t len)
  *    the above, and then the very text the server prints.
  * A value that is none of these (an extension type's binary form) stays
  * raw bytes: false, with no error. */
-static bool conv_user(struct conv *c, const unsigned char *d, uint32_t len,
-		      int depth)
+static bool bin_user(struct bin_conv *c, const unsigned char *d, uint32_t len,
+		     int depth)
 {
 	size_t mark = c->out->len;
 	/* Trying a form is no error: nothing is reported from inside. */
 	char err[8];
-	struct conv quiet = { c->out, err, 0 };
-	if (conv_record(&quiet, d, len, depth) ||
-	    conv_array(&quiet, "", 0, ',', d, len, depth))
+	struct bin_conv quiet = { c->out, err, 0 };
+	if (bin_record(&quiet, d, len, depth) ||
+	    bin_array(&quiet, "", 0, ',', d, len, depth))
 		return true;
 	c->out->len = mark;
 	if (!printable_utf8(d, len))
@@ -1750,21 +1629,21 @@ static bool conv_user(struct conv *c, const unsigned char *d, uint32_t len,
 }
 
 /* Any value by its type's OID. */
-static bool conv_value(struct conv *c, uint32_t oid, const unsigned char *d,
-		       uint32_t len, int depth)
+bool bin_value(struct bin_conv *c, uint32_t oid, const unsigned char *d,
+	       uint32_t len, int depth)
 {
 	if (depth > 32)
-		return fail(c, "nested too deep");
-	const struct type *t = find_type(oid);
+		return bin_fail(c, "nested too deep");
+	const struct pg_type *t = find_type(oid);
 	if (t)
-		return t->fn(c, t, d, len);
+		return t->to_text(c, t, d, len);
 	char delim;
-	const struct type *et = array_element(oid, &delim);
+	const struct pg_type *et = array_element(oid, &delim);
 	if (et)
-		return conv_array(c, et->name, et->oid, delim, d, len, depth);
-	if (oid >= FIRST_USER_OID && conv_user(c, d, len, depth))
+		return bin_array(c, et->name, et->oid, delim, d, len, depth);
+	if (oid >= FIRST_USER_OID && bin_user(c, d, len, depth))
 		return true;
-	return fail(c, "type %u: not known", oid);
+	return bin_fail(c, "type %u: not known", oid);
 }
 
 /* ---- entry points ---- */
@@ -1778,18 +1657,18 @@ bool binary_known_type(uint32_t typoid)
 bool binary_to_text(uint32_t typoid, const char *data, uint32_t len,
 		    struct buf *out, char *err, size_t errlen)
 {
-	struct conv c = { out, err, errlen };
+	struct bin_conv c = { out, err, errlen };
 	const unsigned char *d = (const unsigned char *)data;
 	size_t mark = out->len;
 	if (errlen)
 		err[0] = '\0';
 	bool ok;
 	if (binary_known_type(typoid)) {
-		ok = conv_value(&c, typoid, d, len, 0);
+		ok = bin_value(&c, typoid, d, len, 0);
 	} else {
 		/* A type of the database's own that says nothing of itself
 		 * stays raw bytes: no error. */
-		ok = typoid >= FIRST_USER_OID && conv_user(&c, d, len, 0);
+		ok = typoid >= FIRST_USER_OID && bin_user(&c, d, len, 0);
 	}
 	if (!ok)
 		out->len = mark;

@@ -2,6 +2,8 @@
  * table from them and finds rows by OID, by array OID and by name. */
 #include "decode/types.h"
 
+#include "decode/binary_conv.h" /* the converters the rows name */
+
 #include <string.h>
 
 /* Each row's place in the table. */
@@ -13,10 +15,12 @@ enum {
 };
 
 static const struct pg_type catalog[NROWS] = {
-#define PG_TYPE(id, oid_, array_, name_, ...)                                  \
-	[ROW_##id] = {                                                         \
-		.oid = oid_, .array = array_, .name = name_, __VA_ARGS__       \
-	},
+#define PG_TYPE(id, oid_, array_, name_, to_text_, ...)                        \
+	[ROW_##id] = { .oid = oid_,                                            \
+		       .array = array_,                                        \
+		       .name = name_,                                          \
+		       .to_text = to_text_,                                    \
+		       __VA_ARGS__ },
 #include "decode/typelist.h"
 #undef PG_TYPE
 };

@@ -1,7 +1,8 @@
 /* types — the catalog of PostgreSQL's built-in types: for each, every fact
  * walhook uses about it, in one row (typelist.h): its OID and its array
  * type's, the names plugins print for it, what its text becomes in Lua
- * and JSON, and how its array is written. The rules that read the rows
+ * and JSON, how its array is written, and the converter of its binary
+ * send format. The rules that read the rows
  * are values.h (text to values), typename.h (printed names to OIDs) and
  * binary.h (binary send format to text).
  *
@@ -30,6 +31,14 @@ enum {
 #undef PG_TYPE
 };
 
+struct pg_type;
+struct bin_conv;
+
+/* Appends to c the text of the binary value d (len bytes) of type t;
+ * false when the bytes are malformed, with the reason in c (binary.h). */
+typedef bool bin_to_text_fn(struct bin_conv *c, const struct pg_type *t,
+			    const unsigned char *d, uint32_t len);
+
 struct pg_type {
 	uint32_t oid;
 	uint32_t array;	   /* its array type */
@@ -37,6 +46,7 @@ struct pg_type {
 	const char *alias; /* format_type()'s name where it is not typname
 			    * ("integer", "\"char\""), or NULL */
 	enum val_class class;
+	bin_to_text_fn *to_text; /* NULL: its binary form is not read */
 	uint32_t of;	 /* a range's subtype; a multirange's range type */
 	char delim;	 /* between its array's elements when not ',' */
 	bool array_text; /* its array reaches scripts as the server's text,
