@@ -19,6 +19,9 @@
 #include "base/buf.h"
 #include "decode/types.h"
 
+/* OIDs from here on are the database's own types (FirstNormalObjectId). */
+#define FIRST_USER_OID 16384
+
 /* Where a conversion writes, and where it reports malformed bytes. */
 struct bin_conv {
 	struct buf *out;
@@ -91,5 +94,17 @@ bin_to_text_fn bin_point, bin_lseg, bin_box, bin_line, bin_circle, bin_path;
 
 /* Ranges and multiranges, whose rows name what they are of. */
 bin_to_text_fn bin_range, bin_multirange;
+
+/* array_send's form, of elements of type elem (named name in messages,
+ * delim between them in the text); elem 0 takes the element type the
+ * bytes name, which must be one of the database's own. */
+bool bin_array(struct bin_conv *c, const char *name, uint32_t elem, char delim,
+	       const unsigned char *d, uint32_t len, int depth);
+
+/* A value of a type of the database's own, by what its bytes say of
+ * themselves (binary_nested.c tells how); false, with no error, when
+ * they say nothing. */
+bool bin_user(struct bin_conv *c, const unsigned char *d, uint32_t len,
+	      int depth);
 
 #endif
