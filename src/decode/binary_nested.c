@@ -9,6 +9,48 @@
 
 #define ARRAY_MAXDIM 6
 
+/* ---- quoting ---- */
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+/* Whether range_out or record_out quotes the text written from mark on:
+ * when it is empty or holds white space or one of specials (as strchr
+ * finds them, so a NUL byte too). */
+static bool needs_quotes(const struct buf *b, size_t mark, const char *specials)
+{
+	if (b->len == mark)
+		return true;
+	for (size_t i = mark; i < b->len; i++)
+		if (strchr(specials, b->data[i]) || is_space(b->data[i]))
+			return true;
+	return false;
+}
+
+/* Puts the text written from mark on between double quotes, in place,
+ * with each " and \ inside escaped: by a backslash (array_out) or by
+ * doubling it (range_out, record_out). */
+static void quote_from(struct buf *b, size_t mark, bool backslash)
+{
+	size_t n = b->len - mark, extra = 2;
+	for (size_t i = mark; i < b->len; i++)
+		extra += b->data[i] == '"' || b->data[i] == '\\';
+	buf_reserve(b, extra);
+	char *p = b->data + mark;
+	size_t src = n, dst = n + extra;
+	p[--dst] = '"';
+	while (src > 0) {
+		char ch = p[--src];
+		p[--dst] = ch;
+		if (ch == '"' || ch == '\\')
+			p[--dst] = backslash ? '\\' : ch;
+	}
+	p[0] = '"';
+	b->len += extra;
+}
+
 /* ---- ranges ---- */
 
 #define RANGE_EMPTY  0x01
@@ -17,37 +59,9 @@
 #define RANGE_LB_INF 0x08
 #define RANGE_UB_INF 0x10
 
-/* range_bound_escape: quotes a bound that is empty or holds any of
- * "\()[], or white space; doubles " and \. Works in place on the text
- * written from mark on. */
-static void range_quote(struct buf *b, size_t mark)
-{
-	size_t n = b->len - mark, extra = 0;
-	bool quote = n == 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = b->data[mark + i];
-		if (ch == '"' || ch == '\\')
-			extra++;
-		if (strchr("\"\\()[],", ch) || ch == ' ' ||
-		    (ch >= '\t' && ch <= '\r'))
-			quote = true;
-	}
-	if (!quote)
-		return;
-	extra += 2;
-	buf_reserve(b, extra);
-	char *s = b->data + mark;
-	size_t src = n, dst = n + extra;
-	s[--dst] = '"';
-	while (src > 0) {
-		char ch = s[--src];
-		s[--dst] = ch;
-		if (ch == '"' || ch == '\\')
-			s[--dst] = ch;
-	}
-	s[0] = '"';
-	b->len += extra;
-}
+/* range_out's quoting of a bound: when it is empty or holds any of
+ * "\()[], or white space. */
+#define RANGE_SPECIALS "\"\\()[],"
 
 /* Byte flags, then each finite bound of a non-empty range as Int32 length
  * and the subtype's binary value. */
@@ -81,7 +95,8 @@ bool bin_range(struct bin_conv *c, const struct pg_type *t,
 		size_t mark = c->out->len;
 		if (!sub->to_text(c, sub, d + pos, blen))
 			return false;
-		range_quote(c->out, mark);
+		if (needs_quotes(c->out, mark, RANGE_SPECIALS))
+			quote_from(c->out, mark, false);
 		pos += blen;
 	}
 	if (pos != len)
@@ -123,139 +138,150 @@ bool bin_multirange(struct bin_conv *c, const struct pg_type *t,
 
 /* ---- arrays ---- */
 
-static bool array_space(char ch)
-{
-	return ch == ' ' || (ch >= '\t' && ch <= '\r');
-}
-
-/* array_out's quoting of one element, in place on the text written from
- * mark on: quoted when empty, NULL in any case, or holding { } " \ the
- * delimiter or white space; " and \ get a backslash. */
-static void array_quote(struct buf *b, size_t mark, char delim)
+/* Whether array_out quotes an element, the text written from mark on:
+ * when it is empty, NULL in any case, or holds { } " \ the delimiter or
+ * white space. */
+static bool array_needs_quotes(const struct buf *b, size_t mark, char delim)
 {
 	const char *s = b->data + mark;
-	size_t n = b->len - mark, extra = 0;
-	bool quote =
-	    n == 0 || (n == 4 && (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'u' &&
-		       (s[2] | 0x20) == 'l' && (s[3] | 0x20) == 'l');
+	size_t n = b->len - mark;
+	if (n == 0 || (n == 4 && (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'u' &&
+		       (s[2] | 0x20) == 'l' && (s[3] | 0x20) == 'l'))
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
-		if (ch == '"' || ch == '\\') {
-			extra++;
-			quote = true;
-		} else if (ch == '{' || ch == '}' || ch == delim ||
-			   array_space(ch)) {
-			quote = true;
-		}
+		if (ch == '"' || ch == '\\' || ch == '{' || ch == '}' ||
+		    ch == delim || is_space(ch))
+			return true;
 	}
-	if (!quote)
-		return;
-	extra += 2;
-	buf_reserve(b, extra);
-	char *p = b->data + mark;
-	size_t src = n, dst = n + extra;
-	p[--dst] = '"';
-	while (src > 0) {
-		char ch = p[--src];
-		p[--dst] = ch;
-		if (ch == '"' || ch == '\\')
-			p[--dst] = '\\';
-	}
-	p[0] = '"';
-	b->len += extra;
+	return false;
 }
 
-/* array_send: Int32 ndim, Int32 flags (has nulls: 0 or 1), UInt32 element
- * type, per dimension Int32 size and Int32 lower bound, then the elements
- * in row-major order as Int32 length (-1 for NULL) and bytes. name is the
- * element type's, for messages; elem is the element type expected, or 0
- * for the one the bytes name (an array of the database's own type). */
-bool bin_array(struct bin_conv *c, const char *name, uint32_t elem, char delim,
-	       const unsigned char *d, uint32_t len, int depth)
+/* The header of array_send's form: Int32 ndim, Int32 flags (has nulls: 0
+ * or 1), UInt32 element type, per dimension Int32 size and Int32 lower
+ * bound. */
+struct array_head {
+	int ndim;
+	uint32_t sent; /* the element type the bytes name */
+	int32_t dims[ARRAY_MAXDIM], lbs[ARRAY_MAXDIM];
+	uint64_t nitems;
+	bool bounds;  /* a lower bound is not 1 */
+	uint32_t pos; /* where the elements start */
+};
+
+/* Reads and checks the header; name and elem as for bin_array. */
+static bool array_head(struct bin_conv *c, const char *name, uint32_t elem,
+		       const unsigned char *d, uint32_t len,
+		       struct array_head *h)
 {
 	if (len < 12)
 		return bin_fail(c, "%s[]: %u bytes, expected at least 12", name,
 				len);
 	int32_t ndim = (int32_t)rd32(d);
 	int32_t flags = (int32_t)rd32(d + 4);
-	uint32_t sent = rd32(d + 8);
+	h->sent = rd32(d + 8);
 	if (ndim < 0 || ndim > ARRAY_MAXDIM)
 		return bin_fail(c, "%s[]: %d dimensions", name, ndim);
 	if (flags != 0 && flags != 1)
 		return bin_fail(c, "%s[]: invalid flags %d", name, flags);
-	if (elem ? sent != elem : sent < FIRST_USER_OID)
+	if (elem ? h->sent != elem : h->sent < FIRST_USER_OID)
 		return bin_fail(c, "%s[]: element type %u, expected %u", name,
-				sent, elem);
+				h->sent, elem);
 	if (len - 12 < 8 * (uint32_t)ndim)
 		return bin_fail(c, "%s[]: truncated dimensions", name);
-	int32_t dims[ARRAY_MAXDIM], lbs[ARRAY_MAXDIM];
-	uint32_t pos = 12;
-	uint64_t nitems = ndim > 0;
-	bool bounds = false;
-	for (int i = 0; i < ndim; i++, pos += 8) {
-		dims[i] = (int32_t)rd32(d + pos);
-		lbs[i] = (int32_t)rd32(d + pos + 4);
+	h->ndim = ndim;
+	h->pos = 12;
+	h->nitems = ndim > 0;
+	h->bounds = false;
+	for (int i = 0; i < ndim; i++, h->pos += 8) {
+		h->dims[i] = (int32_t)rd32(d + h->pos);
+		h->lbs[i] = (int32_t)rd32(d + h->pos + 4);
 		/* As ArrayCheckBounds: lower bound + size must fit. */
-		if (dims[i] < 0 || (int64_t)lbs[i] + dims[i] > INT32_MAX)
+		if (h->dims[i] < 0 ||
+		    (int64_t)h->lbs[i] + h->dims[i] > INT32_MAX)
 			return bin_fail(c, "%s[]: invalid dimension %d", name,
 					i + 1);
 		/* Stays below 2^63: len < 2^32 and a size < 2^31. */
-		nitems *= (uint64_t)dims[i];
-		if (nitems > len)
+		h->nitems *= (uint64_t)h->dims[i];
+		if (h->nitems > len)
 			return bin_fail(c, "%s[]: truncated", name);
-		bounds |= lbs[i] != 1;
+		h->bounds |= h->lbs[i] != 1;
 	}
 	/* Every element takes at least its 4 length bytes. */
-	if (nitems > (len - pos) / 4)
+	if (h->nitems > (len - h->pos) / 4)
 		return bin_fail(c, "%s[]: truncated", name);
+	return true;
+}
+
+/* Element k (from 0) at *pos, as Int32 length (-1 for NULL) and bytes,
+ * quoted as array_out does; *pos moves past it. */
+static bool array_item(struct bin_conv *c, const char *name, char delim,
+		       const struct array_head *h, uint64_t k,
+		       const unsigned char *d, uint32_t len, uint32_t *pos,
+		       int depth)
+{
 	struct buf *b = c->out;
-	if (nitems == 0) {
+	if (len - *pos < 4)
+		return bin_fail(c, "%s[]: truncated at element %llu", name,
+				(unsigned long long)k + 1);
+	int32_t elen = (int32_t)rd32(d + *pos);
+	*pos += 4;
+	if (elen == -1) {
+		buf_puts(b, "NULL");
+		return true;
+	}
+	if (elen < 0 || (uint32_t)elen > len - *pos)
+		return bin_fail(c, "%s[]: truncated at element %llu", name,
+				(unsigned long long)k + 1);
+	size_t mark = b->len;
+	if (!bin_value(c, h->sent, d + *pos, (uint32_t)elen, depth + 1)) {
+		/* Say which element: "int4[] element 3: int4: 2 bytes,
+		 * expected 4". */
+		char inner[200];
+		snprintf(inner, sizeof inner, "%s", c->errlen ? c->err : "");
+		return bin_fail(c, "%s[] element %llu: %s", name,
+				(unsigned long long)k + 1, inner);
+	}
+	if (array_needs_quotes(b, mark, delim))
+		quote_from(b, mark, true);
+	*pos += (uint32_t)elen;
+	return true;
+}
+
+/* array_send: the header, then the elements in row-major order. name is
+ * the element type's, for messages; elem is the element type expected, or
+ * 0 for the one the bytes name (an array of the database's own type). */
+bool bin_array(struct bin_conv *c, const char *name, uint32_t elem, char delim,
+	       const unsigned char *d, uint32_t len, int depth)
+{
+	struct array_head h = { 0 };
+	if (!array_head(c, name, elem, d, len, &h))
+		return false;
+	struct buf *b = c->out;
+	uint32_t pos = h.pos;
+	if (h.nitems == 0) {
 		if (pos != len)
 			return bin_fail(c, "%s[]: bytes after an empty array",
 					name);
 		buf_puts(b, "{}");
 		return true;
 	}
-	if (bounds) {
-		for (int i = 0; i < ndim; i++)
-			buf_printf(b, "[%d:%d]", lbs[i],
-				   (int)((int64_t)lbs[i] + dims[i] - 1));
+	if (h.bounds) {
+		for (int i = 0; i < h.ndim; i++)
+			buf_printf(b, "[%d:%d]", h.lbs[i],
+				   (int)((int64_t)h.lbs[i] + h.dims[i] - 1));
 		buf_putc(b, '=');
 	}
 	int32_t idx[ARRAY_MAXDIM] = { 0 };
-	for (int i = 0; i < ndim; i++)
+	for (int i = 0; i < h.ndim; i++)
 		buf_putc(b, '{');
 	for (uint64_t k = 0;; k++) {
-		if (len - pos < 4)
-			return bin_fail(c, "%s[]: truncated at element %llu",
-					name, (unsigned long long)k + 1);
-		int32_t elen = (int32_t)rd32(d + pos);
-		pos += 4;
-		if (elen == -1) {
-			buf_puts(b, "NULL");
-		} else if (elen < 0 || (uint32_t)elen > len - pos) {
-			return bin_fail(c, "%s[]: truncated at element %llu",
-					name, (unsigned long long)k + 1);
-		} else {
-			size_t mark = b->len;
-			if (!bin_value(c, sent, d + pos, (uint32_t)elen,
-				       depth + 1)) {
-				/* Say which element: "int4[] element 3: int4:
-				 * 2 bytes, expected 4". */
-				char inner[200];
-				snprintf(inner, sizeof inner, "%s",
-					 c->errlen ? c->err : "");
-				return bin_fail(c, "%s[] element %llu: %s",
-						name, (unsigned long long)k + 1,
-						inner);
-			}
-			array_quote(b, mark, delim);
-			pos += (uint32_t)elen;
-		}
+		if (!array_item(c, name, delim, &h, k, d, len, &pos, depth))
+			return false;
 		/* Close the dimensions this element completes, then open
 		 * those the next one starts. */
-		int j = ndim - 1;
-		while (j >= 0 && ++idx[j] == dims[j]) {
+		int j = h.ndim - 1;
+		while (j >= 0 && ++idx[j] == h.dims[j]) {
 			idx[j] = 0;
 			buf_putc(b, '}');
 			j--;
@@ -263,7 +289,7 @@ bool bin_array(struct bin_conv *c, const char *name, uint32_t elem, char delim,
 		if (j < 0)
 			break;
 		buf_putc(b, delim);
-		for (int i = j + 1; i < ndim; i++)
+		for (int i = j + 1; i < h.ndim; i++)
 			buf_putc(b, '{');
 	}
 	if (pos != len)
@@ -274,37 +300,9 @@ bool bin_array(struct bin_conv *c, const char *name, uint32_t elem, char delim,
 
 /* ---- types of the database's own ---- */
 
-/* record_out's quoting of one field, in place on the text written from
- * mark on: quoted when empty or holding " \ ( ) , or white space; " and \
- * doubled inside. */
-static void record_quote(struct buf *b, size_t mark)
-{
-	size_t n = b->len - mark, extra = 0;
-	bool quote = n == 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = b->data[mark + i];
-		if (ch == '"' || ch == '\\')
-			extra++;
-		if (strchr("\"\\(),", ch) || ch == ' ' ||
-		    (ch >= '\t' && ch <= '\r'))
-			quote = true;
-	}
-	if (!quote)
-		return;
-	extra += 2;
-	buf_reserve(b, extra);
-	char *p = b->data + mark;
-	size_t src = n, dst = n + extra;
-	p[--dst] = '"';
-	while (src > 0) {
-		char ch = p[--src];
-		p[--dst] = ch;
-		if (ch == '"' || ch == '\\')
-			p[--dst] = ch;
-	}
-	p[0] = '"';
-	b->len += extra;
-}
+/* record_out's quoting of a field: when it is empty or holds any of
+ * "\(), or white space. */
+#define RECORD_SPECIALS "\"\\(),"
 
 /* record_send: Int32 count of columns, then per column UInt32 type, Int32
  * length (-1 for NULL) and the bytes; the fields name their types, so a
@@ -335,7 +333,8 @@ static bool bin_record(struct bin_conv *c, const unsigned char *d, uint32_t len,
 		size_t mark = c->out->len;
 		if (!bin_value(c, oid, d + pos, (uint32_t)flen, depth + 1))
 			goto bad;
-		record_quote(c->out, mark);
+		if (needs_quotes(c->out, mark, RECORD_SPECIALS))
+			quote_from(c->out, mark, false);
 		pos += (uint32_t)flen;
 	}
 	if (pos != len)
