@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ARRAY_MAXDIM 6
-
 /* ---- quoting ---- */
 
 static bool is_space(char ch)
@@ -163,7 +161,7 @@ static bool array_needs_quotes(const struct buf *b, size_t mark, char delim)
 struct array_head {
 	int ndim;
 	uint32_t sent; /* the element type the bytes name */
-	int32_t dims[ARRAY_MAXDIM], lbs[ARRAY_MAXDIM];
+	int32_t dims[TYPES_MAXDIM], lbs[TYPES_MAXDIM];
 	uint64_t nitems;
 	bool bounds;  /* a lower bound is not 1 */
 	uint32_t pos; /* where the elements start */
@@ -180,7 +178,7 @@ static bool array_head(struct bin_conv *c, const char *name, uint32_t elem,
 	int32_t ndim = (int32_t)rd32(d);
 	int32_t flags = (int32_t)rd32(d + 4);
 	h->sent = rd32(d + 8);
-	if (ndim < 0 || ndim > ARRAY_MAXDIM)
+	if (ndim < 0 || ndim > TYPES_MAXDIM)
 		return bin_fail(c, "%s[]: %d dimensions", name, ndim);
 	if (flags != 0 && flags != 1)
 		return bin_fail(c, "%s[]: invalid flags %d", name, flags);
@@ -272,7 +270,7 @@ bool bin_array(struct bin_conv *c, const char *name, uint32_t elem, char delim,
 				   (int)((int64_t)h.lbs[i] + h.dims[i] - 1));
 		buf_putc(b, '=');
 	}
-	int32_t idx[ARRAY_MAXDIM] = { 0 };
+	int32_t idx[TYPES_MAXDIM] = { 0 };
 	for (int i = 0; i < h.ndim; i++)
 		buf_putc(b, '{');
 	for (uint64_t k = 0;; k++) {

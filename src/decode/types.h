@@ -31,6 +31,9 @@ enum {
 #undef PG_TYPE
 };
 
+/* The most dimensions an array has, in PostgreSQL (MAXDIM). */
+#define TYPES_MAXDIM 6
+
 struct pg_type;
 struct bin_conv;
 

@@ -94,8 +94,6 @@ uint32_t values_array_element(uint32_t array_typoid)
 	return e->oid;
 }
 
-#define ARRAY_MAXDIM 6
-
 /* array_in's notion of white space. */
 static bool array_space(char c)
 {
@@ -112,8 +110,8 @@ struct arr_parse {
 	size_t errlen;
 	/* Per depth: what the arrays there hold (0 not seen yet, 1 elements,
 	 * 2 sub-arrays) and how many (SIZE_MAX: not seen yet). */
-	int holds[ARRAY_MAXDIM];
-	size_t len[ARRAY_MAXDIM];
+	int holds[TYPES_MAXDIM];
+	size_t len[TYPES_MAXDIM];
 };
 
 static int arr_fail(struct arr_parse *a, const char *what)
@@ -231,7 +229,7 @@ static int arr_element(struct arr_parse *a, size_t index)
 /* The array whose '{' is at a->p, at nesting depth. */
 static int arr_level(struct arr_parse *a, int depth, size_t index)
 {
-	if (depth >= ARRAY_MAXDIM)
+	if (depth >= TYPES_MAXDIM)
 		return arr_fail(a, "more than 6 dimensions");
 	a->p++;
 	arr_skip_space(a);
@@ -304,7 +302,7 @@ static bool arr_bound(struct arr_parse *a, bool *one)
 
 static int arr_walk(struct arr_parse *a)
 {
-	for (int i = 0; i < ARRAY_MAXDIM; i++) {
+	for (int i = 0; i < TYPES_MAXDIM; i++) {
 		a->holds[i] = 0;
 		a->len[i] = SIZE_MAX;
 	}
