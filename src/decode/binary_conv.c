@@ -23,6 +23,15 @@ bool bin_want_len(struct bin_conv *c, const struct pg_type *t, uint32_t len,
 	return bin_fail(c, "%s: %u bytes, expected %u", t->name, len, want);
 }
 
+bool bin_want_min(struct bin_conv *c, const struct pg_type *t, uint32_t len,
+		  uint32_t min)
+{
+	if (len >= min)
+		return true;
+	return bin_fail(c, "%s: %u bytes, expected at least %u", t->name, len,
+			min);
+}
+
 static const char hexdig[] = "0123456789abcdef";
 
 void bin_put_hex(struct buf *b, const unsigned char *d, size_t n)

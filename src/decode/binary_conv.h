@@ -37,6 +37,10 @@ bool bin_fail(struct bin_conv *c, const char *fmt, ...)
 bool bin_want_len(struct bin_conv *c, const struct pg_type *t, uint32_t len,
 		  uint32_t want);
 
+/* Whether len is at least min; if not, fails naming t. */
+bool bin_want_min(struct bin_conv *c, const struct pg_type *t, uint32_t len,
+		  uint32_t min);
+
 static inline uint16_t rd16(const unsigned char *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);

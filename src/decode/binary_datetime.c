@@ -96,20 +96,25 @@ static void put_zone(struct buf *b, int32_t tz)
 	}
 }
 
+/* date's and timestamp's infinities are their lowest and highest values:
+ * true, with the text written, when v is one. */
+static bool put_infinite(struct buf *b, int64_t v, int64_t lowest,
+			 int64_t highest)
+{
+	if (v != lowest && v != highest)
+		return false;
+	buf_puts(b, v == lowest ? "-infinity" : "infinity");
+	return true;
+}
+
 bool bin_date(struct bin_conv *c, const struct pg_type *t,
 	      const unsigned char *d, uint32_t len)
 {
 	if (!bin_want_len(c, t, len, 4))
 		return false;
 	int32_t days = (int32_t)rd32(d);
-	if (days == INT32_MIN) {
-		buf_puts(c->out, "-infinity");
+	if (put_infinite(c->out, days, INT32_MIN, INT32_MAX))
 		return true;
-	}
-	if (days == INT32_MAX) {
-		buf_puts(c->out, "infinity");
-		return true;
-	}
 	if (days < DATE_MIN || days >= DATE_END)
 		return bin_fail(c, "%s: out of range", t->name);
 	if (put_date(c->out, days))
@@ -155,14 +160,8 @@ bool bin_timestamp(struct bin_conv *c, const struct pg_type *t,
 	if (!bin_want_len(c, t, len, 8))
 		return false;
 	int64_t ts = (int64_t)rd64(d);
-	if (ts == INT64_MIN) {
-		buf_puts(c->out, "-infinity");
+	if (put_infinite(c->out, ts, INT64_MIN, INT64_MAX))
 		return true;
-	}
-	if (ts == INT64_MAX) {
-		buf_puts(c->out, "infinity");
-		return true;
-	}
 	if (ts < TIMESTAMP_MIN || ts >= TIMESTAMP_END)
 		return bin_fail(c, "%s: out of range", t->name);
 	int64_t days = ts / USECS_PER_DAY;

@@ -61,6 +61,21 @@ static void quote_from(struct buf *b, size_t mark, bool backslash)
  * "\()[], or white space. */
 #define RANGE_SPECIALS "\"\\()[],"
 
+/* The Int32 length at *pos of the part that follows it, which must fit
+ * in the len bytes; *pos moves past the length. */
+static bool part_len(struct bin_conv *c, const struct pg_type *t,
+		     const unsigned char *d, uint32_t len, uint32_t *pos,
+		     uint32_t *n)
+{
+	if (len - *pos < 4)
+		return bin_fail(c, "%s: truncated", t->name);
+	*n = rd32(d + *pos);
+	*pos += 4;
+	if (*n > len - *pos)
+		return bin_fail(c, "%s: truncated", t->name);
+	return true;
+}
+
 /* Byte flags, then each finite bound of a non-empty range as Int32 length
  * and the subtype's binary value. */
 bool bin_range(struct bin_conv *c, const struct pg_type *t,
@@ -84,12 +99,9 @@ bool bin_range(struct bin_conv *c, const struct pg_type *t,
 			buf_putc(c->out, ',');
 		if (flags & (upper ? RANGE_UB_INF : RANGE_LB_INF))
 			continue;
-		if (len - pos < 4)
-			return bin_fail(c, "%s: truncated", t->name);
-		uint32_t blen = rd32(d + pos);
-		pos += 4;
-		if (blen > len - pos)
-			return bin_fail(c, "%s: truncated", t->name);
+		uint32_t blen;
+		if (!part_len(c, t, d, len, &pos, &blen))
+			return false;
 		size_t mark = c->out->len;
 		if (!sub->to_text(c, sub, d + pos, blen))
 			return false;
@@ -108,19 +120,15 @@ bool bin_range(struct bin_conv *c, const struct pg_type *t,
 bool bin_multirange(struct bin_conv *c, const struct pg_type *t,
 		    const unsigned char *d, uint32_t len)
 {
-	if (len < 4)
-		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
-				len);
+	if (!bin_want_min(c, t, len, 4))
+		return false;
 	uint32_t n = rd32(d), pos = 4;
 	const struct pg_type *range = types_by_oid(t->of);
 	buf_putc(c->out, '{');
 	for (uint32_t i = 0; i < n; i++) {
-		if (len - pos < 4)
-			return bin_fail(c, "%s: truncated", t->name);
-		uint32_t rlen = rd32(d + pos);
-		pos += 4;
-		if (rlen > len - pos)
-			return bin_fail(c, "%s: truncated", t->name);
+		uint32_t rlen;
+		if (!part_len(c, t, d, len, &pos, &rlen))
+			return false;
 		if (i)
 			buf_putc(c->out, ',');
 		if (!range->to_text(c, range, d + pos, rlen))

@@ -67,9 +67,8 @@ static void put_ipv6(struct buf *b, const unsigned char *a)
 bool bin_inet(struct bin_conv *c, const struct pg_type *t,
 	      const unsigned char *d, uint32_t len)
 {
-	if (len < 4)
-		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
-				len);
+	if (!bin_want_min(c, t, len, 4))
+		return false;
 	unsigned family = d[0], bits = d[1], nb = d[3];
 	unsigned maxbits = family == 2 ? 32 : family == 3 ? 128 : 0;
 	if (!maxbits)
@@ -94,9 +93,8 @@ bool bin_inet(struct bin_conv *c, const struct pg_type *t,
 bool bin_bits(struct bin_conv *c, const struct pg_type *t,
 	      const unsigned char *d, uint32_t len)
 {
-	if (len < 4)
-		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
-				len);
+	if (!bin_want_min(c, t, len, 4))
+		return false;
 	int32_t nbits = (int32_t)rd32(d);
 	if (nbits < 0 || len - 4 != ((uint32_t)nbits + 7) / 8)
 		return bin_fail(c, "%s: %u bytes for %d bits", t->name, len,

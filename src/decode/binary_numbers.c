@@ -342,9 +342,8 @@ bool bin_float8(struct bin_conv *c, const struct pg_type *t,
 bool bin_numeric(struct bin_conv *c, const struct pg_type *t,
 		 const unsigned char *d, uint32_t len)
 {
-	if (len < 8)
-		return bin_fail(c, "%s: %u bytes, expected at least 8", t->name,
-				len);
+	if (!bin_want_min(c, t, len, 8))
+		return false;
 	uint32_t ndigits = rd16(d);
 	int weight = (int16_t)rd16(d + 2);
 	uint16_t sign = rd16(d + 4);

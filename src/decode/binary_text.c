@@ -75,9 +75,8 @@ static void put_lexeme(struct buf *b, const unsigned char *s, size_t n)
 bool bin_tsvector(struct bin_conv *c, const struct pg_type *t,
 		  const unsigned char *d, uint32_t len)
 {
-	if (len < 4)
-		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
-				len);
+	if (!bin_want_min(c, t, len, 4))
+		return false;
 	uint32_t n = rd32(d), pos = 4;
 	if (n > len)
 		return bin_fail(c, "%s: %u lexemes in %u bytes", t->name, n,
@@ -212,9 +211,8 @@ static void tsq_put(struct buf *b, const struct tsq *q, uint32_t i,
 bool bin_tsquery(struct bin_conv *c, const struct pg_type *t,
 		 const unsigned char *d, uint32_t len)
 {
-	if (len < 4)
-		return bin_fail(c, "%s: %u bytes, expected at least 4", t->name,
-				len);
+	if (!bin_want_min(c, t, len, 4))
+		return false;
 	uint32_t n = rd32(d), pos = 4;
 	if (n > len / 2)
 		return bin_fail(c, "%s: %u items in %u bytes", t->name, n, len);
