@@ -1,8 +1,8 @@
 /* binary — see binary.h: the entry points, and the dispatch of a value
  * to its converter by its type's row in the catalog (types.h). The
  * converters, by family, are in binary_*.c (binary_conv.h); the expected
- * texts in tests/unit/decode/test_binary.c were taken from a PostgreSQL 15
- * server. */
+ * texts in tests/unit/decode/test_binary*.c were taken from a PostgreSQL
+ * 15 server. */
 #include "decode/binary.h"
 
 #include "decode/binary_conv.h"

@@ -14,7 +14,8 @@
  * No include guard: the includer defines PG_TYPE, includes this file,
  * and undefines it, once for each view of the rows it builds. The rows
  * are checked against PostgreSQL 15's pg_type in
- * tests/unit/decode/test_typename.c and test_types.c. */
+ * tests/unit/decode/test_typename.c and test_types.c, and what their
+ * columns make of values in test_values.c and test_binary*.c. */
 
 PG_TYPE(BOOL, 16, 1000, "bool", bin_bool, .alias = "boolean", .class = VAL_BOOL)
 /* Its array stays the server's text: raw bytes in a Lua array would
