@@ -2,9 +2,9 @@
  * walhook uses about it, in one row (typelist.h): its OID and its array
  * type's, the names plugins print for it, what its text becomes in Lua
  * and JSON, how its array is written, and the converter of its binary
- * send format. The rules that read the rows
- * are values.h (text to values), typename.h (printed names to OIDs) and
- * binary.h (binary send format to text).
+ * send format. The rules that read the rows are values.h (text to
+ * values), typename.h (printed names to OIDs) and binary.h (binary send
+ * format to text).
  *
  * Types created in a database (enums, domains, composites, an
  * extension's types) have no row: their OIDs differ from one database to

@@ -2,7 +2,8 @@
  * that turn their text into typed values by type OID.
  *
  * One table of rules serves every plugin and every consumer (Lua tables,
- * JSON lines): what a column becomes depends only on its type OID. */
+ * JSON lines): what a column becomes depends only on its type OID, by the
+ * type's row in the catalog (types.h). */
 #ifndef WALHOOK_VALUES_H
 #define WALHOOK_VALUES_H
 
