@@ -125,6 +125,8 @@ static inline bool length_checked(uint32_t oid)
 	}
 }
 
+/* Every prefix of the vector, and the vector with a byte more, is
+ * malformed (where length_checked says so). */
 static inline void check_truncations(const struct vector *v)
 {
 	if (!length_checked(v->oid))

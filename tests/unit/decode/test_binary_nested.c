@@ -242,11 +242,6 @@ static const struct vector user_values[] = {
 START_TEST(test_vectors)
 {
 	check_vector(&vectors[_i]);
-}
-END_TEST
-
-START_TEST(test_truncations)
-{
 	check_truncations(&vectors[_i]);
 }
 END_TEST
@@ -375,7 +370,6 @@ int main(void)
 	Suite *s = suite_create("binary_nested");
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_vectors, 0, COUNT(vectors));
-	tcase_add_loop_test(tc, test_truncations, 0, COUNT(vectors));
 	tcase_add_loop_test(tc, test_truncations_text_arrays, 0,
 			    COUNT(vectors));
 	tcase_add_test(tc, test_malformed_arrays);

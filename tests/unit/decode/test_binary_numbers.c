@@ -556,11 +556,6 @@ static const struct vector random_floats[] = {
 START_TEST(test_vectors)
 {
 	check_vector(&vectors[_i]);
-}
-END_TEST
-
-START_TEST(test_truncations)
-{
 	check_truncations(&vectors[_i]);
 }
 END_TEST
@@ -694,7 +689,6 @@ int main(void)
 	Suite *s = suite_create("binary_numbers");
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_vectors, 0, COUNT(vectors));
-	tcase_add_loop_test(tc, test_truncations, 0, COUNT(vectors));
 	tcase_add_loop_test(tc, test_random_floats, 0, COUNT(random_floats));
 	tcase_add_test(tc, test_float_ties);
 	tcase_add_test(tc, test_float_subnormals);

@@ -91,11 +91,6 @@ static const struct vector vectors[] = {
 START_TEST(test_vectors)
 {
 	check_vector(&vectors[_i]);
-}
-END_TEST
-
-START_TEST(test_truncations)
-{
 	check_truncations(&vectors[_i]);
 }
 END_TEST
@@ -114,7 +109,6 @@ int main(void)
 	Suite *s = suite_create("binary_text");
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_vectors, 0, COUNT(vectors));
-	tcase_add_loop_test(tc, test_truncations, 0, COUNT(vectors));
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
