@@ -1,7 +1,9 @@
 /* typename — type OIDs of the built-in types from the names that
  * format_type() prints ("integer", "character varying(20)", "timestamp
- * with time zone", "text[]"), for plugins that name types instead of
- * numbering them. */
+ * with time zone", "text[]") and from pg_type's typnames ("int4",
+ * "_int4"), for plugins that name types instead of numbering them. The
+ * names are the catalog's (types.h); this unit reads the modifiers and
+ * array marks around them. */
 #ifndef WALHOOK_TYPENAME_H
 #define WALHOOK_TYPENAME_H
 

@@ -11,18 +11,8 @@
 
 enum val_class values_class(uint32_t typoid)
 {
-	switch (typoid) {
-	case OID_INT2:
-	case OID_INT4:
-	case OID_INT8:
-	case OID_OID:
-	case OID_XID:
-	case OID_CID: return VAL_INTEGER;
-	case OID_FLOAT4:
-	case OID_FLOAT8: return VAL_FLOAT;
-	case OID_BOOL: return VAL_BOOL;
-	default: return VAL_STRING;
-	}
+	const struct pg_type *t = types_by_oid(typoid);
+	return t ? t->class : VAL_STRING;
 }
 
 bool values_parse_int(const char *s, size_t n, int64_t *out)
@@ -98,91 +88,11 @@ bool values_parse_bool(const char *s, size_t n, bool *out)
 
 uint32_t values_array_element(uint32_t array_typoid)
 {
-	switch (array_typoid) {
-	case 1000: return OID_BOOL;
-	/* Not bytea[] (1001): its elements as raw bytes in a Lua array would
-	 * leave a sink no way to tell them from text; it stays its text. */
-	case 1002: return OID_CHAR;
-	case 1003: return OID_NAME;
-	case 1005: return OID_INT2;
-	case 1007: return OID_INT4;
-	case 1009: return OID_TEXT;
-	case 1010: return OID_TID;
-	case 1011: return OID_XID;
-	case 1012: return OID_CID;
-	case 1014: return OID_BPCHAR;
-	case 1015: return OID_VARCHAR;
-	case 1016: return OID_INT8;
-	case 1017: return OID_POINT;
-	case 1018: return OID_LSEG;
-	case 1019: return OID_PATH;
-	case 1021: return OID_FLOAT4;
-	case 1022: return OID_FLOAT8;
-	case 1027: return OID_POLYGON;
-	case 1028: return OID_OID;
-	case 629: return OID_LINE;
-	case 719: return OID_CIRCLE;
-	case 651: return OID_CIDR;
-	case 775: return OID_MACADDR8;
-	case 791: return OID_MONEY;
-	case 1040: return OID_MACADDR;
-	case 1041: return OID_INET;
-	case 1115: return OID_TIMESTAMP;
-	case 1182: return OID_DATE;
-	case 1183: return OID_TIME;
-	case 1185: return OID_TIMESTAMPTZ;
-	case 1187: return OID_INTERVAL;
-	case 1231: return OID_NUMERIC;
-	case 1270: return OID_TIMETZ;
-	case 1561: return OID_BIT;
-	case 1563: return OID_VARBIT;
-	case 2201: return OID_REFCURSOR;
-	case 2951: return OID_UUID;
-	case 143: return OID_XML;
-	case 199: return OID_JSON;
-	case 3807: return OID_JSONB;
-	case 4073: return OID_JSONPATH;
-	case 3221: return OID_PG_LSN;
-	case 271: return OID_XID8;
-	case 3643: return 3614; /* tsvector */
-	case 3645: return 3615; /* tsquery */
-	case 3905: return 3904; /* int4range */
-	case 3907: return 3906; /* numrange */
-	case 3909: return 3908; /* tsrange */
-	case 3911: return 3910; /* tstzrange */
-	case 3913: return 3912; /* daterange */
-	case 3927: return 3926; /* int8range */
-	case 6150: return 4451; /* int4multirange */
-	case 6151: return 4532; /* nummultirange */
-	case 6152: return 4533; /* tsmultirange */
-	case 6153: return 4534; /* tstzmultirange */
-	case 6155: return 4535; /* datemultirange */
-	case 6157:
-		return 4536; /* int8multirange */
-	/* Catalog and internal types: their elements stay strings. */
-	case 1006: return 22;	/* int2vector */
-	case 1013: return 30;	/* oidvector */
-	case 1008: return 24;	/* regproc */
-	case 2207: return 2202; /* regprocedure */
-	case 2208: return 2203; /* regoper */
-	case 2209: return 2204; /* regoperator */
-	case 2210: return 2205; /* regclass */
-	case 2211: return 2206; /* regtype */
-	case 3735: return 3734; /* regconfig */
-	case 3770: return 3769; /* regdictionary */
-	case 4090: return 4089; /* regnamespace */
-	case 4097: return 4096; /* regrole */
-	case 4192: return 4191; /* regcollation */
-	case 1034: return 1033; /* aclitem */
-	case 1263: return 2275; /* cstring */
-	case 2949: return 2970; /* txid_snapshot */
-	case 5039: return 5038; /* pg_snapshot */
-	case 3644: return 3642; /* gtsvector */
-	default: return 0;
-	}
+	const struct pg_type *e = types_by_array(array_typoid);
+	if (!e || e->array_text || types_delim(e) != ',')
+		return 0;
+	return e->oid;
 }
-
-#define ARRAY_MAXDIM 6
 
 /* array_in's notion of white space. */
 static bool array_space(char c)
@@ -200,8 +110,8 @@ struct arr_parse {
 	size_t errlen;
 	/* Per depth: what the arrays there hold (0 not seen yet, 1 elements,
 	 * 2 sub-arrays) and how many (SIZE_MAX: not seen yet). */
-	int holds[ARRAY_MAXDIM];
-	size_t len[ARRAY_MAXDIM];
+	int holds[TYPES_MAXDIM];
+	size_t len[TYPES_MAXDIM];
 };
 
 static int arr_fail(struct arr_parse *a, const char *what)
@@ -319,7 +229,7 @@ static int arr_element(struct arr_parse *a, size_t index)
 /* The array whose '{' is at a->p, at nesting depth. */
 static int arr_level(struct arr_parse *a, int depth, size_t index)
 {
-	if (depth >= ARRAY_MAXDIM)
+	if (depth >= TYPES_MAXDIM)
 		return arr_fail(a, "more than 6 dimensions");
 	a->p++;
 	arr_skip_space(a);
@@ -392,7 +302,7 @@ static bool arr_bound(struct arr_parse *a, bool *one)
 
 static int arr_walk(struct arr_parse *a)
 {
-	for (int i = 0; i < ARRAY_MAXDIM; i++) {
+	for (int i = 0; i < TYPES_MAXDIM; i++) {
 		a->holds[i] = 0;
 		a->len[i] = SIZE_MAX;
 	}

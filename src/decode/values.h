@@ -2,13 +2,16 @@
  * that turn their text into typed values by type OID.
  *
  * One table of rules serves every plugin and every consumer (Lua tables,
- * JSON lines): what a column becomes depends only on its type OID. */
+ * JSON lines): what a column becomes depends only on its type OID, by the
+ * type's row in the catalog (types.h). */
 #ifndef WALHOOK_VALUES_H
 #define WALHOOK_VALUES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "decode/types.h"
 
 struct buf;
 
@@ -27,62 +30,8 @@ struct datum {
 	const char *data; /* not NUL-terminated */
 };
 
-/* What a text value of a type becomes. */
-enum val_class {
-	VAL_STRING,
-	VAL_INTEGER, /* int2, int4, int8, oid, xid, cid */
-	VAL_FLOAT,   /* float4, float8: a number, NaN and infinities included */
-	VAL_BOOL,
-};
-
-#define OID_BOOL    16
-#define OID_BYTEA   17
-#define OID_NAME    19
-#define OID_INT8    20
-#define OID_INT2    21
-#define OID_INT4    23
-#define OID_TEXT    25
-#define OID_OID	    26
-#define OID_XID	    28
-#define OID_CID	    29
-#define OID_JSON    114
-#define OID_FLOAT4  700
-#define OID_FLOAT8  701
-#define OID_BPCHAR  1042
-#define OID_VARCHAR 1043
-#define OID_NUMERIC 1700
-#define OID_JSONB   3802
-
-/* Further built-in types, for binary.c and the array rules. */
-#define OID_CHAR	18
-#define OID_TID		27
-#define OID_XML		142
-#define OID_POINT	600
-#define OID_LSEG	601
-#define OID_PATH	602
-#define OID_BOX		603
-#define OID_POLYGON	604
-#define OID_LINE	628
-#define OID_CIDR	650
-#define OID_CIRCLE	718
-#define OID_MACADDR8	774
-#define OID_MONEY	790
-#define OID_MACADDR	829
-#define OID_INET	869
-#define OID_DATE	1082
-#define OID_TIME	1083
-#define OID_TIMESTAMP	1114
-#define OID_TIMESTAMPTZ 1184
-#define OID_INTERVAL	1186
-#define OID_TIMETZ	1266
-#define OID_BIT		1560
-#define OID_VARBIT	1562
-#define OID_REFCURSOR	1790
-#define OID_UUID	2950
-#define OID_PG_LSN	3220
-#define OID_JSONPATH	4072
-#define OID_XID8	5069
-
+/* The value class of typoid's row in the catalog (types.h); a string
+ * for a type without one. */
 enum val_class values_class(uint32_t typoid);
 
 /* Strict parsers of PostgreSQL's text output: the whole text must match. */
@@ -92,14 +41,13 @@ bool values_parse_bool(const char *s, size_t n, bool *out);
 
 /* ---- arrays ---- */
 
-/* The element type of a built-in array type (1007 int4[] -> 23 int4), or 0
- * when array_typoid is not one: a scalar type, an array of a type created
- * in the database (enum, domain, extension type: their OIDs differ from
- * database to database), or box[], whose text form separates elements with
- * ';' instead of ','. int2vector and oidvector are not arrays here either:
- * their text is "1 2 3", not braces. Nor is bytea[]: as a Lua array its
- * elements would be raw bytes, which a sink could not tell from text, so
- * it stays the server's text ({"\x00ff"}). */
+/* The element type of a built-in array type whose text becomes an array
+ * of its elements (1007 int4[] -> 23 int4), or 0: for a scalar type
+ * (int2vector and oidvector too: their text is "1 2 3", not braces), for
+ * an array of a type created in the database (enum, domain, extension
+ * type: their OIDs differ from database to database), and for the arrays
+ * the catalog keeps as text (types.h: bytea[]; box[], whose elements are
+ * separated by ';', which values_parse_array does not read). */
 uint32_t values_array_element(uint32_t array_typoid);
 
 /* Callbacks of values_parse_array, called in document order; any of them
