@@ -720,24 +720,15 @@ static const struct target_col *column(const struct target_table *t,
 static bool comparable(uint32_t type)
 {
 	switch (type) {
-	case OID_JSON:
-	case OID_XML:
-	case OID_POINT:
-	case OID_LSEG:
-	case OID_PATH:
-	case OID_BOX:
-	case OID_POLYGON:
-	case OID_LINE:
-	case OID_CIRCLE:
-	case 199:
-	case 143:
-	case 1017:
-	case 1018:
-	case 1019:
-	case 1020:
-	case 1027:
-	case 629:
-	case 719: /* their arrays */ return false;
+	case OID_JSON: case OID_JSON_ARRAY:
+	case OID_XML: case OID_XML_ARRAY:
+	case OID_POINT: case OID_POINT_ARRAY:
+	case OID_LSEG: case OID_LSEG_ARRAY:
+	case OID_PATH: case OID_PATH_ARRAY:
+	case OID_BOX: case OID_BOX_ARRAY:
+	case OID_POLYGON: case OID_POLYGON_ARRAY:
+	case OID_LINE: case OID_LINE_ARRAY:
+	case OID_CIRCLE: case OID_CIRCLE_ARRAY: return false;
 	default: return true;
 	}
 }
