@@ -1,0 +1,59 @@
+/* steps — what the files of the pipeline share: pipeline.c (the stream's
+ * consumer, transactions opened and ended), messages.c (pgoutput's
+ * messages: relations, types, binary values made text, changes), held.c
+ * (streamed and prepared transactions held until they commit), text.c
+ * (the events of wal2json and test_decoding). No other layer includes
+ * it. */
+#ifndef WALHOOK_STEPS_H
+#define WALHOOK_STEPS_H
+
+#include "pipeline/pipeline.h"
+
+/* arr grown to hold n elements of elem bytes (capacity doubled). */
+void *pl_grow(void *arr, size_t *cap, size_t n, size_t elem);
+
+/* pipeline.c: a transaction opened (handed to the delivery module), done
+ * once its hooks returned, committed (handle_commit, then done). */
+int pl_txn_open(struct pipeline *p, const struct txn *tx, struct err *e);
+int pl_txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e);
+int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
+		  int64_t commit_time, struct err *e);
+
+/* messages.c */
+int pl_dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
+		const uint8_t *data, size_t len, struct err *e);
+int pl_on_relation(struct pipeline *p, struct relcache *rels,
+		   const struct pgo_msg *m);
+/* A row-level message of the open transaction handed on (a change, a
+ * truncate, a message); local: a streamed block's own relations. */
+int pl_deliver(struct pipeline *p, const struct relcache *local,
+	       const struct pgo_msg *m, uint64_t lsn, struct err *e);
+
+/* held.c */
+void pl_held_drop(struct pipeline *p, struct held_xact *x);
+int pl_hold_message(struct pipeline *p, struct held_xact *x,
+		    const struct pgo_msg *m, uint64_t lsn, const uint8_t *data,
+		    size_t len, struct err *e);
+int pl_live_stream_message(struct pipeline *p, struct held_xact *x,
+			   const struct pgo_msg *m, uint64_t lsn,
+			   struct err *e);
+int pl_on_stream_start(struct pipeline *p, const struct pgo_msg *m,
+		       uint64_t lsn, struct err *e);
+int pl_on_stream_stop(struct pipeline *p, struct err *e);
+int pl_on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
+			struct err *e);
+int pl_on_stream_abort(struct pipeline *p, const struct pgo_msg *m,
+		       struct err *e);
+int pl_on_begin_prepare(struct pipeline *p, const struct pgo_msg *m,
+			uint64_t lsn, struct err *e);
+/* Prepare, and Stream Prepare of a streamed transaction. */
+int pl_on_prepare(struct pipeline *p, const struct pgo_msg *m, struct err *e);
+int pl_on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
+			  struct err *e);
+int pl_on_rollback_prepared(struct pipeline *p, const struct pgo_msg *m,
+			    struct err *e);
+
+/* text.c: a textplugin event handler (textplugin_decode's callback). */
+int pl_on_event(void *ctx, const struct event *ev, struct err *e);
+
+#endif
