@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,171 +268,169 @@ static int parse_lsn(const char *arg, const char *flag, uint64_t *out,
 	return 0;
 }
 
-int cli_parse(int argc, char **argv, struct options *o, struct err *e)
+/* The flags that set a boolean, a string or a number of seconds: one row
+ * each, so that parsing them is one loop. */
+static const struct {
+	int flag;
+	size_t at; /* offsetof the field in struct options */
+} switches[] = {
+	{ OPT_CREATE, offsetof(struct options, create_slot) },
+	{ OPT_DROP, offsetof(struct options, drop_slot) },
+	{ OPT_START, offsetof(struct options, start) },
+	{ OPT_IF_NOT_EXISTS, offsetof(struct options, if_not_exists) },
+	{ OPT_NO_LOOP, offsetof(struct options, no_loop) },
+	{ OPT_TEMPORARY, offsetof(struct options, temporary) },
+	{ OPT_SNAPSHOT, offsetof(struct options, snapshot) },
+	{ OPT_RETRY_ACTIVE, offsetof(struct options, retry_active) },
+	{ 't', offsetof(struct options, two_phase) },
+	{ 'w', offsetof(struct options, conn.never_prompt) },
+	{ 'W', offsetof(struct options, conn.force_prompt) },
+}, strings[] = {
+	{ OPT_RECORD, offsetof(struct options, record) },
+	{ OPT_REPLAY, offsetof(struct options, replay) },
+	{ OPT_TEST, offsetof(struct options, test) },
+	{ 'f', offsetof(struct options, outfile) },
+	{ 'P', offsetof(struct options, plugin) },
+	{ 'S', offsetof(struct options, slot) },
+	{ 'h', offsetof(struct options, conn.host) },
+	{ 'p', offsetof(struct options, conn.port) },
+	{ 'U', offsetof(struct options, conn.user) },
+};
+
+static const struct {
+	int flag;
+	size_t at;
+	long max;
+} numbers[] = {
+	{ 's', offsetof(struct options, status_interval), 86400 },
+	{ 'F', offsetof(struct options, fsync_interval), 86400 },
+	{ OPT_SERVER_TIMEOUT, offsetof(struct options, server_timeout), 86400 },
+	{ OPT_STALL_WARNING, offsetof(struct options, stall_warning), 86400 },
+	{ OPT_HEARTBEAT, offsetof(struct options, heartbeat), 86400 },
+	{ OPT_METRICS_PORT, offsetof(struct options, metrics_port), 65535 },
+};
+
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+/* A flag of the tables above: *found says whether it was one; -1 on a
+ * bad value. */
+static int table_flag(int c, struct options *o, bool *found, struct err *e)
 {
-	*o = (struct options){ .status_interval = 10,
-			       .fsync_interval = 10,
-			       .server_timeout = 60,
-			       .stall_warning = 300,
-			       .max_message_size = CLI_DEFAULT_MAX_MESSAGE };
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":E:f:F:I:o:P:s:S:tvVd:h:p:U:wW?",
-				longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CREATE: o->create_slot = true; break;
-		case OPT_DROP: o->drop_slot = true; break;
-		case OPT_START: o->start = true; break;
-		case OPT_IF_NOT_EXISTS: o->if_not_exists = true; break;
-		case OPT_NO_LOOP: o->no_loop = true; break;
-		case OPT_TEMPORARY: o->temporary = true; break;
-		case OPT_PUBLICATION:
-			if (strpbrk(optarg, "\r\n"))
-				return err_set(
-				    e,
-				    "invalid --publication: a name may not hold a line break");
-			o->publication = optarg;
-			break;
-		case OPT_RECORD: o->record = optarg; break;
-		case OPT_REPLAY: o->replay = optarg; break;
-		case OPT_TEST: o->test = optarg; break;
-		case OPT_SNAPSHOT: o->snapshot = true; break;
-		case OPT_CREATE_PUBLICATION:
-			o->create_publication = true;
-			o->publication_tables = optarg;
-			break;
-		case 'E':
-			if (parse_lsn(optarg, "end position", &o->endpos, e) <
-			    0)
-				return -1;
-			break;
-		case 'I':
-			if (parse_lsn(optarg, "start position", &o->startpos,
-				      e) < 0)
-				return -1;
-			break;
-		case 'f': o->outfile = optarg; break;
-		case 'o':
-		case OPT_SET: {
-			bool is_set = c == OPT_SET;
-			if ((is_set ? o->nvars : o->nopts) >= CLI_MAX_LIST)
-				return err_set(
-				    e, "too many %s options (at most %d)",
-				    is_set ? "--set" : "-o", CLI_MAX_LIST);
-			const char **name = is_set ? &o->vars[o->nvars].name
-						   : &o->opts[o->nopts].name;
-			const char **value = is_set ? &o->vars[o->nvars].value
-						    : &o->opts[o->nopts].value;
-			if (split_pair(optarg, is_set, name, value,
-				       is_set ? "--set" : "plugin option",
-				       e) < 0)
-				return -1;
-			/* A plugin option is one NAME=VALUE line of a
-			 * recording's header, and a literal of a command. */
-			if (!is_set && strpbrk(optarg, "\r\n")) {
-				free((char *)*name);
-				return err_set(
-				    e,
-				    "invalid plugin option: a name or value may not hold a line break");
-			}
-			*(is_set ? &o->nvars : &o->nopts) += 1;
-			break;
-		}
-		case 'P': o->plugin = optarg; break;
-		case 's':
-		case 'F':
-		case OPT_SERVER_TIMEOUT:
-		case OPT_STALL_WARNING:
-		case OPT_HEARTBEAT:
-		case OPT_METRICS_PORT: {
-			int *dst = c == 's'   ? &o->status_interval
-				   : c == 'F' ? &o->fsync_interval
-				   : c == OPT_SERVER_TIMEOUT
-				       ? &o->server_timeout
-				   : c == OPT_STALL_WARNING ? &o->stall_warning
-				   : c == OPT_HEARTBEAT	    ? &o->heartbeat
-							    : &o->metrics_port;
-			long max = c == OPT_METRICS_PORT ? 65535 : 86400;
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 0 || v > max)
-				return err_set(
-				    e,
-				    "invalid value \"%s\" for %s: a number from 0 to %ld",
-				    optarg, flag_name(c), max);
-			*dst = (int)v;
-			break;
-		}
-		case OPT_RETRY_ACTIVE: o->retry_active = true; break;
-		case OPT_SPOOL_LIMIT:
-		case OPT_MAX_MESSAGE_SIZE:
-			if (!size_parse(optarg, c == OPT_SPOOL_LIMIT
-						    ? &o->spool_limit
-						    : &o->max_message_size))
-				return err_set(
-				    e,
-				    "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
-				    optarg, flag_name(c));
-			break;
-		case 'S': o->slot = optarg; break;
-		case 't': o->two_phase = true; break;
-		case 'v': o->verbose++; break;
-		case 'V':
-			printf("walhook %s\n", WALHOOK_VERSION);
-			return CLI_EXIT;
-		case 'd':
-			free(o->dbname_copy);
-			o->dbname_copy = xstrdup(optarg);
-			o->conn.dbname = o->dbname_copy;
-			hide_password(optarg);
-			break;
-		case 'h': o->conn.host = optarg; break;
-		case 'p': o->conn.port = optarg; break;
-		case 'U': o->conn.user = optarg; break;
-		case 'w': o->conn.never_prompt = true; break;
-		case 'W': o->conn.force_prompt = true; break;
-		case OPT_HELP: fputs(usage, stdout); return CLI_EXIT;
-		case '?':
-			if (strcmp(argv[optind - 1], "-?") == 0) {
-				fputs(usage, stdout);
-				return CLI_EXIT;
-			}
-			return err_set(
-			    e, "unknown option \"%s\"; try \"walhook --help\"",
-			    argv[optind - 1]);
-		case ':':
-			return err_set(e, "option \"%s\" needs a value",
-				       argv[optind - 1]);
-		default:
-			return err_set(
-			    e, "unknown option \"%s\"; try \"walhook --help\"",
-			    argv[optind - 1]);
+	*found = true;
+	char *base = (char *)o;
+	for (size_t i = 0; i < COUNT(switches); i++) {
+		if (switches[i].flag == c) {
+			*(bool *)(base + switches[i].at) = true;
+			return 0;
 		}
 	}
-	if (optind < argc)
-		o->script = argv[optind++];
-	if (optind < argc)
-		return err_set(
-		    e, "too many arguments: \"%s\" (one script at most)",
-		    argv[optind]);
-	/* Refused before anything is sent: the name goes into commands,
-	 * a recording's header and the metrics' labels. */
-	if (o->slot && conn_check_slot_name(o->slot, e) < 0)
-		return -1;
-	if (o->test &&
-	    (o->script || o->create_slot || o->drop_slot || o->start))
-		return err_set(
-		    e,
-		    "--test runs a test file: it takes no script argument and no slot actions");
-	if (o->test)
-		return CLI_OK;
-	if (o->replay) {
-		if (o->create_slot || o->drop_slot || o->start || o->record)
+	for (size_t i = 0; i < COUNT(strings); i++) {
+		if (strings[i].flag == c) {
+			*(const char **)(base + strings[i].at) = optarg;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < COUNT(numbers); i++) {
+		if (numbers[i].flag != c)
+			continue;
+		char *end;
+		long v = strtol(optarg, &end, 10);
+		if (*end || !*optarg || v < 0 || v > numbers[i].max)
 			return err_set(
 			    e,
-			    "--replay runs without a server: it takes no --create-slot, --drop-slot, --start or --record");
-		return CLI_OK;
+			    "invalid value \"%s\" for %s: a number from 0 to %ld",
+			    optarg, flag_name(c), numbers[i].max);
+		*(int *)(base + numbers[i].at) = (int)v;
+		return 0;
 	}
+	*found = false;
+	return 0;
+}
+
+/* -o NAME[=VALUE] and --set NAME=VALUE. */
+static int pair_flag(int c, struct options *o, struct err *e)
+{
+	bool is_set = c == OPT_SET;
+	if ((is_set ? o->nvars : o->nopts) >= CLI_MAX_LIST)
+		return err_set(e, "too many %s options (at most %d)",
+			       is_set ? "--set" : "-o", CLI_MAX_LIST);
+	const char **name =
+	    is_set ? &o->vars[o->nvars].name : &o->opts[o->nopts].name;
+	const char **value =
+	    is_set ? &o->vars[o->nvars].value : &o->opts[o->nopts].value;
+	if (split_pair(optarg, is_set, name, value,
+		       is_set ? "--set" : "plugin option", e) < 0)
+		return -1;
+	/* A plugin option is one NAME=VALUE line of a recording's header,
+	 * and a literal of a command. */
+	if (!is_set && strpbrk(optarg, "\r\n")) {
+		free((char *)*name);
+		return err_set(
+		    e,
+		    "invalid plugin option: a name or value may not hold a line break");
+	}
+	*(is_set ? &o->nvars : &o->nopts) += 1;
+	return 0;
+}
+
+/* The flags with a rule of their own. CLI_EXIT after --help or
+ * --version. */
+static int other_flag(int c, char **argv, struct options *o, struct err *e)
+{
+	switch (c) {
+	case OPT_PUBLICATION:
+		if (strpbrk(optarg, "\r\n"))
+			return err_set(
+			    e,
+			    "invalid --publication: a name may not hold a line break");
+		o->publication = optarg;
+		return 0;
+	case OPT_CREATE_PUBLICATION:
+		o->create_publication = true;
+		o->publication_tables = optarg;
+		return 0;
+	case 'E': return parse_lsn(optarg, "end position", &o->endpos, e);
+	case 'I': return parse_lsn(optarg, "start position", &o->startpos, e);
+	case 'o':
+	case OPT_SET: return pair_flag(c, o, e);
+	case OPT_SPOOL_LIMIT:
+	case OPT_MAX_MESSAGE_SIZE:
+		if (!size_parse(optarg, c == OPT_SPOOL_LIMIT
+					    ? &o->spool_limit
+					    : &o->max_message_size))
+			return err_set(
+			    e,
+			    "invalid value \"%s\" for %s: a size like 512MB (B, kB, MB, GB, TB), or 0 for no limit",
+			    optarg, flag_name(c));
+		return 0;
+	case 'v': o->verbose++; return 0;
+	case 'V': printf("walhook %s\n", WALHOOK_VERSION); return CLI_EXIT;
+	case 'd':
+		free(o->dbname_copy);
+		o->dbname_copy = xstrdup(optarg);
+		o->conn.dbname = o->dbname_copy;
+		hide_password(optarg);
+		return 0;
+	case OPT_HELP: fputs(usage, stdout); return CLI_EXIT;
+	case ':':
+		return err_set(e, "option \"%s\" needs a value",
+			       argv[optind - 1]);
+	case '?':
+		if (strcmp(argv[optind - 1], "-?") == 0) {
+			fputs(usage, stdout);
+			return CLI_EXIT;
+		}
+		/* fall through */
+	default:
+		return err_set(e,
+			       "unknown option \"%s\"; try \"walhook --help\"",
+			       argv[optind - 1]);
+	}
+}
+
+/* What the flags ask for together, refused before anything is sent. */
+static int check_actions(const struct options *o, struct err *e)
+{
 	if (!o->slot)
 		return err_set(e, "no slot specified (-S/--slot)");
 	if (o->record && !o->start)
@@ -448,6 +447,23 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		return err_set(
 		    e,
 		    "--temporary needs --start: a temporary slot lives only while walhook streams");
+	if (o->two_phase && !o->create_slot && !o->temporary)
+		return err_set(
+		    e,
+		    "--two-phase is for creating a slot: give --create-slot or --temporary");
+	if (o->startpos && !o->start)
+		return err_set(e, "--startpos needs --start");
+	if (o->endpos && !o->start)
+		return err_set(e, "--endpos needs --start");
+	if (o->startpos && o->endpos && o->startpos > o->endpos)
+		return err_set(e, "--startpos is past --endpos");
+	return CLI_OK;
+}
+
+/* --snapshot and --create-publication need a publication, and the
+ * snapshot a new slot. */
+static int check_publication(const struct options *o, struct err *e)
+{
 	if (o->snapshot && !(o->start && (o->create_slot || o->temporary)))
 		return err_set(
 		    e,
@@ -461,16 +477,59 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		return err_set(
 		    e,
 		    "--create-publication creates the one publication named by --publication");
-	if (o->two_phase && !o->create_slot && !o->temporary)
+	return CLI_OK;
+}
+
+/* What a run without a server (--test, --replay) may not be asked for. */
+static int check_serverless(const struct options *o, struct err *e)
+{
+	if (o->test &&
+	    (o->script || o->create_slot || o->drop_slot || o->start))
 		return err_set(
 		    e,
-		    "--two-phase is for creating a slot: give --create-slot or --temporary");
-	if (o->startpos && !o->start)
-		return err_set(e, "--startpos needs --start");
-	if (o->endpos && !o->start)
-		return err_set(e, "--endpos needs --start");
-	if (o->startpos && o->endpos && o->startpos > o->endpos)
-		return err_set(e, "--startpos is past --endpos");
+		    "--test runs a test file: it takes no script argument and no slot actions");
+	if (o->replay &&
+	    (o->create_slot || o->drop_slot || o->start || o->record))
+		return err_set(
+		    e,
+		    "--replay runs without a server: it takes no --create-slot, --drop-slot, --start or --record");
+	return CLI_OK;
+}
+
+int cli_parse(int argc, char **argv, struct options *o, struct err *e)
+{
+	*o = (struct options){ .status_interval = 10,
+			       .fsync_interval = 10,
+			       .server_timeout = 60,
+			       .stall_warning = 300,
+			       .max_message_size = CLI_DEFAULT_MAX_MESSAGE };
+	int c, rc;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":E:f:F:I:o:P:s:S:tvVd:h:p:U:wW?",
+				longopts, NULL)) != -1) {
+		bool found;
+		rc = table_flag(c, o, &found, e);
+		if (rc == 0 && !found)
+			rc = other_flag(c, argv, o, e);
+		if (rc < 0 || rc == CLI_EXIT)
+			return rc;
+	}
+	if (optind < argc)
+		o->script = argv[optind++];
+	if (optind < argc)
+		return err_set(
+		    e, "too many arguments: \"%s\" (one script at most)",
+		    argv[optind]);
+	/* Refused before anything is sent: the name goes into commands,
+	 * a recording's header and the metrics' labels. */
+	if (o->slot && conn_check_slot_name(o->slot, e) < 0)
+		return -1;
+	if (check_serverless(o, e) < 0)
+		return -1;
+	if (o->test || o->replay)
+		return CLI_OK;
+	if (check_actions(o, e) < 0 || check_publication(o, e) < 0)
+		return -1;
 	return CLI_OK;
 }
 

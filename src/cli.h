@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "lua/host.h"
+#include "base/pair.h"
+#include "decode/plugin.h"
 #include "protocol/conn.h"
 
 #define CLI_MAX_LIST		64
@@ -30,7 +31,7 @@ struct options {
 	const char *test;    /* --test FILE */
 	struct plugin_option opts[CLI_MAX_LIST];
 	int nopts;
-	struct lh_var vars[CLI_MAX_LIST];
+	struct pair vars[CLI_MAX_LIST];
 	int nvars;
 	bool create_slot, if_not_exists, drop_slot, start, temporary, no_loop;
 	bool two_phase;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/pair.h"
 #include "base/stats.h"
 #include "core/delivery.h"
 #include "decode/change.h"
@@ -19,14 +20,9 @@
 
 struct lh;
 
-struct lh_var {
-	const char *name;
-	const char *value;
-};
-
 struct lh_config {
 	const char *script; /* NULL: no script */
-	const struct lh_var *vars;
+	const struct pair *vars; /* --set NAME=VALUE: walhook.vars */
 	int nvars;
 	const char *slot;
 	const char *plugin;

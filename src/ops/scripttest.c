@@ -123,7 +123,7 @@ static int l_script_gc(lua_State *L)
 static int l_load(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
-	struct lh_var vars[64];
+	struct pair vars[64];
 	int nvars = 0;
 	/* The vars as strings, in a table that keeps them alive until the
 	 * script has copied them: stack: path, opts, strings. */

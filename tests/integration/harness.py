@@ -217,6 +217,12 @@ class Test:
         out = self.psql(sql, db)
         return [line.split("|") for line in out.split("\n")] if out else []
 
+    def scalar_in(self, db, sql):
+        out = self.psql(sql, db=db)
+        if "\n" in out:
+            fail(f"expected one value from {sql!r}, got:\n{out}")
+        return out
+
     def scalar(self, sql):
         out = self.psql(sql)
         if "\n" in out:
@@ -308,7 +314,20 @@ class Test:
 
     # -- database -------------------------------------------------------
 
+    def _roll_back_prepared(self):
+        """Prepared transactions a failed run of this test left in its
+        database: they would hold back every later slot creation on the
+        server, and keep the database from being dropped."""
+        gids = self.rows("SELECT gid FROM pg_prepared_xacts"
+                         f" WHERE database = '{self.db}'", db="postgres")
+        for (gid,) in gids:
+            self.psql(f"ROLLBACK PREPARED '{gid}'")
+
     def setup(self):
+        exists = self.scalar_in("postgres", "SELECT count(*) FROM pg_database"
+                                f" WHERE datname = '{self.db}'") == "1"
+        if exists:
+            self._roll_back_prepared()
         self._drop_slots()
         self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", db="postgres")
         self.psql(f"CREATE DATABASE {self.db}", db="postgres")
@@ -320,6 +339,7 @@ class Test:
             print(f"keeping database {self.db} and {self.tmp}")
             return
         try:
+            self._roll_back_prepared()
             self._drop_slots()
             self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", db="postgres")
         except TestFailure as e:
