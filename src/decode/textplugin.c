@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/lsn.h"
+#include "decode/jsonlex.h"
 #include "decode/typename.h"
 #include "decode/values.h"
 
@@ -565,354 +566,192 @@ bool textplugin_parse_time(const char *s, size_t n, int64_t *out)
 	return true;
 }
 
-/* ---- a JSON reader over one payload ---- */
+/* ---- wal2json's JSON, read with jsonlex ---- */
 
-/* Nesting allowed in values walhook skips (wal2json nests three deep). */
+/* How many arrays and objects may be open at once (wal2json nests four
+ * deep). */
 #define JSON_MAX_DEPTH 64
 
 struct jp {
-	const char *p, *end;
+	struct jsonlex lx;
 	struct tp_state *st;
 	struct err *e;
 };
 
+static int j_vfail(struct jp *j, const char *at, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static int j_vfail(struct jp *j, const char *at, const char *fmt, va_list ap)
+{
+	char what[400];
+	vsnprintf(what, sizeof what, fmt, ap);
+	if (at >= j->lx.end && j->st->kind == TEXTPLUGIN_WAL2JSON_1)
+		return bad(
+		    j->st, at, j->e,
+		    "%s (walhook needs each transaction whole in one message: is write-in-chunks on?)",
+		    what);
+	return bad(j->st, at, j->e, "%s", what);
+}
+
+/* Fails at position at of the payload. */
+static int j_fail_at(struct jp *j, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int j_fail_at(struct jp *j, const char *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = j_vfail(j, at, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Fails at the next byte, where jsonlex_peek stopped. */
 static int j_fail(struct jp *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int j_fail(struct jp *j, const char *fmt, ...)
 {
-	char what[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	int rc = j_vfail(j, j->lx.p, fmt, ap);
 	va_end(ap);
-	if (j->p >= j->end && j->st->kind == TEXTPLUGIN_WAL2JSON_1)
-		return bad(
-		    j->st, j->p, j->e,
-		    "%s (walhook needs each transaction whole in one message: is write-in-chunks on?)",
-		    what);
-	return bad(j->st, j->p, j->e, "%s", what);
+	return rc;
 }
 
-static void j_ws(struct jp *j)
+/* Fails with the lexer's fault, where it found it. */
+static int j_fault(struct jp *j)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-				 *j->p == '\n' || *j->p == '\r'))
-		j->p++;
+	char what[160];
+	return j_fail_at(j, j->lx.fault_at, "%s",
+			 jsonlex_fault_text(&j->lx, what, sizeof what));
 }
 
-/* After white space: is the next character c? */
-static bool j_at(struct jp *j, char c)
+/* The next byte after white space, for messages about what starts there. */
+static const char *j_here(struct jp *j)
 {
-	j_ws(j);
-	return j->p < j->end && *j->p == c;
+	jsonlex_peek(&j->lx);
+	return j->lx.p;
 }
 
-static int j_expect(struct jp *j, char c, const char *what)
+/* Reads the opening bracket of kind (an object or an array); what names
+ * it in the message when something else is there. */
+static int j_open(struct jp *j, enum jsonlex_kind kind, const char *what)
 {
-	if (!j_at(j, c))
+	struct jsonlex_token t;
+	if (jsonlex_peek(&j->lx) != kind)
 		return j_fail(j, "expected %s", what);
-	j->p++;
-	return 0;
+	return jsonlex_value(&j->lx, &t) < 0 ? j_fault(j) : 0;
 }
 
-static int hex4(const char *p, uint32_t *out)
+/* The text of the string t: a view into the payload when it holds no
+ * escapes (and nul is not asked for), else a copy in the arena; with nul
+ * the text is always NUL-terminated. */
+static void j_text(struct jp *j, const struct jsonlex_token *t, bool nul,
+		   const char **s, size_t *n)
 {
-	uint32_t v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-					       : -1;
-		if (d < 0)
-			return -1;
-		v = v << 4 | (uint32_t)d;
+	if (!t->escaped && !nul) {
+		*s = t->text;
+		*n = t->len;
+		return;
 	}
-	*out = v;
-	return 0;
-}
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* Unescapes the body of a JSON string (checked by j_string) into o,
- * which has room for n bytes: no escape makes its text longer. Returns
- * the length, or -1 at a bad escape, with *bad_at set. */
-static long unescape(const char *s, size_t n, char *o, const char **bad_at)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			o[k++] = s[i];
-			continue;
-		}
-		*bad_at = s + i;
-		char c = s[++i];
-		switch (c) {
-		case '"': o[k++] = '"'; break;
-		case '\\': o[k++] = '\\'; break;
-		case '/': o[k++] = '/'; break;
-		case 'b': o[k++] = '\b'; break;
-		case 'f': o[k++] = '\f'; break;
-		case 'n': o[k++] = '\n'; break;
-		case 'r': o[k++] = '\r'; break;
-		case 't': o[k++] = '\t'; break;
-		case 'u': {
-			uint32_t cp, lo;
-			if (n - i < 5 || hex4(s + i + 1, &cp) < 0)
-				return -1;
-			i += 4;
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return -1;
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (n - i < 7 || s[i + 1] != '\\' ||
-				    s[i + 2] != 'u' ||
-				    hex4(s + i + 3, &lo) < 0 || lo < 0xdc00 ||
-				    lo > 0xdfff)
-					return -1;
-				i += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
-			}
-			k += put_utf8(o + k, cp);
-			break;
-		}
-		default: return -1;
-		}
-	}
-	return (long)k;
-}
-
-/*
- * Reads a JSON string. *s and *n get its text: a view into the payload
- * when it holds no escapes (and nul is not asked for), else a copy in the
- * arena; with nul the text is always NUL-terminated.
- */
-static int j_string(struct jp *j, const char **s, size_t *n, bool nul)
-{
-	if (!j_at(j, '"'))
-		return j_fail(j, "expected a string");
-	const char *start = ++j->p;
-	bool esc = false;
-	for (;;) {
-		if (j->p >= j->end)
-			return j_fail(j, "the payload ends inside a string");
-		unsigned char c = (unsigned char)*j->p;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return j_fail(
-			    j, "control character 0x%02x inside a string", c);
-		if (c == '\\') {
-			esc = true;
-			if (++j->p >= j->end)
-				return j_fail(
-				    j, "the payload ends inside a string");
-		}
-		j->p++;
-	}
-	size_t len = (size_t)(j->p - start);
-	j->p++;
-	if (!esc && !nul) {
-		*s = start;
-		*n = len;
-		return 0;
-	}
-	char *o = arena_alloc(&j->st->arena, len + 1);
-	const char *bad_at = start;
-	long k = esc ? unescape(start, len, o, &bad_at) : (long)len;
-	if (k < 0) {
-		j->p = bad_at;
-		return j_fail(j, "invalid escape in a string");
-	}
-	if (!esc)
-		memcpy(o, start, len);
+	char *o = arena_alloc(&j->st->arena, t->len + 1);
+	size_t k = t->len;
+	if (t->escaped)
+		k = jsonlex_unescape(t, o);
+	else
+		memcpy(o, t->text, k);
 	o[k] = '\0';
 	*s = o;
-	*n = (size_t)k;
-	return 0;
+	*n = k;
 }
 
-static bool is_digit(char c)
+/* Reads a JSON string; *s and *n get its text as j_text gives it. */
+static int j_string(struct jp *j, const char **s, size_t *n, bool nul)
 {
-	return c >= '0' && c <= '9';
+	struct jsonlex_token t;
+	if (jsonlex_peek(&j->lx) != JSONLEX_STRING)
+		return j_fail(j, "expected a string");
+	if (jsonlex_value(&j->lx, &t) < 0)
+		return j_fault(j);
+	j_text(j, &t, nul, s, n);
+	return 0;
 }
 
 /* Reads a JSON number; *s and *n get its text. */
 static int j_number(struct jp *j, const char **s, size_t *n)
 {
-	j_ws(j);
-	const char *p = j->p, *end = j->end;
-	if (p < end && *p == '-')
-		p++;
-	if (p < end && *p == '0') {
-		p++;
-	} else if (p < end && is_digit(*p)) {
-		while (p < end && is_digit(*p))
-			p++;
-	} else {
+	struct jsonlex_token t;
+	if (jsonlex_peek(&j->lx) != JSONLEX_NUMBER)
 		return j_fail(j, "expected a number");
-	}
-	if (p < end && *p == '.') {
-		if (++p >= end || !is_digit(*p)) {
-			j->p = p;
-			return j_fail(j,
-				      "expected digits after a decimal point");
-		}
-		while (p < end && is_digit(*p))
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= end || !is_digit(*p)) {
-			j->p = p;
-			return j_fail(j, "expected digits in an exponent");
-		}
-		while (p < end && is_digit(*p))
-			p++;
-	}
-	*s = j->p;
-	*n = (size_t)(p - j->p);
-	j->p = p;
+	if (jsonlex_value(&j->lx, &t) < 0)
+		return j_fault(j);
+	*s = t.text;
+	*n = t.len;
 	return 0;
 }
 
-/* Is the literal word (true, false, null) next? Consumes it if so. */
-static bool j_word(struct jp *j, const char *word)
+/* Is the word (true, false, null) next? Consumes it if so. */
+static bool j_word(struct jp *j, enum jsonlex_kind word)
 {
-	size_t n = strlen(word);
-	j_ws(j);
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
-		return false;
-	j->p += n;
-	return true;
+	struct jsonlex_token t;
+	return jsonlex_peek(&j->lx) == word && jsonlex_value(&j->lx, &t) == 0;
 }
-
-static int j_skip(struct jp *j, int depth);
 
 /* Object members: call after the '{'. 1 with *key set for each member
  * (the ':' consumed), 0 after the closing '}', -1 on error. */
 static int j_member(struct jp *j, bool *first, const char **key, size_t *klen)
 {
-	if (j_at(j, '}')) {
-		j->p++;
-		return 0;
-	}
-	if (!*first &&
-	    j_expect(j, ',', "',' or '}' after an object member") < 0)
-		return -1;
-	*first = false;
-	if (!j_at(j, '"'))
-		return j_fail(j, "expected a member name in double quotes");
-	if (j_string(j, key, klen, false) < 0 ||
-	    j_expect(j, ':', "':' after a member name") < 0)
-		return -1;
-	return 1;
+	struct jsonlex_token t;
+	int rc = jsonlex_member(&j->lx, first, &t);
+	if (rc < 0)
+		return j_fault(j);
+	if (rc > 0)
+		j_text(j, &t, false, key, klen);
+	return rc;
 }
 
 /* Array elements: call after the '['. 1 when an element follows, 0 after
  * the closing ']', -1 on error. */
 static int j_element(struct jp *j, bool *first)
 {
-	if (j_at(j, ']')) {
-		j->p++;
-		return 0;
-	}
-	if (!*first &&
-	    j_expect(j, ',', "',' or ']' after an array element") < 0)
-		return -1;
-	*first = false;
-	j_ws(j);
-	if (j->p >= j->end)
-		return j_fail(j, "expected an array element");
-	return 1;
+	int rc = jsonlex_element(&j->lx, first);
+	return rc < 0 ? j_fault(j) : rc;
 }
 
-static int j_skip(struct jp *j, int depth)
+/* A value walhook has no use for, read whole. */
+static int j_skip(struct jp *j)
 {
-	const char *s;
-	size_t n;
-	int rc;
-	bool first = true;
-	if (depth > JSON_MAX_DEPTH)
-		return j_fail(j, "JSON nested too deeply");
-	j_ws(j);
-	if (j->p >= j->end)
-		return j_fail(j, "expected a value");
-	switch (*j->p) {
-	case '"': return j_string(j, &s, &n, false);
-	case '{':
-		j->p++;
-		while ((rc = j_member(j, &first, &s, &n)) > 0)
-			if (j_skip(j, depth + 1) < 0)
-				return -1;
-		return rc;
-	case '[':
-		j->p++;
-		while ((rc = j_element(j, &first)) > 0)
-			if (j_skip(j, depth + 1) < 0)
-				return -1;
-		return rc;
-	case 't':
-	case 'f':
-	case 'n':
-		if (j_word(j, "true") || j_word(j, "false") ||
-		    j_word(j, "null"))
-			return 0;
-		return j_fail(j, "expected a value");
-	default: return j_number(j, &s, &n);
-	}
+	return jsonlex_skip(&j->lx) < 0 ? j_fault(j) : 0;
 }
 
 /* A column value: its text as PostgreSQL's output function wrote it. */
 static int j_datum(struct jp *j, struct datum *d)
 {
-	const char *s;
-	size_t n;
-	j_ws(j);
-	if (j->p >= j->end)
-		return j_fail(j, "expected a column value");
-	char c = *j->p;
-	if (c == '"') {
+	const char *s = NULL;
+	size_t n = 0;
+	enum jsonlex_kind k = jsonlex_peek(&j->lx);
+	switch (k) {
+	case JSONLEX_END: return j_fail(j, "expected a column value");
+	case JSONLEX_STRING:
 		if (j_string(j, &s, &n, false) < 0)
 			return -1;
-	} else if (c == '-' || is_digit(c)) {
+		break;
+	case JSONLEX_NUMBER:
 		if (j_number(j, &s, &n) < 0)
 			return -1;
-	} else if (j_word(j, "true")) {
-		s = "t";
+		break;
+	case JSONLEX_TRUE:
+	case JSONLEX_FALSE:
+		j_word(j, k);
+		s = k == JSONLEX_TRUE ? "t" : "f";
 		n = 1;
-	} else if (j_word(j, "false")) {
-		s = "f";
-		n = 1;
-	} else if (j_word(j, "null")) {
+		break;
+	case JSONLEX_NULL:
+		j_word(j, k);
 		*d = datum_null;
 		return 0;
-	} else {
+	default:
 		return j_fail(
 		    j,
 		    "expected a column value (a string, number, true, false or null)");
@@ -926,9 +765,9 @@ static int j_datum(struct jp *j, struct datum *d)
 
 static int j_bool(struct jp *j, bool *out)
 {
-	if (j_word(j, "true"))
+	if (j_word(j, JSONLEX_TRUE))
 		*out = true;
-	else if (j_word(j, "false"))
+	else if (j_word(j, JSONLEX_FALSE))
 		*out = false;
 	else
 		return j_fail(j, "expected true or false");
@@ -943,18 +782,16 @@ static int j_uint32(struct jp *j, uint32_t *out, bool *isnull)
 	const char *s;
 	size_t n;
 	if (isnull) {
-		*isnull = j_word(j, "null");
+		*isnull = j_word(j, JSONLEX_NULL);
 		if (*isnull)
 			return 0;
 	}
-	const char *at = (j_ws(j), j->p);
+	const char *at = j_here(j);
 	if (j_number(j, &s, &n) < 0)
 		return -1;
 	int64_t v;
-	if (!values_parse_int(s, n, &v) || v < INT32_MIN || v > UINT32_MAX) {
-		j->p = at;
-		return j_fail(j, "expected an integer of 32 bits");
-	}
+	if (!values_parse_int(s, n, &v) || v < INT32_MIN || v > UINT32_MAX)
+		return j_fail_at(j, at, "expected an integer of 32 bits");
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -964,18 +801,16 @@ static int j_lsn(struct jp *j, uint64_t *out)
 	const char *s;
 	size_t n;
 	char tmp[LSN_STRLEN];
-	const char *at = (j_ws(j), j->p);
+	const char *at = j_here(j);
 	if (j_string(j, &s, &n, false) < 0)
 		return -1;
-	if (n >= sizeof tmp)
-		goto bad_lsn;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (lsn_parse(tmp, out))
-		return 0;
-bad_lsn:
-	j->p = at;
-	return j_fail(j, "expected an LSN such as \"16/B374D848\"");
+	if (n < sizeof tmp) {
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		if (lsn_parse(tmp, out))
+			return 0;
+	}
+	return j_fail_at(j, at, "expected an LSN such as \"16/B374D848\"");
 }
 
 /* A timestamp string, or null when isnull is given. */
@@ -983,18 +818,16 @@ static int j_time(struct jp *j, int64_t *out, bool *isnull)
 {
 	const char *s;
 	size_t n;
-	*isnull = j_word(j, "null");
+	*isnull = j_word(j, JSONLEX_NULL);
 	if (*isnull)
 		return 0;
-	const char *at = (j_ws(j), j->p);
+	const char *at = j_here(j);
 	if (j_string(j, &s, &n, false) < 0)
 		return -1;
-	if (!textplugin_parse_time(s, n, out)) {
-		j->p = at;
-		return j_fail(
-		    j,
+	if (!textplugin_parse_time(s, n, out))
+		return j_fail_at(
+		    j, at,
 		    "expected a timestamp such as \"2026-11-26 04:30:00.123456+00\"");
-	}
 	return 0;
 }
 
@@ -1002,30 +835,32 @@ static int j_time(struct jp *j, int64_t *out, bool *isnull)
  * A type's name. wal2json 2.5 copies a name that format_type() quoted
  * into its JSON verbatim: "char" reads as the string char, but
  * "Odd Schema"."Odd Type" or "we""ird" are several JSON strings in a row.
- * Those are taken whole (quotes included) and name no built-in type.
+ * Those are taken whole (quotes included) and name no built-in type. What
+ * is not JSON here is read past the lexer, moving its cursor on.
  */
 static int j_typename(struct jp *j, const char **s, size_t *n)
 {
+	struct jsonlex *lx = &j->lx;
 	const char *t;
 	size_t tn;
-	j_ws(j);
-	const char *start = j->p;
+	const char *start = j_here(j);
 	if (j_string(j, s, n, false) < 0)
 		return -1;
 	bool pieces = false;
 	for (;;) {
-		if (j->p < j->end && *j->p == '"') {
+		if (lx->p < lx->end && *lx->p == '"') {
 			pieces = true;
-		} else if (j->p < j->end && *j->p == '.') {
+		} else if (lx->p < lx->end && *lx->p == '.') {
 			pieces = true;
-			j->p++;
-			if (j->p < j->end && *j->p != '"') {
-				const char *w = j->p;
-				while (j->p < j->end &&
-				       (is_digit(*j->p) || *j->p == '_' ||
-					(*j->p >= 'a' && *j->p <= 'z')))
-					j->p++;
-				if (j->p == w)
+			lx->p++;
+			if (lx->p < lx->end && *lx->p != '"') {
+				const char *w = lx->p;
+				while (lx->p < lx->end &&
+				       ((*lx->p >= '0' && *lx->p <= '9') ||
+					*lx->p == '_' ||
+					(*lx->p >= 'a' && *lx->p <= 'z')))
+					lx->p++;
+				if (lx->p == w)
 					return j_fail(
 					    j,
 					    "expected a type name after '.'");
@@ -1039,7 +874,7 @@ static int j_typename(struct jp *j, const char **s, size_t *n)
 	}
 	if (pieces) {
 		*s = start;
-		*n = (size_t)(j->p - start);
+		*n = (size_t)(lx->p - start);
 	}
 	return 0;
 }
@@ -1090,7 +925,7 @@ static int w1_array(struct jp *j, struct tcols *l, enum field f, size_t *count,
 	if (*count)
 		return j_fail(j, "an array given twice in one change (%s)",
 			      what);
-	if (j_expect(j, '[', what) < 0)
+	if (j_open(j, JSONLEX_ARRAY, what) < 0)
 		return -1;
 	while ((rc = j_element(j, &first)) > 0) {
 		struct tcol *c = tcols_at(l, i++);
@@ -1122,8 +957,8 @@ static int w1_keys(struct jp *j, struct rec *r, bool pk)
 	size_t klen, npk = 0;
 	bool first = true;
 	int rc;
-	if (j_expect(j, '{',
-		     pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)
+	if (j_open(j, JSONLEX_OBJECT,
+		   pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)
 		return -1;
 	struct tcols *l = pk ? &j->st->pkc : &j->st->oldc;
 	while ((rc = j_member(j, &first, &key, &klen)) > 0) {
@@ -1143,7 +978,7 @@ static int w1_keys(struct jp *j, struct rec *r, bool pk)
 			rc = w1_array(j, l, F_VALUE, &r->kvals,
 				      "'[' opening \"keyvalues\"");
 		else
-			rc = j_skip(j, 2); /* pktypes: the OIDs say more */
+			rc = j_skip(j); /* pktypes: the OIDs say more */
 		if (rc < 0)
 			return -1;
 	}
@@ -1158,14 +993,14 @@ static int w2_columns(struct jp *j, struct tcols *l, bool values,
 	bool first = true;
 	int rc;
 	size_t i = 0;
-	if (j_expect(j, '[', what) < 0)
+	if (j_open(j, JSONLEX_ARRAY, what) < 0)
 		return -1;
 	while ((rc = j_element(j, &first)) > 0) {
-		const char *key, *open = j->p;
+		const char *key, *open = j->lx.p;
 		size_t klen;
 		bool mfirst = true;
 		struct tcol *c = tcols_at(l, i++);
-		if (j_expect(j, '{', "'{' opening a column") < 0)
+		if (j_open(j, JSONLEX_OBJECT, "'{' opening a column") < 0)
 			return -1;
 		while ((rc = j_member(j, &mfirst, &key, &klen)) > 0) {
 			if (KEY_IS("name")) {
@@ -1179,7 +1014,7 @@ static int w2_columns(struct jp *j, struct tcols *l, bool values,
 				rc = j_datum(j, &c->val);
 				c->has_val = true;
 			} else {
-				rc = j_skip(j, 3);
+				rc = j_skip(j);
 			}
 			if (rc < 0)
 				return -1;
@@ -1187,9 +1022,8 @@ static int w2_columns(struct jp *j, struct tcols *l, bool values,
 		if (rc < 0)
 			return -1;
 		if (!c->name || (values && !c->has_val)) {
-			j->p = open;
-			return j_fail(j, "a column without \"%s\"",
-				      c->name ? "value" : "name");
+			return j_fail_at(j, open, "a column without \"%s\"",
+					 c->name ? "value" : "name");
 		}
 	}
 	return rc;
@@ -1240,13 +1074,12 @@ static int w1_change(struct jp *j, struct rec *r)
 	int rc;
 	*r = (struct rec){ 0 };
 	st->newc.n = st->oldc.n = st->pkc.n = 0;
-	j_ws(j);
-	open = j->p;
-	if (j_expect(j, '{', "'{' opening a change") < 0)
+	open = j_here(j);
+	if (j_open(j, JSONLEX_OBJECT, "'{' opening a change") < 0)
 		return -1;
 	while ((rc = j_member(j, &first, &key, &klen)) > 0) {
 		if (KEY_IS("kind")) {
-			const char *s, *at = (j_ws(j), j->p);
+			const char *s, *at = j_here(j);
 			size_t n;
 			if (j_string(j, &s, &n, false) < 0)
 				return -1;
@@ -1257,9 +1090,9 @@ static int w1_change(struct jp *j, struct rec *r)
 				    : n == 8 && !memcmp(s, "truncate", 8) ? 'T'
 									  : 0;
 			if (!r->action) {
-				j->p = at;
-				return j_fail(j, "unknown change kind \"%.*s\"",
-					      (int)(n > 40 ? 40 : n), s);
+				return j_fail_at(j, at,
+						 "unknown change kind \"%.*s\"",
+						 (int)(n > 40 ? 40 : n), s);
 			}
 			continue;
 		}
@@ -1288,7 +1121,7 @@ static int w1_change(struct jp *j, struct rec *r)
 			r->has_pk = true;
 			rc = w1_keys(j, r, true);
 		} else {
-			rc = j_skip(j, 2);
+			rc = j_skip(j);
 		}
 		if (rc < 0)
 			return -1;
@@ -1313,8 +1146,7 @@ static int w1_change(struct jp *j, struct rec *r)
 		why =
 		    "\"keytypes\" or \"keytypeoids\" differ in length from \"keynames\"";
 	if (why) {
-		j->p = open;
-		return j_fail(j, "%s", why);
+		return j_fail_at(j, open, "%s", why);
 	}
 	return 0;
 }
@@ -1388,7 +1220,7 @@ static int decode_w2j1(struct tp_state *st, struct jp *j, uint64_t lsn,
 	struct rec doc = { 0 }, r;
 	struct event ev;
 	int rc;
-	if (j_expect(j, '{', "'{' opening the transaction") < 0)
+	if (j_open(j, JSONLEX_OBJECT, "'{' opening the transaction") < 0)
 		return -1;
 	while ((rc = j_member(j, &first, &key, &klen)) > 0) {
 		bool done;
@@ -1400,26 +1232,25 @@ static int decode_w2j1(struct tp_state *st, struct jp *j, uint64_t lsn,
 		}
 		if (!KEY_IS("change")) {
 			if (rec_member(j, &doc, key, klen, &done) < 0 ||
-			    (!done && j_skip(j, 1) < 0))
+			    (!done && j_skip(j) < 0))
 				return -1;
 			continue;
 		}
 		if (seen_change)
 			return j_fail(j, "a second \"change\" array");
 		seen_change = true;
-		if (j_expect(j, '[', "'[' opening \"change\"") < 0)
+		if (j_open(j, JSONLEX_ARRAY, "'[' opening \"change\"") < 0)
 			return -1;
 		/* 2.5's stray comma before a lone message: see the top. */
 		bool efirst = true;
-		if (j_at(j, ',')) {
-			j->p++;
-			if (!j_at(j, '{'))
+		if (jsonlex_take(&j->lx, ',')) {
+			if (jsonlex_peek(&j->lx) != JSONLEX_OBJECT)
 				return j_fail(
 				    j,
 				    "expected a change after the leading ','");
 		}
 		while ((rc = j_element(j, &efirst)) > 0) {
-			const char *open = j->p;
+			const char *open = j->lx.p;
 			if (w1_change(j, &r) < 0 || rec_check(j, &r, open) < 0)
 				return -1;
 			bool lone = r.action == 'M' && !r.transactional;
@@ -1460,8 +1291,7 @@ static int decode_w2j1(struct tp_state *st, struct jp *j, uint64_t lsn,
 		return -1;
 	if (!seen_change)
 		return bad(st, NULL, e, "no \"change\" array");
-	j_ws(j);
-	if (j->p != j->end)
+	if (!jsonlex_at_end(&j->lx))
 		return j_fail(j, "text after the end of the transaction");
 	if (alone)
 		return 0;
@@ -1492,20 +1322,19 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st, struct jp *j,
 	struct event ev;
 	int rc;
 	st->newc.n = st->oldc.n = st->pkc.n = 0;
-	j_ws(j);
-	open = j->p;
-	if (j_expect(j, '{', "'{' opening a record") < 0)
+	open = j_here(j);
+	if (j_open(j, JSONLEX_OBJECT, "'{' opening a record") < 0)
 		return -1;
 	while ((rc = j_member(j, &first, &key, &klen)) > 0) {
 		if (KEY_IS("action")) {
-			const char *s, *at = (j_ws(j), j->p);
+			const char *s, *at = j_here(j);
 			size_t n;
 			if (j_string(j, &s, &n, false) < 0)
 				return -1;
 			if (n != 1 || !strchr("BCIUDTM", s[0])) {
-				j->p = at;
-				return j_fail(j, "unknown action \"%.*s\"",
-					      (int)(n > 40 ? 40 : n), s);
+				return j_fail_at(j, at,
+						 "unknown action \"%.*s\"",
+						 (int)(n > 40 ? 40 : n), s);
 			}
 			r.action = s[0];
 			continue;
@@ -1531,15 +1360,14 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st, struct jp *j,
 		} else {
 			rc = rec_member(j, &r, key, klen, &done);
 			if (rc == 0 && !done)
-				rc = j_skip(j, 1);
+				rc = j_skip(j);
 		}
 		if (rc < 0)
 			return -1;
 	}
 	if (rc < 0)
 		return -1;
-	j_ws(j);
-	if (j->p != j->end)
+	if (!jsonlex_at_end(&j->lx))
 		return j_fail(j, "text after the end of the record");
 	if (!r.action)
 		return bad(st, open, e, "a record without \"action\"");
@@ -1607,6 +1435,11 @@ static int decode_w2j2(struct textplugin *d, struct tp_state *st, struct jp *j,
 }
 
 /* ---- test_decoding ---- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 struct tdp {
 	const char *p, *end;
@@ -2109,7 +1942,8 @@ int textplugin_decode(struct textplugin *d, const uint8_t *buf, size_t len,
 	st->len = len;
 	st->lsn = lsn;
 	arena_reset(&st->arena);
-	struct jp j = { .p = text, .end = text + len, .st = st, .e = e };
+	struct jp j = { .st = st, .e = e };
+	jsonlex_init(&j.lx, text, len, JSON_MAX_DEPTH);
 	switch (d->kind) {
 	case TEXTPLUGIN_WAL2JSON_1: return decode_w2j1(st, &j, lsn, fn, ctx, e);
 	case TEXTPLUGIN_WAL2JSON_2:
