@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/arena.h"
 #include "base/lsn.h"
 #include "decode/jsonlex.h"
 #include "decode/typename.h"
@@ -60,16 +62,6 @@
 
 /* ---- memory ---- */
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("walhook: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 /* Makes room for need elements of size elem in *arr. */
 static void reserve(void *arr, size_t *cap, size_t need, size_t elem)
 {
@@ -81,79 +73,6 @@ static void reserve(void *arr, size_t *cap, size_t need, size_t elem)
 		c *= 2;
 	*p = xrealloc(*p, c * elem);
 	*cap = c;
-}
-
-/* Scratch strings (unescaped values, names) of one event: blocks that
- * never move, so what was handed out stays put until arena_reset. */
-struct block {
-	struct block *next;
-	size_t cap;
-	size_t used;
-	char data[];
-};
-
-struct arena {
-	struct block *head;
-};
-
-static char *arena_alloc(struct arena *a, size_t n)
-{
-	struct block *b = a->head;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = b ? b->cap * 2 : 4096;
-		while (cap < n)
-			cap *= 2;
-		b = xrealloc(NULL, sizeof *b + cap);
-		b->cap = cap;
-		b->used = 0;
-		b->next = a->head;
-		a->head = b;
-	}
-	char *p = b->data + b->used;
-	b->used += n;
-	return p;
-}
-
-/* Forgets everything handed out. Several blocks are merged into one as
- * large as all of them, so a steady stream allocates nothing. */
-static void arena_reset(struct arena *a)
-{
-	struct block *b = a->head;
-	if (!b)
-		return;
-	if (!b->next) {
-		b->used = 0;
-		return;
-	}
-	size_t total = 0;
-	while (b) {
-		struct block *next = b->next;
-		total += b->cap;
-		free(b);
-		b = next;
-	}
-	b = xrealloc(NULL, sizeof *b + total);
-	b->cap = total;
-	b->used = 0;
-	b->next = NULL;
-	a->head = b;
-}
-
-static void arena_free(struct arena *a)
-{
-	while (a->head) {
-		struct block *next = a->head->next;
-		free(a->head);
-		a->head = next;
-	}
-}
-
-static const char *arena_strndup(struct arena *a, const char *s, size_t n)
-{
-	char *p = arena_alloc(a, n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
 }
 
 /* ---- columns as a plugin prints them ---- */
@@ -1896,7 +1815,7 @@ void textplugin_init(struct textplugin *d, enum textplugin_kind kind)
 {
 	*d = (struct textplugin){ .kind = kind };
 	relcache_init(&d->rels);
-	struct tp_state *st = xrealloc(NULL, sizeof *st);
+	struct tp_state *st = xmalloc(sizeof *st);
 	*st = (struct tp_state){ .kind = kind };
 	d->scratch = st;
 }
