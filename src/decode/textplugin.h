@@ -75,11 +75,6 @@ void textplugin_reset(struct textplugin *d);
 int textplugin_decode(struct textplugin *d, const uint8_t *buf, size_t len,
 		      uint64_t lsn, event_fn fn, void *ctx, struct err *e);
 
-/* Parses a timestamp as the plugins print one ("2026-11-26
- * 04:30:00.123456+00", any offset such as +05:30, fraction optional)
- * into microseconds since 2000-01-01 00:00:00 UTC. */
-bool textplugin_parse_time(const char *s, size_t n, int64_t *out);
-
 /* The plugin options walhook needs for the decoder to work, added to the
  * user's -o options unless the user set them: name, value pairs ending in
  * a NULL name. */
