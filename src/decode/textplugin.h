@@ -28,7 +28,7 @@ struct textplugin {
 	/* Implementation state. rels is kept empty: each change's rel is
 	 * rebuilt from its payload in scratch (the plugins name no relid
 	 * to cache by). xid: the open transaction's (test_decoding,
-	 * wal2json 2). scratch: the rest, values and unescaped strings. */
+	 * wal2json 2). scratch: the rest, a struct tp_state (textstate.h). */
 	struct relcache rels;
 	uint32_t xid;
 	void *scratch;
