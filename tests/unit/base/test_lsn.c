@@ -4,9 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/lsn.h"
+
+#include "../utc.h"
 
 /* Parses s, formats the result and expects want back. */
 static void assert_round_trip(const char *s, uint64_t value, const char *want)
@@ -139,20 +140,6 @@ START_TEST(test_pgtime_now_is_recent)
 	ck_assert_int_lt(now, INT64_C(3155760000) * 1000000);
 }
 END_TEST
-
-/* Microseconds since 2000-01-01 UTC of a UTC wall-clock time, by the C
- * library (not by the code under test). */
-static int64_t utc(int y, int mo, int d, int h, int mi, int s, int us)
-{
-	struct tm tm = { .tm_year = y - 1900,
-			 .tm_mon = mo - 1,
-			 .tm_mday = d,
-			 .tm_hour = h,
-			 .tm_min = mi,
-			 .tm_sec = s };
-	time_t t = timegm(&tm);
-	return ((int64_t)t - 946684800) * 1000000 + us;
-}
 
 static int64_t parse_time(const char *s)
 {

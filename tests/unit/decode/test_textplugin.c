@@ -81,6 +81,8 @@
 #include "base/lsn.h"
 #include "decode/textplugin.h"
 
+#include "../utc.h"
+
 struct vec {
 	const char *lsn;
 	const char *text;
@@ -1599,20 +1601,6 @@ static void feed_bad(const char *lsn, const char *text, const char *want)
 	ck_assert_msg(strstr(err.msg, want),
 		      "for \"%s\": got \"%s\", want \"%s\"", text, err.msg,
 		      want);
-}
-
-/* Microseconds since 2000-01-01 UTC of a UTC wall-clock time, by the C
- * library (not by the code under test). */
-static int64_t utc(int y, int mo, int d, int h, int mi, int s, int us)
-{
-	struct tm tm = { .tm_year = y - 1900,
-			 .tm_mon = mo - 1,
-			 .tm_mday = d,
-			 .tm_hour = h,
-			 .tm_min = mi,
-			 .tm_sec = s };
-	time_t t = timegm(&tm);
-	return ((int64_t)t - 946684800) * 1000000 + us;
 }
 
 /* ---- expectations ---- */
