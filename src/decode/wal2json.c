@@ -44,7 +44,7 @@
  * 1's "oldkeys" leaves NULL columns out.
  */
 
-/* ---- the members of a change or record ---- */
+/* ---- both formats: the members of a change or record ---- */
 
 struct rec {
 	char action;	    /* B C I U D T M; 0 until told */
@@ -76,129 +76,6 @@ struct out {
 	void *ctx;
 	struct err *e;
 };
-
-enum field {
-	F_NAME,
-	F_TYPE,
-	F_OID,
-	F_VALUE
-};
-
-/* A format 1 array of names, types, type OIDs or values into l; *count
- * gets its length. */
-static int w1_array(struct wj *j, struct tcols *l, enum field f, size_t *count,
-		    const char *what)
-{
-	bool first = true;
-	int rc;
-	size_t i = 0;
-	/* A key given twice would leave columns of the longer array without
-	 * their name or value. */
-	if (*count)
-		return wj_fail(j, "an array given twice in one change (%s)",
-			       what);
-	if (wj_open(j, JSONLEX_ARRAY, what) < 0)
-		return -1;
-	while ((rc = wj_element(j, &first)) > 0) {
-		struct tcol *c = tcols_at(l, i++);
-		switch (f) {
-		case F_NAME:
-			rc = wj_string(j, &c->name, &c->name_len, true);
-			break;
-		case F_TYPE: rc = wj_typename(j, &c->type, &c->type_len); break;
-		case F_OID:
-			rc = wj_uint32(j, &c->typoid, NULL);
-			c->has_oid = true;
-			break;
-		case F_VALUE:
-			rc = wj_datum(j, &c->val);
-			c->has_val = true;
-			break;
-		}
-		if (rc < 0)
-			return -1;
-	}
-	*count = i;
-	return rc;
-}
-
-/* Format 1's "oldkeys" or "pk" object. */
-static int w1_keys(struct wj *j, struct rec *r, bool pk)
-{
-	const char *key;
-	size_t klen, npk = 0;
-	bool first = true;
-	int rc;
-	if (wj_open(j, JSONLEX_OBJECT,
-		    pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)
-		return -1;
-	struct tcols *l = pk ? &j->st->pkc : &j->st->oldc;
-	while ((rc = wj_member(j, &first, &key, &klen)) > 0) {
-		if (pk && KEY_IS("pknames"))
-			rc = w1_array(j, l, F_NAME, &npk,
-				      "'[' opening \"pknames\"");
-		else if (!pk && KEY_IS("keynames"))
-			rc = w1_array(j, l, F_NAME, &r->knames,
-				      "'[' opening \"keynames\"");
-		else if (!pk && KEY_IS("keytypes"))
-			rc = w1_array(j, l, F_TYPE, &r->ktypes,
-				      "'[' opening \"keytypes\"");
-		else if (!pk && KEY_IS("keytypeoids"))
-			rc = w1_array(j, l, F_OID, &r->koids,
-				      "'[' opening \"keytypeoids\"");
-		else if (!pk && KEY_IS("keyvalues"))
-			rc = w1_array(j, l, F_VALUE, &r->kvals,
-				      "'[' opening \"keyvalues\"");
-		else
-			rc = wj_skip(j); /* pktypes: the OIDs say more */
-		if (rc < 0)
-			return -1;
-	}
-	return rc;
-}
-
-/* Format 2's "columns", "identity" or "pk": [{"name", "type", "typeoid",
- * "value"}, ...]; values are required except in pk. */
-static int w2_columns(struct wj *j, struct tcols *l, bool values,
-		      const char *what)
-{
-	bool first = true;
-	int rc;
-	size_t i = 0;
-	if (wj_open(j, JSONLEX_ARRAY, what) < 0)
-		return -1;
-	while ((rc = wj_element(j, &first)) > 0) {
-		const char *key, *open = j->lx.p;
-		size_t klen;
-		bool mfirst = true;
-		struct tcol *c = tcols_at(l, i++);
-		if (wj_open(j, JSONLEX_OBJECT, "'{' opening a column") < 0)
-			return -1;
-		while ((rc = wj_member(j, &mfirst, &key, &klen)) > 0) {
-			if (KEY_IS("name")) {
-				rc = wj_string(j, &c->name, &c->name_len, true);
-			} else if (KEY_IS("type")) {
-				rc = wj_typename(j, &c->type, &c->type_len);
-			} else if (KEY_IS("typeoid")) {
-				rc = wj_uint32(j, &c->typoid, NULL);
-				c->has_oid = true;
-			} else if (KEY_IS("value")) {
-				rc = wj_datum(j, &c->val);
-				c->has_val = true;
-			} else {
-				rc = wj_skip(j);
-			}
-			if (rc < 0)
-				return -1;
-		}
-		if (rc < 0)
-			return -1;
-		if (!c->name || (values && !c->has_val))
-			return wj_fail_at(j, open, "a column without \"%s\"",
-					  c->name ? "value" : "name");
-	}
-	return rc;
-}
 
 /* Members common to format 1 changes and format 2 records. */
 static int rec_member(struct wj *j, struct rec *r, const char *key, size_t klen,
@@ -309,41 +186,87 @@ static int rec_event(struct wj *j, struct rec *r, const char *open,
 	return 0;
 }
 
-/* ---- format 2's truncates, held until whole ---- */
+/* ---- format 1 ---- */
 
-/* Delivers the truncate held from wal2json format 2's T records. */
-static int flush_held_truncate(struct tp_state *st, event_fn fn, void *ctx,
-			       struct err *e)
+enum field {
+	F_NAME,
+	F_TYPE,
+	F_OID,
+	F_VALUE
+};
+
+/* A format 1 array of names, types, type OIDs or values into l; *count
+ * gets its length. */
+static int w1_array(struct wj *j, struct tcols *l, enum field f, size_t *count,
+		    const char *what)
 {
-	if (!st->held_n)
-		return 0;
-	const char *p = st->held_names.data;
-	for (uint32_t i = 0; i < st->held_n; i++) {
-		const char *schema = p;
-		const char *table = schema + strlen(schema) + 1;
-		textrow_truncate_rel(&st->row, i, schema, table);
-		p = table + strlen(table) + 1;
+	bool first = true;
+	int rc;
+	size_t i = 0;
+	/* A key given twice would leave columns of the longer array without
+	 * their name or value. */
+	if (*count)
+		return wj_fail(j, "an array given twice in one change (%s)",
+			       what);
+	if (wj_open(j, JSONLEX_ARRAY, what) < 0)
+		return -1;
+	while ((rc = wj_element(j, &first)) > 0) {
+		struct tcol *c = tcols_at(l, i++);
+		switch (f) {
+		case F_NAME:
+			rc = wj_string(j, &c->name, &c->name_len, true);
+			break;
+		case F_TYPE: rc = wj_typename(j, &c->type, &c->type_len); break;
+		case F_OID:
+			rc = wj_uint32(j, &c->typoid, NULL);
+			c->has_oid = true;
+			break;
+		case F_VALUE:
+			rc = wj_datum(j, &c->val);
+			c->has_val = true;
+			break;
+		}
+		if (rc < 0)
+			return -1;
 	}
-	struct event ev;
-	textrow_truncate(&st->row, &ev, st->held_n, false, false, st->held_lsn);
-	st->held_n = 0;
-	int rc = fn(ctx, &ev, e);
-	buf_reset(&st->held_names);
+	*count = i;
 	return rc;
 }
 
-static void hold_truncate(struct tp_state *st, const char *schema,
-			  const char *table, uint64_t lsn)
+/* Format 1's "oldkeys" or "pk" object. */
+static int w1_keys(struct wj *j, struct rec *r, bool pk)
 {
-	if (!st->held_n)
-		buf_reset(&st->held_names);
-	buf_put(&st->held_names, schema, strlen(schema) + 1);
-	buf_put(&st->held_names, table, strlen(table) + 1);
-	st->held_n++;
-	st->held_lsn = lsn;
+	const char *key;
+	size_t klen, npk = 0;
+	bool first = true;
+	int rc;
+	if (wj_open(j, JSONLEX_OBJECT,
+		    pk ? "'{' opening \"pk\"" : "'{' opening \"oldkeys\"") < 0)
+		return -1;
+	struct tcols *l = pk ? &j->st->pkc : &j->st->oldc;
+	while ((rc = wj_member(j, &first, &key, &klen)) > 0) {
+		if (pk && KEY_IS("pknames"))
+			rc = w1_array(j, l, F_NAME, &npk,
+				      "'[' opening \"pknames\"");
+		else if (!pk && KEY_IS("keynames"))
+			rc = w1_array(j, l, F_NAME, &r->knames,
+				      "'[' opening \"keynames\"");
+		else if (!pk && KEY_IS("keytypes"))
+			rc = w1_array(j, l, F_TYPE, &r->ktypes,
+				      "'[' opening \"keytypes\"");
+		else if (!pk && KEY_IS("keytypeoids"))
+			rc = w1_array(j, l, F_OID, &r->koids,
+				      "'[' opening \"keytypeoids\"");
+		else if (!pk && KEY_IS("keyvalues"))
+			rc = w1_array(j, l, F_VALUE, &r->kvals,
+				      "'[' opening \"keyvalues\"");
+		else
+			rc = wj_skip(j); /* pktypes: the OIDs say more */
+		if (rc < 0)
+			return -1;
+	}
+	return rc;
 }
-
-/* ---- format 1 ---- */
 
 /* "kind" of a change. */
 static int w1_kind(struct wj *j, struct rec *r)
@@ -558,6 +481,81 @@ int wal2json_decode_1(struct textplugin *d, event_fn fn, void *ctx,
 }
 
 /* ---- format 2 ---- */
+
+/* Format 2's "columns", "identity" or "pk": [{"name", "type", "typeoid",
+ * "value"}, ...]; values are required except in pk. */
+static int w2_columns(struct wj *j, struct tcols *l, bool values,
+		      const char *what)
+{
+	bool first = true;
+	int rc;
+	size_t i = 0;
+	if (wj_open(j, JSONLEX_ARRAY, what) < 0)
+		return -1;
+	while ((rc = wj_element(j, &first)) > 0) {
+		const char *key, *open = j->lx.p;
+		size_t klen;
+		bool mfirst = true;
+		struct tcol *c = tcols_at(l, i++);
+		if (wj_open(j, JSONLEX_OBJECT, "'{' opening a column") < 0)
+			return -1;
+		while ((rc = wj_member(j, &mfirst, &key, &klen)) > 0) {
+			if (KEY_IS("name")) {
+				rc = wj_string(j, &c->name, &c->name_len, true);
+			} else if (KEY_IS("type")) {
+				rc = wj_typename(j, &c->type, &c->type_len);
+			} else if (KEY_IS("typeoid")) {
+				rc = wj_uint32(j, &c->typoid, NULL);
+				c->has_oid = true;
+			} else if (KEY_IS("value")) {
+				rc = wj_datum(j, &c->val);
+				c->has_val = true;
+			} else {
+				rc = wj_skip(j);
+			}
+			if (rc < 0)
+				return -1;
+		}
+		if (rc < 0)
+			return -1;
+		if (!c->name || (values && !c->has_val))
+			return wj_fail_at(j, open, "a column without \"%s\"",
+					  c->name ? "value" : "name");
+	}
+	return rc;
+}
+
+/* Delivers the truncate held from wal2json format 2's T records. */
+static int flush_held_truncate(struct tp_state *st, event_fn fn, void *ctx,
+			       struct err *e)
+{
+	if (!st->held_n)
+		return 0;
+	const char *p = st->held_names.data;
+	for (uint32_t i = 0; i < st->held_n; i++) {
+		const char *schema = p;
+		const char *table = schema + strlen(schema) + 1;
+		textrow_truncate_rel(&st->row, i, schema, table);
+		p = table + strlen(table) + 1;
+	}
+	struct event ev;
+	textrow_truncate(&st->row, &ev, st->held_n, false, false, st->held_lsn);
+	st->held_n = 0;
+	int rc = fn(ctx, &ev, e);
+	buf_reset(&st->held_names);
+	return rc;
+}
+
+static void hold_truncate(struct tp_state *st, const char *schema,
+			  const char *table, uint64_t lsn)
+{
+	if (!st->held_n)
+		buf_reset(&st->held_names);
+	buf_put(&st->held_names, schema, strlen(schema) + 1);
+	buf_put(&st->held_names, table, strlen(table) + 1);
+	st->held_n++;
+	st->held_lsn = lsn;
+}
 
 /* "action" of a record. */
 static int w2_action(struct wj *j, struct rec *r)
