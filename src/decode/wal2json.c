@@ -77,13 +77,12 @@ struct out {
 	struct err *e;
 };
 
-/* Members common to format 1 changes and format 2 records. */
-static int rec_member(struct wj *j, struct rec *r, const char *key, size_t klen,
-		      bool *done)
+/* A member common to format 1 changes and format 2 records, or one
+ * walhook has no use for, read whole. */
+static int rec_member(struct wj *j, struct rec *r, const char *key, size_t klen)
 {
 	size_t n;
 	bool isnull;
-	*done = true;
 	if (KEY_IS("schema"))
 		return wj_string(j, &r->schema, &n, true);
 	if (KEY_IS("table"))
@@ -108,17 +107,7 @@ static int rec_member(struct wj *j, struct rec *r, const char *key, size_t klen,
 		return wj_string(j, &r->prefix, &n, true);
 	if (KEY_IS("content"))
 		return wj_string(j, &r->content, &r->content_len, false);
-	*done = false;
-	return 0;
-}
-
-/* Any other member: one of rec_member's, or one walhook has no use for. */
-static int rec_other(struct wj *j, struct rec *r, const char *key, size_t klen)
-{
-	bool done;
-	if (rec_member(j, r, key, klen, &done) < 0)
-		return -1;
-	return done ? 0 : wj_skip(j);
+	return wj_skip(j);
 }
 
 /* Are the members a row change, truncate or message needs there? */
@@ -287,13 +276,11 @@ static int w1_kind(struct wj *j, struct rec *r)
 	return 0;
 }
 
-/* A member of a change that holds columns: its arrays of names, types,
- * OIDs and values, "oldkeys" and "pk"; *done false for any other. */
-static int w1_columns(struct wj *j, struct rec *r, const char *key, size_t klen,
-		      bool *done)
+/* A member of a change other than "kind": its arrays of names, types,
+ * OIDs and values, "oldkeys", "pk", or one of rec_member's. */
+static int w1_member(struct wj *j, struct rec *r, const char *key, size_t klen)
 {
 	struct tp_state *st = j->st;
-	*done = true;
 	if (KEY_IS("columnnames")) {
 		r->has_new = true;
 		return w1_array(j, &st->newc, F_NAME, &r->nnames,
@@ -318,8 +305,7 @@ static int w1_columns(struct wj *j, struct rec *r, const char *key, size_t klen,
 		r->has_pk = true;
 		return w1_keys(j, r, true);
 	}
-	*done = false;
-	return 0;
+	return rec_member(j, r, key, klen);
 }
 
 /* What is wrong with a change whose members were all read: no kind, or
@@ -347,7 +333,7 @@ static int w1_change(struct wj *j, struct rec *r)
 	struct tp_state *st = j->st;
 	const char *key, *open;
 	size_t klen;
-	bool first = true, done;
+	bool first = true;
 	int rc;
 	*r = (struct rec){ 0 };
 	st->newc.n = st->oldc.n = st->pkc.n = 0;
@@ -357,9 +343,8 @@ static int w1_change(struct wj *j, struct rec *r)
 	while ((rc = wj_member(j, &first, &key, &klen)) > 0) {
 		if (KEY_IS("kind"))
 			rc = w1_kind(j, r);
-		else if ((rc = w1_columns(j, r, key, klen, &done)) == 0 &&
-			 !done)
-			rc = rec_other(j, r, key, klen);
+		else
+			rc = w1_member(j, r, key, klen);
 		if (rc < 0)
 			return -1;
 	}
@@ -458,7 +443,7 @@ int wal2json_decode_1(struct textplugin *d, event_fn fn, void *ctx,
 		} else if (KEY_IS("change")) {
 			rc = w1_changes(&j, &t);
 		} else {
-			rc = rec_other(&j, &t.doc, key, klen);
+			rc = rec_member(&j, &t.doc, key, klen);
 		}
 		if (rc < 0)
 			return -1;
@@ -605,7 +590,7 @@ static int w2_record(struct wj *j, struct rec *r)
 					"'[' opening \"pk\"");
 			r->has_pk = true;
 		} else {
-			rc = rec_other(j, r, key, klen);
+			rc = rec_member(j, r, key, klen);
 		}
 		if (rc < 0)
 			return -1;
