@@ -1,5 +1,6 @@
 #include "base/lsn.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -81,4 +82,86 @@ char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec, (int)us);
 	return out;
+}
+
+/* ---- reading a timestamptz ---- */
+
+/* Reads min to max decimal digits at *s, with no digit after them. */
+static bool digits(const char **s, const char *end, size_t min, size_t max,
+		   int64_t *out)
+{
+	int64_t v = 0;
+	size_t n = 0;
+	while (*s < end && n < max && **s >= '0' && **s <= '9') {
+		v = v * 10 + (**s - '0');
+		(*s)++;
+		n++;
+	}
+	*out = v;
+	return n >= min && !(*s < end && **s >= '0' && **s <= '9');
+}
+
+static bool take(const char **s, const char *end, char c)
+{
+	if (*s < end && **s == c) {
+		(*s)++;
+		return true;
+	}
+	return false;
+}
+
+static bool leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 2000-01-01 to y-m-d, for years from 1 on. */
+static int64_t days_since_2000(int64_t y, int64_t m, int64_t d)
+{
+	static const int before[12] = { 0,   31,  59,  90,  120, 151,
+					181, 212, 243, 273, 304, 334 };
+	int64_t p = y - 1; /* leap years in 1 .. y-1, minus those to 1999 */
+	int64_t leaps =
+	    p / 4 - p / 100 + p / 400 - (1999 / 4 - 1999 / 100 + 1999 / 400);
+	return (y - 2000) * 365 + leaps + before[m - 1] + (m > 2 && leap(y)) +
+	       d - 1;
+}
+
+bool pgtime_parse(const char *s, size_t n, int64_t *out)
+{
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30,
+				       31, 31, 30, 31, 30, 31 };
+	const char *end = s + n;
+	int64_t y, mo, d, h, mi, sec, frac = 0, oh, om = 0, os = 0;
+	if (!digits(&s, end, 4, 6, &y) || !take(&s, end, '-') ||
+	    !digits(&s, end, 2, 2, &mo) || !take(&s, end, '-') ||
+	    !digits(&s, end, 2, 2, &d) || !take(&s, end, ' ') ||
+	    !digits(&s, end, 2, 2, &h) || !take(&s, end, ':') ||
+	    !digits(&s, end, 2, 2, &mi) || !take(&s, end, ':') ||
+	    !digits(&s, end, 2, 2, &sec))
+		return false;
+	if (take(&s, end, '.')) {
+		const char *f = s;
+		if (!digits(&s, end, 1, 6, &frac))
+			return false;
+		for (ptrdiff_t k = s - f; k < 6; k++)
+			frac *= 10;
+	}
+	int sign = take(&s, end, '+') ? 1 : take(&s, end, '-') ? -1 : 0;
+	if (!sign || !digits(&s, end, 2, 2, &oh))
+		return false;
+	if (take(&s, end, ':')) {
+		if (!digits(&s, end, 2, 2, &om))
+			return false;
+		if (take(&s, end, ':') && !digits(&s, end, 2, 2, &os))
+			return false;
+	}
+	if (s != end || y < 1 || y > 294276 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap(y)) || h > 23 ||
+	    mi > 59 || sec > 59 || oh > 15 || om > 59 || os > 59)
+		return false;
+	int64_t secs = days_since_2000(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+		       sec - sign * (oh * 3600 + om * 60 + os);
+	*out = secs * 1000000 + frac;
+	return true;
 }

@@ -29,5 +29,10 @@ int64_t pgtime_now(void);
  * out needs PGTIME_STRLEN bytes. */
 #define PGTIME_STRLEN 48
 char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN]);
+/* Parses the n bytes at s, a time as PostgreSQL prints a timestamptz
+ * ("2026-11-26 04:30:00.123456+00", any offset such as +05:30, the
+ * fraction optional; pgtime_format's text among them), into microseconds
+ * since the PostgreSQL epoch. False on anything else. */
+bool pgtime_parse(const char *s, size_t n, int64_t *out);
 
 #endif

@@ -28,7 +28,7 @@ struct textplugin {
 	/* Implementation state. rels is kept empty: each change's rel is
 	 * rebuilt from its payload in scratch (the plugins name no relid
 	 * to cache by). xid: the open transaction's (test_decoding,
-	 * wal2json 2). scratch: the rest, values and unescaped strings. */
+	 * wal2json 2). scratch: the rest, a struct tp_state (textstate.h). */
 	struct relcache rels;
 	uint32_t xid;
 	void *scratch;
@@ -74,11 +74,6 @@ void textplugin_reset(struct textplugin *d);
  */
 int textplugin_decode(struct textplugin *d, const uint8_t *buf, size_t len,
 		      uint64_t lsn, event_fn fn, void *ctx, struct err *e);
-
-/* Parses a timestamp as the plugins print one ("2026-11-26
- * 04:30:00.123456+00", any offset such as +05:30, fraction optional)
- * into microseconds since 2000-01-01 00:00:00 UTC. */
-bool textplugin_parse_time(const char *s, size_t n, int64_t *out);
 
 /* The plugin options walhook needs for the decoder to work, added to the
  * user's -o options unless the user set them: name, value pairs ending in

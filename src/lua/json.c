@@ -6,16 +6,18 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "decode/jsonlex.h"
 
 const char lj_null_sentinel = 0;
 const char lj_unchanged_sentinel = 0;
 
 /* Where the encoder or the decoder is, from the outermost value down: a
  * key or an index per level, for messages that say where a value is
- * ("new.doc.a[2]"). open counts the tables and JSON containers opened,
- * which LJ_MAX_DEPTH bounds; a change's own object and its new and old
- * rows are not counted, so whatever decode gave can be written back as a
- * column. Keys are views of strings the tables or the stack hold. */
+ * ("new.doc.a[2]"). open counts the tables the encoder opened, which
+ * LJ_MAX_DEPTH bounds as jsonlex bounds the decoder's arrays and objects;
+ * a change's own object and its new and old rows are not counted, so
+ * whatever decode gave can be written back as a column. Keys are views of
+ * strings the tables or the stack hold. */
 struct trail {
 	int n;
 	int open;
@@ -586,171 +588,76 @@ int lj_encode_change(lua_State *L, int idx, struct buf *b)
 
 /* ---- decoding ---- */
 
+/* Reads JSON text into Lua values, walking jsonlex's tokens; the trail is
+ * the path walked so far, for the message when the text nests too deep. */
 struct reader {
-	const char *s;
-	size_t n, i;
+	struct jsonlex lx;
 	char *msg;
 	size_t msglen;
 	struct trail t;
 };
 
-static int rfail(struct reader *r, const char *what)
+/* Fills msg with what went wrong at the byte at (counting from 1). */
+static int rfail(struct reader *r, const char *at, const char *what)
 {
-	snprintf(r->msg, r->msglen, "%s at byte %zu", what, r->i + 1);
+	snprintf(r->msg, r->msglen, "%s at byte %zu", what,
+		 (size_t)(at - r->lx.start) + 1);
 	return -1;
 }
 
-static void skip_ws(struct reader *r)
+/* The lexer's fault as the message; one too deep names the path too. */
+static int lex_fail(struct reader *r)
 {
-	while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\t' ||
-			       r->s[r->i] == '\n' || r->s[r->i] == '\r'))
-		r->i++;
-}
-
-static int hex4(struct reader *r, unsigned *out)
-{
-	if (r->n - r->i < 4)
-		return rfail(r, "truncated \\u escape");
-	unsigned v = 0;
-	for (int k = 0; k < 4; k++) {
-		char c = r->s[r->i++];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return rfail(r, "bad \\u escape");
+	if (r->lx.fault != JSONLEX_TOO_DEEP) {
+		char what[128];
+		return rfail(r, r->lx.fault_at,
+			     jsonlex_fault_text(&r->lx, what, sizeof what));
 	}
-	*out = v;
-	return 0;
-}
-
-static void put_utf8(struct buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(b, (char)(0xC0 | cp >> 6));
-		buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	} else if (cp < 0x10000) {
-		buf_putc(b, (char)(0xE0 | cp >> 12));
-		buf_putc(b, (char)(0x80 | (cp >> 6 & 0x3F)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	} else {
-		buf_putc(b, (char)(0xF0 | cp >> 18));
-		buf_putc(b, (char)(0x80 | (cp >> 12 & 0x3F)));
-		buf_putc(b, (char)(0x80 | (cp >> 6 & 0x3F)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	}
-}
-
-/* Pushes the string that starts after the opening quote. */
-static int read_string(lua_State *L, struct reader *r)
-{
 	struct buf b = { 0 };
-	for (;;) {
-		if (r->i >= r->n) {
-			buf_free(&b);
-			return rfail(r, "unterminated string");
-		}
-		char c = r->s[r->i++];
-		if (c == '"')
-			break;
-		if ((unsigned char)c < 0x20) {
-			buf_free(&b);
-			return rfail(r, "control character in string");
-		}
-		if (c != '\\') {
-			buf_putc(&b, c);
-			continue;
-		}
-		if (r->i >= r->n) {
-			buf_free(&b);
-			return rfail(r, "unterminated string");
-		}
-		c = r->s[r->i++];
-		unsigned cp, lo;
-		switch (c) {
-		case '"':
-		case '\\':
-		case '/': buf_putc(&b, c); break;
-		case 'b': buf_putc(&b, '\b'); break;
-		case 'f': buf_putc(&b, '\f'); break;
-		case 'n': buf_putc(&b, '\n'); break;
-		case 'r': buf_putc(&b, '\r'); break;
-		case 't': buf_putc(&b, '\t'); break;
-		case 'u':
-			if (hex4(r, &cp) < 0) {
-				buf_free(&b);
-				return -1;
-			}
-			/* A surrogate only as the first of a pair: what
-			 * would not be UTF-8 is refused, as jsonb does. */
-			if (cp >= 0xDC00 && cp < 0xE000) {
-				buf_free(&b);
-				return rfail(
-				    r,
-				    "a \\u low surrogate without a high one");
-			}
-			if (cp >= 0xD800 && cp < 0xDC00) {
-				if (r->n - r->i < 6 || r->s[r->i] != '\\' ||
-				    r->s[r->i + 1] != 'u') {
-					buf_free(&b);
-					return rfail(
-					    r,
-					    "a \\u high surrogate without a low one");
-				}
-				r->i += 2;
-				if (hex4(r, &lo) < 0) {
-					buf_free(&b);
-					return -1;
-				}
-				if (lo < 0xDC00 || lo >= 0xE000) {
-					buf_free(&b);
-					return rfail(
-					    r,
-					    "a \\u high surrogate without a low one");
-				}
-				cp = 0x10000 + ((cp - 0xD800) << 10) +
-				     (lo - 0xDC00);
-			}
-			put_utf8(&b, cp);
-			break;
-		default: buf_free(&b); return rfail(r, "bad escape in string");
-		}
-	}
-	lua_pushlstring(L, b.data ? b.data : "", b.len);
+	buf_printf(&b, "nested more than %d deep at byte %zu, in ",
+		   LJ_MAX_DEPTH, (size_t)(r->lx.fault_at - r->lx.start) + 1);
+	put_trail(&b, &r->t, 48); /* the message fits the callers' 128 bytes */
+	snprintf(r->msg, r->msglen, "%s", buf_cstr(&b));
 	buf_free(&b);
-	return 0;
+	return -1;
 }
 
-static int read_number(lua_State *L, struct reader *r)
+/* Pushes the string t, unescaped. A long one is unescaped into a userdata
+ * on the stack, so an error thrown by the push leaks nothing. */
+static void push_string(lua_State *L, const struct jsonlex_token *t)
 {
-	size_t start = r->i;
-	bool integral = true;
-	while (r->i < r->n && r->s[r->i] &&
-	       strchr("+-0123456789.eE", r->s[r->i])) {
-		if (strchr(".eE", r->s[r->i]))
-			integral = false;
-		r->i++;
+	if (!t->escaped) {
+		lua_pushlstring(L, t->text, t->len);
+		return;
 	}
-	size_t len = r->i - start;
-	if (len == 0)
-		return rfail(r, "bad number");
+	char small[256];
+	bool big = t->len > sizeof small;
+	char *o = big ? lua_newuserdata(L, t->len) : small;
+	lua_pushlstring(L, o, jsonlex_unescape(t, o));
+	if (big)
+		lua_remove(L, -2);
+}
+
+/* Pushes the number t: an integer when Lua holds it exactly, else a
+ * double. */
+static int push_number(lua_State *L, struct reader *r,
+		       const struct jsonlex_token *t)
+{
+	bool integral = true;
+	for (size_t i = 0; i < t->len; i++)
+		if (t->text[i] == '.' || t->text[i] == 'e' || t->text[i] == 'E')
+			integral = false;
 	/* A copy to end with a NUL: on the stack, or for the long numbers
 	 * numeric prints, on the heap. */
 	char small[64];
 	struct buf big = { 0 };
 	char *tmp = small;
-	if (len >= sizeof small) {
-		buf_put(&big, r->s + start, len);
+	if (t->len >= sizeof small) {
+		buf_put(&big, t->text, t->len);
 		tmp = (char *)buf_cstr(&big);
 	} else {
-		memcpy(small, r->s + start, len);
-		small[len] = '\0';
+		memcpy(small, t->text, t->len);
+		small[t->len] = '\0';
 	}
 	char *end;
 	int rc = 0;
@@ -768,8 +675,10 @@ static int read_number(lua_State *L, struct reader *r)
 		}
 	}
 	double d = strtod(tmp, &end);
+	/* jsonlex checked the grammar: strtod stops short only where a
+	 * script set a locale whose decimal point is not '.'. */
 	if (*end != '\0')
-		rc = rfail(r, "bad number");
+		rc = rfail(r, t->text + t->len, "bad number");
 	else
 		lua_pushnumber(L, d);
 	buf_free(&big);
@@ -778,141 +687,91 @@ static int read_number(lua_State *L, struct reader *r)
 
 static int read_value(lua_State *L, struct reader *r);
 
-/* Reads an array or an object after its opening bracket; pushes it. */
-static int read_container(lua_State *L, struct reader *r, bool array)
+/* Reads an array after its '['; pushes it. */
+static int read_array(lua_State *L, struct reader *r)
 {
-	char close = array ? ']' : '}';
-	if (r->t.open >= LJ_MAX_DEPTH) {
-		struct buf b = { 0 };
-		buf_printf(&b, "nested more than %d deep at byte %zu, in ",
-			   LJ_MAX_DEPTH, r->i);
-		put_trail(&b, &r->t,
-			  48); /* the message fits the callers' 128 bytes */
-		snprintf(r->msg, r->msglen, "%s", buf_cstr(&b));
-		buf_free(&b);
-		return -1;
-	}
-	r->t.open++;
+	bool first = true;
+	int rc, n = 0;
 	lua_newtable(L);
-	int t = lua_gettop(L);
-	skip_ws(r);
-	if (r->i < r->n && r->s[r->i] == close) {
-		r->i++;
-		r->t.open--;
-		return 0;
-	}
-	/* An object remembers its key order, so encoding it again gives the
-	 * same text: stack: object, keys. */
-	if (!array)
-		lua_newtable(L);
-	for (int n = 1;; n++) {
-		skip_ws(r);
-		if (!array) {
-			if (r->i >= r->n || r->s[r->i] != '"')
-				return rfail(r, "expected a string key");
-			r->i++;
-			if (read_string(L, r) < 0)
-				return -1;
-			skip_ws(r);
-			if (r->i >= r->n || r->s[r->i++] != ':')
-				return rfail(r, "expected ':'");
-			lua_pushvalue(L, -1);
-			lua_rawseti(L, t + 1, n);
-		}
-		if (array) {
-			trail_index(&r->t, n);
-		} else {
-			size_t klen;
-			const char *k = lua_tolstring(L, -1, &klen);
-			trail_key(&r->t, k, klen);
-		}
-		int rc = read_value(L, r);
+	while ((rc = jsonlex_element(&r->lx, &first)) > 0) {
+		trail_index(&r->t, ++n);
+		rc = read_value(L, r);
 		trail_pop(&r->t);
 		if (rc < 0)
 			return -1;
-		if (array)
-			lua_rawseti(L, t, n);
-		else
-			lua_rawset(L, t);
-		skip_ws(r);
-		if (r->i >= r->n)
-			return rfail(r, "unterminated container");
-		char c = r->s[r->i++];
-		if (c == close) {
-			if (!array) {
-				lua_createtable(
-				    L, 0, 1); /* stack: object, keys, mt */
-				lua_insert(L, t + 1);
-				lua_setfield(L, t + 1, "__keys");
-				lua_setmetatable(L, t);
-			}
-			r->t.open--;
-			return 0;
-		}
-		if (c != ',')
-			return rfail(r, array ? "expected ',' or ']'"
-					      : "expected ',' or '}'");
+		lua_rawseti(L, -2, n);
 	}
+	return rc < 0 ? lex_fail(r) : 0;
 }
 
-static int read_literal(struct reader *r, const char *word)
+/* Reads an object after its '{'; pushes it. It remembers its key order
+ * in the __keys array of its metatable, so encoding it again gives the
+ * same text; an empty object has no metatable. */
+static int read_object(lua_State *L, struct reader *r)
 {
-	size_t n = strlen(word);
-	if (r->n - r->i < n || memcmp(r->s + r->i, word, n) != 0)
-		return rfail(r, "unexpected character");
-	r->i += n;
+	struct jsonlex_token key;
+	bool first = true;
+	int rc, n = 0;
+	lua_newtable(L);
+	int t = lua_gettop(L);
+	while ((rc = jsonlex_member(&r->lx, &first, &key)) > 0) {
+		if (n == 0)
+			lua_newtable(L); /* stack: object, keys */
+		push_string(L, &key);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, t + 1, ++n); /* stack: object, keys, key */
+		size_t klen;
+		const char *k = lua_tolstring(L, -1, &klen);
+		trail_key(&r->t, k, klen);
+		rc = read_value(L, r);
+		trail_pop(&r->t);
+		if (rc < 0)
+			return -1;
+		lua_rawset(L, t);
+	}
+	if (rc < 0)
+		return lex_fail(r);
+	if (n > 0) {
+		lua_createtable(L, 0, 1); /* stack: object, keys, mt */
+		lua_insert(L, t + 1);
+		lua_setfield(L, t + 1, "__keys");
+		lua_setmetatable(L, t);
+	}
 	return 0;
 }
 
 static int read_value(lua_State *L, struct reader *r)
 {
+	struct jsonlex_token t;
 	if (!lua_checkstack(L, LEVEL_SLOTS))
-		return rfail(r, "out of Lua stack");
-	skip_ws(r);
-	if (r->i >= r->n)
-		return rfail(r, "unexpected end");
-	char c = r->s[r->i];
-	switch (c) {
-	case '{':
-	case '[': r->i++; return read_container(L, r, c == '[');
-	case '"': r->i++; return read_string(L, r);
-	case 't':
-		if (read_literal(r, "true") < 0)
-			return -1;
-		lua_pushboolean(L, 1);
+		return rfail(r, r->lx.p, "out of Lua stack");
+	if (jsonlex_value(&r->lx, &t) < 0)
+		return lex_fail(r);
+	switch (t.kind) {
+	case JSONLEX_OBJECT: return read_object(L, r);
+	case JSONLEX_ARRAY: return read_array(L, r);
+	case JSONLEX_STRING: push_string(L, &t); return 0;
+	case JSONLEX_NUMBER: return push_number(L, r, &t);
+	case JSONLEX_TRUE:
+	case JSONLEX_FALSE:
+		lua_pushboolean(L, t.kind == JSONLEX_TRUE);
 		return 0;
-	case 'f':
-		if (read_literal(r, "false") < 0)
-			return -1;
-		lua_pushboolean(L, 0);
-		return 0;
-	case 'n':
-		if (read_literal(r, "null") < 0)
-			return -1;
-		lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
-		return 0;
-	default:
-		if (c == '-' || (c >= '0' && c <= '9'))
-			return read_number(L, r);
-		return rfail(r, "unexpected character");
+	default: lua_pushlightuserdata(L, (void *)&lj_null_sentinel); return 0;
 	}
 }
 
 int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen)
 {
 	struct reader r;
-	r.s = s;
-	r.n = n;
-	r.i = 0;
+	jsonlex_init(&r.lx, s, n, LJ_MAX_DEPTH);
 	r.msg = msg;
 	r.msglen = msglen;
 	r.t.n = r.t.open = 0;
 	int top = lua_gettop(L);
 	if (read_value(L, &r) == 0) {
-		skip_ws(&r);
-		if (r.i == r.n)
+		if (jsonlex_at_end(&r.lx))
 			return 0;
-		rfail(&r, "trailing text");
+		rfail(&r, r.lx.p, "trailing text");
 	}
 	lua_settop(L, top);
 	return -1;

@@ -1,10 +1,13 @@
-/* Unit tests for lsn.h: LSN text in both directions, replication times. */
+/* Unit tests for lsn.h: LSN text in both directions, replication times
+ * in both directions. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/lsn.h"
+
+#include "../utc.h"
 
 /* Parses s, formats the result and expects want back. */
 static void assert_round_trip(const char *s, uint64_t value, const char *want)
@@ -138,6 +141,106 @@ START_TEST(test_pgtime_now_is_recent)
 }
 END_TEST
 
+static int64_t parse_time(const char *s)
+{
+	int64_t t = -42;
+	size_t n = strlen(s);
+	char *copy = malloc(n ? n : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, s, n);
+	ck_assert_msg(pgtime_parse(copy, n, &t), "rejected \"%s\"", s);
+	free(copy);
+	return t;
+}
+
+START_TEST(test_pgtime_parse)
+{
+	ck_assert_int_eq(parse_time("2000-01-01 00:00:00+00"), 0);
+	ck_assert_int_eq(parse_time("2000-01-01 00:00:00.000001+00"), 1);
+	ck_assert_int_eq(parse_time("1999-12-31 23:59:59+00"), -1000000);
+	ck_assert_int_eq(parse_time("2026-11-26 04:30:00.123456+00"),
+			 utc(2026, 11, 26, 4, 30, 0, 123456));
+	ck_assert_int_eq(parse_time("2026-11-26 04:30:00.1+00"),
+			 utc(2026, 11, 26, 4, 30, 0, 100000));
+	ck_assert_int_eq(parse_time("2026-11-26 10:00:00.5+05:30"),
+			 utc(2026, 11, 26, 4, 30, 0, 500000));
+	ck_assert_int_eq(parse_time("2026-11-25 20:30:00-08"),
+			 utc(2026, 11, 26, 4, 30, 0, 0));
+	ck_assert_int_eq(parse_time("1900-01-01 00:09:21+00:09:21"),
+			 utc(1900, 1, 1, 0, 0, 0, 0));
+	ck_assert_int_eq(parse_time("2024-02-29 12:00:00+00"),
+			 utc(2024, 2, 29, 12, 0, 0, 0));
+	ck_assert_int_eq(parse_time("2000-02-29 00:00:00+00"),
+			 utc(2000, 2, 29, 0, 0, 0, 0));
+	ck_assert_int_eq(parse_time("1970-01-01 00:00:00+00"),
+			 -INT64_C(946684800) * 1000000);
+	ck_assert_int_eq(parse_time("0001-01-01 00:00:00+00"),
+			 -INT64_C(63082281600) * 1000000);
+	ck_assert_int_eq(parse_time("2400-12-31 23:59:59.999999+00"),
+			 utc(2400, 12, 31, 23, 59, 59, 999999));
+	ck_assert_int_eq(parse_time("294276-12-31 23:59:59.999999+00"),
+			 INT64_C(9223371331199999999));
+	ck_assert_int_eq(parse_time("12345-06-07 00:00:00+00"),
+			 utc(12345, 6, 7, 0, 0, 0, 0));
+
+	static const char *const bad[] = {
+		"",
+		"2026-11-26",
+		"2026-11-26 04:30:00",
+		"2026-11-26T04:30:00+00",
+		"2026-13-01 00:00:00+00",
+		"2026-00-01 00:00:00+00",
+		"2026-11-31 00:00:00+00",
+		"2023-02-29 00:00:00+00",
+		"2100-02-29 00:00:00+00",
+		"2026-11-26 24:00:00+00",
+		"2026-11-26 04:60:00+00",
+		"2026-11-26 04:30:60+00",
+		"2026-11-26 04:30:00+00 BC",
+		" 2026-11-26 04:30:00+00",
+		"2026-11-26 04:30:00.+00",
+		"2026-11-26 04:30:00.1234567+00",
+		"2026-11-26 04:30:00+0",
+		"2026-11-26 04:30:00+05:3",
+		"2026-11-26 04:30:00+16",
+		"26-11-26 04:30:00+00",
+		"0000-01-01 00:00:00+00",
+		"294277-01-01 00:00:00+00",
+		"1234567-01-01 00:00:00+00",
+		"2026-1-26 04:30:00+00",
+		"2026-11-26 4:30:00+00",
+		"2026-11-26 04:30:00Z",
+		"2026-11-26 04:30:00+00:00:",
+		"infinity",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t t;
+		ck_assert_msg(!pgtime_parse(bad[i], strlen(bad[i]), &t),
+			      "accepted \"%s\"", bad[i]);
+	}
+	int64_t t;
+	/* the length counts, not a NUL */
+	ck_assert(pgtime_parse("2000-01-01 00:00:00+00xyz", 22, &t));
+	ck_assert_int_eq(t, 0);
+}
+END_TEST
+
+/* What pgtime_format writes, pgtime_parse reads back. */
+START_TEST(test_pgtime_round_trip)
+{
+	static const int64_t times[] = {
+		0, 1, -1, 123456789012345, -946684800000000, 9223371331199999999
+	};
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+		char out[PGTIME_STRLEN];
+		int64_t t = 42;
+		pgtime_format(times[i], out);
+		ck_assert_msg(pgtime_parse(out, strlen(out), &t), "%s", out);
+		ck_assert_int_eq(t, times[i]);
+	}
+}
+END_TEST
+
 static Suite *lsn_suite(void)
 {
 	Suite *s = suite_create("lsn");
@@ -156,6 +259,8 @@ static Suite *lsn_suite(void)
 	tcase_add_test(tc, test_pgtime_before_2000);
 	tcase_add_test(tc, test_pgtime_extremes);
 	tcase_add_test(tc, test_pgtime_now_is_recent);
+	tcase_add_test(tc, test_pgtime_parse);
+	tcase_add_test(tc, test_pgtime_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

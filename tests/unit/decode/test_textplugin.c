@@ -81,6 +81,8 @@
 #include "base/lsn.h"
 #include "decode/textplugin.h"
 
+#include "../utc.h"
+
 struct vec {
 	const char *lsn;
 	const char *text;
@@ -1601,20 +1603,6 @@ static void feed_bad(const char *lsn, const char *text, const char *want)
 		      want);
 }
 
-/* Microseconds since 2000-01-01 UTC of a UTC wall-clock time, by the C
- * library (not by the code under test). */
-static int64_t utc(int y, int mo, int d, int h, int mi, int s, int us)
-{
-	struct tm tm = { .tm_year = y - 1900,
-			 .tm_mon = mo - 1,
-			 .tm_mday = d,
-			 .tm_hour = h,
-			 .tm_min = mi,
-			 .tm_sec = s };
-	time_t t = timegm(&tm);
-	return ((int64_t)t - 946684800) * 1000000 + us;
-}
-
 /* ---- expectations ---- */
 
 static const struct rev *at(size_t i)
@@ -3085,93 +3073,6 @@ START_TEST(test_w2_truncates_joined)
 }
 END_TEST
 
-/* ---- commit times ---- */
-
-static int64_t parse_time(const char *s)
-{
-	int64_t t = -42;
-	size_t n = strlen(s);
-	char *copy = malloc(n ? n : 1);
-	ck_assert_ptr_nonnull(copy);
-	memcpy(copy, s, n);
-	ck_assert_msg(textplugin_parse_time(copy, n, &t), "rejected \"%s\"", s);
-	free(copy);
-	return t;
-}
-
-START_TEST(test_times)
-{
-	ck_assert_int_eq(parse_time("2000-01-01 00:00:00+00"), 0);
-	ck_assert_int_eq(parse_time("2000-01-01 00:00:00.000001+00"), 1);
-	ck_assert_int_eq(parse_time("1999-12-31 23:59:59+00"), -1000000);
-	ck_assert_int_eq(parse_time("2026-11-26 04:30:00.123456+00"),
-			 utc(2026, 11, 26, 4, 30, 0, 123456));
-	ck_assert_int_eq(parse_time("2026-11-26 04:30:00.1+00"),
-			 utc(2026, 11, 26, 4, 30, 0, 100000));
-	ck_assert_int_eq(parse_time("2026-11-26 10:00:00.5+05:30"),
-			 utc(2026, 11, 26, 4, 30, 0, 500000));
-	ck_assert_int_eq(parse_time("2026-11-25 20:30:00-08"),
-			 utc(2026, 11, 26, 4, 30, 0, 0));
-	ck_assert_int_eq(parse_time("1900-01-01 00:09:21+00:09:21"),
-			 utc(1900, 1, 1, 0, 0, 0, 0));
-	ck_assert_int_eq(parse_time("2024-02-29 12:00:00+00"),
-			 utc(2024, 2, 29, 12, 0, 0, 0));
-	ck_assert_int_eq(parse_time("2000-02-29 00:00:00+00"),
-			 utc(2000, 2, 29, 0, 0, 0, 0));
-	ck_assert_int_eq(parse_time("1970-01-01 00:00:00+00"),
-			 -INT64_C(946684800) * 1000000);
-	ck_assert_int_eq(parse_time("0001-01-01 00:00:00+00"),
-			 -INT64_C(63082281600) * 1000000);
-	ck_assert_int_eq(parse_time("2400-12-31 23:59:59.999999+00"),
-			 utc(2400, 12, 31, 23, 59, 59, 999999));
-	ck_assert_int_eq(parse_time("294276-12-31 23:59:59.999999+00"),
-			 INT64_C(9223371331199999999));
-	ck_assert_int_eq(parse_time("12345-06-07 00:00:00+00"),
-			 utc(12345, 6, 7, 0, 0, 0, 0));
-
-	static const char *const bad[] = {
-		"",
-		"2026-11-26",
-		"2026-11-26 04:30:00",
-		"2026-11-26T04:30:00+00",
-		"2026-13-01 00:00:00+00",
-		"2026-00-01 00:00:00+00",
-		"2026-11-31 00:00:00+00",
-		"2023-02-29 00:00:00+00",
-		"2100-02-29 00:00:00+00",
-		"2026-11-26 24:00:00+00",
-		"2026-11-26 04:60:00+00",
-		"2026-11-26 04:30:60+00",
-		"2026-11-26 04:30:00+00 BC",
-		" 2026-11-26 04:30:00+00",
-		"2026-11-26 04:30:00.+00",
-		"2026-11-26 04:30:00.1234567+00",
-		"2026-11-26 04:30:00+0",
-		"2026-11-26 04:30:00+05:3",
-		"2026-11-26 04:30:00+16",
-		"26-11-26 04:30:00+00",
-		"0000-01-01 00:00:00+00",
-		"294277-01-01 00:00:00+00",
-		"1234567-01-01 00:00:00+00",
-		"2026-1-26 04:30:00+00",
-		"2026-11-26 4:30:00+00",
-		"2026-11-26 04:30:00Z",
-		"2026-11-26 04:30:00+00:00:",
-		"infinity",
-	};
-	for (size_t i = 0; i < NVEC(bad); i++) {
-		int64_t t;
-		ck_assert_msg(
-		    !textplugin_parse_time(bad[i], strlen(bad[i]), &t),
-		    "accepted \"%s\"", bad[i]);
-	}
-	int64_t t;
-	/* the length counts, not a NUL */
-	ck_assert(textplugin_parse_time("2000-01-01 00:00:00+00xyz", 22, &t));
-	ck_assert_int_eq(t, 0);
-}
-END_TEST
-
 /* ---- options ---- */
 
 static void ck_options(enum textplugin_kind kind, const char *want)
@@ -3236,7 +3137,6 @@ static Suite *textplugin_suite(void)
 	tcase_add_test(tc, test_json_strings);
 	tcase_add_test(tc, test_td_values);
 	tcase_add_test(tc, test_w2_truncates_joined);
-	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_options);
 	suite_add_tcase(s, tc);
 	return s;

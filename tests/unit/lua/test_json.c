@@ -224,6 +224,16 @@ START_TEST(test_decode_strings_numbers)
 		     "a \\u high surrogate without a low one");
 	decode_fails("1\0", 2, "trailing text");
 	decode_fails("[1\0]", 4, "expected ',' or ']'");
+	/* The byte named is the one where the text went wrong, from 1. */
+	decode_fails("{\"a\" 1}", 7,
+		     "expected ':' after a member name at byte 6");
+	decode_fails("[\"a\\x\"]", 7, "invalid escape in a string at byte 4");
+	/* JSON's numbers only, as jsonb takes them: no leading zeros, digits
+	 * on both sides of a decimal point. */
+	decode_fails("01", 2, "trailing text at byte 2");
+	decode_fails("[1.]", 4,
+		     "expected digits after a decimal point at byte 4");
+	decode_fails("-.5", 3, "expected a number at byte 1");
 	char msg[128];
 	/* Numbers: out of int64 is a double, not the nearest int64; -0 stays
 	 * negative (where an integer is not a double, LuaJIT's numbers being
