@@ -40,9 +40,30 @@ static void on_hangup(int sig)
 /* The script of the run, for a stop to reach a hook that runs on. */
 static struct lh *volatile interruptible;
 
+/* How long a stop may take before walhook ends without finishing it.
+ * Each stuck sink and a running hook get SINK_STOP_GRACE_US; this is the
+ * backstop for what no grace reaches, such as a loop LuaJIT compiled,
+ * where count hooks never run.  Ending here is as safe as kill -9:
+ * nothing past what the sinks took was confirmed. */
+#define STOP_DEADLINE_S 10
+#define SECONDS_(n) #n " s"
+#define SECONDS(n) SECONDS_(n)
+
+static void on_stop_deadline(int sig)
+{
+	(void)sig;
+	static const char msg[] = "walhook: stopped: still running " SECONDS(
+	    STOP_DEADLINE_S) " after the stop was asked for\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)w;
+	_exit(1);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (!stop_requested)
+		alarm(STOP_DEADLINE_S);
 	stop_requested = 1;
 	lh_interrupt(interruptible);
 }
@@ -57,6 +78,8 @@ static void install_signals(void)
 	/* SIGHUP: file sinks reopen their files (log rotation). */
 	sa.sa_handler = on_hangup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_stop_deadline;
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
