@@ -248,6 +248,70 @@ static double opt_seconds(lua_State *L, const char *what, const char *k,
 	return v;
 }
 
+#ifdef WALHOOK_KAFKA
+/* Strings for config names and values: 128 properties. */
+#define KAFKA_MAX_CONFIG 256
+
+/* config = { ["linger.ms"] = 5, ... }: each a librdkafka property, its
+ * name and value as strings in cb, pointed at from pairs. Returns how many
+ * strings (twice the properties); raises on a bad one, with cb freed. */
+static int kafka_config(lua_State *L, const char *what, struct buf *cb,
+			const char **pairs)
+{
+	size_t offs[KAFKA_MAX_CONFIG];
+	int n = 0;
+	lua_getfield(L, 1, "config");
+	if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
+		buf_free(cb);
+		return luaL_error(
+		    L, "%s: config must be a table of librdkafka properties",
+		    what);
+	}
+	if (lua_istable(L, -1)) {
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			int t = lua_type(L, -1);
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    (t != LUA_TSTRING && t != LUA_TNUMBER &&
+			     t != LUA_TBOOLEAN)) {
+				buf_free(cb);
+				return luaL_error(
+				    L,
+				    "%s: config takes names of librdkafka properties "
+				    "with strings, numbers or booleans",
+				    what);
+			}
+			if (n == KAFKA_MAX_CONFIG) {
+				buf_free(cb);
+				return luaL_error(
+				    L, "%s: at most 128 config properties",
+				    what);
+			}
+			offs[n++] = cb->len;
+			buf_puts(cb, lua_tostring(L, -2));
+			buf_putc(cb, '\0');
+			offs[n++] = cb->len;
+			if (t == LUA_TBOOLEAN) {
+				buf_puts(cb, lua_toboolean(L, -1) ? "true"
+								  : "false");
+			} else {
+				lua_pushvalue(L,
+					      -1); /* tostring of a copy, not of
+						      the value next uses */
+				buf_puts(cb, lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+			buf_putc(cb, '\0');
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	for (int i = 0; i < n; i++)
+		pairs[i] = cb->data + offs[i];
+	return n;
+}
+#endif
+
 static int l_kafka(lua_State *L)
 {
 	static const char *const what = "walhook.sink.kafka";
@@ -270,59 +334,9 @@ static int l_kafka(lua_State *L)
 		    opt_string(L, "transactional_id", false, NULL),
 		.offsets_topic = opt_string(L, "offsets_topic", false, NULL),
 	};
-	/* config = { ["linger.ms"] = 5, ... }: each a librdkafka property. */
 	struct buf cb = { 0 };
-	size_t offs[256];
-	const char *pairs[256];
-	int n = 0;
-	lua_getfield(L, 1, "config");
-	if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
-		buf_free(&cb);
-		return luaL_error(
-		    L, "%s: config must be a table of librdkafka properties",
-		    what);
-	}
-	if (lua_istable(L, -1)) {
-		lua_pushnil(L);
-		while (lua_next(L, -2)) {
-			int t = lua_type(L, -1);
-			if (lua_type(L, -2) != LUA_TSTRING ||
-			    (t != LUA_TSTRING && t != LUA_TNUMBER &&
-			     t != LUA_TBOOLEAN)) {
-				buf_free(&cb);
-				return luaL_error(
-				    L,
-				    "%s: config takes names of librdkafka properties "
-				    "with strings, numbers or booleans",
-				    what);
-			}
-			if (n == 256) {
-				buf_free(&cb);
-				return luaL_error(
-				    L, "%s: at most 128 config properties",
-				    what);
-			}
-			offs[n++] = cb.len;
-			buf_puts(&cb, lua_tostring(L, -2));
-			buf_putc(&cb, '\0');
-			offs[n++] = cb.len;
-			if (t == LUA_TBOOLEAN) {
-				buf_puts(&cb, lua_toboolean(L, -1) ? "true"
-								   : "false");
-			} else {
-				lua_pushvalue(L,
-					      -1); /* tostring of a copy, not of
-						      the value next uses */
-				buf_puts(&cb, lua_tostring(L, -1));
-				lua_pop(L, 1);
-			}
-			buf_putc(&cb, '\0');
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 1);
-	for (int i = 0; i < n; i++)
-		pairs[i] = cb.data + offs[i];
+	const char *pairs[KAFKA_MAX_CONFIG];
+	int n = kafka_config(L, what, &cb, pairs);
 	c.config = pairs;
 	c.nconfig = n / 2;
 	struct err e;

@@ -95,42 +95,43 @@ static int route(lua_State *L, const struct luasink_box *bx, int t, int rt,
 	return 0;
 }
 
-/* The key of the change at t, into out (*has false: none): the key
- * function's result (a string as it is, a table as JSON, nil for none),
- * or the replica identity's columns as a JSON object, values from old
- * when it has them. */
-static int record_key(lua_State *L, const struct luasink_box *bx, int t,
-		      bool *has, struct buf *out, char *msg, size_t cap)
+/* The key function's result for the change at t, into out: a string as
+ * it is, a table as JSON, nil for none (*has false). */
+static int function_key(lua_State *L, const struct luasink_box *bx, int t,
+			bool *has, struct buf *out, char *msg, size_t cap)
 {
-	buf_reset(out);
-	*has = false;
-	if (bx->key_ref != LUA_NOREF) {
-		if (call_route(L, bx->key_ref, t, msg, cap) < 0)
-			return -1;
-		int rc = 0;
-		if (lua_type(L, -1) == LUA_TSTRING) {
-			size_t n;
-			const char *k = lua_tolstring(L, -1, &n);
-			buf_put(out, k, n);
-			*has = true;
-		} else if (lua_istable(L, -1)) {
-			if (lj_encode(L, -1, out) < 0) {
-				snprintf(msg, cap, "key: %s",
-					 lua_tostring(L, -1));
-				lua_pop(L, 1);
-				rc = -1;
-			}
-			*has = rc == 0;
-		} else if (!lua_isnil(L, -1)) {
-			snprintf(
-			    msg, cap,
-			    "key function returned a %s; expected a string, a table or nil",
-			    luaL_typename(L, -1));
+	if (call_route(L, bx->key_ref, t, msg, cap) < 0)
+		return -1;
+	int rc = 0;
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		size_t n;
+		const char *k = lua_tolstring(L, -1, &n);
+		buf_put(out, k, n);
+		*has = true;
+	} else if (lua_istable(L, -1)) {
+		if (lj_encode(L, -1, out) < 0) {
+			snprintf(msg, cap, "key: %s", lua_tostring(L, -1));
+			lua_pop(L, 1);
 			rc = -1;
 		}
-		lua_pop(L, 1);
-		return rc;
+		*has = rc == 0;
+	} else if (!lua_isnil(L, -1)) {
+		snprintf(
+		    msg, cap,
+		    "key function returned a %s; expected a string, a table or nil",
+		    luaL_typename(L, -1));
+		rc = -1;
 	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* The replica identity's columns of the change at t as a JSON object,
+ * into out (*has false: t names no key), values from old when it has
+ * them. */
+static int identity_key(lua_State *L, int t, bool *has, struct buf *out,
+			char *msg, size_t cap)
+{
 	lua_getfield(L, t, "key");
 	int keys = lua_gettop(L);
 	size_t n = lua_istable(L, keys) ? lh_rawlen(L, keys) : 0;
@@ -176,9 +177,17 @@ static int record_key(lua_State *L, const struct luasink_box *bx, int t,
 	return 0;
 }
 
-/* Hands one record (JSON in b) to the sink; for a broker sink with its
- * key, destination and labels, from the table at t (rt names the
- * relation). */
+/* The key of the change at t, into out (*has false: none): the key
+ * function's result, or the replica identity's columns. */
+static int record_key(lua_State *L, const struct luasink_box *bx, int t,
+		      bool *has, struct buf *out, char *msg, size_t cap)
+{
+	buf_reset(out);
+	*has = false;
+	if (bx->key_ref != LUA_NOREF)
+		return function_key(L, bx, t, has, out, msg, cap);
+	return identity_key(L, t, has, out, msg, cap);
+}
 
 /* Hands one record (JSON in b) to the sink; for a broker sink with its
  * key, destination and labels, from the table at t (rt names the
