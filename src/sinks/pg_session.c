@@ -87,18 +87,20 @@ static int setup_session(struct pgsink *p, struct err *e)
 	return 0;
 }
 
-static int setup_progress(struct pgsink *p, struct err *e)
+/* Whether the replication origin p->progress_name exists, creating it
+ * when the role may. Creating and using an origin takes superuser or a
+ * grant on the functions (even to look one up); without it, *exists is
+ * false and a table keeps the position. */
+static int find_origin(struct pgsink *p, bool *exists, struct err *e)
 {
 	const char *name[] = { p->progress_name };
-	/* Creating and using an origin takes superuser or a grant on the
-	 * functions (even to look one up); without it, a table keeps the
-	 * position. */
-	bool may = true, exists = false;
+	bool may = true;
+	*exists = false;
 	PGresult *res = PQexecParams(
 	    p->conn, "SELECT pg_catalog.pg_replication_origin_oid($1)", 1, NULL,
 	    name, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-		exists = !PQgetisnull(res, 0, 0);
+		*exists = !PQgetisnull(res, 0, 0);
 	} else {
 		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (!code || strcmp(code, "42501") != 0) {
@@ -110,22 +112,28 @@ static int setup_progress(struct pgsink *p, struct err *e)
 		may = false;
 	}
 	PQclear(res);
-	p->use_origin = false;
-	if (may && !exists) {
+	if (may && !*exists) {
 		res = PQexecParams(
 		    p->conn,
 		    "SELECT pg_catalog.pg_replication_origin_create($1)", 1,
 		    NULL, name, NULL, NULL, 0);
-		exists = PQresultStatus(res) == PGRES_TUPLES_OK;
+		*exists = PQresultStatus(res) == PGRES_TUPLES_OK;
 		PQclear(res);
 	}
-	/* In use by another session: a second walhook on one target must
-	 * not share the position. But the session of a walhook that was just
-	 * killed holds it until the server notices its client is gone, which
-	 * takes a moment: wait that long. */
+	return 0;
+}
+
+/* Makes the origin this session's (p->use_origin when that worked). In
+ * use by another session: a second walhook on one target must not share
+ * the position. But the session of a walhook that was just killed holds
+ * it until the server notices its client is gone, which takes a moment:
+ * wait that long. */
+static int take_origin(struct pgsink *p, struct err *e)
+{
+	const char *name[] = { p->progress_name };
 	int64_t give_up = mono_now_us() + ORIGIN_WAIT_US;
-	while (exists) {
-		res = PQexecParams(
+	for (;;) {
+		PGresult *res = PQexecParams(
 		    p->conn,
 		    "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
 		    1, NULL, name, NULL, NULL, 0);
@@ -145,11 +153,16 @@ static int setup_progress(struct pgsink *p, struct err *e)
 			return -1;
 		}
 		PQclear(res);
-		break;
+		return 0;
 	}
-	if (PQstatus(p->conn) != CONNECTION_OK)
-		return pgsql_fail(e, p->conn, NULL,
-				  "setting up the replication origin");
+}
+
+/* The position the target holds into p->progress: the origin's, else
+ * walhook.progress's (the table made when it is not there yet). */
+static int read_progress(struct pgsink *p, struct err *e)
+{
+	const char *name[] = { p->progress_name };
+	PGresult *res;
 	if (p->use_origin) {
 		res = pgsink_run(
 		    p,
@@ -180,6 +193,20 @@ static int setup_progress(struct pgsink *p, struct err *e)
 		lsn_parse(PQgetvalue(res, 0, 0), &p->progress);
 	PQclear(res);
 	return 0;
+}
+
+static int setup_progress(struct pgsink *p, struct err *e)
+{
+	bool exists;
+	if (find_origin(p, &exists, e) < 0)
+		return -1;
+	p->use_origin = false;
+	if (exists && take_origin(p, e) < 0)
+		return -1;
+	if (PQstatus(p->conn) != CONNECTION_OK)
+		return pgsql_fail(e, p->conn, NULL,
+				  "setting up the replication origin");
+	return read_progress(p, e);
 }
 
 int pgsink_setup(struct pgsink *p, struct err *e)
