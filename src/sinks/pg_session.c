@@ -38,6 +38,14 @@ int pgsink_fail(struct pgsink *p, struct err *e)
 
 /* ---- the session: settings, progress ---- */
 
+/* Whether the server refused for want of a privilege (42501): the sink
+ * then goes on without what it asked for. */
+static bool lacks_privilege(const PGresult *res)
+{
+	const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	return code && strcmp(code, "42501") == 0;
+}
+
 /* What the session needs before it applies anything:
  *  - session_replication_role = replica, as a subscription's worker runs:
  *    ordinary triggers and foreign key checks do not fire, ENABLE REPLICA
@@ -66,8 +74,7 @@ static int setup_session(struct pgsink *p, struct err *e)
 		return 0;
 	res = PQexec(p->conn, "SET session_replication_role = replica");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		if (!code || strcmp(code, "42501") != 0) {
+		if (!lacks_privilege(res)) {
 			pgsql_fail(e, p->conn, res,
 				   "setting session_replication_role");
 			PQclear(res);
@@ -102,8 +109,7 @@ static int find_origin(struct pgsink *p, bool *exists, struct err *e)
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		*exists = !PQgetisnull(res, 0, 0);
 	} else {
-		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		if (!code || strcmp(code, "42501") != 0) {
+		if (!lacks_privilege(res)) {
 			pgsql_fail(e, p->conn, res,
 				   "looking up the replication origin");
 			PQclear(res);
