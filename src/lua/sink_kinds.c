@@ -166,6 +166,18 @@ static int l_postgres(lua_State *L)
 
 /* ---- the brokers ---- */
 
+#if !defined(WALHOOK_KAFKA) || !defined(WALHOOK_NATS) || !defined(WALHOOK_REDIS)
+/* A broker's constructor in a walhook built without its client library. */
+static int not_built(lua_State *L, const char *what, const char *lib,
+		     const char *package)
+{
+	return luaL_error(L,
+			  "%s: this walhook was built without %s "
+			  "(install %s and build again)",
+			  what, lib, package);
+}
+#endif
+
 /* Every option the table at 1 has is one of own's or a common one:
  * anything else (a typo) is an error naming it. */
 static void check_known(lua_State *L, const char *what, const char *const *own)
@@ -212,6 +224,15 @@ static void check_routing(lua_State *L, const char *what, const char *dest_opt)
 	lua_pop(L, 3);
 }
 
+/* A broker's options: each one of own's or a common one, and its
+ * routing (dest_opt, key, prefix) of the right types. */
+static void check_broker_options(lua_State *L, const char *what,
+				 const char *const *own, const char *dest_opt)
+{
+	check_known(L, what, own);
+	check_routing(L, what, dest_opt);
+}
+
 /* Fills the box on top of the stack from the options checked above. */
 static int set_routing(lua_State *L, struct luasink_box *bx,
 		       const char *dest_opt)
@@ -234,6 +255,21 @@ static int set_routing(lua_State *L, struct luasink_box *bx,
 	lua_pop(L, 1);
 	return 1; /* the box */
 }
+
+#if defined(WALHOOK_KAFKA) || defined(WALHOOK_NATS) || defined(WALHOOK_REDIS)
+/* Pushes a broker's sink (NULL: raises e) with the brokers' batching
+ * defaults and its routing; returns 1, the box. */
+static int push_broker(lua_State *L, struct sink *s, struct err *e,
+		       const char *what, const char *dest_opt)
+{
+	if (s) {
+		s->max_txns = 1000;
+		s->max_bytes = 8 << 20;
+		s->max_wait_us = 200000;
+	}
+	return set_routing(L, luasink_push(L, s, e, what), dest_opt);
+}
+#endif
 
 static double opt_seconds(lua_State *L, const char *what, const char *k,
 			  double def)
@@ -317,17 +353,13 @@ static int l_kafka(lua_State *L)
 	static const char *const what = "walhook.sink.kafka";
 	check_opts(L);
 #ifndef WALHOOK_KAFKA
-	return luaL_error(L,
-			  "%s: this walhook was built without librdkafka "
-			  "(install librdkafka-dev and build again)",
-			  what);
+	return not_built(L, what, "librdkafka", "librdkafka-dev");
 #else
 	static const char *const own[] = { "brokers",	    "topic",
 					   "key",	    "prefix",
 					   "config",	    "transactional_id",
 					   "offsets_topic", NULL };
-	check_known(L, what, own);
-	check_routing(L, what, "topic");
+	check_broker_options(L, what, own, "topic");
 	struct sink_kafka_config c = {
 		.brokers = opt_string(L, "brokers", true, what),
 		.transactional_id =
@@ -342,12 +374,7 @@ static int l_kafka(lua_State *L)
 	struct err e;
 	struct sink *s = sink_kafka_new(&c, &e);
 	buf_free(&cb);
-	if (s) {
-		s->max_txns = 1000;
-		s->max_bytes = 8 << 20;
-		s->max_wait_us = 200000;
-	}
-	return set_routing(L, luasink_push(L, s, &e, what), "topic");
+	return push_broker(L, s, &e, what, "topic");
 #endif
 }
 
@@ -356,16 +383,12 @@ static int l_nats(lua_State *L)
 	static const char *const what = "walhook.sink.nats";
 	check_opts(L);
 #ifndef WALHOOK_NATS
-	return luaL_error(L,
-			  "%s: this walhook was built without libnats "
-			  "(install libnats-dev and build again)",
-			  what);
+	return not_built(L, what, "libnats", "libnats-dev");
 #else
 	static const char *const own[] = { "url",    "subject", "key",
 					   "prefix", "timeout", "msg_id_prefix",
 					   NULL };
-	check_known(L, what, own);
-	check_routing(L, what, "subject");
+	check_broker_options(L, what, own, "subject");
 	struct luasink_ctx *ctx = luasink_ctx_of(L);
 	const char *slot = opt_string(L, "msg_id_prefix", false, NULL);
 	struct sink_nats_config c = {
@@ -379,12 +402,7 @@ static int l_nats(lua_State *L)
 		c.url = "nats://127.0.0.1:4222";
 	struct err e;
 	struct sink *s = sink_nats_new(&c, &e);
-	if (s) {
-		s->max_txns = 1000;
-		s->max_bytes = 8 << 20;
-		s->max_wait_us = 200000;
-	}
-	return set_routing(L, luasink_push(L, s, &e, what), "subject");
+	return push_broker(L, s, &e, what, "subject");
 #endif
 }
 
@@ -393,16 +411,12 @@ static int l_redis(lua_State *L)
 	static const char *const what = "walhook.sink.redis";
 	check_opts(L);
 #ifndef WALHOOK_REDIS
-	return luaL_error(L,
-			  "%s: this walhook was built without hiredis "
-			  "(install libhiredis-dev and build again)",
-			  what);
+	return not_built(L, what, "hiredis", "libhiredis-dev");
 #else
 	static const char *const own[] = { "url",     "stream", "key",
 					   "prefix",  "maxlen", "replicas",
 					   "timeout", NULL };
-	check_known(L, what, own);
-	check_routing(L, what, "stream");
+	check_broker_options(L, what, own, "stream");
 	double maxlen = 0, replicas = 0;
 	char msg[128];
 	if (luasink_opt_number(L, "maxlen", 1e15, &maxlen, msg, sizeof msg) <
@@ -420,12 +434,7 @@ static int l_redis(lua_State *L)
 		c.url = "redis://127.0.0.1:6379";
 	struct err e;
 	struct sink *s = sink_redis_new(&c, &e);
-	if (s) {
-		s->max_txns = 1000;
-		s->max_bytes = 8 << 20;
-		s->max_wait_us = 200000;
-	}
-	return set_routing(L, luasink_push(L, s, &e, what), "stream");
+	return push_broker(L, s, &e, what, "stream");
 #endif
 }
 
