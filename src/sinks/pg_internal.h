@@ -1,0 +1,172 @@
+/* sink_pg internals — what the pieces of the postgres sink share: the
+ * sink's state and what it knows of the target's tables, and the calls
+ * each piece offers the others. The session (pg_session.c) connects and
+ * keeps the position; the pipeline (pg_pipeline.c) queues statements and
+ * reads their results; the tables (pg_tables.c) are described from the
+ * target's catalog; the SQL of a change is built in pg_sql.c; pg.c has
+ * the sink's operations. Only those files include it. */
+#ifndef WALHOOK_SINK_PG_INTERNAL_H
+#define WALHOOK_SINK_PG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "core/sink.h"
+
+/* Statements queued in the pipeline before walhook reads their results,
+ * so neither side's buffers fill while the other waits. */
+#define PIPELINE_DEPTH 256
+/* Results a batch may have queued: the statements, their Prepares, and
+ * the few plain commands (BEGIN, SAVEPOINT, ...) around them. */
+#define PENDING_MAX    (2 * PIPELINE_DEPTH + 8)
+
+/* One column of a target table, as the target's catalog has it. */
+struct target_col {
+	char *name;
+	uint32_t type;	/* atttypid: the type its parameters are sent as */
+	uint32_t base;	/* a domain's base type, else type */
+	bool generated; /* the target computes it: never written */
+	bool always_identity; /* GENERATED ALWAYS AS IDENTITY */
+	bool key; /* in the target's replica identity index or primary key */
+};
+
+/* What walhook knows of a target table. */
+struct target_table {
+	char *qualified; /* "schema"."table", quoted */
+	char relkind;	 /* 'r', or 'p' for a partitioned table */
+	size_t ncols;
+	size_t nkeys; /* columns with key set: 0 when it has no such index */
+	struct target_col *cols;
+	/* Described before the last reconnect: looked up again before its
+	 * next use. (A table stays allocated until the sink is freed, so a
+	 * pointer to it never dangles.) */
+	bool stale;
+	struct target_table *next;
+};
+
+/* A prepared statement, by its text and parameter types. */
+struct prepared {
+	char *sql;
+	int nparams;
+	uint32_t *types;
+	char name[24];
+	struct prepared *next;
+};
+
+/* What one result in the pipeline answers: for error messages, and to
+ * know which table's description an error may have made stale. */
+struct pending {
+	char doing[200];
+	struct target_table *table;
+};
+
+struct pgsink {
+	struct sink base;
+	PGconn *conn;
+	char progress_name[128];
+	bool replica_role; /* asked for session_replication_role = replica */
+	bool warned_role;
+	bool use_origin;   /* else the walhook.progress table */
+	uint64_t progress; /* end LSN of the last source transaction applied */
+	/* The target held a position under this name when the sink started:
+	 * snapshot rows then replace each table's rows (a snapshot taken
+	 * again, after a run that died before its slot was made). */
+	bool fed_before;
+	struct target_table *emptied; /* by the open snapshot table's rows */
+	bool in_txn;		      /* a target transaction is open */
+	/* The open source transaction may be a repeat: 1, a savepoint is due
+	 * at its first write; 2, one is open. */
+	int savepoint;
+	uint64_t batch_end;
+	int64_t batch_time;
+	int queued;    /* results not read yet */
+	bool unusable; /* the session's pipeline is in no known state */
+	struct pending *pending; /* PENDING_MAX of them: what each answers */
+	int nprepared;
+	struct prepared *stmts;
+	struct target_table *tables;
+	struct buf sql;
+};
+
+/* ---- the session (pg_session.c) ---- */
+
+/* A statement outside the pipeline (setup, lookups); res is the caller's. */
+PGresult *pgsink_run(struct pgsink *p, const char *sql, int n,
+		     const char *const *params, const char *doing,
+		     struct err *e);
+/* Marks e transient when the failure is one the target recovers from
+ * (see pg_session.c); returns -1. */
+int pgsink_fail(struct pgsink *p, struct err *e);
+/* The session's settings, and the position the target holds (the
+ * replication origin's, else walhook.progress's) into p->progress. */
+int pgsink_setup(struct pgsink *p, struct err *e);
+/* Connects again when the session is lost or unusable. */
+int pgsink_ensure_connected(struct pgsink *p, struct err *e);
+
+/* ---- the pipeline (pg_pipeline.c) ---- */
+
+/* Queues the prepared statement of sql with these parameters (t: the
+ * table it writes, or NULL); reads the results when the pipeline is
+ * full. */
+int pgsink_queue(struct pgsink *p, const char *sql, int n,
+		 const uint32_t *types, const char *const *values,
+		 const int *lengths, const int *formats, struct target_table *t,
+		 const char *doing, struct err *e);
+/* Queues a statement without parameters, unprepared. */
+int pgsink_queue_plain(struct pgsink *p, const char *sql, struct err *e);
+/* Notes what the next result will answer. */
+void pgsink_expect(struct pgsink *p, struct target_table *t, const char *doing);
+/* Reads the results of everything queued, up to a sync. */
+int pgsink_drain(struct pgsink *p, struct err *e);
+/* After a failed statement: rolls the target transaction back (t: the
+ * failed statement's table, described anew). */
+void pgsink_after_failure(struct pgsink *p, struct target_table *t,
+			  struct err *e);
+/* Opens the target transaction, and the savepoint a repeat may need. */
+int pgsink_open_txn(struct pgsink *p, struct err *e);
+/* Forgets every prepared statement (a new session has none). */
+void pgsink_forget_statements(struct pgsink *p);
+
+/* ---- target tables (pg_tables.c) ---- */
+
+/* The target table schema.table (schema NULL: public), described on
+ * first use and after a reconnect. */
+struct target_table *pgsink_target(struct pgsink *p, const char *schema,
+				   const char *table, struct err *e);
+/* Every column the row names is the target table's (looked up again once
+ * when one is not). */
+int pgsink_check_columns(struct pgsink *p, struct target_table *t,
+			 const struct sink_row *r, struct err *e);
+/* Describes t anew, outside the pipeline: true when its description
+ * changed, and t now has the new one. */
+bool pgsink_changed(struct pgsink *p, struct target_table *t);
+/* A target column by name; NULL when the table has no such column. */
+const struct target_col *pgsink_column(const struct target_table *t,
+				       const char *name);
+void pgsink_free_tables(struct pgsink *p);
+
+/* ---- the SQL of a change (pg_sql.c) ---- */
+
+/* A statement's parameters, typed as the target's columns. */
+struct pgsink_params {
+	const char **values;
+	int *lengths;
+	int *formats;
+	uint32_t *types;
+	int n, cap;
+};
+
+/* The statement that applies r to t into q, its parameters into ps: 0,
+ * 1 when there is nothing to do (an update that sets no column), -1 with
+ * e set. */
+int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
+		      const struct target_table *t, const struct sink_row *r,
+		      struct err *e);
+void pgsink_free_params(struct pgsink_params *ps);
+
+#endif

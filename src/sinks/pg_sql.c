@@ -1,0 +1,310 @@
+/* sink_pg sql — the statement that applies one row change to a target
+ * table, and its parameters: INSERT, UPDATE and DELETE, with the
+ * condition that finds the row as a subscription finds it. Builds text
+ * only: it runs nothing. */
+#include "sinks/pg_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "decode/values.h"
+#include "protocol/pgsql.h"
+
+/* Types without an equality operator cannot find a row. */
+static bool comparable(uint32_t type)
+{
+	switch (type) {
+	case OID_JSON:
+	case OID_JSON_ARRAY:
+	case OID_XML:
+	case OID_XML_ARRAY:
+	case OID_POINT:
+	case OID_POINT_ARRAY:
+	case OID_LSEG:
+	case OID_LSEG_ARRAY:
+	case OID_PATH:
+	case OID_PATH_ARRAY:
+	case OID_BOX:
+	case OID_BOX_ARRAY:
+	case OID_POLYGON:
+	case OID_POLYGON_ARRAY:
+	case OID_LINE:
+	case OID_LINE_ARRAY:
+	case OID_CIRCLE:
+	case OID_CIRCLE_ARRAY: return false;
+	default: return true;
+	}
+}
+
+/* Adds a parameter typed as the target column: a composite, a domain or
+ * an array then needs no cast, and a value is read by the column's type. */
+static int param(struct pgsink_params *ps, const struct datum *v,
+		 const struct target_col *c)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 32;
+		ps->values = xrealloc(ps->values, ps->cap * sizeof *ps->values);
+		ps->lengths =
+		    xrealloc(ps->lengths, ps->cap * sizeof *ps->lengths);
+		ps->formats =
+		    xrealloc(ps->formats, ps->cap * sizeof *ps->formats);
+		ps->types = xrealloc(ps->types, ps->cap * sizeof *ps->types);
+	}
+	int i = ps->n++;
+	ps->values[i] = v->kind == DATUM_NULL ? NULL : v->data;
+	ps->lengths[i] = (int)v->len;
+	ps->types[i] = c->type;
+	/* bytea comes as raw bytes: its binary format is exactly those. */
+	ps->formats[i] = c->base == OID_BYTEA ? 1 : 0;
+	return ps->n;
+}
+
+void pgsink_free_params(struct pgsink_params *ps)
+{
+	free(ps->values);
+	free(ps->lengths);
+	free(ps->formats);
+	free(ps->types);
+}
+
+static bool is_key(const struct sink_row *r, const char *name)
+{
+	for (size_t i = 0; i < r->nkeys; i++)
+		if (strcmp(r->keys[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The value a change carries for a column, or NULL. */
+static const struct datum *value_of(size_t n, const char *const *names,
+				    const struct datum *vals, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return &vals[i];
+	return NULL;
+}
+
+static void put_match(struct buf *q, struct pgsink_params *ps,
+		      const struct target_col *c, const struct datum *v,
+		      bool *first)
+{
+	buf_puts(q, *first ? "" : " AND ");
+	*first = false;
+	pgsql_put_ident(q, c->name);
+	if (v->kind == DATUM_NULL)
+		buf_puts(q, " IS NULL");
+	else
+		buf_printf(q, " = $%d", param(ps, v, c));
+}
+
+/* Whether the change carries a value for every column of the target's
+ * key, each in the change's key (when it names one). */
+static bool covers_target_key(const struct target_table *t,
+			      const struct sink_row *r, size_t n,
+			      const char *const *names,
+			      const struct datum *vals)
+{
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct target_col *c = &t->cols[i];
+		if (!c->key)
+			continue;
+		const struct datum *v = value_of(n, names, vals, c->name);
+		if (!v || v->kind == DATUM_UNCHANGED ||
+		    (r->nkeys && !is_key(r, c->name)))
+			return false;
+	}
+	return true;
+}
+
+/* The condition that finds the changed row, as a subscription finds it:
+ *  - a target with a replica identity index or a primary key: its
+ *    columns, whose values the change carries as part of its key (from
+ *    old when it has an old row, else from new);
+ *  - a target without: every column compared with the change's old row,
+ *    a column the change does not carry (one only the target has, or a
+ *    NULL a plugin left out) as NULL, a column the target generates not
+ *    at all. Such a condition may meet equal rows; *one_row says that
+ *    exactly one of them is to change. A change that names no key and
+ *    no old value is an old row of NULLs whose columns a text plugin left
+ *    out (test_decoding and wal2json format 1 leave NULLs out of old
+ *    rows): every column is then compared as NULL.
+ * Otherwise (where a subscription would stop: a target whose key the
+ * change does not carry, as when a script routes a change to another
+ * table, or a change without an old row on a target without a key) the
+ * change's own key columns find the row. */
+static int put_condition(struct buf *q, struct pgsink_params *ps,
+			 const struct target_table *t, const struct sink_row *r,
+			 bool *one_row, struct err *e)
+{
+	size_t n = r->nold ? r->nold : r->ncols;
+	const char *const *names = r->nold ? r->old_names : r->names;
+	const struct datum *vals = r->nold ? r->old_values : r->values;
+	bool first = true;
+	*one_row = false;
+	if (t->nkeys && covers_target_key(t, r, n, names, vals)) {
+		for (size_t i = 0; i < t->ncols; i++) {
+			const struct target_col *c = &t->cols[i];
+			if (c->key)
+				put_match(q, ps, c,
+					  value_of(n, names, vals, c->name),
+					  &first);
+		}
+		return 0;
+	}
+	if (!t->nkeys && (r->nold || !r->nkeys)) {
+		static const struct datum null = { .kind = DATUM_NULL };
+		*one_row = true;
+		for (size_t i = 0; i < t->ncols; i++) {
+			const struct target_col *c = &t->cols[i];
+			const struct datum *v = value_of(
+			    r->nold, r->old_names, r->old_values, c->name);
+			if (c->generated || !comparable(c->base) ||
+			    (v && v->kind == DATUM_UNCHANGED))
+				continue;
+			put_match(q, ps, c, v ? v : &null, &first);
+		}
+	} else {
+		*one_row = !t->nkeys;
+		for (size_t i = 0; i < n; i++) {
+			const struct target_col *c = pgsink_column(t, names[i]);
+			if (!is_key(r, names[i]) ||
+			    vals[i].kind == DATUM_UNCHANGED ||
+			    !comparable(c->base))
+				continue;
+			put_match(q, ps, c, &vals[i], &first);
+		}
+	}
+	if (first)
+		return err_set(
+		    e,
+		    "%s: the change names no key to find the row by (REPLICA IDENTITY NOTHING?)",
+		    t->qualified);
+	return 0;
+}
+
+/* " WHERE cond", or for one of equal rows
+ * " WHERE ctid = (SELECT ctid FROM t WHERE cond LIMIT 1)": a partitioned
+ * table's ctid is unique only with the partition, its tableoid. */
+static int put_where(struct buf *q, struct pgsink_params *ps,
+		     const struct target_table *t, const struct sink_row *r,
+		     bool lock, struct err *e)
+{
+	struct buf cond = { 0 };
+	bool one_row;
+	int rc = put_condition(&cond, ps, t, r, &one_row, e);
+	if (rc == 0 && !one_row) {
+		buf_puts(q, " WHERE ");
+		buf_put(q, cond.data, cond.len);
+	} else if (rc == 0) {
+		bool parted = t->relkind == 'p';
+		buf_printf(q, " WHERE %s = (SELECT %s FROM %s WHERE ",
+			   parted ? "(tableoid, ctid)" : "ctid",
+			   parted ? "tableoid, ctid" : "ctid", t->qualified);
+		buf_put(q, cond.data, cond.len);
+		buf_puts(q, lock ? " LIMIT 1 FOR UPDATE)" : " LIMIT 1)");
+	}
+	buf_free(&cond);
+	return rc;
+}
+
+/* Whether the column is written from the value v: not when the target
+ * generates it, nor when the value was not sent (unchanged TOAST). */
+static bool written(const struct target_col *c, const struct datum *v)
+{
+	return !c->generated && v->kind != DATUM_UNCHANGED;
+}
+
+static void put_insert(struct buf *q, struct pgsink_params *ps,
+		       const struct target_table *t, const struct sink_row *r)
+{
+	buf_printf(q, "INSERT INTO %s (", t->qualified);
+	int n = 0;
+	bool overriding = false;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		if (!written(c, &r->values[i]))
+			continue;
+		if (n++)
+			buf_puts(q, ", ");
+		pgsql_put_ident(q, c->name);
+		overriding |= c->always_identity;
+	}
+	if (!n) {
+		/* Nothing to write but what the target makes itself. */
+		q->len -= 2;
+		buf_puts(q, " DEFAULT VALUES");
+		if (r->op == CHANGE_READ)
+			buf_puts(q, " ON CONFLICT DO NOTHING");
+		return;
+	}
+	/* A subscription writes identity columns as the source had them. */
+	buf_puts(q, overriding ? ") OVERRIDING SYSTEM VALUE VALUES ("
+			       : ") VALUES (");
+	n = 0;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		if (!written(c, &r->values[i]))
+			continue;
+		buf_printf(q, "%s$%d", n++ ? ", " : "",
+			   param(ps, &r->values[i], c));
+	}
+	buf_putc(q, ')');
+	/* A snapshot row that meets a row the target already has (a rerun)
+	 * leaves it be: whatever unique constraint the target has. */
+	if (r->op == CHANGE_READ)
+		buf_puts(q, " ON CONFLICT DO NOTHING");
+}
+
+/* Whether an update leaves the column as it was: its new value is its
+ * old one, or with no old row, it is a key column of the change or of the
+ * target, by whose new value the row is found (pgoutput and the text
+ * plugins send an old key when the key changes). */
+static bool kept(const struct sink_row *r, size_t i, const struct target_col *c)
+{
+	const struct datum *old =
+	    value_of(r->nold, r->old_names, r->old_values, r->names[i]);
+	const struct datum *v = &r->values[i];
+	if (!old)
+		return r->nold == 0 && (is_key(r, r->names[i]) || c->key);
+	return old->kind == v->kind && old->len == v->len &&
+	       (v->kind != DATUM_TEXT || !memcmp(old->data, v->data, v->len));
+}
+
+static int put_update(struct buf *q, struct pgsink_params *ps,
+		      const struct target_table *t, const struct sink_row *r,
+		      struct err *e)
+{
+	buf_printf(q, "UPDATE %s SET ", t->qualified);
+	int n = 0;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		/* An identity column GENERATED ALWAYS can only be set to
+		 * DEFAULT: leave it alone unless it changed. */
+		if (!written(c, &r->values[i]) ||
+		    (c->always_identity && kept(r, i, c)))
+			continue;
+		if (n++)
+			buf_puts(q, ", ");
+		pgsql_put_ident(q, c->name);
+		buf_printf(q, " = $%d", param(ps, &r->values[i], c));
+	}
+	if (!n)
+		return 1; /* nothing to set */
+	return put_where(q, ps, t, r, true, e);
+}
+
+int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
+		      const struct target_table *t, const struct sink_row *r,
+		      struct err *e)
+{
+	if (r->op == CHANGE_INSERT || r->op == CHANGE_READ) {
+		put_insert(q, ps, t, r);
+		return 0;
+	}
+	if (r->op == CHANGE_UPDATE)
+		return put_update(q, ps, t, r, e);
+	buf_printf(q, "DELETE FROM %s", t->qualified);
+	return put_where(q, ps, t, r, false, e);
+}

@@ -1,0 +1,227 @@
+/* sink_pg tables — what the postgres sink knows of its target's tables:
+ * each described from the target's catalog on first use (columns, types,
+ * the key a subscription finds rows by), described again after a
+ * reconnect or when a change names a column it does not have. */
+#include "sinks/pg_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "protocol/pgsql.h"
+
+static void free_table(struct target_table *t)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		free(t->cols[i].name);
+	free(t->cols);
+	t->cols = NULL;
+	t->ncols = t->nkeys = 0;
+}
+
+void pgsink_free_tables(struct pgsink *p)
+{
+	for (struct target_table *t = p->tables, *n; t; t = n) {
+		n = t->next;
+		free_table(t);
+		free(t->qualified);
+		free(t);
+	}
+	p->tables = NULL;
+}
+
+/* Reads t's columns from the target's catalog into t (whose qualified
+ * name is set), outside the pipeline. */
+static int describe(struct pgsink *p, struct target_table *t, struct err *e)
+{
+	char doing[600];
+	snprintf(doing, sizeof doing, "looking up target table %s",
+		 t->qualified);
+	const char *params[] = { t->qualified };
+	/* The key is what a subscription finds rows by: the replica identity
+	 * index, else the primary key. */
+	PGresult *res = pgsink_run(
+	    p,
+	    "SELECT a.attname, a.atttypid,"
+	    " CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
+	    " a.attgenerated <> '', a.attidentity = 'a',"
+	    " coalesce(a.attnum = ANY (k.indkey), false), c.relkind"
+	    " FROM pg_catalog.pg_class c"
+	    " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	    " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
+	    " LEFT JOIN LATERAL (SELECT i.indkey FROM pg_catalog.pg_index i"
+	    "   WHERE i.indrelid = c.oid AND i.indisvalid AND"
+	    "   (i.indisreplident OR i.indisprimary)"
+	    "   ORDER BY i.indisreplident DESC LIMIT 1) k ON true"
+	    " WHERE c.oid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+	    " ORDER BY a.attnum",
+	    1, params, doing, e);
+	if (!res)
+		return -1;
+	t->ncols = (size_t)PQntuples(res);
+	t->nkeys = 0;
+	t->relkind = t->ncols ? PQgetvalue(res, 0, 6)[0] : 'r';
+	t->cols = xcalloc(t->ncols + 1, sizeof *t->cols);
+	for (size_t i = 0; i < t->ncols; i++) {
+		struct target_col *c = &t->cols[i];
+		int r = (int)i;
+		c->name = xstrdup(PQgetvalue(res, r, 0));
+		c->type = (uint32_t)strtoul(PQgetvalue(res, r, 1), NULL, 10);
+		c->base = (uint32_t)strtoul(PQgetvalue(res, r, 2), NULL, 10);
+		c->generated = PQgetvalue(res, r, 3)[0] == 't';
+		c->always_identity = PQgetvalue(res, r, 4)[0] == 't';
+		c->key = PQgetvalue(res, r, 5)[0] == 't';
+		t->nkeys += c->key;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static bool same_description(const struct target_table *a,
+			     const struct target_table *b)
+{
+	if (a->ncols != b->ncols || a->relkind != b->relkind)
+		return false;
+	for (size_t i = 0; i < a->ncols; i++) {
+		const struct target_col *x = &a->cols[i], *y = &b->cols[i];
+		if (strcmp(x->name, y->name) || x->type != y->type ||
+		    x->generated != y->generated || x->key != y->key ||
+		    x->always_identity != y->always_identity)
+			return false;
+	}
+	return true;
+}
+
+/* t's description replaced by fresh's, which t now owns. */
+static void take_description(struct target_table *t,
+			     const struct target_table *fresh)
+{
+	free_table(t);
+	t->relkind = fresh->relkind;
+	t->ncols = fresh->ncols;
+	t->nkeys = fresh->nkeys;
+	t->cols = fresh->cols;
+}
+
+/* Describes t anew, outside the pipeline; an open target transaction
+ * stays open. */
+static int redescribe(struct pgsink *p, struct target_table *t, struct err *e)
+{
+	if (pgsink_ensure_connected(p, e) < 0)
+		return -1;
+	char doing[600];
+	snprintf(doing, sizeof doing, "looking up target table %s",
+		 t->qualified);
+	/* A lookup needs the connection out of pipeline mode for a moment. */
+	if (pgsink_drain(p, e) < 0)
+		return -1;
+	if (!PQexitPipelineMode(p->conn)) {
+		pgsql_fail(e, p->conn, NULL, doing);
+		return pgsink_fail(p, e);
+	}
+	struct target_table fresh = { .qualified = t->qualified };
+	int rc = describe(p, &fresh, e);
+	if (!PQenterPipelineMode(p->conn) && rc == 0)
+		rc = pgsql_fail(e, p->conn, NULL, doing);
+	if (rc < 0) {
+		free_table(&fresh);
+		return pgsink_fail(p, e);
+	}
+	take_description(t, &fresh);
+	t->stale = false;
+	return 0;
+}
+
+/* After a failed statement (pg_pipeline.c): whether t is no longer what
+ * walhook took it for. */
+bool pgsink_changed(struct pgsink *p, struct target_table *t)
+{
+	struct target_table fresh = { .qualified = t->qualified };
+	struct err ignored;
+	if (describe(p, &fresh, &ignored) < 0)
+		return false;
+	if (same_description(t, &fresh)) {
+		free_table(&fresh);
+		return false;
+	}
+	take_description(t, &fresh);
+	return true;
+}
+
+struct target_table *pgsink_target(struct pgsink *p, const char *schema,
+				   const char *table, struct err *e)
+{
+	struct buf q = { 0 };
+	pgsql_put_ident(&q, schema ? schema : "public");
+	buf_putc(&q, '.');
+	pgsql_put_ident(&q, table);
+	const char *qualified = buf_cstr(&q);
+	for (struct target_table *t = p->tables; t; t = t->next) {
+		if (strcmp(t->qualified, qualified) == 0) {
+			buf_free(&q);
+			if (t->stale && redescribe(p, t, e) < 0)
+				return NULL;
+			return t;
+		}
+	}
+	struct target_table *t = xcalloc(1, sizeof *t);
+	t->qualified = xstrdup(qualified);
+	buf_free(&q);
+	if (redescribe(p, t, e) < 0) {
+		free(t->qualified);
+		free(t);
+		return NULL;
+	}
+	t->next = p->tables;
+	p->tables = t;
+	return t;
+}
+
+/* A target column by name; NULL when the table has no such column. */
+const struct target_col *pgsink_column(const struct target_table *t,
+				       const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+/* Types without an equality operator cannot find a row. */
+static const char *missing_column(const struct target_table *t, size_t n,
+				  const char *const *names)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!pgsink_column(t, names[i]))
+			return names[i];
+	return NULL;
+}
+
+/* Every column the change names must be the target's. One that is not
+ * may have been added since walhook looked: look again. Still missing,
+ * it is a failure that passes once the target has it (as a subscription
+ * waits for it), so walhook retries. */
+int pgsink_check_columns(struct pgsink *p, struct target_table *t,
+			 const struct sink_row *r, struct err *e)
+{
+	const char *name = missing_column(t, r->ncols, r->names);
+	if (!name)
+		name = missing_column(t, r->nold, r->old_names);
+	if (name && (redescribe(p, t, e) < 0))
+		return -1;
+	if (name) {
+		name = missing_column(t, r->ncols, r->names);
+		if (!name)
+			name = missing_column(t, r->nold, r->old_names);
+	}
+	if (name) {
+		err_set(e, "target table %s has no column \"%s\"", t->qualified,
+			name);
+		e->transient = true;
+		return -1;
+	}
+	if (!t->ncols)
+		return err_set(e, "target table %s has no columns",
+			       t->qualified);
+	return 0;
+}
