@@ -178,6 +178,7 @@ static int not_built(lua_State *L, const char *what, const char *lib,
 }
 #endif
 
+#if defined(WALHOOK_KAFKA) || defined(WALHOOK_NATS) || defined(WALHOOK_REDIS)
 /* Every option the table at 1 has is one of own's or a common one:
  * anything else (a typo) is an error naming it. */
 static void check_known(lua_State *L, const char *what, const char *const *own)
@@ -256,7 +257,6 @@ static int set_routing(lua_State *L, struct luasink_box *bx,
 	return 1; /* the box */
 }
 
-#if defined(WALHOOK_KAFKA) || defined(WALHOOK_NATS) || defined(WALHOOK_REDIS)
 /* Pushes a broker's sink (NULL: raises e) with the brokers' batching
  * defaults and its routing; returns 1, the box. */
 static int push_broker(lua_State *L, struct sink *s, struct err *e,
@@ -271,6 +271,7 @@ static int push_broker(lua_State *L, struct sink *s, struct err *e,
 }
 #endif
 
+#if defined(WALHOOK_NATS) || defined(WALHOOK_REDIS)
 static double opt_seconds(lua_State *L, const char *what, const char *k,
 			  double def)
 {
@@ -283,6 +284,7 @@ static double opt_seconds(lua_State *L, const char *what, const char *k,
 		    what, k);
 	return v;
 }
+#endif
 
 #ifdef WALHOOK_KAFKA
 /* Strings for config names and values: 128 properties. */
