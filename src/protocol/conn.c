@@ -299,8 +299,6 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 	} else {
 		snprintf(out->snapshot, sizeof out->snapshot, "%s",
 			 PQgetvalue(res, 0, 2));
-		snprintf(out->plugin, sizeof out->plugin, "%s",
-			 PQgetvalue(res, 0, 3));
 	}
 	PQclear(res);
 	return rc;
