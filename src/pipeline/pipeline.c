@@ -179,13 +179,25 @@ int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 	return pl_txn_done(p, end_lsn, e);
 }
 
+bool pl_ends_past(const struct pipeline *p, uint64_t end_lsn)
+{
+	return p->endpos && end_lsn > p->endpos;
+}
+
+bool pl_starts_past(const struct pipeline *p, uint64_t start_lsn)
+{
+	return p->endpos && start_lsn >= p->endpos;
+}
+
 /* Payloads of plugins walhook does not decode: each one is a unit of its
  * own. Confirming a position inside a transaction is safe: the server
  * resends any transaction whose commit lies past the confirmed position. */
 static int on_raw(struct pipeline *p, uint64_t lsn, const uint8_t *data,
 		  size_t len, struct err *e)
 {
-	if (p->endpos && lsn > p->endpos)
+	/* An XLogData's position is where its record ends (a commit's
+	 * end_lsn), as pg_recvlogical reads it. */
+	if (pl_ends_past(p, lsn))
 		return STREAM_STOP;
 	if (lh_data(p->lh, data, len, lsn, e) < 0)
 		return -1;
