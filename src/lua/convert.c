@@ -84,10 +84,10 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	bool t;
 	switch (v->kind) {
 	case DATUM_NULL:
-		lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+		lua_pushlightuserdata(L, (void *)&ljson_null_sentinel);
 		return;
 	case DATUM_UNCHANGED:
-		lua_pushlightuserdata(L, (void *)&lj_unchanged_sentinel);
+		lua_pushlightuserdata(L, (void *)&ljson_unchanged_sentinel);
 		return;
 	case DATUM_BINARY: lua_pushlstring(L, v->data, v->len); return;
 	}

@@ -385,7 +385,7 @@ static int encode_in_lua(lua_State *L)
 	/* stack: table, encoding */
 	struct encoding *en = lua_touserdata(L, 2);
 	en->rc =
-	    en->change ? lj_encode_change(L, 1, en->b) : lj_encode(L, 1, en->b);
+	    en->change ? ljson_encode_change(L, 1, en->b) : ljson_encode(L, 1, en->b);
 	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
 }
 
@@ -393,7 +393,7 @@ int lh_write_line(struct lh *h, int idx, bool change, const char *doing,
 		  struct err *e)
 {
 	lua_State *L = h->L;
-	idx = lh_absindex(L, idx);
+	idx = lc_absindex(L, idx);
 	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
 	struct encoding en = { b, change, 0 };

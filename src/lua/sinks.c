@@ -195,7 +195,7 @@ static int l_format_debezium(lua_State *L)
 				  lua_tostring(L, -1));
 	}
 	char msg[256];
-	int rc = lj_decode(L, b.data, b.len, msg, sizeof msg);
+	int rc = ljson_decode(L, b.data, b.len, msg, sizeof msg);
 	buf_free(&b);
 	if (rc < 0)
 		return luaL_error(L, "walhook.format.debezium: %s", msg);

@@ -43,7 +43,7 @@ static int write_fail(struct recorder *r, struct err *e)
 		       strerror(errno));
 }
 
-int recorder_open(struct recorder *r, const char *path, const char *header_json,
+int recorder_open(struct recorder *r, const char *path, const char *header_text,
 		  struct err *e)
 {
 	r->path = path;
@@ -58,14 +58,14 @@ int recorder_open(struct recorder *r, const char *path, const char *header_json,
 		return err_set(e, "creating the recording %s: %s", path,
 			       strerror(saved));
 	}
-	uint32_t n = (uint32_t)strlen(header_json);
+	uint32_t n = (uint32_t)strlen(header_text);
 	uint8_t h[8];
 	put_u32(h, RECORD_VERSION);
 	put_u32(h + 4, n);
 	uint8_t crc[4];
-	put_u32(crc, crc32c(0, header_json, n));
+	put_u32(crc, crc32c(0, header_text, n));
 	if (fwrite(magic, 1, 8, r->f) != 8 || fwrite(h, 1, 8, r->f) != 8 ||
-	    fwrite(header_json, 1, n, r->f) != n ||
+	    fwrite(header_text, 1, n, r->f) != n ||
 	    fwrite(crc, 1, 4, r->f) != 4)
 		return write_fail(r, e);
 	return 0;

@@ -42,7 +42,7 @@ struct recorder {
 };
 
 /* Creates path (replacing it) and writes the header. */
-int recorder_open(struct recorder *r, const char *path, const char *header_json,
+int recorder_open(struct recorder *r, const char *path, const char *header_text,
 		  struct err *e);
 int recorder_frame(struct recorder *r, enum record_frame type, const void *data,
 		   uint32_t len, struct err *e);
