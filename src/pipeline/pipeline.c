@@ -144,7 +144,6 @@ int pl_txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 		p->txn.gid = p->gid;
 	}
 	pgtime_format(p->txn.commit_time, p->txn.commit_time_text);
-	p->txn.json_tail_len = 0;
 	p->in_txn = true;
 	return delivery_begin(p->d, &p->txn, e);
 }
@@ -172,7 +171,6 @@ int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 	if (commit_time && commit_time != p->txn.commit_time) {
 		p->txn.commit_time = commit_time;
 		pgtime_format(commit_time, p->txn.commit_time_text);
-		p->txn.json_tail_len = 0;
 	}
 	if (lh_commit(p->lh, &p->txn, e) < 0)
 		return -1;
