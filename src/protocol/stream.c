@@ -87,50 +87,38 @@ static int send_status(struct stream *s, bool ask_reply, struct err *e)
  * one message for a fifth of a second, and nothing otherwise. The server
  * asks for a reply at half its wal_sender_timeout, so the last update before
  * a slow hook is at most that old: timeouts down to a second or two hold. */
-static void *keeper_main(void *arg)
+static void keep(void *arg)
 {
 	struct stream *s = arg;
-	uint64_t seen = LOAD(&s->handed);
-	int64_t since = mono_now_us();
-	while (!LOAD(&s->keeper_quit)) {
-		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
-		uint64_t handed = LOAD(&s->handed);
-		int64_t now = mono_now_us();
-		if (handed != seen) {
-			seen = handed;
-			since = now;
-			continue;
-		}
-		int busy = OWNER_CONSUMER;
-		if (now - since >= 200 * 1000 &&
-		    now - LOAD(&s->last_status_us) >= 500 * 1000 &&
-		    __atomic_compare_exchange_n(&s->owner, &busy, OWNER_KEEPER,
-						false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
-			struct err
-			    ignored; /* the loop sees a broken connection */
-			send_status(s, false, &ignored);
-			STORE(&s->owner, OWNER_CONSUMER);
-		}
+	uint64_t handed = LOAD(&s->handed);
+	int64_t now = mono_now_us();
+	if (handed != s->keeper_seen) {
+		s->keeper_seen = handed;
+		s->keeper_since = now;
+		return;
 	}
-	return NULL;
+	int busy = OWNER_CONSUMER;
+	if (now - s->keeper_since >= 200 * 1000 &&
+	    now - LOAD(&s->last_status_us) >= 500 * 1000 &&
+	    __atomic_compare_exchange_n(&s->owner, &busy, OWNER_KEEPER, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		struct err ignored; /* the loop sees a broken connection */
+		send_status(s, false, &ignored);
+		STORE(&s->owner, OWNER_CONSUMER);
+	}
 }
 
 static void keeper_start(struct stream *s)
 {
-	STORE(&s->keeper_quit, 0);
 	STORE(&s->owner, OWNER_LOOP);
-	s->keeper_running =
-	    pthread_create(&s->keeper, NULL, keeper_main, s) == 0;
+	s->keeper_seen = LOAD(&s->handed);
+	s->keeper_since = mono_now_us();
+	ticker_start(&s->keeper, 100 * 1000, keep, s);
 }
 
 static void keeper_stop(struct stream *s)
 {
-	if (!s->keeper_running)
-		return;
-	STORE(&s->keeper_quit, 1);
-	pthread_join(s->keeper, NULL);
-	s->keeper_running = false;
+	ticker_stop(&s->keeper);
 }
 
 static void hand_to_consumer(struct stream *s)
@@ -369,88 +357,104 @@ static int wait_socket(struct stream *s, struct err *e)
 	return 0;
 }
 
-enum stream_end stream_run(struct stream *s, struct err *e)
+/* Ten times a second is often enough for batch timers: not between every
+ * two messages of a busy stream. */
+#define TICK_US (100 * INT64_C(1000))
+
+/* Each step of the loop returns false to end the stream with *end (left
+ * at STREAM_ENDED_FAILED where nothing else is said). */
+static bool ended(enum stream_end *end, enum stream_end why)
+{
+	*end = why;
+	return false;
+}
+
+/* A consumer's or a decoder's error: a transient one (a sink's target or
+ * the connection gone) is a lost connection, retried. */
+static bool failed(enum stream_end *end, const struct err *e)
+{
+	return ended(end,
+		     e->transient ? STREAM_ENDED_LOST : STREAM_ENDED_FAILED);
+}
+
+/* What is due by the clock: the consumer's tick, progress, warnings, the
+ * server's silence, syncs and status updates. */
+static bool run_timers(struct stream *s, enum stream_end *end, struct err *e)
+{
+	int64_t now = mono_now_us();
+	if (s->consumer.tick && now - s->last_tick_us >= TICK_US) {
+		s->last_tick_us = now;
+		/* A slow flush is the consumer's time: the keeper keeps the
+		 * server informed meanwhile. */
+		hand_to_consumer(s);
+		int rc = s->consumer.tick(s->consumer.ctx, e);
+		take_back(s);
+		if (rc < 0)
+			return failed(end, e);
+	}
+	progress(s, now);
+	check_stall(s, now);
+	if (check_silence(s, now, e) < 0)
+		return ended(end, STREAM_ENDED_LOST);
+	if (s->sync_interval_us > 0 &&
+	    mono_now_us() - s->last_sync_us >= s->sync_interval_us &&
+	    release_confirmed(s, e) < 0)
+		return ended(end, STREAM_ENDED_FAILED);
+	if (s->status_interval_us > 0 &&
+	    mono_now_us() - LOAD(&s->last_status_us) >= s->status_interval_us) {
+		if (release_confirmed(s, e) < 0)
+			return ended(end, STREAM_ENDED_FAILED);
+		if (send_status(s, false, e) < 0)
+			return ended(end, STREAM_ENDED_LOST);
+	}
+	return true;
+}
+
+/* One CopyData message, checked, recorded and handled. */
+static bool take_message(struct stream *s, const char *copybuf, int n,
+			 enum stream_end *end, struct err *e)
+{
+	s->last_message_us = mono_now_us();
+	s->asked_reply = false;
+	if (s->max_message && (uint64_t)n > s->max_message) {
+		too_large(s, copybuf, n, e);
+		return ended(end, STREAM_ENDED_FAILED);
+	}
+	if (s->rec && recorder_frame(s->rec, RECORD_COPYDATA, copybuf,
+				     (uint32_t)n, e) < 0)
+		return ended(end, STREAM_ENDED_FAILED);
+	int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
+	if (rc == STREAM_STOP)
+		return ended(end, STREAM_ENDED_ENDPOS);
+	return rc < 0 ? failed(end, e) : true;
+}
+
+/* The next message, or a wait for the socket when none is buffered. */
+static bool receive(struct stream *s, enum stream_end *end, struct err *e)
 {
 	char *copybuf = NULL;
+	int n = PQgetCopyData(s->conn, &copybuf, 1);
+	if (n == 0) {
+		if (wait_socket(s, e) < 0)
+			return ended(end, STREAM_ENDED_FAILED);
+		if (!PQconsumeInput(s->conn))
+			return ended(end, copy_ended(s, e));
+		return true;
+	}
+	if (n < 0)
+		return ended(end, copy_ended(s, e));
+	bool go = take_message(s, copybuf, n, end, e);
+	PQfreemem(copybuf);
+	return go;
+}
+
+enum stream_end stream_run(struct stream *s, struct err *e)
+{
 	enum stream_end end = STREAM_ENDED_FAILED;
 	keeper_start(s);
-	for (;;) {
-		PQfreemem(copybuf);
-		copybuf = NULL;
-		if (loop_done(s, &end))
-			break;
-		int64_t now = mono_now_us();
-		/* Ten times a second is often enough for batch timers: not
-		 * between every two messages of a busy stream. */
-		if (s->consumer.tick && now - s->last_tick_us >= 100 * 1000) {
-			s->last_tick_us = now;
-			/* A slow flush is the consumer's time: the keeper
-			 * keeps the server informed meanwhile. */
-			hand_to_consumer(s);
-			int rc = s->consumer.tick(s->consumer.ctx, e);
-			take_back(s);
-			if (rc < 0) {
-				if (e->transient)
-					end = STREAM_ENDED_LOST;
-				break;
-			}
-		}
-		progress(s, now);
-		check_stall(s, now);
-		if (check_silence(s, now, e) < 0) {
-			end = STREAM_ENDED_LOST;
-			break;
-		}
-		if (s->sync_interval_us > 0 &&
-		    mono_now_us() - s->last_sync_us >= s->sync_interval_us &&
-		    release_confirmed(s, e) < 0)
-			break;
-		if (s->status_interval_us > 0 &&
-		    mono_now_us() - LOAD(&s->last_status_us) >=
-			s->status_interval_us) {
-			if (release_confirmed(s, e) < 0)
-				break;
-			if (send_status(s, false, e) < 0) {
-				end = STREAM_ENDED_LOST;
-				break;
-			}
-		}
-		int n = PQgetCopyData(s->conn, &copybuf, 1);
-		if (n == 0) {
-			if (wait_socket(s, e) < 0)
-				break;
-			if (!PQconsumeInput(s->conn)) {
-				end = copy_ended(s, e);
-				break;
-			}
-			continue;
-		}
-		if (n < 0) {
-			end = copy_ended(s, e);
-			break;
-		}
-		s->last_message_us = mono_now_us();
-		s->asked_reply = false;
-		if (s->max_message && (uint64_t)n > s->max_message) {
-			too_large(s, copybuf, n, e);
-			break;
-		}
-		if (s->rec && recorder_frame(s->rec, RECORD_COPYDATA, copybuf,
-					     (uint32_t)n, e) < 0)
-			break;
-		int rc =
-		    handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
-		if (rc == STREAM_STOP) {
-			end = STREAM_ENDED_ENDPOS;
-			break;
-		}
-		if (rc < 0) {
-			if (e->transient)
-				end = STREAM_ENDED_LOST;
-			break;
-		}
-	}
-	PQfreemem(copybuf);
+	while (!loop_done(s, &end) && run_timers(s, &end, e) &&
+	       receive(s, &end, e))
+		;
 	keeper_stop(s);
 	return end;
 }

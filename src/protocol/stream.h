@@ -16,7 +16,6 @@
 #ifndef WALHOOK_STREAM_H
 #define WALHOOK_STREAM_H
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +24,7 @@
 
 #include "base/err.h"
 #include "base/stats.h"
+#include "base/ticker.h"
 #include "protocol/record.h"
 
 /* What a consumer's data returns. */
@@ -84,12 +84,13 @@ struct stream {
 	int64_t last_progress_us;
 	int64_t last_tick_us;
 	uint64_t last_progress_changes;
-	/* The keeper; fields below are accessed atomically. */
-	pthread_t keeper;
-	bool keeper_running;
-	int owner;	 /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
-	uint64_t handed; /* messages handed to the consumer so far */
-	int keeper_quit;
+	/* The keeper: its thread and what only it reads, then two fields
+	 * accessed atomically. */
+	struct ticker keeper;
+	uint64_t keeper_seen; /* handed when it last moved */
+	int64_t keeper_since; /* and when that was */
+	int owner;	      /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
+	uint64_t handed;      /* messages handed to the consumer so far */
 };
 
 enum stream_end {
