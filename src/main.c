@@ -192,7 +192,7 @@ static int start_recording(struct session *s, const struct sysinfo *sys,
 				   opts[i].value ? "=" : "",
 				   opts[i].value ? opts[i].value : "");
 		rc = recorder_open(&s->rec, s->o->record, buf_cstr(&b), e);
-		s->stream.rec = &s->rec;
+		stream_set_recorder(&s->stream, &s->rec);
 		buf_reset(&b);
 	}
 	describe_connect(&b, sys, s->o->slot, plugin, start);
@@ -262,7 +262,7 @@ static void ensure_pipeline(struct session *s, const struct started *st)
 	pipeline_init(&s->pipe, &profile, s->lh, &s->d, &s->stats,
 		      s->o->endpos);
 	pipeline_set_reopen(&s->pipe, &reopen_requested);
-	s->stream.consumer = pipeline_consumer(&s->pipe);
+	stream_set_consumer(&s->stream, pipeline_consumer(&s->pipe));
 	s->pipe_ready = true;
 }
 
@@ -293,8 +293,9 @@ static int start_stream(struct session *s, PGconn *c, struct started *st,
 	if (st->nopts < 0)
 		return -1;
 	ensure_pipeline(s, st);
-	st->start = o->startpos > s->stream.confirmed ? o->startpos
-						      : s->stream.confirmed;
+	st->start = o->startpos > stream_confirmed(&s->stream)
+			? o->startpos
+			: stream_confirmed(&s->stream);
 	if (snapshot && slot.consistent_point > st->start)
 		st->start = slot.consistent_point;
 	struct lh_connect_info ci = { &st->sys, o->slot, st->plugin,
@@ -381,7 +382,7 @@ static int run_stream(struct session *s)
 	bool streamed = false;
 	for (;;) {
 		bool fatal;
-		uint64_t before = s->stream.confirmed;
+		uint64_t before = stream_confirmed(&s->stream);
 		enum stream_end end = stream_once(s, &fatal, &e);
 		if (end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS)
 			return 0;
@@ -404,7 +405,7 @@ static int run_stream(struct session *s)
 		stats_add(&s->stats, STAT_ERRORS, 1);
 		stats_add(&s->stats, STAT_SINK_ERRORS, e.transient);
 		stats_add(&s->stats, STAT_RECONNECTS, 1);
-		if (s->stream.confirmed > before)
+		if (stream_confirmed(&s->stream) > before)
 			backoff = 1;
 		/* A slot in use is asked for again every second or so: a
 		 * standby (--retry-active) takes over soon after the active
@@ -492,15 +493,18 @@ static int open_output(const struct options *o, struct delivery *d)
 static void configure_stream(struct session *s)
 {
 	const struct options *o = s->o;
-	s->stream.stop_flag = &stop_requested;
-	s->stream.endpos = o->endpos;
-	s->stream.status_interval_us = (int64_t)o->status_interval * 1000000;
-	s->stream.verbose = o->verbose;
-	s->stream.sync_interval_us = (int64_t)o->fsync_interval * 1000000;
-	s->stream.stats = &s->stats;
-	s->stream.server_timeout_us = (int64_t)o->server_timeout * 1000000;
-	s->stream.stall_us = (int64_t)o->stall_warning * 1000000;
-	s->stream.max_message = o->max_message_size;
+	struct stream_settings set = {
+		.stop_flag = &stop_requested,
+		.endpos = o->endpos,
+		.status_interval_us = (int64_t)o->status_interval * 1000000,
+		.sync_interval_us = (int64_t)o->fsync_interval * 1000000,
+		.server_timeout_us = (int64_t)o->server_timeout * 1000000,
+		.stall_us = (int64_t)o->stall_warning * 1000000,
+		.max_message = o->max_message_size,
+		.verbose = o->verbose,
+		.stats = &s->stats,
+	};
+	stream_setup(&s->stream, &set);
 }
 
 /* The end of a run: terminate, whose writes are delivered too, after what
@@ -519,7 +523,8 @@ static int finish_session(struct session *s, int rc)
 		rc = 1;
 	}
 	char lsn[LSN_STRLEN];
-	info("stopped; confirmed %s", lsn_format(s->stream.confirmed, lsn));
+	info("stopped; confirmed %s",
+	     lsn_format(stream_confirmed(&s->stream), lsn));
 	return rc;
 }
 

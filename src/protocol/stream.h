@@ -52,34 +52,41 @@ struct stream_consumer {
 	void *ctx;
 };
 
+/* What the command line decides; the stream's own state is below. */
+struct stream_settings {
+	volatile sig_atomic_t *stop_flag;
+	uint64_t endpos; /* 0: none */
+	int64_t status_interval_us;
+	/* -F: sync at least this often (0: only before status updates, and
+	 * no fsync) */
+	int64_t sync_interval_us;
+	/* A server silent this long is asked for a reply; silent twice as
+	 * long, it is taken for lost (0: wait forever). */
+	int64_t server_timeout_us;
+	/* Warn when the confirmed position has not moved this long while the
+	 * server's WAL end has (0: never). */
+	int64_t stall_us;
+	uint64_t max_message; /* --max-message-size: bytes (0: no limit) */
+	bool verbose;
+	struct stats *stats;
+};
+
+/* The fields are the stream's: other layers use the functions below. */
 struct stream {
+	struct stream_settings set;
+	struct stream_consumer consumer;
+	/* --record: every CopyData message is written here, and made
+	 * durable (unless -F 0) before the server hears of a position. */
+	struct recorder *rec;
 	PGconn *conn;
 	uint64_t received;
 	uint64_t confirmed;
 	uint64_t server_end; /* WAL end from the last message */
-	struct stream_consumer consumer;
-	uint64_t endpos; /* 0: none */
-	int64_t status_interval_us;
+	uint64_t sendable;   /* the confirmed position the server may hear of */
 	int64_t last_status_us;
-	bool verbose;
-	volatile sig_atomic_t *stop_flag;
-	/* --record: every CopyData message is written here, and made
-	 * durable (unless -F 0) before the server hears of a position. */
-	struct recorder *rec;
-	int64_t sync_interval_us; /* -F: sync at least this often (0: only
-				     before status updates, and no fsync) */
 	int64_t last_sync_us;
-	uint64_t sendable; /* the confirmed position the server may hear of */
-	struct stats *stats;
-	/* A server silent this long is asked for a reply; silent twice as
-	 * long, it is taken for lost (0: wait forever). */
-	int64_t server_timeout_us;
-	uint64_t max_message; /* --max-message-size: bytes (0: no limit) */
 	int64_t last_message_us;
 	bool asked_reply;
-	/* Warn when the confirmed position has not moved this long while the
-	 * server's WAL end has (0: never). */
-	int64_t stall_us;
 	uint64_t stall_mark; /* the server end when the warning was given */
 	int64_t last_progress_us;
 	int64_t last_tick_us;
@@ -100,6 +107,13 @@ enum stream_end {
 	STREAM_ENDED_FAILED, /* an error that a reconnect will not cure */
 };
 
+/* A stream that has not yet been connected: nothing confirmed. */
+void stream_setup(struct stream *s, const struct stream_settings *set);
+void stream_set_consumer(struct stream *s, struct stream_consumer consumer);
+/* NULL: no recording. */
+void stream_set_recorder(struct stream *s, struct recorder *rec);
+/* The position confirmed so far, kept across connections. */
+uint64_t stream_confirmed(const struct stream *s);
 void stream_init(struct stream *s, PGconn *conn);
 /* Runs until a signal, the end position, or an error (in e). */
 enum stream_end stream_run(struct stream *s, struct err *e);
