@@ -311,10 +311,26 @@ static int push_key_order(lua_State *L, int idx)
 	return 0;
 }
 
-/* Writes the members named in the array at index order, in its order;
- * counts in *present those the table has. */
-static int encode_ordered(lua_State *L, int idx, int order, bool *first,
-			  size_t *present, struct buf *b, struct trail *t)
+/* One member, its value on top: the plain one (encode_named) or a row's
+ * column (encode_column); aux is what the kind needs. */
+typedef int member_fn(lua_State *L, int aux, const char *k, size_t n,
+		      bool *first, struct buf *b, struct trail *t);
+
+static int encode_named(lua_State *L, int aux, const char *k, size_t n,
+			bool *first, struct buf *b, struct trail *t)
+{
+	(void)aux;
+	trail_key(t, k, n);
+	int rc = encode_member(L, k, n, first, b, t);
+	trail_pop(t);
+	return rc;
+}
+
+/* Writes the members named in the array at index order, in its order, each
+ * by fn; counts in *present those the table has. */
+static int encode_ordered(lua_State *L, int idx, int order, member_fn *fn,
+			  int aux, bool *first, size_t *present, struct buf *b,
+			  struct trail *t)
 {
 	size_t len = lc_rawlen(L, order);
 	for (size_t i = 1; i <= len; i++) {
@@ -327,10 +343,7 @@ static int encode_ordered(lua_State *L, int idx, int order, bool *first,
 		lua_rawget(L, idx); /* stack: ..., key, value */
 		if (k && !lua_isnil(L, -1)) {
 			(*present)++;
-			trail_key(t, k, n);
-			int rc = encode_member(L, k, n, first, b, t);
-			trail_pop(t);
-			if (rc < 0)
+			if (fn(L, aux, k, n, first, b, t) < 0)
 				return -1;
 		}
 		lua_pop(L, 2);
@@ -373,7 +386,8 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	size_t present = 0;
 	int order = push_key_order(L, idx);
 	if (order)
-		rc = encode_ordered(L, idx, order, &first, &present, b, t);
+		rc = encode_ordered(L, idx, order, encode_named, 0, &first,
+				    &present, b, t);
 	if (rc == 0 && (!order || count_entries(L, idx) > present))
 		rc = encode_rest(L, idx, NULL, order, first, b, t);
 	if (rc == 0) {
@@ -477,10 +491,7 @@ static int encode_column(lua_State *L, int bytea, const char *k, size_t n,
 			return 0;
 		}
 	}
-	trail_key(t, k, n);
-	int rc = encode_member(L, k, n, first, b, t);
-	trail_pop(t);
-	return rc;
+	return encode_named(L, 0, k, n, first, b, t);
 }
 
 /* A row: its relation's columns in order (the __keys of the metatable
@@ -497,22 +508,9 @@ static int encode_row(lua_State *L, int idx, struct buf *b, struct trail *t)
 	buf_putc(b, '{');
 	int order = push_key_order(L, idx);
 	int bytea = push_meta_table(L, idx, "__bytea");
-	size_t len = order ? lc_rawlen(L, order) : 0;
-	for (size_t i = 1; i <= len; i++) {
-		lua_rawgeti(L, order, (int)i); /* stack: ..., key */
-		size_t n;
-		const char *k = lua_type(L, -1) == LUA_TSTRING
-				    ? lua_tolstring(L, -1, &n)
-				    : NULL;
-		lua_pushvalue(L, -1);
-		lua_rawget(L, idx); /* stack: ..., key, value */
-		if (k && !lua_isnil(L, -1)) {
-			present++;
-			if (encode_column(L, bytea, k, n, &first, b, t) < 0)
-				return -1;
-		}
-		lua_pop(L, 2);
-	}
+	if (order && encode_ordered(L, idx, order, encode_column, bytea, &first,
+				    &present, b, t) < 0)
+		return -1;
 	if (count_entries(L, idx) > present &&
 	    encode_rest(L, idx, NULL, order, first, b, t) < 0)
 		return -1;
@@ -756,11 +754,14 @@ static int read_value(lua_State *L, struct reader *r)
 	case JSONLEX_FALSE:
 		lua_pushboolean(L, t.kind == JSONLEX_TRUE);
 		return 0;
-	default: lua_pushlightuserdata(L, (void *)&ljson_null_sentinel); return 0;
+	default:
+		lua_pushlightuserdata(L, (void *)&ljson_null_sentinel);
+		return 0;
 	}
 }
 
-int ljson_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen)
+int ljson_decode(lua_State *L, const char *s, size_t n, char *msg,
+		 size_t msglen)
 {
 	struct reader r;
 	jsonlex_init(&r.lx, s, n, LJ_MAX_DEPTH);

@@ -229,30 +229,25 @@ void lh_open_module(struct lh *h, const struct lh_config *cfg)
 	lua_setfield(L, -2, "unchanged");
 	lh_set_str(L, "version", WALHOOK_VERSION);
 
-	lua_newtable(L); /* stack: walhook, json */
-	lua_pushcfunction(L, l_json_encode);
-	lua_setfield(L, -2, "encode");
-	lua_pushcfunction(L, l_json_decode);
-	lua_setfield(L, -2, "decode");
+	static const luaL_Reg json[] = { { "encode", l_json_encode },
+					 { "decode", l_json_decode },
+					 { NULL, NULL } };
+	luaL_newlib(L, json);
 	lua_setfield(L, -2, "json");
 
+	/* Each of these has the host as its upvalue. */
+	static const luaL_Reg hosted[] = { { "log", l_log },
+					   { "stats", l_stats },
+					   { "query", l_query },
+					   { NULL, NULL } };
 	lua_pushlightuserdata(L, h);
-	lua_pushcclosure(L, l_log, 1);
-	lua_setfield(L, -2, "log");
-	lua_pushlightuserdata(L, h);
-	lua_pushcclosure(L, l_stats, 1);
-	lua_setfield(L, -2, "stats");
-	lua_pushlightuserdata(L, h);
-	lua_pushcclosure(L, l_query, 1);
-	lua_setfield(L, -2, "query");
+	luaL_setfuncs(L, hosted, 1);
 
-	lua_newtable(L); /* stack: walhook, lsn */
-	lua_pushcfunction(L, l_lsn_diff);
-	lua_setfield(L, -2, "diff");
-	lua_pushcfunction(L, l_lsn_compare);
-	lua_setfield(L, -2, "compare");
-	lua_pushcfunction(L, l_lsn_add);
-	lua_setfield(L, -2, "add");
+	static const luaL_Reg lsn[] = { { "diff", l_lsn_diff },
+					{ "compare", l_lsn_compare },
+					{ "add", l_lsn_add },
+					{ NULL, NULL } };
+	luaL_newlib(L, lsn);
 	lua_setfield(L, -2, "lsn");
 
 	h->sink_ctx =

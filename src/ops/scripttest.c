@@ -49,7 +49,7 @@ static void push_output(lua_State *L, struct script *s)
 		char *nl = memchr(b->data + start, '\n', b->len - start);
 		size_t end = nl ? (size_t)(nl - b->data) : b->len;
 		if (ljson_decode(L, b->data + start, end - start, msg,
-			      sizeof msg) < 0)
+				 sizeof msg) < 0)
 			lua_pushlstring(L, b->data + start, end - start);
 		lua_rawseti(L, -2, ++n);
 		start = end + 1;
@@ -182,11 +182,10 @@ static void open_test_module(void *state, void *arg)
 	lua_State *L = state;
 	(void)arg;
 	luaL_newmetatable(L, SCRIPT_MT);
-	lua_newtable(L);
-	lua_pushcfunction(L, l_feed);
-	lua_setfield(L, -2, "feed");
-	lua_pushcfunction(L, l_replay);
-	lua_setfield(L, -2, "replay");
+	static const luaL_Reg methods[] = { { "feed", l_feed },
+					    { "replay", l_replay },
+					    { NULL, NULL } };
+	luaL_newlib(L, methods);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, l_script_gc);
 	lua_setfield(L, -2, "__gc");
