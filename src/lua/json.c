@@ -295,14 +295,13 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 	return rc;
 }
 
-/* Pushes the key order walhook.json.decode saw for the table at idx (the
- * __keys array of its metatable) and returns its index, or pushes nothing
- * and returns 0. */
-static int push_key_order(lua_State *L, int idx)
+/* The field name of the metatable of the table at idx, pushed with its
+ * index returned when it is a table; else nothing pushed and 0. */
+static int push_meta_table(lua_State *L, int idx, const char *name)
 {
 	if (!lua_getmetatable(L, idx))
 		return 0;
-	lua_pushliteral(L, "__keys");
+	lua_pushstring(L, name);
 	lua_rawget(L, -2);
 	lua_remove(L, -2);
 	if (lua_istable(L, -1))
@@ -384,7 +383,7 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	buf_putc(b, '{');
 	bool first = true;
 	size_t present = 0;
-	int order = push_key_order(L, idx);
+	int order = push_meta_table(L, idx, "__keys");
 	if (order)
 		rc = encode_ordered(L, idx, order, encode_named, 0, &first,
 				    &present, b, t);
@@ -451,21 +450,6 @@ int ljson_encode(lua_State *L, int idx, struct buf *b)
 	return finish(L, top, encode(L, lc_absindex(L, idx), b, &t));
 }
 
-/* The field name of the metatable of the table at idx, pushed with its
- * index returned when it is a table; else nothing pushed and 0. */
-static int push_meta_table(lua_State *L, int idx, const char *name)
-{
-	if (!lua_getmetatable(L, idx))
-		return 0;
-	lua_pushstring(L, name);
-	lua_rawget(L, -2);
-	lua_remove(L, -2);
-	if (lua_istable(L, -1))
-		return lua_gettop(L);
-	lua_pop(L, 1);
-	return 0;
-}
-
 /* One column of a row: an unchanged TOAST value is left out, a bytea one
  * (raw bytes in Lua: the column is in the set at index bytea) is written
  * as its hex text. The value is on top. */
@@ -506,7 +490,8 @@ static int encode_row(lua_State *L, int idx, struct buf *b, struct trail *t)
 	bool first = true;
 	size_t present = 0;
 	buf_putc(b, '{');
-	int order = push_key_order(L, idx);
+	/* the key order json.decode saw, or a row's columns */
+	int order = push_meta_table(L, idx, "__keys");
 	int bytea = push_meta_table(L, idx, "__bytea");
 	if (order && encode_ordered(L, idx, order, encode_column, bytea, &first,
 				    &present, b, t) < 0)
