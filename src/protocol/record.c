@@ -6,28 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/crc32c.h"
 #include "base/wire.h"
 
 static const char magic[8] = "WALHOOK\x01";
-
-/* CRC-32C (Castagnoli), reflected, table-driven. */
-uint32_t crc32c(uint32_t crc, const void *data, size_t len)
-{
-	static uint32_t table[256];
-	if (!table[1]) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-			table[i] = c;
-		}
-	}
-	const uint8_t *p = data;
-	crc = ~crc;
-	while (len--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
 
 static void put_u32(uint8_t *p, uint32_t v)
 {

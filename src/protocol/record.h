@@ -34,8 +34,6 @@ enum record_frame {
 	RECORD_CONNECT = 'c',
 };
 
-uint32_t crc32c(uint32_t crc, const void *data, size_t len);
-
 struct recorder {
 	FILE *f;
 	const char *path;
