@@ -46,8 +46,8 @@ static struct lh *volatile interruptible;
  * where count hooks never run.  Ending here is as safe as kill -9:
  * nothing past what the sinks took was confirmed. */
 #define STOP_DEADLINE_S 10
-#define SECONDS_(n) #n " s"
-#define SECONDS(n) SECONDS_(n)
+#define SECONDS_(n)	#n " s"
+#define SECONDS(n)	SECONDS_(n)
 
 static void on_stop_deadline(int sig)
 {
@@ -192,7 +192,7 @@ static int start_recording(struct session *s, const struct sysinfo *sys,
 				   opts[i].value ? "=" : "",
 				   opts[i].value ? opts[i].value : "");
 		rc = recorder_open(&s->rec, s->o->record, buf_cstr(&b), e);
-		s->stream.rec = &s->rec;
+		stream_set_recorder(&s->stream, &s->rec);
 		buf_reset(&b);
 	}
 	describe_connect(&b, sys, s->o->slot, plugin, start);
@@ -241,24 +241,40 @@ static int open_slot(struct session *s, PGconn *c, bool *snapshot,
 	return choose_plugin(c, o, plugin, plugin_len, e);
 }
 
-/* One connection's life: connect, start, stream. Sets *fatal when a retry
- * cannot help. */
-static enum stream_end stream_once(struct session *s, bool *fatal,
-				   struct err *e)
+/* What a connection agreed on before it streams. */
+struct started {
+	struct sysinfo sys;
+	char plugin[64];
+	char proto[8];
+	struct plugin_option opts[CLI_MAX_LIST + PLUGIN_MAX_ADDED];
+	int nopts;
+	uint64_t start;
+};
+
+/* The pipeline is made once, on the first connection's plugin: later
+ * ones resume it. */
+static void ensure_pipeline(struct session *s, const struct started *st)
+{
+	if (s->pipe_ready)
+		return;
+	struct plugin_profile profile =
+	    plugin_profile(st->plugin, st->opts, st->nopts);
+	pipeline_init(&s->pipe, &profile, s->lh, &s->d, &s->stats,
+		      s->o->endpos);
+	pipeline_set_reopen(&s->pipe, &reopen_requested);
+	stream_set_consumer(&s->stream, pipeline_consumer(&s->pipe));
+	s->pipe_ready = true;
+}
+
+/* Everything before the stream: the slot, the plugin's options,
+ * handle_connect, the initial snapshot, START_REPLICATION and the
+ * recording. */
+static int start_stream(struct session *s, PGconn *c, struct started *st,
+			struct err *e)
 {
 	const struct options *o = s->o;
-	*fatal = false;
-	PGconn *c = conn_open(&o->conn, true, e);
-	if (!c)
-		return STREAM_ENDED_LOST;
-	struct sysinfo sys;
-	char plugin[64], proto[8] = "";
-	struct plugin_option opts[CLI_MAX_LIST + PLUGIN_MAX_ADDED];
-	struct slot_info slot;
-	enum stream_end end = STREAM_ENDED_FAILED;
-	*fatal = true;
-	if (conn_identify(c, &sys, e) < 0)
-		goto done;
+	if (conn_identify(c, &st->sys, e) < 0)
+		return -1;
 	bool snapshot = o->snapshot && !s->snapshot_done;
 	struct snapshot_plan plan = {
 		.slot = o->slot,
@@ -267,30 +283,25 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		.two_phase = o->two_phase,
 		.publications = o->publication,
 	};
-	if (open_slot(s, c, &snapshot, &plan, &slot, plugin, sizeof plugin, e) <
-	    0)
-		goto done;
-	int nopts = plugin_options(plugin, sys.server_version, o->publication,
-				   o->opts, o->nopts, opts, proto, e);
-	if (nopts < 0)
-		goto done;
-	if (!s->pipe_ready) {
-		struct plugin_profile profile =
-		    plugin_profile(plugin, opts, nopts);
-		pipeline_init(&s->pipe, &profile, s->lh, &s->d, &s->stats,
-			      o->endpos);
-		pipeline_set_reopen(&s->pipe, &reopen_requested);
-		s->stream.consumer = pipeline_consumer(&s->pipe);
-		s->pipe_ready = true;
-	}
-	uint64_t start = o->startpos > s->stream.confirmed
-			     ? o->startpos
-			     : s->stream.confirmed;
-	if (snapshot && slot.consistent_point > start)
-		start = slot.consistent_point;
-	struct lh_connect_info ci = { &sys, o->slot, plugin, start };
+	struct slot_info slot;
+	if (open_slot(s, c, &snapshot, &plan, &slot, st->plugin,
+		      sizeof st->plugin, e) < 0)
+		return -1;
+	st->nopts =
+	    plugin_options(st->plugin, st->sys.server_version, o->publication,
+			   o->opts, o->nopts, st->opts, st->proto, e);
+	if (st->nopts < 0)
+		return -1;
+	ensure_pipeline(s, st);
+	st->start = o->startpos > stream_confirmed(&s->stream)
+			? o->startpos
+			: stream_confirmed(&s->stream);
+	if (snapshot && slot.consistent_point > st->start)
+		st->start = slot.consistent_point;
+	struct lh_connect_info ci = { &st->sys, o->slot, st->plugin,
+				      st->start };
 	if (lh_connect(s->lh, &ci, e) < 0)
-		goto done;
+		return -1;
 	char lsn[LSN_STRLEN];
 	if (snapshot) {
 		info("copying the tables of %s as of %s", o->publication,
@@ -300,25 +311,32 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 		if (snapshot_deliver(c, &o->conn, &plan, &slot, &s->pipe, e) <
 		    0) {
 			pipeline_lost(&s->pipe);
-			goto done;
+			return -1;
 		}
 		s->snapshot_done = true;
 	}
-	if (conn_start(c, o->slot, start, opts, nopts, e) < 0)
-		goto done;
+	if (conn_start(c, o->slot, st->start, st->opts, st->nopts, e) < 0)
+		return -1;
 	s->started = true;
-	if (start_recording(s, &sys, plugin, opts, nopts, start, e) < 0)
-		goto done;
-	info("streaming from slot \"%s\" (%s) at %s", o->slot, plugin,
-	     start ? lsn_format(start, lsn) : "its confirmed position");
+	if (start_recording(s, &st->sys, st->plugin, st->opts, st->nopts,
+			    st->start, e) < 0)
+		return -1;
+	info("streaming from slot \"%s\" (%s) at %s", o->slot, st->plugin,
+	     st->start ? lsn_format(st->start, lsn) : "its confirmed position");
+	return 0;
+}
+
+/* Streams until the connection ends. What the sinks hold is made
+ * durable and confirmed before the final status update; after an
+ * error, or with the connection gone, what is not durable is
+ * forgotten: it comes again. */
+static enum stream_end stream_to_end(struct session *s, PGconn *c, bool *fatal,
+				     struct err *e)
+{
 	stream_init(&s->stream, c);
 	pipeline_reset(&s->pipe);
-	*fatal = false;
-	end = stream_run(&s->stream, e);
+	enum stream_end end = stream_run(&s->stream, e);
 	*fatal = end == STREAM_ENDED_FAILED;
-	/* What the sinks hold is made durable and confirmed before the
-	 * final status update; after an error, or with the connection
-	 * gone, what is not durable is forgotten: it comes again. */
 	if ((end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS) &&
 	    pipeline_finish(&s->pipe, e) < 0) {
 		end = STREAM_ENDED_FAILED;
@@ -326,17 +344,31 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	}
 	if (end == STREAM_ENDED_FAILED || end == STREAM_ENDED_LOST)
 		pipeline_lost(&s->pipe);
-	if (end != STREAM_ENDED_LOST) {
-		struct err fe;
-		/* The final status update: the server keeps what was confirmed.
-		 */
-		if (stream_finish(&s->stream, &fe) < 0 &&
-		    end != STREAM_ENDED_FAILED) {
-			*e = fe;
-			end = STREAM_ENDED_FAILED;
-		}
+	if (end == STREAM_ENDED_LOST)
+		return end;
+	/* The final status update: the server keeps what was confirmed. */
+	struct err fe;
+	if (stream_finish(&s->stream, &fe) < 0 && end != STREAM_ENDED_FAILED) {
+		*e = fe;
+		end = STREAM_ENDED_FAILED;
 	}
-done:
+	return end;
+}
+
+/* One connection's life: connect, start, stream. Sets *fatal when a retry
+ * cannot help. */
+static enum stream_end stream_once(struct session *s, bool *fatal,
+				   struct err *e)
+{
+	*fatal = false;
+	PGconn *c = conn_open(&s->o->conn, true, e);
+	if (!c)
+		return STREAM_ENDED_LOST;
+	struct started st = { 0 };
+	enum stream_end end = STREAM_ENDED_FAILED;
+	*fatal = true;
+	if (start_stream(s, c, &st, e) == 0)
+		end = stream_to_end(s, c, fatal, e);
 	PQfinish(c);
 	return end;
 }
@@ -350,7 +382,7 @@ static int run_stream(struct session *s)
 	bool streamed = false;
 	for (;;) {
 		bool fatal;
-		uint64_t before = s->stream.confirmed;
+		uint64_t before = stream_confirmed(&s->stream);
 		enum stream_end end = stream_once(s, &fatal, &e);
 		if (end == STREAM_ENDED_SIGNAL || end == STREAM_ENDED_ENDPOS)
 			return 0;
@@ -373,7 +405,7 @@ static int run_stream(struct session *s)
 		stats_add(&s->stats, STAT_ERRORS, 1);
 		stats_add(&s->stats, STAT_SINK_ERRORS, e.transient);
 		stats_add(&s->stats, STAT_RECONNECTS, 1);
-		if (s->stream.confirmed > before)
+		if (stream_confirmed(&s->stream) > before)
 			backoff = 1;
 		/* A slot in use is asked for again every second or so: a
 		 * standby (--retry-active) takes over soon after the active
@@ -461,15 +493,18 @@ static int open_output(const struct options *o, struct delivery *d)
 static void configure_stream(struct session *s)
 {
 	const struct options *o = s->o;
-	s->stream.stop_flag = &stop_requested;
-	s->stream.endpos = o->endpos;
-	s->stream.status_interval_us = (int64_t)o->status_interval * 1000000;
-	s->stream.verbose = o->verbose;
-	s->stream.sync_interval_us = (int64_t)o->fsync_interval * 1000000;
-	s->stream.stats = &s->stats;
-	s->stream.server_timeout_us = (int64_t)o->server_timeout * 1000000;
-	s->stream.stall_us = (int64_t)o->stall_warning * 1000000;
-	s->stream.max_message = o->max_message_size;
+	struct stream_settings set = {
+		.stop_flag = &stop_requested,
+		.endpos = o->endpos,
+		.status_interval_us = (int64_t)o->status_interval * 1000000,
+		.sync_interval_us = (int64_t)o->fsync_interval * 1000000,
+		.server_timeout_us = (int64_t)o->server_timeout * 1000000,
+		.stall_us = (int64_t)o->stall_warning * 1000000,
+		.max_message = o->max_message_size,
+		.verbose = o->verbose,
+		.stats = &s->stats,
+	};
+	stream_setup(&s->stream, &set);
 }
 
 /* The end of a run: terminate, whose writes are delivered too, after what
@@ -488,7 +523,8 @@ static int finish_session(struct session *s, int rc)
 		rc = 1;
 	}
 	char lsn[LSN_STRLEN];
-	info("stopped; confirmed %s", lsn_format(s->stream.confirmed, lsn));
+	info("stopped; confirmed %s",
+	     lsn_format(stream_confirmed(&s->stream), lsn));
 	return rc;
 }
 

@@ -19,7 +19,6 @@ enum stat_id {
 	STAT_SINK_ERRORS, /* sink failures that passed (target down, disk full)
 			   */
 	STAT_BYTES_RECEIVED,
-	STAT_RECEIVED_LSN,
 	STAT_CONFIRMED_LSN,
 	STAT_SERVER_END_LSN,
 	STAT_LAST_CONFIRM_US, /* monotonic time the confirmed LSN last moved */

@@ -218,27 +218,14 @@ static void put_u64(struct buf *b, uint64_t v)
 
 static void put_txn(struct buf *b, const struct txn *tx)
 {
-	if (!tx->json_tail_len) {
-		struct buf t = { 0 };
-		buf_puts(&t, ",\"xid\":");
-		put_u64(&t, tx->xid);
-		if (tx->commit_time) {
-			put_key(&t, "commit_time");
-			buf_putc(&t, '"');
-			buf_puts(&t, tx->commit_time_text);
-			buf_putc(&t, '"');
-		}
-		/* A cache, not a change of the transaction. */
-		struct txn *cache = (struct txn *)tx;
-		if (t.len < sizeof cache->json_tail) {
-			memcpy(cache->json_tail, t.data, t.len);
-			cache->json_tail_len = (uint8_t)t.len;
-		}
-		buf_put(b, t.data, t.len);
-		buf_free(&t);
-		return;
+	buf_puts(b, ",\"xid\":");
+	put_u64(b, tx->xid);
+	if (tx->commit_time) {
+		put_key(b, "commit_time");
+		buf_putc(b, '"');
+		buf_puts(b, tx->commit_time_text);
+		buf_putc(b, '"');
 	}
-	buf_put(b, tx->json_tail, tx->json_tail_len);
 }
 
 /* The value a column shows in "new": an unchanged TOAST value is taken from
@@ -253,7 +240,76 @@ static const struct datum *new_value(const struct change *c, uint16_t i)
 	return NULL;
 }
 
-static void put_row(struct buf *b, const struct change *c, bool old)
+/* The text of a change line that is the same for every change of a
+ * relation: "schema", "table", "relid" and "key" (head, up to head_len),
+ * then each column's "name": from col_off[i] to col_off[i + 1]. */
+struct rel_json {
+	struct buf text;
+	size_t head_len;
+	size_t col_off[];
+};
+
+static void rel_json_free(void *memo)
+{
+	struct rel_json *j = memo;
+	buf_free(&j->text);
+	free(j);
+}
+
+static void put_relation(struct buf *b, const struct rel *r)
+{
+	buf_puts(b, "\"schema\":");
+	json_put_string(b, r->nspname, strlen(r->nspname));
+	put_key(b, "table");
+	json_put_string(b, r->relname, strlen(r->relname));
+	put_key(b, "relid");
+	put_u64(b, r->relid);
+}
+
+static struct rel_json *rel_json_new(const struct rel *r)
+{
+	struct rel_json *j =
+	    xmalloc(sizeof *j + ((size_t)r->ncols + 1) * sizeof *j->col_off);
+	struct buf *h = &j->text;
+	*h = (struct buf){ 0 };
+	put_relation(h, r);
+	buf_puts(h, ",\"key\":[");
+	bool first = true;
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (!r->cols[i].key)
+			continue;
+		if (!first)
+			buf_putc(h, ',');
+		first = false;
+		json_put_string(h, r->cols[i].name, r->cols[i].name_len);
+	}
+	buf_putc(h, ']');
+	j->head_len = h->len;
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		j->col_off[i] = h->len;
+		json_put_string(h, r->cols[i].name, r->cols[i].name_len);
+		buf_putc(h, ':');
+	}
+	j->col_off[r->ncols] = h->len;
+	return j;
+}
+
+/* A described relation keeps its text as the rel's memo; a rel made
+ * for one change (the text plugins') gets it made anew, and freed by
+ * the caller (*made). */
+static const struct rel_json *rel_json_of(const struct rel *r, bool *made)
+{
+	*made = false;
+	if (r->memo)
+		return r->memo;
+	struct rel_json *j = rel_json_new(r);
+	if (!rel_set_memo(r, j, rel_json_free))
+		*made = true;
+	return j;
+}
+
+static void put_row(struct buf *b, const struct change *c,
+		    const struct rel_json *j, bool old)
 {
 	const struct rel *r = c->rel;
 	bool keys_only = old && c->old_kind == 'K';
@@ -267,78 +323,34 @@ static void put_row(struct buf *b, const struct change *c, bool old)
 		if (!first)
 			buf_putc(b, ',');
 		first = false;
-		/* "name": as kept with the relation (put_change_head). */
-		const char *key = r->json_head + r->json_col_off[i];
-		buf_put(b, key, r->json_col_off[i + 1] - r->json_col_off[i]);
+		buf_put(b, j->text.data + j->col_off[i],
+			j->col_off[i + 1] - j->col_off[i]);
 		json_put_datum(b, r->cols[i].typoid, v);
 	}
 	buf_putc(b, '}');
 }
 
-static void put_relation(struct buf *b, const struct rel *r)
-{
-	buf_puts(b, "\"schema\":");
-	json_put_string(b, r->nspname, strlen(r->nspname));
-	put_key(b, "table");
-	json_put_string(b, r->relname, strlen(r->relname));
-	put_key(b, "relid");
-	put_u64(b, r->relid);
-}
-
-/* "schema", "table", "relid" and "key" of a change line, and each
- * column's "name": key: the same for every change of the relation, so
- * written once and kept with it. */
-static void put_change_head(struct buf *b, const struct rel *r)
-{
-	if (!r->json_head) {
-		struct buf h = { 0 };
-		put_relation(&h, r);
-		buf_puts(&h, ",\"key\":[");
-		bool first = true;
-		for (uint16_t i = 0; i < r->ncols; i++) {
-			if (!r->cols[i].key)
-				continue;
-			if (!first)
-				buf_putc(&h, ',');
-			first = false;
-			json_put_string(&h, r->cols[i].name,
-					r->cols[i].name_len);
-		}
-		buf_putc(&h, ']');
-		struct rel *cache = (struct rel *)r;
-		cache->json_head_len = h.len;
-		cache->json_col_off =
-		    xmalloc(((size_t)r->ncols + 1) * sizeof *r->json_col_off);
-		for (uint16_t i = 0; i < r->ncols; i++) {
-			cache->json_col_off[i] = h.len;
-			json_put_string(&h, r->cols[i].name,
-					r->cols[i].name_len);
-			buf_putc(&h, ':');
-		}
-		cache->json_col_off[r->ncols] = h.len;
-		cache->json_head = h.data;
-	}
-	buf_put(b, r->json_head, r->json_head_len);
-}
-
 void json_change_line(struct buf *b, const struct change *c)
 {
+	bool made;
+	const struct rel_json *j = rel_json_of(c->rel, &made);
 	buf_puts(b, "{\"op\":\"");
 	buf_puts(b, change_op_name(c->op));
 	buf_puts(b, "\",");
-	put_change_head(b,
-			c->rel); /* also makes the column keys put_row uses */
+	buf_put(b, j->text.data, j->head_len);
 	put_lsn(b, "lsn", c->lsn);
 	put_txn(b, c->txn);
 	if (c->newv) {
 		put_key(b, "new");
-		put_row(b, c, false);
+		put_row(b, c, j, false);
 	}
 	if (c->oldv) {
 		put_key(b, "old");
-		put_row(b, c, true);
+		put_row(b, c, j, true);
 	}
 	buf_puts(b, "}\n");
+	if (made)
+		rel_json_free((struct rel_json *)j);
 }
 
 void json_truncate_line(struct buf *b, const struct truncate *t)

@@ -20,10 +20,6 @@ struct txn {
 	uint64_t end_lsn;    /* the position to confirm once handled */
 	int64_t commit_time; /* 0 while unknown (an in-progress stream) */
 	char commit_time_text[PGTIME_STRLEN]; /* formatted once a transaction */
-	/* The JSON lines' "xid" and "commit_time", made by json.c on first
-	 * use; whoever changes those fields sets json_tail_len to 0. */
-	char json_tail[128];
-	uint8_t json_tail_len;
 	const char *origin; /* replication origin name, NULL when local */
 	const char *gid;    /* a prepared transaction's global id, or NULL */
 };

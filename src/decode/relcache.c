@@ -14,11 +14,21 @@ static void rel_free_chain(struct rel *r)
 {
 	while (r) {
 		struct rel *next = r->replaced;
-		free(r->json_head);
-		free(r->json_col_off);
+		if (r->memo_free)
+			r->memo_free(r->memo);
 		free(r);
 		r = next;
 	}
+}
+
+bool rel_set_memo(const struct rel *r, void *memo, void (*memo_free)(void *))
+{
+	if (!r->gen)
+		return false;
+	struct rel *kept = (struct rel *)r;
+	kept->memo = memo;
+	kept->memo_free = memo_free;
+	return true;
 }
 
 static size_t slot_of(const struct relcache *c, uint32_t relid)

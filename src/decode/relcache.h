@@ -33,14 +33,17 @@ struct rel {
 	 * keeps something of its own per description (the Lua host) checks
 	 * to know it still has the current one. */
 	uint64_t gen;
-	/* The JSON output's text for this relation, made on first use by
-	 * json.c and freed with the rel: a cache, not part of the
-	 * description. */
-	char *json_head;
-	size_t json_head_len;
-	size_t
-	    *json_col_off; /* each column's "name": in json_head, ncols + 1 */
+	/* What a consumer derives from this description and keeps with it
+	 * (the JSON lines' text of the relation): a cache, not part of the
+	 * description, set with rel_set_memo and freed with the rel. */
+	void *memo;
+	void (*memo_free)(void *memo);
 };
+
+/* Keeps memo with r, a description in a relcache (gen != 0), and
+ * returns true; false for a rel made for one change, which keeps
+ * nothing. const: a memo is no change of the description. */
+bool rel_set_memo(const struct rel *r, void *memo, void (*memo_free)(void *));
 
 struct relcache {
 	struct rel **slots;

@@ -10,14 +10,12 @@
 void textplugin_init(struct textplugin *d, enum textplugin_kind kind)
 {
 	*d = (struct textplugin){ .kind = kind };
-	relcache_init(&d->rels);
 	d->scratch = tp_state_new(kind);
 }
 
 void textplugin_free(struct textplugin *d)
 {
 	tp_state_free(d->scratch);
-	relcache_free(&d->rels);
 	d->scratch = NULL;
 }
 
@@ -25,7 +23,6 @@ void textplugin_reset(struct textplugin *d)
 {
 	d->xid = 0;
 	tp_state_reset(d->scratch);
-	relcache_clear(&d->rels);
 }
 
 int textplugin_decode(struct textplugin *d, const uint8_t *buf, size_t len,

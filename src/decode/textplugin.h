@@ -15,7 +15,6 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "decode/event.h"
-#include "decode/relcache.h"
 
 enum textplugin_kind {
 	TEXTPLUGIN_WAL2JSON_1,
@@ -25,11 +24,10 @@ enum textplugin_kind {
 
 struct textplugin {
 	enum textplugin_kind kind;
-	/* Implementation state. rels is kept empty: each change's rel is
-	 * rebuilt from its payload in scratch (the plugins name no relid
-	 * to cache by). xid: the open transaction's (test_decoding,
-	 * wal2json 2). scratch: the rest, a struct tp_state (textstate.h). */
-	struct relcache rels;
+	/* Implementation state. Each change's rel is rebuilt from its
+	 * payload in scratch: the plugins name no relid to cache by. xid:
+	 * the open transaction's (test_decoding, wal2json 2). scratch: the
+	 * rest, a struct tp_state (textstate.h). */
 	uint32_t xid;
 	void *scratch;
 };

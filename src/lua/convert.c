@@ -84,10 +84,10 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	bool t;
 	switch (v->kind) {
 	case DATUM_NULL:
-		lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+		lua_pushlightuserdata(L, (void *)&ljson_null_sentinel);
 		return;
 	case DATUM_UNCHANGED:
-		lua_pushlightuserdata(L, (void *)&lj_unchanged_sentinel);
+		lua_pushlightuserdata(L, (void *)&ljson_unchanged_sentinel);
 		return;
 	case DATUM_BINARY: lua_pushlstring(L, v->data, v->len); return;
 	}
@@ -194,13 +194,16 @@ static void push_row_meta(lua_State *L, const struct rel *r)
 	lua_remove(L, -2);
 }
 
-static void push_row(lua_State *L, const struct change *c, bool old)
+/* Pushes a row with the metatable at index mt; the column names are
+ * taken from its __keys, at index names, made once per description. */
+static void push_row(lua_State *L, const struct change *c, bool old, int mt,
+		     int names)
 {
 	const struct rel *r = c->rel;
 	const struct datum *vals = old ? c->oldv : c->newv;
 	bool keys_only = old && c->old_kind == 'K';
 	lua_createtable(L, 0, keys_only ? r->nkeys : r->ncols);
-	push_row_meta(L, r);
+	lua_pushvalue(L, mt);
 	lua_setmetatable(L, -2);
 	for (uint16_t i = 0; i < r->ncols; i++) {
 		if (keys_only && !r->cols[i].key)
@@ -209,7 +212,7 @@ static void push_row(lua_State *L, const struct change *c, bool old)
 		if (!old && v->kind == DATUM_UNCHANGED && c->oldv &&
 		    c->old_kind == 'O')
 			v = &c->oldv[i];
-		lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+		lua_rawgeti(L, names, i + 1);
 		push_datum(L, r->cols[i].typoid, v);
 		lua_rawset(L, -3);
 	}
@@ -226,13 +229,18 @@ void lh_push_change(lua_State *L, const struct change *c)
 {
 	const struct rel *r = c->rel;
 	lua_createtable(L, 0, 10);
+	int change = lua_gettop(L);
+	push_row_meta(L, r);
+	int mt = lua_gettop(L);
+	lua_getfield(L, mt, "__keys");
+	int names = lua_gettop(L);
+	lua_pushvalue(L, change); /* the fields go on a copy at the top */
 	lh_set_str(L, "op", change_op_name(c->op));
 	lh_push_relation_fields(L, r);
 	lua_createtable(L, r->nkeys, 0);
 	for (uint16_t i = 0, n = 0; i < r->ncols; i++) {
 		if (r->cols[i].key) {
-			lua_pushlstring(L, r->cols[i].name,
-					r->cols[i].name_len);
+			lua_rawgeti(L, names, i + 1);
 			lua_rawseti(L, -2, ++n);
 		}
 	}
@@ -240,11 +248,12 @@ void lh_push_change(lua_State *L, const struct change *c)
 	lh_set_lsn(L, "lsn", c->lsn);
 	lh_set_txn_fields(L, c->txn);
 	if (c->newv) {
-		push_row(L, c, false);
+		push_row(L, c, false, mt, names);
 		lua_setfield(L, -2, "new");
 	}
 	if (c->oldv) {
-		push_row(L, c, true);
+		push_row(L, c, true, mt, names);
 		lua_setfield(L, -2, "old");
 	}
+	lua_settop(L, change);
 }

@@ -36,7 +36,7 @@ int64_t dbz_time_ms(const char *text)
  * string for as long as it is used (a value from __index would not be). */
 static const char *field_string(lua_State *L, int idx, const char *k)
 {
-	idx = lh_absindex(L, idx);
+	idx = lc_absindex(L, idx);
 	lua_pushstring(L, k);
 	lua_rawget(L, idx);
 	const char *s =
@@ -59,7 +59,7 @@ int dbz_events(lua_State *L, int idx)
 	if (!op || strcmp(op, "truncate"))
 		return 0;
 	lua_getfield(L, idx, "relations");
-	int n = lua_istable(L, -1) ? (int)lh_rawlen(L, -1) : 0;
+	int n = lua_istable(L, -1) ? (int)lc_rawlen(L, -1) : 0;
 	lua_pop(L, 1);
 	return n;
 }
@@ -99,7 +99,7 @@ static void put_source(lua_State *L, int idx, int t,
 	buf_puts(b, ",\"txId\":");
 	lua_getfield(L, idx, "xid");
 	if (lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) > 0)
-		buf_printf(b, "%lld", (long long)lh_tointeger(L, -1));
+		buf_printf(b, "%lld", (long long)lc_tointeger(L, -1));
 	else
 		buf_puts(b, "null");
 	lua_pop(L, 1);
@@ -119,7 +119,7 @@ static int put_row(lua_State *L, int idx, const char *which, struct buf *b)
 	lua_getfield(L, idx, which);
 	int rc = 0;
 	if (lua_istable(L, -1))
-		rc = lj_encode_row(L, -1, b);
+		rc = ljson_encode_row(L, -1, b);
 	else
 		buf_puts(b, "null");
 	if (rc < 0) {
@@ -152,7 +152,7 @@ static void put_base64(struct buf *b, const unsigned char *p, size_t n)
 int dbz_encode(lua_State *L, int idx, int n, const struct dbz_source *src,
 	       int64_t now_ms, struct buf *b)
 {
-	idx = lh_absindex(L, idx);
+	idx = lc_absindex(L, idx);
 	if (!lua_checkstack(L, 8)) {
 		lua_pushliteral(L, "out of Lua stack");
 		return -1;

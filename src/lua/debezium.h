@@ -33,7 +33,7 @@ struct dbz_source {
 int dbz_events(lua_State *L, int idx);
 /* Appends event n (from 0) of the table at idx. rel orders the columns
  * (may be NULL); now_ms is the event's ts_ms. 0, or -1 with a message
- * pushed, as lj_encode. */
+ * pushed, as ljson_encode. */
 int dbz_encode(lua_State *L, int idx, int n, const struct dbz_source *src,
 	       int64_t now_ms, struct buf *b);
 /* "2026-11-26 04:30:00.123456+00" as milliseconds since 1970; -1 when the

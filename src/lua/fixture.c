@@ -94,7 +94,7 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 {
 	lua_State *L = h->L;
 	char msg[160];
-	if (lj_decode(L, line, n, msg, sizeof msg) < 0)
+	if (ljson_decode(L, line, n, msg, sizeof msg) < 0)
 		return err_set(e, "%s: not JSON: %s", where, msg);
 	char op[16] = "";
 	if (lua_istable(L, -1))

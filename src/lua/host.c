@@ -77,7 +77,9 @@ int lh_pcall(struct lh *h, int nargs, int nresults, const char *doing,
 	int rc = lua_pcall(L, nargs, nresults, base);
 	lua_remove(L, base);
 	if (rc != 0) {
-		err_set(e, "%s: %s", doing, lua_tostring(L, -1));
+		err_set(e, "%s", lua_tostring(L, -1));
+		if (doing)
+			err_prefix(e, "%s", doing);
 		lua_pop(L, 1);
 		/* A sink's target was down under s:write: worth a retry. */
 		e->transient = delivery_take_transient(h->d);
@@ -384,8 +386,8 @@ static int encode_in_lua(lua_State *L)
 {
 	/* stack: table, encoding */
 	struct encoding *en = lua_touserdata(L, 2);
-	en->rc =
-	    en->change ? lj_encode_change(L, 1, en->b) : lj_encode(L, 1, en->b);
+	en->rc = en->change ? ljson_encode_change(L, 1, en->b)
+			    : ljson_encode(L, 1, en->b);
 	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
 }
 
@@ -393,7 +395,7 @@ int lh_write_line(struct lh *h, int idx, bool change, const char *doing,
 		  struct err *e)
 {
 	lua_State *L = h->L;
-	idx = lh_absindex(L, idx);
+	idx = lc_absindex(L, idx);
 	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
 	struct encoding en = { b, change, 0 };
@@ -403,11 +405,11 @@ int lh_write_line(struct lh *h, int idx, bool change, const char *doing,
 	if (lua_pcall(L, 2, 1, 0) != 0 || en.rc < 0) {
 		b->len = mark;
 		const char *why = lua_tostring(L, -1);
-		err_set(e, "%s: cannot write the %s table: %s", doing,
+		err_set(e, "cannot write the %s table: %s",
 			change ? "returned" : "event",
 			why ? why : "(no message)");
 		lua_pop(L, 1);
-		return -1;
+		return doing ? err_prefix(e, "%s", doing) : -1;
 	}
 	lua_pop(L, 1);
 	buf_putc(b, '\n');
@@ -436,10 +438,12 @@ int lh_keep_or_replace(struct lh *h, const char *hook, const char *doing,
 		rc = write_kept(h, -2, doing, e);
 		break;
 	default:
-		rc = err_set(
-		    e,
-		    "%s: %s returned a %s; expected a table, true, false or nil",
-		    doing, hook, luaL_typename(L, -1));
+		rc = err_set(e,
+			     "%s returned a %s; expected a table, true, false "
+			     "or nil",
+			     hook, luaL_typename(L, -1));
+		if (doing)
+			err_prefix(e, "%s", doing);
 	}
 	lua_pop(L, 2);
 	return rc;
@@ -451,18 +455,22 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		json_change_line(delivery_output(h->d), c);
 		return delivery_output_wrote(h->d, e);
 	}
-	char doing[512], lsn[LSN_STRLEN];
-	snprintf(doing, sizeof doing,
-		 "in handle_change (%s.%s, xid %u, lsn %s)", c->rel->nspname,
-		 c->rel->relname, c->txn->xid, lsn_format(c->lsn, lsn));
 	lh_push_change(h->L, c);
 	lh_push_hook(h, HOOK_CHANGE);
 	lua_pushvalue(h->L, -2); /* stack: change, hook, change */
-	if (lh_pcall(h, 1, 1, doing, e) < 0) {
+	int rc = lh_pcall(h, 1, 1, NULL, e);
+	if (rc < 0)
 		lua_pop(h->L, 1);
-		return -1;
-	}
-	return lh_keep_or_replace(h, "handle_change", doing, e);
+	else
+		rc = lh_keep_or_replace(h, "handle_change", NULL, e);
+	if (rc == 0)
+		return 0;
+	/* The context is written only when there was an error: not for
+	 * every change. */
+	char lsn[LSN_STRLEN];
+	return err_prefix(e, "in handle_change (%s.%s, xid %u, lsn %s)",
+			  c->rel->nspname, c->rel->relname, c->txn->xid,
+			  lsn_format(c->lsn, lsn));
 }
 
 int lh_truncate(struct lh *h, const struct truncate *t, struct err *e)

@@ -61,7 +61,8 @@ struct lh {
 /* host.c */
 /* Calls the function below nargs arguments on the stack, leaving
  * nresults. On error fills e with "doing: message\ntraceback" and pops
- * everything. */
+ * everything. Here and below, doing NULL leaves the prefix to a caller
+ * that writes it only on error. */
 int lh_pcall(struct lh *h, int nargs, int nresults, const char *doing,
 	     struct err *e);
 /* Pushes the hook's function; false when the script does not define it. */

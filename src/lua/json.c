@@ -8,8 +8,8 @@
 #include "core/json.h"
 #include "decode/jsonlex.h"
 
-const char lj_null_sentinel = 0;
-const char lj_unchanged_sentinel = 0;
+const char ljson_null_sentinel = 0;
+const char ljson_unchanged_sentinel = 0;
 
 /* Where the encoder or the decoder is, from the outermost value down: a
  * key or an index per level, for messages that say where a value is
@@ -174,8 +174,8 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t);
 
 static void put_number(lua_State *L, int idx, struct buf *b)
 {
-	if (lh_isinteger(L, idx))
-		buf_printf(b, "%lld", (long long)lh_tointeger(L, idx));
+	if (lc_isinteger(L, idx))
+		buf_printf(b, "%lld", (long long)lc_tointeger(L, idx));
 	else
 		json_put_double(b, (double)lua_tonumber(L, idx));
 }
@@ -195,7 +195,7 @@ static size_t count_entries(lua_State *L, int idx)
 /* Whether the string key k is an element of the array at index order. */
 static bool in_order(lua_State *L, int order, const char *k, size_t n)
 {
-	size_t len = order ? lh_rawlen(L, order) : 0;
+	size_t len = order ? lc_rawlen(L, order) : 0;
 	for (size_t i = 1; i <= len; i++) {
 		lua_rawgeti(L, order, (int)i);
 		size_t m;
@@ -215,7 +215,7 @@ static bool in_order(lua_State *L, int order, const char *k, size_t n)
 static int encode_member(lua_State *L, const char *k, size_t n, bool *first,
 			 struct buf *b, struct trail *t)
 {
-	if (is_sentinel(L, -1, &lj_unchanged_sentinel))
+	if (is_sentinel(L, -1, &ljson_unchanged_sentinel))
 		return 0;
 	if (!*first)
 		buf_putc(b, ',');
@@ -295,14 +295,13 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 	return rc;
 }
 
-/* Pushes the key order walhook.json.decode saw for the table at idx (the
- * __keys array of its metatable) and returns its index, or pushes nothing
- * and returns 0. */
-static int push_key_order(lua_State *L, int idx)
+/* The field name of the metatable of the table at idx, pushed with its
+ * index returned when it is a table; else nothing pushed and 0. */
+static int push_meta_table(lua_State *L, int idx, const char *name)
 {
 	if (!lua_getmetatable(L, idx))
 		return 0;
-	lua_pushliteral(L, "__keys");
+	lua_pushstring(L, name);
 	lua_rawget(L, -2);
 	lua_remove(L, -2);
 	if (lua_istable(L, -1))
@@ -311,12 +310,28 @@ static int push_key_order(lua_State *L, int idx)
 	return 0;
 }
 
-/* Writes the members named in the array at index order, in its order;
- * counts in *present those the table has. */
-static int encode_ordered(lua_State *L, int idx, int order, bool *first,
-			  size_t *present, struct buf *b, struct trail *t)
+/* One member, its value on top: the plain one (encode_named) or a row's
+ * column (encode_column); aux is what the kind needs. */
+typedef int member_fn(lua_State *L, int aux, const char *k, size_t n,
+		      bool *first, struct buf *b, struct trail *t);
+
+static int encode_named(lua_State *L, int aux, const char *k, size_t n,
+			bool *first, struct buf *b, struct trail *t)
 {
-	size_t len = lh_rawlen(L, order);
+	(void)aux;
+	trail_key(t, k, n);
+	int rc = encode_member(L, k, n, first, b, t);
+	trail_pop(t);
+	return rc;
+}
+
+/* Writes the members named in the array at index order, in its order, each
+ * by fn; counts in *present those the table has. */
+static int encode_ordered(lua_State *L, int idx, int order, member_fn *fn,
+			  int aux, bool *first, size_t *present, struct buf *b,
+			  struct trail *t)
+{
+	size_t len = lc_rawlen(L, order);
 	for (size_t i = 1; i <= len; i++) {
 		lua_rawgeti(L, order, (int)i); /* stack: ..., key */
 		size_t n;
@@ -327,10 +342,7 @@ static int encode_ordered(lua_State *L, int idx, int order, bool *first,
 		lua_rawget(L, idx); /* stack: ..., key, value */
 		if (k && !lua_isnil(L, -1)) {
 			(*present)++;
-			trail_key(t, k, n);
-			int rc = encode_member(L, k, n, first, b, t);
-			trail_pop(t);
-			if (rc < 0)
+			if (fn(L, aux, k, n, first, b, t) < 0)
 				return -1;
 		}
 		lua_pop(L, 2);
@@ -350,7 +362,7 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	}
 	t->open++;
 	int rc = 0;
-	size_t len = lh_rawlen(L, idx);
+	size_t len = lc_rawlen(L, idx);
 	if (len > 0 && count_entries(L, idx) == len) {
 		buf_putc(b, '[');
 		for (size_t i = 1; i <= len && rc == 0; i++) {
@@ -371,9 +383,10 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	buf_putc(b, '{');
 	bool first = true;
 	size_t present = 0;
-	int order = push_key_order(L, idx);
+	int order = push_meta_table(L, idx, "__keys");
 	if (order)
-		rc = encode_ordered(L, idx, order, &first, &present, b, t);
+		rc = encode_ordered(L, idx, order, encode_named, 0, &first,
+				    &present, b, t);
 	if (rc == 0 && (!order || count_entries(L, idx) > present))
 		rc = encode_rest(L, idx, NULL, order, first, b, t);
 	if (rc == 0) {
@@ -403,8 +416,8 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 	}
 	case LUA_TTABLE: return encode_table(L, idx, b, t);
 	case LUA_TLIGHTUSERDATA:
-		if (is_sentinel(L, idx, &lj_null_sentinel) ||
-		    is_sentinel(L, idx, &lj_unchanged_sentinel)) {
+		if (is_sentinel(L, idx, &ljson_null_sentinel) ||
+		    is_sentinel(L, idx, &ljson_unchanged_sentinel)) {
 			buf_puts(b, "null");
 			return 0;
 		}
@@ -429,27 +442,12 @@ static int finish(lua_State *L, int top, int rc)
 	return rc;
 }
 
-int lj_encode(lua_State *L, int idx, struct buf *b)
+int ljson_encode(lua_State *L, int idx, struct buf *b)
 {
 	struct trail t;
 	t.n = t.open = 0;
 	int top = lua_gettop(L);
-	return finish(L, top, encode(L, lh_absindex(L, idx), b, &t));
-}
-
-/* The field name of the metatable of the table at idx, pushed with its
- * index returned when it is a table; else nothing pushed and 0. */
-static int push_meta_table(lua_State *L, int idx, const char *name)
-{
-	if (!lua_getmetatable(L, idx))
-		return 0;
-	lua_pushstring(L, name);
-	lua_rawget(L, -2);
-	lua_remove(L, -2);
-	if (lua_istable(L, -1))
-		return lua_gettop(L);
-	lua_pop(L, 1);
-	return 0;
+	return finish(L, top, encode(L, lc_absindex(L, idx), b, &t));
 }
 
 /* One column of a row: an unchanged TOAST value is left out, a bytea one
@@ -458,7 +456,7 @@ static int push_meta_table(lua_State *L, int idx, const char *name)
 static int encode_column(lua_State *L, int bytea, const char *k, size_t n,
 			 bool *first, struct buf *b, struct trail *t)
 {
-	if (is_sentinel(L, -1, &lj_unchanged_sentinel))
+	if (is_sentinel(L, -1, &ljson_unchanged_sentinel))
 		return 0;
 	if (bytea && lua_type(L, -1) == LUA_TSTRING) {
 		lua_pushlstring(L, k, n);
@@ -477,10 +475,7 @@ static int encode_column(lua_State *L, int bytea, const char *k, size_t n,
 			return 0;
 		}
 	}
-	trail_key(t, k, n);
-	int rc = encode_member(L, k, n, first, b, t);
-	trail_pop(t);
-	return rc;
+	return encode_named(L, 0, k, n, first, b, t);
 }
 
 /* A row: its relation's columns in order (the __keys of the metatable
@@ -495,24 +490,12 @@ static int encode_row(lua_State *L, int idx, struct buf *b, struct trail *t)
 	bool first = true;
 	size_t present = 0;
 	buf_putc(b, '{');
-	int order = push_key_order(L, idx);
+	/* the key order json.decode saw, or a row's columns */
+	int order = push_meta_table(L, idx, "__keys");
 	int bytea = push_meta_table(L, idx, "__bytea");
-	size_t len = order ? lh_rawlen(L, order) : 0;
-	for (size_t i = 1; i <= len; i++) {
-		lua_rawgeti(L, order, (int)i); /* stack: ..., key */
-		size_t n;
-		const char *k = lua_type(L, -1) == LUA_TSTRING
-				    ? lua_tolstring(L, -1, &n)
-				    : NULL;
-		lua_pushvalue(L, -1);
-		lua_rawget(L, idx); /* stack: ..., key, value */
-		if (k && !lua_isnil(L, -1)) {
-			present++;
-			if (encode_column(L, bytea, k, n, &first, b, t) < 0)
-				return -1;
-		}
-		lua_pop(L, 2);
-	}
+	if (order && encode_ordered(L, idx, order, encode_column, bytea, &first,
+				    &present, b, t) < 0)
+		return -1;
 	if (count_entries(L, idx) > present &&
 	    encode_rest(L, idx, NULL, order, first, b, t) < 0)
 		return -1;
@@ -524,12 +507,12 @@ static int encode_row(lua_State *L, int idx, struct buf *b, struct trail *t)
 	return 0;
 }
 
-int lj_encode_row(lua_State *L, int idx, struct buf *b)
+int ljson_encode_row(lua_State *L, int idx, struct buf *b)
 {
 	struct trail t;
 	t.n = t.open = 0;
 	int top = lua_gettop(L);
-	idx = lh_absindex(L, idx);
+	idx = lc_absindex(L, idx);
 	if (room(L, &t) < 0)
 		return finish(L, top, -1);
 	return finish(L, top, encode_row(L, idx, b, &t));
@@ -540,12 +523,12 @@ static const char *const change_keys[] = {
 	"xid", "commit_time", "new",   "old",	NULL,
 };
 
-int lj_encode_change(lua_State *L, int idx, struct buf *b)
+int ljson_encode_change(lua_State *L, int idx, struct buf *b)
 {
 	struct trail t;
 	t.n = t.open = 0;
 	int top = lua_gettop(L);
-	idx = lh_absindex(L, idx);
+	idx = lc_absindex(L, idx);
 	if (room(L, &t) < 0)
 		return finish(L, top, -1);
 	bool first = true;
@@ -570,7 +553,7 @@ int lj_encode_change(lua_State *L, int idx, struct buf *b)
 		if (strcmp(*k, "new") == 0 || strcmp(*k, "old") == 0)
 			rc = encode_row(L, vtop, b, &t);
 		else if (strcmp(*k, "key") == 0 && lua_istable(L, vtop) &&
-			 lh_rawlen(L, vtop) == 0)
+			 lc_rawlen(L, vtop) == 0)
 			rc = (buf_puts(b, "[]"), 0);
 		else
 			rc = encode(L, vtop, b, &t);
@@ -756,11 +739,14 @@ static int read_value(lua_State *L, struct reader *r)
 	case JSONLEX_FALSE:
 		lua_pushboolean(L, t.kind == JSONLEX_TRUE);
 		return 0;
-	default: lua_pushlightuserdata(L, (void *)&lj_null_sentinel); return 0;
+	default:
+		lua_pushlightuserdata(L, (void *)&ljson_null_sentinel);
+		return 0;
 	}
 }
 
-int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen)
+int ljson_decode(lua_State *L, const char *s, size_t n, char *msg,
+		 size_t msglen)
 {
 	struct reader r;
 	jsonlex_init(&r.lx, s, n, LJ_MAX_DEPTH);

@@ -15,25 +15,25 @@
 #define LJ_MAX_DEPTH 500
 
 /* The sentinels' addresses, pushed as light userdata. */
-extern const char lj_null_sentinel;
-extern const char lj_unchanged_sentinel;
+extern const char ljson_null_sentinel;
+extern const char ljson_unchanged_sentinel;
 
 /* Appends the value at idx. Tables with keys 1..n are arrays; others are
  * objects with keys sorted. Returns 0, or -1 with a message pushed (the
  * stack otherwise as it was); the message names where the bad value is,
  * as a Lua path ("at doc.a[2]"). Raw access only: no metamethod runs. */
-int lj_encode(lua_State *L, int idx, struct buf *b);
+int ljson_encode(lua_State *L, int idx, struct buf *b);
 /* Appends a change table: known keys first in the default output's order,
- * then the rest sorted. "new" and "old" as lj_encode_row writes them. */
-int lj_encode_change(lua_State *L, int idx, struct buf *b);
+ * then the rest sorted. "new" and "old" as ljson_encode_row writes them. */
+int ljson_encode_change(lua_State *L, int idx, struct buf *b);
 /* Appends a row table (a change's new or old): its columns in the order
  * the __keys array of its metatable gives (walhook gives every row it
  * makes one, from its relation; json.decode's tables have one), the
  * columns named in its __bytea set as bytea's hex text, an unchanged
- * TOAST value left out; then any other keys sorted. Errors as lj_encode. */
-int lj_encode_row(lua_State *L, int idx, struct buf *b);
+ * TOAST value left out; then any other keys sorted. Errors as ljson_encode. */
+int ljson_encode_row(lua_State *L, int idx, struct buf *b);
 /* Pushes the value of the JSON text; on error pushes nothing and returns
  * -1 with msg filled. */
-int lj_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen);
+int ljson_decode(lua_State *L, const char *s, size_t n, char *msg, size_t msglen);
 
 #endif

@@ -19,7 +19,7 @@ static int l_json_encode(lua_State *L)
 {
 	luaL_checkany(L, 1);
 	struct buf b = { 0 };
-	int rc = lj_encode(L, 1, &b);
+	int rc = ljson_encode(L, 1, &b);
 	if (rc == 0)
 		lua_pushlstring(L, b.data ? b.data : "", b.len);
 	buf_free(&b);
@@ -33,7 +33,7 @@ static int l_json_decode(lua_State *L)
 	size_t n;
 	const char *s = luaL_checklstring(L, 1, &n);
 	char msg[128];
-	if (lj_decode(L, s, n, msg, sizeof msg) < 0)
+	if (ljson_decode(L, s, n, msg, sizeof msg) < 0)
 		return luaL_error(L, "walhook.json.decode: %s", msg);
 	return 1;
 }
@@ -188,8 +188,8 @@ static int l_query(lua_State *L)
 	for (int i = 0; i < n; i++) {
 		bool null = lua_isnil(L, i + 2) ||
 			    (lua_islightuserdata(L, i + 2) &&
-			     lua_touserdata(L, i + 2) == &lj_null_sentinel);
-		params[i] = null ? NULL : lh_tolstring(L, i + 2, NULL);
+			     lua_touserdata(L, i + 2) == &ljson_null_sentinel);
+		params[i] = null ? NULL : lc_tolstring(L, i + 2, NULL);
 	}
 	PGresult *res;
 	if (pgsql_exec(h->side, sql, n, params, &res, "walhook.query", &e) <
@@ -207,7 +207,7 @@ static int l_query(lua_State *L)
 		for (int c = 0; c < cols; c++) {
 			if (PQgetisnull(res, r, c))
 				lua_pushlightuserdata(
-				    L, (void *)&lj_null_sentinel);
+				    L, (void *)&ljson_null_sentinel);
 			else
 				lua_pushlstring(L, PQgetvalue(res, r, c),
 						(size_t)PQgetlength(res, r, c));
@@ -223,36 +223,31 @@ void lh_open_module(struct lh *h, const struct lh_config *cfg)
 {
 	lua_State *L = h->L;
 	lua_newtable(L); /* stack: walhook */
-	lua_pushlightuserdata(L, (void *)&lj_null_sentinel);
+	lua_pushlightuserdata(L, (void *)&ljson_null_sentinel);
 	lua_setfield(L, -2, "null");
-	lua_pushlightuserdata(L, (void *)&lj_unchanged_sentinel);
+	lua_pushlightuserdata(L, (void *)&ljson_unchanged_sentinel);
 	lua_setfield(L, -2, "unchanged");
 	lh_set_str(L, "version", WALHOOK_VERSION);
 
-	lua_newtable(L); /* stack: walhook, json */
-	lua_pushcfunction(L, l_json_encode);
-	lua_setfield(L, -2, "encode");
-	lua_pushcfunction(L, l_json_decode);
-	lua_setfield(L, -2, "decode");
+	static const luaL_Reg json[] = { { "encode", l_json_encode },
+					 { "decode", l_json_decode },
+					 { NULL, NULL } };
+	luaL_newlib(L, json);
 	lua_setfield(L, -2, "json");
 
+	/* Each of these has the host as its upvalue. */
+	static const luaL_Reg hosted[] = { { "log", l_log },
+					   { "stats", l_stats },
+					   { "query", l_query },
+					   { NULL, NULL } };
 	lua_pushlightuserdata(L, h);
-	lua_pushcclosure(L, l_log, 1);
-	lua_setfield(L, -2, "log");
-	lua_pushlightuserdata(L, h);
-	lua_pushcclosure(L, l_stats, 1);
-	lua_setfield(L, -2, "stats");
-	lua_pushlightuserdata(L, h);
-	lua_pushcclosure(L, l_query, 1);
-	lua_setfield(L, -2, "query");
+	luaL_setfuncs(L, hosted, 1);
 
-	lua_newtable(L); /* stack: walhook, lsn */
-	lua_pushcfunction(L, l_lsn_diff);
-	lua_setfield(L, -2, "diff");
-	lua_pushcfunction(L, l_lsn_compare);
-	lua_setfield(L, -2, "compare");
-	lua_pushcfunction(L, l_lsn_add);
-	lua_setfield(L, -2, "add");
+	static const luaL_Reg lsn[] = { { "diff", l_lsn_diff },
+					{ "compare", l_lsn_compare },
+					{ "add", l_lsn_add },
+					{ NULL, NULL } };
+	luaL_newlib(L, lsn);
 	lua_setfield(L, -2, "lsn");
 
 	h->sink_ctx =

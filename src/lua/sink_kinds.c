@@ -111,9 +111,9 @@ static int l_http(lua_State *L)
 				    L, "walhook.sink.http: at most 64 headers");
 			}
 			if (lua_type(L, -2) == LUA_TSTRING) {
-				/* One at a time: lh_tolstring pushes. */
+				/* One at a time: lc_tolstring pushes. */
 				const char *name = lua_tostring(L, -2);
-				const char *value = lh_tolstring(L, -1, NULL);
+				const char *value = lc_tolstring(L, -1, NULL);
 				offs[nh++] = hb.len;
 				buf_printf(&hb, "%s: %s", name, value);
 				buf_putc(&hb, '\0');

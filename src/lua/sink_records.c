@@ -109,7 +109,7 @@ static int function_key(lua_State *L, const struct luasink_box *bx, int t,
 		buf_put(out, k, n);
 		*has = true;
 	} else if (lua_istable(L, -1)) {
-		if (lj_encode(L, -1, out) < 0) {
+		if (ljson_encode(L, -1, out) < 0) {
 			snprintf(msg, cap, "key: %s", lua_tostring(L, -1));
 			lua_pop(L, 1);
 			rc = -1;
@@ -134,7 +134,7 @@ static int identity_key(lua_State *L, int t, bool *has, struct buf *out,
 {
 	lua_getfield(L, t, "key");
 	int keys = lua_gettop(L);
-	size_t n = lua_istable(L, keys) ? lh_rawlen(L, keys) : 0;
+	size_t n = lua_istable(L, keys) ? lc_rawlen(L, keys) : 0;
 	if (n) {
 		lua_getfield(L, t, "old");
 		lua_getfield(L, t, "new"); /* stack: key, old, new */
@@ -162,7 +162,7 @@ static int identity_key(lua_State *L, int t, bool *has, struct buf *out,
 				buf_putc(out, ',');
 			json_put_string(out, col, len);
 			buf_putc(out, ':');
-			if (lj_encode(L, -1, out) < 0) {
+			if (ljson_encode(L, -1, out) < 0) {
 				snprintf(msg, cap, "key: %s",
 					 lua_tostring(L, -1));
 				lua_settop(L, keys - 1);
@@ -252,8 +252,8 @@ int luasink_write_records(lua_State *L, const struct luasink_box *bx,
 	for (int i = 0; i < (events ? events : 1) && rc == 0; i++) {
 		buf_reset(&b);
 		int enc = events   ? dbz_encode(L, 2, i, &src, now_ms, &b)
-			  : change ? lj_encode_change(L, 2, &b)
-				   : lj_encode(L, 2, &b);
+			  : change ? ljson_encode_change(L, 2, &b)
+				   : ljson_encode(L, 2, &b);
 		if (enc < 0) {
 			snprintf(msg, cap, "write: %s", lua_tostring(L, -1));
 			lua_pop(L, 1);

@@ -35,7 +35,7 @@ static void put_double(struct buf *b, double d)
 /* A Lua array as PostgreSQL's array text: {1,"a b",NULL}. */
 static void put_array(lua_State *L, int idx, struct buf *b)
 {
-	size_t n = lh_rawlen(L, idx);
+	size_t n = lc_rawlen(L, idx);
 	buf_putc(b, '{');
 	for (size_t i = 1; i <= n; i++) {
 		if (i > 1)
@@ -56,8 +56,8 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 	case LUA_TNUMBER: {
 		/* LuaJIT takes -0.0 for an integer: its sign would be lost. */
 		double d = (double)lua_tonumber(L, idx);
-		if (lh_isinteger(L, idx) && !(d == 0 && signbit(d)))
-			buf_printf(b, "%lld", lh_tointeger(L, idx));
+		if (lc_isinteger(L, idx) && !(d == 0 && signbit(d)))
+			buf_printf(b, "%lld", lc_tointeger(L, idx));
 		else
 			put_double(b, d);
 		return;
@@ -68,7 +68,7 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 		return;
 	default: {
 		size_t n;
-		const char *s = lh_tolstring(L, idx, &n);
+		const char *s = lc_tolstring(L, idx, &n);
 		if (!in_array) {
 			buf_put(b, s, n);
 		} else {
@@ -170,7 +170,7 @@ static const char *bad_value(lua_State *L, int idx, int depth)
 	if (!lua_checkstack(L, 2))
 		return "too deep for the Lua stack";
 	const char *why = NULL;
-	size_t n = lh_rawlen(L, idx);
+	size_t n = lc_rawlen(L, idx);
 	for (size_t i = 1; i <= n && !why; i++) {
 		lua_rawgeti(L, idx, (int)i);
 		why = bad_value(L, lua_gettop(L), depth + 1);
@@ -220,10 +220,10 @@ static int read_row(lua_State *L, int idx, const char *which,
 		}
 		rc->n++;
 		void *v = lua_touserdata(L, -1);
-		if (lua_islightuserdata(L, -1) && v == &lj_null_sentinel) {
+		if (lua_islightuserdata(L, -1) && v == &ljson_null_sentinel) {
 			rc->values[i] = (struct datum){ .kind = DATUM_NULL };
 		} else if (lua_islightuserdata(L, -1) &&
-			   v == &lj_unchanged_sentinel) {
+			   v == &ljson_unchanged_sentinel) {
 			rc->values[i] =
 			    (struct datum){ .kind = DATUM_UNCHANGED };
 		} else {
@@ -296,7 +296,7 @@ static int write_truncate(lua_State *L, struct sink *s, struct err *e)
 		lua_settop(L, rels - 1);
 		return -1;
 	}
-	size_t n = lh_rawlen(L, rels);
+	size_t n = lc_rawlen(L, rels);
 	struct kept k = { 0 };
 	size_t *schema_offs = xcalloc(n + 1, sizeof *schema_offs);
 	size_t *table_offs = xcalloc(n + 1, sizeof *table_offs);
@@ -365,7 +365,7 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 		return err_set(
 		    e, "write: key must be a list of column names, not a %s",
 		    luaL_typename(L, idx));
-	size_t n = lh_rawlen(L, idx);
+	size_t n = lc_rawlen(L, idx);
 	*offs = xcalloc(n + 1, sizeof **offs);
 	char what[48];
 	for (size_t i = 0; i < n; i++) {

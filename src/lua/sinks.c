@@ -195,7 +195,7 @@ static int l_format_debezium(lua_State *L)
 				  lua_tostring(L, -1));
 	}
 	char msg[256];
-	int rc = lj_decode(L, b.data, b.len, msg, sizeof msg);
+	int rc = ljson_decode(L, b.data, b.len, msg, sizeof msg);
 	buf_free(&b);
 	if (rc < 0)
 		return luaL_error(L, "walhook.format.debezium: %s", msg);
@@ -210,13 +210,12 @@ void luasink_set_database(struct luasink_ctx *ctx, const char *dbname)
 void luasink_open(lua_State *L, struct luasink_ctx *ctx)
 {
 	luaL_newmetatable(L, SINK_MT);
+	static const luaL_Reg methods[] = { { "write", l_write },
+					    { "flush", l_flush },
+					    { NULL, NULL } };
 	lua_newtable(L);
 	lua_pushlightuserdata(L, ctx);
-	lua_pushcclosure(L, l_write, 1);
-	lua_setfield(L, -2, "write");
-	lua_pushlightuserdata(L, ctx);
-	lua_pushcclosure(L, l_flush, 1);
-	lua_setfield(L, -2, "flush");
+	luaL_setfuncs(L, methods, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, l_tostring);
 	lua_setfield(L, -2, "__tostring");

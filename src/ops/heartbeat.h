@@ -4,19 +4,18 @@
 #ifndef WALHOOK_HEARTBEAT_H
 #define WALHOOK_HEARTBEAT_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "base/ticker.h"
 #include "pipeline/pipeline.h"
 #include "protocol/conn.h"
 
 struct heartbeat {
 	const struct conn_params *params;
-	int interval_s;
-	pthread_t thread;
-	bool running;
-	int quit;
+	struct ticker ticker;
+	PGconn *conn; /* the side connection, the ticker's own */
+	bool warned;  /* once per outage */
 };
 
 int heartbeat_start(struct heartbeat *hb, const struct conn_params *p,

@@ -75,11 +75,17 @@ static void recorded_options(const char *header, struct recorded_options *ro)
 }
 
 static int replay_recording(const char *path, struct lh *lh, struct delivery *d,
-			    struct stream *s, struct err *e)
+			    struct stats *stats, uint64_t endpos,
+			    volatile sig_atomic_t *stop, struct err *e)
 {
 	struct record_reader rd;
 	struct buf header = { 0 };
 	struct replay r = { .lh = lh };
+	struct stream st;
+	stream_setup(&st, &(struct stream_settings){ .stop_flag = stop,
+						     .endpos = endpos,
+						     .stats = stats });
+	struct stream *s = &st;
 	int rc = -1;
 	if (record_reader_open(&rd, path, &header, e) < 0)
 		goto out;
@@ -88,8 +94,8 @@ static int replay_recording(const char *path, struct lh *lh, struct delivery *d,
 	struct recorded_options ro;
 	recorded_options(header.data, &ro);
 	struct plugin_profile profile = plugin_profile(plugin, ro.opts, ro.n);
-	pipeline_init(&r.pipe, &profile, lh, d, s->stats, s->endpos);
-	s->consumer = pipeline_consumer(&r.pipe);
+	pipeline_init(&r.pipe, &profile, lh, d, stats, endpos);
+	stream_set_consumer(s, pipeline_consumer(&r.pipe));
 	/* What an unfinished transaction wrote is not kept, as live. */
 	if (stream_replay(s, &rd, on_connect, &r, e) != STREAM_ENDED_FAILED)
 		rc = pipeline_finish(&r.pipe, e);
@@ -150,10 +156,5 @@ int replay_run(const char *path, struct lh *lh, struct delivery *d,
 {
 	if (!record_is_recording(path))
 		return replay_fixture(path, lh, d, stop, e);
-	struct stream s = {
-		.stop_flag = stop,
-		.endpos = endpos,
-		.stats = stats,
-	};
-	return replay_recording(path, lh, d, &s, e);
+	return replay_recording(path, lh, d, stats, endpos, stop, e);
 }

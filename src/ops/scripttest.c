@@ -48,8 +48,8 @@ static void push_output(lua_State *L, struct script *s)
 	for (size_t start = 0; start < b->len;) {
 		char *nl = memchr(b->data + start, '\n', b->len - start);
 		size_t end = nl ? (size_t)(nl - b->data) : b->len;
-		if (lj_decode(L, b->data + start, end - start, msg,
-			      sizeof msg) < 0)
+		if (ljson_decode(L, b->data + start, end - start, msg,
+				 sizeof msg) < 0)
 			lua_pushlstring(L, b->data + start, end - start);
 		lua_rawseti(L, -2, ++n);
 		start = end + 1;
@@ -65,11 +65,11 @@ static int l_feed(lua_State *L)
 	struct buf line = { 0 };
 	struct err e;
 	int failed = 0;
-	size_t n = lh_rawlen(L, 2);
+	size_t n = lc_rawlen(L, 2);
 	for (size_t i = 1; i <= n && !failed; i++) {
 		lua_rawgeti(L, 2, (int)i);
 		buf_reset(&line);
-		if (lj_encode(L, -1, &line) < 0) {
+		if (ljson_encode(L, -1, &line) < 0) {
 			buf_free(&line);
 			return luaL_error(L, "s:feed: event %d: %s", (int)i,
 					  lua_tostring(L, -1));
@@ -137,7 +137,7 @@ static int l_load(lua_State *L)
 				if (lua_type(L, -2) == LUA_TSTRING) {
 					lua_pushvalue(L, -2);
 					lua_rawseti(L, 3, 2 * nvars + 1);
-					lh_tolstring(L, -1, NULL);
+					lc_tolstring(L, -1, NULL);
 					lua_rawseti(L, 3, 2 * nvars + 2);
 					nvars++;
 				}
@@ -182,11 +182,10 @@ static void open_test_module(void *state, void *arg)
 	lua_State *L = state;
 	(void)arg;
 	luaL_newmetatable(L, SCRIPT_MT);
-	lua_newtable(L);
-	lua_pushcfunction(L, l_feed);
-	lua_setfield(L, -2, "feed");
-	lua_pushcfunction(L, l_replay);
-	lua_setfield(L, -2, "replay");
+	static const luaL_Reg methods[] = { { "feed", l_feed },
+					    { "replay", l_replay },
+					    { NULL, NULL } };
+	luaL_newlib(L, methods);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, l_script_gc);
 	lua_setfield(L, -2, "__gc");

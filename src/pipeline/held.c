@@ -167,7 +167,7 @@ int pl_on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 		return err_set(e,
 			       "Stream Commit of xid %u, which never streamed",
 			       m->stream_commit.xid);
-	if (p->endpos && m->stream_commit.commit_lsn >= p->endpos)
+	if (pl_starts_past(p, m->stream_commit.commit_lsn))
 		return STREAM_STOP;
 	struct txn tx = {
 		.xid = x->xid,
@@ -283,7 +283,7 @@ int pl_on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
 			  struct err *e)
 {
 	struct txn tx = prepare_txn(m);
-	if (p->endpos && tx.commit_lsn >= p->endpos)
+	if (pl_starts_past(p, tx.commit_lsn))
 		return STREAM_STOP;
 	if (p->live_prepares) {
 		pgtime_format(tx.commit_time, tx.commit_time_text);

@@ -232,9 +232,8 @@ int pl_deliver(struct pipeline *p, const struct relcache *local,
 
 static int on_begin(struct pipeline *p, const struct pgo_msg *m, struct err *e)
 {
-	/* -E: a transaction that commits at or past the end position is the
-	 * first record past it; stop before any of it is handled. */
-	if (p->endpos && m->begin.final_lsn >= p->endpos)
+	/* Stop before any of a transaction past -E is handled. */
+	if (pl_starts_past(p, m->begin.final_lsn))
 		return STREAM_STOP;
 	struct txn tx = {
 		.xid = m->begin.xid,
@@ -253,8 +252,8 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 	if (transactional && !p->in_txn)
 		return err_set(e,
 			       "transactional Message outside a transaction");
-	/* -E: a message outside a transaction is a record of its own. */
-	if (!p->in_txn && p->endpos && m->message.lsn >= p->endpos)
+	/* A message outside a transaction is a unit of its own. */
+	if (!p->in_txn && pl_starts_past(p, m->message.lsn))
 		return STREAM_STOP;
 	/* walhook's own heartbeats only make WAL flow. */
 	bool heartbeat = strcmp(m->message.prefix, HEARTBEAT_PREFIX) == 0;

@@ -144,7 +144,6 @@ int pl_txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 		p->txn.gid = p->gid;
 	}
 	pgtime_format(p->txn.commit_time, p->txn.commit_time_text);
-	p->txn.json_tail_len = 0;
 	p->in_txn = true;
 	return delivery_begin(p->d, &p->txn, e);
 }
@@ -172,11 +171,20 @@ int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 	if (commit_time && commit_time != p->txn.commit_time) {
 		p->txn.commit_time = commit_time;
 		pgtime_format(commit_time, p->txn.commit_time_text);
-		p->txn.json_tail_len = 0;
 	}
 	if (lh_commit(p->lh, &p->txn, e) < 0)
 		return -1;
 	return pl_txn_done(p, end_lsn, e);
+}
+
+bool pl_ends_past(const struct pipeline *p, uint64_t end_lsn)
+{
+	return p->endpos && end_lsn > p->endpos;
+}
+
+bool pl_starts_past(const struct pipeline *p, uint64_t start_lsn)
+{
+	return p->endpos && start_lsn >= p->endpos;
 }
 
 /* Payloads of plugins walhook does not decode: each one is a unit of its
@@ -185,7 +193,9 @@ int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 static int on_raw(struct pipeline *p, uint64_t lsn, const uint8_t *data,
 		  size_t len, struct err *e)
 {
-	if (p->endpos && lsn > p->endpos)
+	/* An XLogData's position is where its record ends (a commit's
+	 * end_lsn), as pg_recvlogical reads it. */
+	if (pl_ends_past(p, lsn))
 		return STREAM_STOP;
 	if (lh_data(p->lh, data, len, lsn, e) < 0)
 		return -1;

@@ -19,6 +19,14 @@ int pl_txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e);
 int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 		  int64_t commit_time, struct err *e);
 
+/* -E LSN, in one rule: a unit (a transaction, a message or payload of
+ * its own) is handed on when it ends at or before LSN; the first that
+ * ends past it stops the stream. Where only the start of a unit's last
+ * record is known (pgoutput's final_lsn, a message's lsn), that start at
+ * or past LSN is the same test, records lying between boundaries. */
+bool pl_ends_past(const struct pipeline *p, uint64_t end_lsn);
+bool pl_starts_past(const struct pipeline *p, uint64_t start_lsn);
+
 /* messages.c */
 int pl_dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
 		const uint8_t *data, size_t len, struct err *e);

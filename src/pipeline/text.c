@@ -13,7 +13,7 @@ static int text_begun(struct pipeline *p, uint64_t lsn, struct err *e)
 	if (p->txn_begun)
 		return 0;
 	/* test_decoding's BEGIN carries no LSN: the first change tells. */
-	if (p->endpos && lsn >= p->endpos) {
+	if (pl_starts_past(p, lsn)) {
 		p->endpos_hit = true;
 		return err_set(e, "end position reached");
 	}
@@ -29,7 +29,7 @@ static int text_message(struct pipeline *p, const struct event *ev,
 	bool inside = ev->message.transactional && p->in_txn;
 	if (inside && text_begun(p, ev->lsn, e) < 0)
 		return -1;
-	if (!inside && p->endpos && ev->lsn >= p->endpos) {
+	if (!inside && pl_starts_past(p, ev->lsn)) {
 		p->endpos_hit = true;
 		return err_set(e, "end position reached");
 	}
@@ -70,8 +70,8 @@ int pl_on_event(void *ctx, const struct event *ev, struct err *e)
 	switch (ev->kind) {
 	case EVENT_BEGIN: {
 		uint64_t end = ev->begin.end_lsn;
-		if (p->endpos && ((end && end > p->endpos) ||
-				  (!end && ev->lsn && ev->lsn >= p->endpos))) {
+		if (end ? pl_ends_past(p, end)
+			: ev->lsn && pl_starts_past(p, ev->lsn)) {
 			p->endpos_hit = true;
 			return err_set(e, "end position reached");
 		}

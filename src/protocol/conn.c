@@ -248,13 +248,7 @@ int conn_check_slot_name(const char *name, struct err *e)
  * this for SQL: there a backslash may escape (see conn_slot_plugin). */
 static void put_repl_literal(struct buf *b, const char *s)
 {
-	buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_putc(b, '\'');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '\'');
+	pgsql_put_quoted(b, s, '\'');
 }
 
 int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
@@ -299,8 +293,6 @@ int conn_create_slot(PGconn *c, const char *slot, const char *plugin,
 	} else {
 		snprintf(out->snapshot, sizeof out->snapshot, "%s",
 			 PQgetvalue(res, 0, 2));
-		snprintf(out->plugin, sizeof out->plugin, "%s",
-			 PQgetvalue(res, 0, 3));
 	}
 	PQclear(res);
 	return rc;

@@ -36,7 +36,6 @@ struct slot_info {
 	char name[128];
 	uint64_t consistent_point;
 	char snapshot[64]; /* "" unless one was exported */
-	char plugin[64];
 };
 
 /* A logical replication connection (replication=database), or with

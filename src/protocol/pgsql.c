@@ -61,13 +61,18 @@ int pgsql_exec_simple(PGconn *c, const char *sql, PGresult **out,
 	return checked(c, PQexec(c, sql), out, doing, e);
 }
 
-void pgsql_put_ident(struct buf *b, const char *s)
+void pgsql_put_quoted(struct buf *b, const char *s, char quote)
 {
-	buf_putc(b, '"');
+	buf_putc(b, quote);
 	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
+		if (*s == quote)
+			buf_putc(b, quote);
 		buf_putc(b, *s);
 	}
-	buf_putc(b, '"');
+	buf_putc(b, quote);
+}
+
+void pgsql_put_ident(struct buf *b, const char *s)
+{
+	pgsql_put_quoted(b, s, '"');
 }

@@ -27,8 +27,10 @@ int pgsql_exec(PGconn *c, const char *sql, int n, const char *const *params,
 int pgsql_exec_simple(PGconn *c, const char *sql, PGresult **out,
 		      const char *doing, struct err *e);
 
-/* Appends s double-quoted, its quotes doubled: what SQL and the
- * replication grammar take, whatever the name holds. */
+/* Appends s between two quote characters, each one in it doubled. */
+void pgsql_put_quoted(struct buf *b, const char *s, char quote);
+/* s double-quoted: an identifier as SQL and the replication grammar take
+ * it, whatever the name holds. */
 void pgsql_put_ident(struct buf *b, const char *s);
 
 #endif

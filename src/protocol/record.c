@@ -6,28 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/crc32c.h"
 #include "base/wire.h"
 
 static const char magic[8] = "WALHOOK\x01";
-
-/* CRC-32C (Castagnoli), reflected, table-driven. */
-uint32_t crc32c(uint32_t crc, const void *data, size_t len)
-{
-	static uint32_t table[256];
-	if (!table[1]) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-			table[i] = c;
-		}
-	}
-	const uint8_t *p = data;
-	crc = ~crc;
-	while (len--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -43,7 +25,7 @@ static int write_fail(struct recorder *r, struct err *e)
 		       strerror(errno));
 }
 
-int recorder_open(struct recorder *r, const char *path, const char *header_json,
+int recorder_open(struct recorder *r, const char *path, const char *header_text,
 		  struct err *e)
 {
 	r->path = path;
@@ -58,14 +40,14 @@ int recorder_open(struct recorder *r, const char *path, const char *header_json,
 		return err_set(e, "creating the recording %s: %s", path,
 			       strerror(saved));
 	}
-	uint32_t n = (uint32_t)strlen(header_json);
+	uint32_t n = (uint32_t)strlen(header_text);
 	uint8_t h[8];
 	put_u32(h, RECORD_VERSION);
 	put_u32(h + 4, n);
 	uint8_t crc[4];
-	put_u32(crc, crc32c(0, header_json, n));
+	put_u32(crc, crc32c(0, header_text, n));
 	if (fwrite(magic, 1, 8, r->f) != 8 || fwrite(h, 1, 8, r->f) != 8 ||
-	    fwrite(header_json, 1, n, r->f) != n ||
+	    fwrite(header_text, 1, n, r->f) != n ||
 	    fwrite(crc, 1, 4, r->f) != 4)
 		return write_fail(r, e);
 	return 0;

@@ -34,15 +34,13 @@ enum record_frame {
 	RECORD_CONNECT = 'c',
 };
 
-uint32_t crc32c(uint32_t crc, const void *data, size_t len);
-
 struct recorder {
 	FILE *f;
 	const char *path;
 };
 
 /* Creates path (replacing it) and writes the header. */
-int recorder_open(struct recorder *r, const char *path, const char *header_json,
+int recorder_open(struct recorder *r, const char *path, const char *header_text,
 		  struct err *e);
 int recorder_frame(struct recorder *r, enum record_frame type, const void *data,
 		   uint32_t len, struct err *e);

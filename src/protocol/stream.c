@@ -12,6 +12,21 @@
 #include "base/wire.h"
 #include "protocol/conn.h"
 
+void stream_setup(struct stream *s, const struct stream_settings *set)
+{
+	*s = (struct stream){ .set = *set };
+}
+
+void stream_set_consumer(struct stream *s, struct stream_consumer consumer)
+{
+	s->consumer = consumer;
+}
+
+void stream_set_recorder(struct stream *s, struct recorder *rec)
+{
+	s->rec = rec;
+}
+
 void stream_init(struct stream *s, PGconn *conn)
 {
 	uint64_t confirmed = s->confirmed;
@@ -21,7 +36,8 @@ void stream_init(struct stream *s, PGconn *conn)
 	s->last_status_us = 0;
 	s->last_message_us = mono_now_us();
 	s->asked_reply = false;
-	stats_set(s->stats, STAT_LAST_CONFIRM_US, (uint64_t)s->last_message_us);
+	stats_set(s->set.stats, STAT_LAST_CONFIRM_US,
+		  (uint64_t)s->last_message_us);
 }
 
 enum {
@@ -33,13 +49,18 @@ enum {
 #define LOAD(p)	    __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+uint64_t stream_confirmed(const struct stream *s)
+{
+	return LOAD(&s->confirmed);
+}
+
 void stream_confirm(void *stream, uint64_t lsn)
 {
 	struct stream *s = stream;
 	if (lsn > LOAD(&s->confirmed)) {
 		STORE(&s->confirmed, lsn);
-		stats_set(s->stats, STAT_CONFIRMED_LSN, lsn);
-		stats_set(s->stats, STAT_LAST_CONFIRM_US,
+		stats_set(s->set.stats, STAT_CONFIRMED_LSN, lsn);
+		stats_set(s->set.stats, STAT_LAST_CONFIRM_US,
 			  (uint64_t)mono_now_us());
 	}
 	if (!s->rec)
@@ -57,7 +78,7 @@ static int release_confirmed(struct stream *s, struct err *e)
 	uint64_t confirmed = LOAD(&s->confirmed);
 	if (!s->rec || LOAD(&s->sendable) >= confirmed)
 		return 0;
-	if (recorder_flush(s->rec, s->sync_interval_us > 0, e) < 0)
+	if (recorder_flush(s->rec, s->set.sync_interval_us > 0, e) < 0)
 		return -1;
 	STORE(&s->sendable, confirmed);
 	return 0;
@@ -87,50 +108,38 @@ static int send_status(struct stream *s, bool ask_reply, struct err *e)
  * one message for a fifth of a second, and nothing otherwise. The server
  * asks for a reply at half its wal_sender_timeout, so the last update before
  * a slow hook is at most that old: timeouts down to a second or two hold. */
-static void *keeper_main(void *arg)
+static void keep(void *arg)
 {
 	struct stream *s = arg;
-	uint64_t seen = LOAD(&s->handed);
-	int64_t since = mono_now_us();
-	while (!LOAD(&s->keeper_quit)) {
-		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
-		uint64_t handed = LOAD(&s->handed);
-		int64_t now = mono_now_us();
-		if (handed != seen) {
-			seen = handed;
-			since = now;
-			continue;
-		}
-		int busy = OWNER_CONSUMER;
-		if (now - since >= 200 * 1000 &&
-		    now - LOAD(&s->last_status_us) >= 500 * 1000 &&
-		    __atomic_compare_exchange_n(&s->owner, &busy, OWNER_KEEPER,
-						false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
-			struct err
-			    ignored; /* the loop sees a broken connection */
-			send_status(s, false, &ignored);
-			STORE(&s->owner, OWNER_CONSUMER);
-		}
+	uint64_t handed = LOAD(&s->handed);
+	int64_t now = mono_now_us();
+	if (handed != s->keeper_seen) {
+		s->keeper_seen = handed;
+		s->keeper_since = now;
+		return;
 	}
-	return NULL;
+	int busy = OWNER_CONSUMER;
+	if (now - s->keeper_since >= 200 * 1000 &&
+	    now - LOAD(&s->last_status_us) >= 500 * 1000 &&
+	    __atomic_compare_exchange_n(&s->owner, &busy, OWNER_KEEPER, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		struct err ignored; /* the loop sees a broken connection */
+		send_status(s, false, &ignored);
+		STORE(&s->owner, OWNER_CONSUMER);
+	}
 }
 
 static void keeper_start(struct stream *s)
 {
-	STORE(&s->keeper_quit, 0);
 	STORE(&s->owner, OWNER_LOOP);
-	s->keeper_running =
-	    pthread_create(&s->keeper, NULL, keeper_main, s) == 0;
+	s->keeper_seen = LOAD(&s->handed);
+	s->keeper_since = mono_now_us();
+	ticker_start(&s->keeper, 100 * 1000, keep, s);
 }
 
 static void keeper_stop(struct stream *s)
 {
-	if (!s->keeper_running)
-		return;
-	STORE(&s->keeper_quit, 1);
-	pthread_join(s->keeper, NULL);
-	s->keeper_running = false;
+	ticker_stop(&s->keeper);
 }
 
 static void hand_to_consumer(struct stream *s)
@@ -198,7 +207,7 @@ static int on_keepalive(struct stream *s, const uint8_t *p, size_t n,
 		return err_set(e, "malformed keepalive (%zu bytes)", n);
 	if (wal_end > s->server_end) {
 		s->server_end = wal_end;
-		stats_set(s->stats, STAT_SERVER_END_LSN, wal_end);
+		stats_set(s->set.stats, STAT_SERVER_END_LSN, wal_end);
 	}
 	if (wal_end > s->received)
 		STORE(&s->received, wal_end);
@@ -228,9 +237,9 @@ static int on_xlogdata(struct stream *s, const uint8_t *p, size_t n,
 		STORE(&s->received, lsn);
 	if (wal_end > s->server_end) {
 		s->server_end = wal_end;
-		stats_set(s->stats, STAT_SERVER_END_LSN, wal_end);
+		stats_set(s->set.stats, STAT_SERVER_END_LSN, wal_end);
 	}
-	stats_add(s->stats, STAT_BYTES_RECEIVED, n);
+	stats_add(s->set.stats, STAT_BYTES_RECEIVED, n);
 	hand_to_consumer(s);
 	int rc = s->consumer.data(s->consumer.ctx, lsn, wal_end, send_time,
 				  p + 1 + r.off, n - 1 - r.off, e);
@@ -251,7 +260,7 @@ static int too_large(const struct stream *s, const char *p, int n,
 	    e,
 	    "the message at %s is %s, past --max-message-size %s. wal2json's format 1 sends a whole transaction as one message: use -o format-version=2 (one message per change; write-in-chunks is not supported), or raise --max-message-size",
 	    lsn_format(lsn, at), size_format((uint64_t)n, size),
-	    size_format(s->max_message, limit));
+	    size_format(s->set.max_message, limit));
 }
 
 /* One CopyData message, live or replayed. */
@@ -269,11 +278,11 @@ static int handle_copydata(struct stream *s, const uint8_t *p, size_t n,
  * reached while nothing is pending. */
 static bool loop_done(struct stream *s, enum stream_end *end)
 {
-	if (*s->stop_flag) {
+	if (*s->set.stop_flag) {
 		*end = STREAM_ENDED_SIGNAL;
 		return true;
 	}
-	if (s->endpos && s->server_end >= s->endpos &&
+	if (s->set.endpos && s->server_end >= s->set.endpos &&
 	    (!s->consumer.idle || s->consumer.idle(s->consumer.ctx))) {
 		*end = STREAM_ENDED_ENDPOS;
 		return true;
@@ -286,16 +295,16 @@ static bool loop_done(struct stream *s, enum stream_end *end)
 /* -v: a line every few seconds on what the stream is doing. */
 static void progress(struct stream *s, int64_t now)
 {
-	if (!s->verbose || !s->stats)
+	if (!s->set.verbose || !s->set.stats)
 		return;
 	if (!s->last_progress_us) {
 		s->last_progress_us = now;
-		s->last_progress_changes = stats_changes(s->stats);
+		s->last_progress_changes = stats_changes(s->set.stats);
 		return;
 	}
 	if (now - s->last_progress_us < PROGRESS_INTERVAL_US)
 		return;
-	uint64_t changes = stats_changes(s->stats);
+	uint64_t changes = stats_changes(s->set.stats);
 	double rate = (double)(changes - s->last_progress_changes) * 1e6 /
 		      (double)(now - s->last_progress_us);
 	uint64_t confirmed = LOAD(&s->confirmed);
@@ -315,12 +324,12 @@ static void progress(struct stream *s, int64_t now)
  * confirmed position does not. */
 static void check_stall(struct stream *s, int64_t now)
 {
-	if (!s->stall_us || !s->stats)
+	if (!s->set.stall_us || !s->set.stats)
 		return;
 	int64_t since =
-	    now - (int64_t)stats_get(s->stats, STAT_LAST_CONFIRM_US);
+	    now - (int64_t)stats_get(s->set.stats, STAT_LAST_CONFIRM_US);
 	uint64_t confirmed = LOAD(&s->confirmed);
-	if (since < s->stall_us || s->server_end <= confirmed ||
+	if (since < s->set.stall_us || s->server_end <= confirmed ||
 	    s->stall_mark >= confirmed + 1)
 		return;
 	char a[LSN_STRLEN], b[LSN_STRLEN];
@@ -337,13 +346,13 @@ static void check_stall(struct stream *s, int64_t now)
  * for a long time). */
 static int check_silence(struct stream *s, int64_t now, struct err *e)
 {
-	if (!s->server_timeout_us)
+	if (!s->set.server_timeout_us)
 		return 0;
 	int64_t quiet = now - s->last_message_us;
-	if (quiet >= s->server_timeout_us)
+	if (quiet >= s->set.server_timeout_us)
 		return err_set(e, "the server sent nothing for %lld s",
 			       (long long)(quiet / 1000000));
-	if (quiet >= s->server_timeout_us / 2 && !s->asked_reply) {
+	if (quiet >= s->set.server_timeout_us / 2 && !s->asked_reply) {
 		s->asked_reply = true;
 		return release_confirmed(s, e) < 0 ? -1
 						   : send_status(s, true, e);
@@ -354,11 +363,11 @@ static int check_silence(struct stream *s, int64_t now, struct err *e)
 /* Waits for the socket until the next status update is due. */
 static int wait_socket(struct stream *s, struct err *e)
 {
-	int64_t due =
-	    LOAD(&s->last_status_us) + s->status_interval_us - mono_now_us();
-	int timeout = s->status_interval_us <= 0 ? -1
-		      : due <= 0		 ? 0
-						 : (int)(due / 1000) + 1;
+	int64_t due = LOAD(&s->last_status_us) + s->set.status_interval_us -
+		      mono_now_us();
+	int timeout = s->set.status_interval_us <= 0 ? -1
+		      : due <= 0		     ? 0
+						     : (int)(due / 1000) + 1;
 	/* The timers above run at least once a second. */
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
@@ -369,88 +378,105 @@ static int wait_socket(struct stream *s, struct err *e)
 	return 0;
 }
 
-enum stream_end stream_run(struct stream *s, struct err *e)
+/* Ten times a second is often enough for batch timers: not between every
+ * two messages of a busy stream. */
+#define TICK_US (100 * INT64_C(1000))
+
+/* Each step of the loop returns false to end the stream with *end (left
+ * at STREAM_ENDED_FAILED where nothing else is said). */
+static bool ended(enum stream_end *end, enum stream_end why)
+{
+	*end = why;
+	return false;
+}
+
+/* A consumer's or a decoder's error: a transient one (a sink's target or
+ * the connection gone) is a lost connection, retried. */
+static bool failed(enum stream_end *end, const struct err *e)
+{
+	return ended(end,
+		     e->transient ? STREAM_ENDED_LOST : STREAM_ENDED_FAILED);
+}
+
+/* What is due by the clock: the consumer's tick, progress, warnings, the
+ * server's silence, syncs and status updates. */
+static bool run_timers(struct stream *s, enum stream_end *end, struct err *e)
+{
+	int64_t now = mono_now_us();
+	if (s->consumer.tick && now - s->last_tick_us >= TICK_US) {
+		s->last_tick_us = now;
+		/* A slow flush is the consumer's time: the keeper keeps the
+		 * server informed meanwhile. */
+		hand_to_consumer(s);
+		int rc = s->consumer.tick(s->consumer.ctx, e);
+		take_back(s);
+		if (rc < 0)
+			return failed(end, e);
+	}
+	progress(s, now);
+	check_stall(s, now);
+	if (check_silence(s, now, e) < 0)
+		return ended(end, STREAM_ENDED_LOST);
+	if (s->set.sync_interval_us > 0 &&
+	    mono_now_us() - s->last_sync_us >= s->set.sync_interval_us &&
+	    release_confirmed(s, e) < 0)
+		return ended(end, STREAM_ENDED_FAILED);
+	if (s->set.status_interval_us > 0 &&
+	    mono_now_us() - LOAD(&s->last_status_us) >=
+		s->set.status_interval_us) {
+		if (release_confirmed(s, e) < 0)
+			return ended(end, STREAM_ENDED_FAILED);
+		if (send_status(s, false, e) < 0)
+			return ended(end, STREAM_ENDED_LOST);
+	}
+	return true;
+}
+
+/* One CopyData message, checked, recorded and handled. */
+static bool take_message(struct stream *s, const char *copybuf, int n,
+			 enum stream_end *end, struct err *e)
+{
+	s->last_message_us = mono_now_us();
+	s->asked_reply = false;
+	if (s->set.max_message && (uint64_t)n > s->set.max_message) {
+		too_large(s, copybuf, n, e);
+		return ended(end, STREAM_ENDED_FAILED);
+	}
+	if (s->rec && recorder_frame(s->rec, RECORD_COPYDATA, copybuf,
+				     (uint32_t)n, e) < 0)
+		return ended(end, STREAM_ENDED_FAILED);
+	int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
+	if (rc == STREAM_STOP)
+		return ended(end, STREAM_ENDED_ENDPOS);
+	return rc < 0 ? failed(end, e) : true;
+}
+
+/* The next message, or a wait for the socket when none is buffered. */
+static bool receive(struct stream *s, enum stream_end *end, struct err *e)
 {
 	char *copybuf = NULL;
+	int n = PQgetCopyData(s->conn, &copybuf, 1);
+	if (n == 0) {
+		if (wait_socket(s, e) < 0)
+			return ended(end, STREAM_ENDED_FAILED);
+		if (!PQconsumeInput(s->conn))
+			return ended(end, copy_ended(s, e));
+		return true;
+	}
+	if (n < 0)
+		return ended(end, copy_ended(s, e));
+	bool go = take_message(s, copybuf, n, end, e);
+	PQfreemem(copybuf);
+	return go;
+}
+
+enum stream_end stream_run(struct stream *s, struct err *e)
+{
 	enum stream_end end = STREAM_ENDED_FAILED;
 	keeper_start(s);
-	for (;;) {
-		PQfreemem(copybuf);
-		copybuf = NULL;
-		if (loop_done(s, &end))
-			break;
-		int64_t now = mono_now_us();
-		/* Ten times a second is often enough for batch timers: not
-		 * between every two messages of a busy stream. */
-		if (s->consumer.tick && now - s->last_tick_us >= 100 * 1000) {
-			s->last_tick_us = now;
-			/* A slow flush is the consumer's time: the keeper
-			 * keeps the server informed meanwhile. */
-			hand_to_consumer(s);
-			int rc = s->consumer.tick(s->consumer.ctx, e);
-			take_back(s);
-			if (rc < 0) {
-				if (e->transient)
-					end = STREAM_ENDED_LOST;
-				break;
-			}
-		}
-		progress(s, now);
-		check_stall(s, now);
-		if (check_silence(s, now, e) < 0) {
-			end = STREAM_ENDED_LOST;
-			break;
-		}
-		if (s->sync_interval_us > 0 &&
-		    mono_now_us() - s->last_sync_us >= s->sync_interval_us &&
-		    release_confirmed(s, e) < 0)
-			break;
-		if (s->status_interval_us > 0 &&
-		    mono_now_us() - LOAD(&s->last_status_us) >=
-			s->status_interval_us) {
-			if (release_confirmed(s, e) < 0)
-				break;
-			if (send_status(s, false, e) < 0) {
-				end = STREAM_ENDED_LOST;
-				break;
-			}
-		}
-		int n = PQgetCopyData(s->conn, &copybuf, 1);
-		if (n == 0) {
-			if (wait_socket(s, e) < 0)
-				break;
-			if (!PQconsumeInput(s->conn)) {
-				end = copy_ended(s, e);
-				break;
-			}
-			continue;
-		}
-		if (n < 0) {
-			end = copy_ended(s, e);
-			break;
-		}
-		s->last_message_us = mono_now_us();
-		s->asked_reply = false;
-		if (s->max_message && (uint64_t)n > s->max_message) {
-			too_large(s, copybuf, n, e);
-			break;
-		}
-		if (s->rec && recorder_frame(s->rec, RECORD_COPYDATA, copybuf,
-					     (uint32_t)n, e) < 0)
-			break;
-		int rc =
-		    handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
-		if (rc == STREAM_STOP) {
-			end = STREAM_ENDED_ENDPOS;
-			break;
-		}
-		if (rc < 0) {
-			if (e->transient)
-				end = STREAM_ENDED_LOST;
-			break;
-		}
-	}
-	PQfreemem(copybuf);
+	while (!loop_done(s, &end) && run_timers(s, &end, e) &&
+	       receive(s, &end, e))
+		;
 	keeper_stop(s);
 	return end;
 }

@@ -16,7 +16,6 @@
 #ifndef WALHOOK_STREAM_H
 #define WALHOOK_STREAM_H
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +24,7 @@
 
 #include "base/err.h"
 #include "base/stats.h"
+#include "base/ticker.h"
 #include "protocol/record.h"
 
 /* What a consumer's data returns. */
@@ -52,44 +52,52 @@ struct stream_consumer {
 	void *ctx;
 };
 
+/* What the command line decides; the stream's own state is below. */
+struct stream_settings {
+	volatile sig_atomic_t *stop_flag;
+	uint64_t endpos; /* 0: none */
+	int64_t status_interval_us;
+	/* -F: sync at least this often (0: only before status updates, and
+	 * no fsync) */
+	int64_t sync_interval_us;
+	/* A server silent this long is asked for a reply; silent twice as
+	 * long, it is taken for lost (0: wait forever). */
+	int64_t server_timeout_us;
+	/* Warn when the confirmed position has not moved this long while the
+	 * server's WAL end has (0: never). */
+	int64_t stall_us;
+	uint64_t max_message; /* --max-message-size: bytes (0: no limit) */
+	bool verbose;
+	struct stats *stats;
+};
+
+/* The fields are the stream's: other layers use the functions below. */
 struct stream {
+	struct stream_settings set;
+	struct stream_consumer consumer;
+	/* --record: every CopyData message is written here, and made
+	 * durable (unless -F 0) before the server hears of a position. */
+	struct recorder *rec;
 	PGconn *conn;
 	uint64_t received;
 	uint64_t confirmed;
 	uint64_t server_end; /* WAL end from the last message */
-	struct stream_consumer consumer;
-	uint64_t endpos; /* 0: none */
-	int64_t status_interval_us;
+	uint64_t sendable;   /* the confirmed position the server may hear of */
 	int64_t last_status_us;
-	bool verbose;
-	volatile sig_atomic_t *stop_flag;
-	/* --record: every CopyData message is written here, and made
-	 * durable (unless -F 0) before the server hears of a position. */
-	struct recorder *rec;
-	int64_t sync_interval_us; /* -F: sync at least this often (0: only
-				     before status updates, and no fsync) */
 	int64_t last_sync_us;
-	uint64_t sendable; /* the confirmed position the server may hear of */
-	struct stats *stats;
-	/* A server silent this long is asked for a reply; silent twice as
-	 * long, it is taken for lost (0: wait forever). */
-	int64_t server_timeout_us;
-	uint64_t max_message; /* --max-message-size: bytes (0: no limit) */
 	int64_t last_message_us;
 	bool asked_reply;
-	/* Warn when the confirmed position has not moved this long while the
-	 * server's WAL end has (0: never). */
-	int64_t stall_us;
 	uint64_t stall_mark; /* the server end when the warning was given */
 	int64_t last_progress_us;
 	int64_t last_tick_us;
 	uint64_t last_progress_changes;
-	/* The keeper; fields below are accessed atomically. */
-	pthread_t keeper;
-	bool keeper_running;
-	int owner;	 /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
-	uint64_t handed; /* messages handed to the consumer so far */
-	int keeper_quit;
+	/* The keeper: its thread and what only it reads, then two fields
+	 * accessed atomically. */
+	struct ticker keeper;
+	uint64_t keeper_seen; /* handed when it last moved */
+	int64_t keeper_since; /* and when that was */
+	int owner;	      /* OWNER_LOOP, OWNER_CONSUMER or OWNER_KEEPER */
+	uint64_t handed;      /* messages handed to the consumer so far */
 };
 
 enum stream_end {
@@ -99,6 +107,13 @@ enum stream_end {
 	STREAM_ENDED_FAILED, /* an error that a reconnect will not cure */
 };
 
+/* A stream that has not yet been connected: nothing confirmed. */
+void stream_setup(struct stream *s, const struct stream_settings *set);
+void stream_set_consumer(struct stream *s, struct stream_consumer consumer);
+/* NULL: no recording. */
+void stream_set_recorder(struct stream *s, struct recorder *rec);
+/* The position confirmed so far, kept across connections. */
+uint64_t stream_confirmed(const struct stream *s);
 void stream_init(struct stream *s, PGconn *conn);
 /* Runs until a signal, the end position, or an error (in e). */
 enum stream_end stream_run(struct stream *s, struct err *e);

@@ -1,4 +1,4 @@
-/* fuzz_json — walhook.json.decode (lj_decode) and, on what it accepts, the
+/* fuzz_json — walhook.json.decode (ljson_decode) and, on what it accepts, the
  * encoders, in a Lua state of the input's own.
  *
  * Promises checked: decode pushes exactly one value or nothing (with a
@@ -23,18 +23,18 @@ static bool round_trip(lua_State *L, const char *text, size_t n,
 	char msg[128];
 	int top = lua_gettop(L);
 	msg[0] = '\0';
-	if (lj_decode(L, text, n, msg, sizeof msg) < 0) {
+	if (ljson_decode(L, text, n, msg, sizeof msg) < 0) {
 		FUZZ_CHECK(lua_gettop(L) == top);
 		fuzz_check_err(msg, sizeof msg);
 		return false;
 	}
 	FUZZ_CHECK(lua_gettop(L) == top + 1);
-	int rc = lj_encode(L, -1, out);
+	int rc = ljson_encode(L, -1, out);
 	FUZZ_CHECK(rc == 0); /* whatever decode made encodes */
 	FUZZ_CHECK(lua_gettop(L) == top + 1);
 	struct buf change = { 0 };
 	if (lua_istable(L, -1)) {
-		rc = lj_encode_change(L, -1, &change);
+		rc = ljson_encode_change(L, -1, &change);
 		FUZZ_CHECK(lua_gettop(L) == top + 1 + (rc < 0));
 		if (rc < 0)
 			fuzz_touch_str(lua_tostring(L, -1));

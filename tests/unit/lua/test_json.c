@@ -62,7 +62,7 @@ static const char *encode_error(int idx)
 {
 	struct buf b = { 0 };
 	int top = lua_gettop(L);
-	int rc = lj_encode(L, idx, &b);
+	int rc = ljson_encode(L, idx, &b);
 	buf_free(&b);
 	ck_assert_int_eq(rc, -1);
 	ck_assert_int_eq(lua_gettop(L), top + 1); /* the message only */
@@ -76,11 +76,11 @@ START_TEST(test_decode_encode_deep)
 		char *s = nested_arrays(depths[i]);
 		char msg[128];
 		int top = lua_gettop(L);
-		ck_assert_int_eq(lj_decode(L, s, strlen(s), msg, sizeof msg),
+		ck_assert_int_eq(ljson_decode(L, s, strlen(s), msg, sizeof msg),
 				 0);
 		ck_assert_int_eq(lua_gettop(L), top + 1);
 		struct buf b = { 0 };
-		ck_assert_int_eq(lj_encode(L, -1, &b), 0);
+		ck_assert_int_eq(ljson_encode(L, -1, &b), 0);
 		ck_assert_str_eq(buf_cstr(&b), s);
 		buf_free(&b);
 		lua_pop(L, 1);
@@ -94,7 +94,7 @@ START_TEST(test_decode_too_deep)
 	char *s = nested_arrays(LJ_MAX_DEPTH + 1);
 	char msg[128];
 	int top = lua_gettop(L);
-	ck_assert_int_eq(lj_decode(L, s, strlen(s), msg, sizeof msg), -1);
+	ck_assert_int_eq(ljson_decode(L, s, strlen(s), msg, sizeof msg), -1);
 	ck_assert_int_eq(lua_gettop(L), top);
 	ck_assert_msg(
 	    strstr(msg, "nested more than 500 deep at byte 501, in [1][1]") ==
@@ -110,7 +110,7 @@ START_TEST(test_decode_too_deep)
 	buf_puts(&b, "1");
 	for (int i = 0; i <= LJ_MAX_DEPTH; i++)
 		buf_putc(&b, '}');
-	ck_assert_int_eq(lj_decode(L, b.data, b.len, msg, sizeof msg), -1);
+	ck_assert_int_eq(ljson_decode(L, b.data, b.len, msg, sizeof msg), -1);
 	ck_assert_msg(strstr(msg, "in k.k.k[\"odd key\"].k."), "message: %s",
 		      msg);
 	ck_assert_uint_lt(strlen(msg), 127);
@@ -123,13 +123,13 @@ START_TEST(test_encode_deep_tables)
 	/* 99 levels: the repro of a bad free at lua_close. */
 	push_nested_tables(99, "a");
 	struct buf b = { 0 };
-	ck_assert_int_eq(lj_encode(L, -1, &b), 0);
+	ck_assert_int_eq(ljson_encode(L, -1, &b), 0);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "{\"v\":1}"));
 	buf_free(&b);
 	lua_pop(L, 1);
 
 	push_nested_tables(LJ_MAX_DEPTH, "a");
-	ck_assert_int_eq(lj_encode(L, -1, &b), 0);
+	ck_assert_int_eq(ljson_encode(L, -1, &b), 0);
 	buf_free(&b);
 	lua_pop(L, 1);
 
@@ -189,14 +189,14 @@ START_TEST(test_encode_change_path)
 	lua_setfield(L, -2, "doc");
 	lua_setfield(L, -2, "new");
 	struct buf b = { 0 };
-	ck_assert_int_eq(lj_encode_change(L, -1, &b), 0);
+	ck_assert_int_eq(ljson_encode_change(L, -1, &b), 0);
 	buf_reset(&b);
 	lua_getfield(L, -1, "new");
 	push_nested_tables(LJ_MAX_DEPTH + 1, "a");
 	lua_setfield(L, -2, "doc");
 	lua_pop(L, 1);
 	int top = lua_gettop(L);
-	ck_assert_int_eq(lj_encode_change(L, -1, &b), -1);
+	ck_assert_int_eq(ljson_encode_change(L, -1, &b), -1);
 	ck_assert_int_eq(lua_gettop(L), top + 1);
 	const char *msg = lua_tostring(L, -1);
 	ck_assert_msg(strstr(msg, " at new.doc.a.a."), "message: %s", msg);
@@ -209,7 +209,7 @@ static void decode_fails(const char *s, size_t n, const char *want)
 {
 	char msg[128];
 	int top = lua_gettop(L);
-	ck_assert_int_eq(lj_decode(L, s, n, msg, sizeof msg), -1);
+	ck_assert_int_eq(ljson_decode(L, s, n, msg, sizeof msg), -1);
 	ck_assert_int_eq(lua_gettop(L), top);
 	ck_assert_msg(strstr(msg, want) == msg, "%s: message %s", want, msg);
 }
@@ -255,18 +255,18 @@ START_TEST(test_decode_strings_numbers)
 		  "1e+69" },
 	};
 	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
-		ck_assert_int_eq(lj_decode(L, numbers[i].in,
+		ck_assert_int_eq(ljson_decode(L, numbers[i].in,
 					   strlen(numbers[i].in), msg,
 					   sizeof msg),
 				 0);
 		struct buf b = { 0 };
-		ck_assert_int_eq(lj_encode(L, -1, &b), 0);
+		ck_assert_int_eq(ljson_encode(L, -1, &b), 0);
 		ck_assert_str_eq(buf_cstr(&b), numbers[i].out);
 		buf_free(&b);
 		lua_pop(L, 1);
 	}
 	ck_assert_int_eq(
-	    lj_decode(L, "\"\\ud83d\\ude00\"", 14, msg, sizeof msg), 0);
+	    ljson_decode(L, "\"\\ud83d\\ude00\"", 14, msg, sizeof msg), 0);
 	ck_assert_str_eq(lua_tostring(L, -1), "\xf0\x9f\x98\x80");
 	lua_pop(L, 1);
 }
