@@ -164,9 +164,15 @@ static void new_row_meta(lua_State *L, const struct rel *r)
 	lua_setfield(L, -2, "__gen");
 }
 
-/* Pushes the metatable of r's rows, made once per description. */
+/* Pushes the metatable of r's rows, made once per description. A rel
+ * made for one change (the text plugins': gen 0, relid 0) gets one of its
+ * own: two tables would share its slot. */
 static void push_row_meta(lua_State *L, const struct rel *r)
 {
+	if (!r->gen) {
+		new_row_meta(L, r);
+		return;
+	}
 	lua_pushlightuserdata(L, (void *)&row_meta);
 	lua_rawget(L, LUA_REGISTRYINDEX);
 	if (!lua_istable(L, -1)) {
