@@ -19,6 +19,7 @@ PostgreSQL binaries)."""
 import argparse
 import os
 import random
+import signal
 import sys
 import time
 
@@ -28,6 +29,8 @@ from scenarios import SCENARIOS, KNOWN_FAILING, BY_NAME
 
 
 def main():
+    # meson's timeout sends SIGTERM: the clusters are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-s", "--scenario", action="append", help="a scenario (repeatable)")
     ap.add_argument("-m", "--mode", action="append", choices=ALL_MODES, help="a mode (repeatable)")
