@@ -41,6 +41,7 @@ extern const char *const lh_hook_names[NHOOKS];
 
 struct lh {
 	lua_State *L;
+	struct lua_pool *pool; /* L's allocator, or NULL (LuaJIT, ASan) */
 	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
 	struct delivery
 	    *d; /* owns the sinks the script makes, and the output */
