@@ -33,7 +33,57 @@ struct nats {
 	bool no_stream;
 	char fail_msg[512];
 	uint64_t duplicates;
+	/* Set at each (re)connection: the next message is published and
+	 * acknowledged alone before the rest go asynchronously, so a stream
+	 * not yet back (no responders) refuses one message, not the first of
+	 * many whose later ones it then stores out of order. */
+	bool fresh;
+	/* js_PublishAsyncGetPendingList crashes on a context that never
+	 * published asynchronously (libnats 3.4). */
+	bool published_async;
 };
+
+/* Forgets the publishes not yet acknowledged (their acks, when they
+ * come, are not counted). */
+static void drop_pending(struct nats *n)
+{
+	natsMsgList pending;
+	if (n->js && n->published_async &&
+	    js_PublishAsyncGetPendingList(&pending, n->js) == NATS_OK)
+		natsMsgList_Destroy(&pending);
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	struct nats *n = closure;
+	pthread_mutex_lock(&n->lock);
+	n->fresh = true;
+	pthread_mutex_unlock(&n->lock);
+}
+
+/* Publishes msg and waits for its ack. */
+static natsStatus publish_alone(struct nats *n, natsMsg *msg, jsPubOptions *po)
+{
+	jsPubAck *pa = NULL;
+	jsErrCode code = 0;
+	natsStatus st = js_PublishMsg(&pa, n->js, msg, po, &code);
+	if (st == NATS_OK && pa && pa->Duplicate) {
+		pthread_mutex_lock(&n->lock);
+		n->duplicates++;
+		pthread_mutex_unlock(&n->lock);
+	}
+	jsPubAck_Destroy(pa);
+	return st;
+}
+
+static void no_stream_text(char *out, size_t size, const char *subject)
+{
+	snprintf(out, size,
+		 "no JetStream stream takes subject \"%s\" "
+		 "(create a stream whose subjects cover it)",
+		 subject);
+}
 
 static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
 		   void *closure)
@@ -47,10 +97,7 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
 		const char *subj = msg ? natsMsg_GetSubject(msg) : "?";
 		n->no_stream = pae->Err == NATS_NO_RESPONDERS;
 		if (n->no_stream)
-			snprintf(n->fail_msg, sizeof n->fail_msg,
-				 "no JetStream stream takes subject \"%s\" "
-				 "(create a stream whose subjects cover it)",
-				 subj);
+			no_stream_text(n->fail_msg, sizeof n->fail_msg, subj);
 		else
 			snprintf(n->fail_msg, sizeof n->fail_msg,
 				 "publishing to \"%s\": %s%s%s", subj,
@@ -109,7 +156,19 @@ static int publish_open(struct nats *n, uint64_t end, size_t first,
 				 first + i);
 			po.MsgId = id;
 		}
-		while (st == NATS_OK) {
+		pthread_mutex_lock(&n->lock);
+		bool alone = n->fresh;
+		pthread_mutex_unlock(&n->lock);
+		if (st == NATS_OK && alone) {
+			st = publish_alone(n, msg, &po);
+			if (st == NATS_OK) {
+				pthread_mutex_lock(&n->lock);
+				n->fresh = false;
+				pthread_mutex_unlock(&n->lock);
+			}
+		}
+		while (st == NATS_OK && !alone) {
+			n->published_async = true;
 			st = js_PublishMsgAsync(n->js, &msg, &po);
 			if (st != NATS_TIMEOUT) /* too many in flight: wait and
 						   retry */
@@ -123,6 +182,11 @@ static int publish_open(struct nats *n, uint64_t end, size_t first,
 			st = NATS_OK;
 		}
 		natsMsg_Destroy(msg); /* no effect once libnats took it */
+		if (st == NATS_NO_RESPONDERS) { /* no retry can help */
+			char why[512];
+			no_stream_text(why, sizeof why, r.dest);
+			return err_set(e, "%s", why);
+		}
 		if (st != NATS_OK) {
 			char doing[300];
 			snprintf(doing, sizeof doing, "publishing to \"%s\"",
@@ -222,9 +286,7 @@ static int nats_abort(struct sink *s)
 static void nats_discard(struct sink *s)
 {
 	struct nats *n = (struct nats *)s;
-	natsMsgList pending;
-	if (js_PublishAsyncGetPendingList(&pending, n->js) == NATS_OK)
-		natsMsgList_Destroy(&pending);
+	drop_pending(n);
 	pthread_mutex_lock(&n->lock);
 	n->failed = 0;
 	n->no_stream = false;
@@ -239,12 +301,9 @@ static void nats_discard(struct sink *s)
 static void nats_free(struct sink *s)
 {
 	struct nats *n = (struct nats *)s;
-	if (n->js) {
-		natsMsgList pending;
-		if (js_PublishAsyncGetPendingList(&pending, n->js) == NATS_OK)
-			natsMsgList_Destroy(&pending);
+	drop_pending(n);
+	if (n->js)
 		jsCtx_Destroy(n->js);
-	}
 	if (n->nc) {
 		natsConnection_Close(n->nc);
 		natsConnection_Destroy(n->nc);
@@ -289,6 +348,14 @@ struct sink *sink_nats_new(const struct sink_nats_config *c, struct err *e)
 		st = natsOptions_SetMaxReconnect(opts, -1);
 	if (st == NATS_OK)
 		st = natsOptions_SetReconnectWait(opts, 500);
+	/* Nothing is kept to be sent once the connection is back: a message
+	 * sent then would land after one that was lost at the break. The
+	 * publish fails instead, and walhook sends the batch again. */
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectBufSize(opts, 1);
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectedCB(opts, on_reconnected, n);
+	n->fresh = true;
 	if (st == NATS_OK)
 		st = natsConnection_Connect(&n->nc, opts);
 	natsOptions_Destroy(opts);
