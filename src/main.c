@@ -45,7 +45,7 @@ static struct lh *volatile interruptible;
  * backstop for what no grace reaches, such as a loop LuaJIT compiled,
  * where count hooks never run.  Ending here is as safe as kill -9:
  * nothing past what the sinks took was confirmed. */
-#define STOP_DEADLINE_S 10
+#define STOP_DEADLINE_S 5
 #define SECONDS_(n)	#n " s"
 #define SECONDS(n)	SECONDS_(n)
 
