@@ -205,21 +205,26 @@ static void put_lsn(struct buf *b, const char *key, uint64_t lsn)
 	buf_putc(b, '"');
 }
 
-static void put_u64(struct buf *b, uint64_t v)
+void json_put_int(struct buf *b, long long v)
 {
-	char tmp[20];
+	char tmp[21];
 	int n = 0;
+	/* The magnitude as unsigned: -LLONG_MIN has no signed form. */
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 	do {
-		tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+		tmp[sizeof tmp - ++n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[sizeof tmp - ++n] = '-';
 	buf_put(b, tmp + sizeof tmp - n, (size_t)n);
 }
 
 static void put_txn(struct buf *b, const struct txn *tx)
 {
 	buf_puts(b, ",\"xid\":");
-	put_u64(b, tx->xid);
+	json_put_int(b, tx->xid);
 	if (tx->commit_time) {
 		put_key(b, "commit_time");
 		buf_putc(b, '"');
@@ -263,7 +268,7 @@ static void put_relation(struct buf *b, const struct rel *r)
 	put_key(b, "table");
 	json_put_string(b, r->relname, strlen(r->relname));
 	put_key(b, "relid");
-	put_u64(b, r->relid);
+	json_put_int(b, r->relid);
 }
 
 static struct rel_json *rel_json_new(const struct rel *r)

@@ -2,6 +2,7 @@
  * whole output lines, compared as exact strings. */
 #include <check.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,28 @@ static void assert_json_string(const char *in, size_t n, const char *want)
 }
 
 #define STR(in, want) assert_json_string(in, sizeof(in) - 1, want)
+
+START_TEST(test_int)
+{
+	static const struct {
+		long long v;
+		const char *want;
+	} cases[] = {
+		{ 0, "0" },
+		{ 7, "7" },
+		{ -1, "-1" },
+		{ 4294967295LL, "4294967295" },
+		{ LLONG_MAX, "9223372036854775807" },
+		{ LLONG_MIN, "-9223372036854775808" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf b = { 0 };
+		json_put_int(&b, cases[i].v);
+		ck_assert_str_eq(buf_cstr(&b), cases[i].want);
+		buf_free(&b);
+	}
+}
+END_TEST
 
 START_TEST(test_string_escapes)
 {
@@ -606,6 +629,7 @@ static Suite *json_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
+	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_string_escapes);
 	tcase_add_test(tc, test_string_utf8);
 	tcase_add_test(tc, test_string_length_and_append);
