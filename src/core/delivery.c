@@ -419,7 +419,13 @@ static void keep_lone_writes(struct sink *s)
 void delivery_lost(struct delivery *d)
 {
 	d->in_unit = false;
-	d->done = delivery_confirmable(d);
+	/* The server sends again from what it was told, which may be short
+	 * of what was confirmable (a flush that failed after another one
+	 * succeeded told nothing). done goes back there too: a sink that
+	 * takes again a unit it had made durable before gets a mark below
+	 * it, so a pass that rewrites an old value is not confirmed past
+	 * until it has caught up, and the next one cannot jump over it. */
+	d->done = d->confirmed;
 	for (struct sink *s = d->sinks; s; s = s->next) {
 		keep_lone_writes(s);
 		forget(d, s);

@@ -21,8 +21,10 @@
  * A sink's mark is set when it goes from clean to dirty and cleared only by
  * a successful flush, so no position past a sink's undurable data is ever
  * confirmed, whichever route the data came by. A lost connection resets
- * done to the confirmable position and makes every sink forget the rest:
- * the server sends all of it again. */
+ * done to the position the server was told, where it starts again, and
+ * makes every sink forget the rest: the server sends all of it again, and
+ * a pass that writes again what an earlier one had made durable is held
+ * back like any other until it is durable too. */
 #ifndef WALHOOK_DELIVERY_H
 #define WALHOOK_DELIVERY_H
 

@@ -285,6 +285,46 @@ START_TEST(test_lost_twice)
 }
 END_TEST
 
+/* Found by the chaos harness (seed 1001, protocol 1): a tick flushed the
+ * file and then failed on the postgres sink, so what the file had made
+ * durable was confirmable but never told. After the loss the server sent
+ * from the told position again; the file took those units with a mark
+ * past them, confirmed them before they were durable a second time, and
+ * the next loss resumed past the unit the file had half written again: an
+ * old value then stood after the newer one for good. */
+START_TEST(test_lost_resumes_where_told)
+{
+	struct fake *file = fake_new("file", 1000), *pg = fake_new("pg", 1000);
+	file->base.max_wait_us = pg->base.max_wait_us = 1;
+	delivery_add(&d, &file->base);
+	delivery_add(&d, &pg->base);
+	begin(100);
+	put(file);
+	end(150);
+	begin(200);
+	put(file);
+	end(250);
+	begin(300);
+	put(pg);
+	end(350);
+	pg->fail_flushes = 1;
+	ck_assert_int_eq(delivery_tick(&d, 10, &e), 0); /* starts the batches */
+	ck_assert_int_eq(delivery_tick(&d, 10 * 1000 * 1000, &e), -1);
+	ck_assert_uint_eq(told, 0); /* the file is durable, nobody heard */
+	delivery_lost(&d);
+	/* Sent again from 0: the first unit, then half the second. */
+	begin(100);
+	put(file);
+	end(150);
+	begin(200);
+	put(file);
+	delivery_lost(&d);
+	/* Where the server starts next: not past the half-written unit. */
+	ck_assert_uint_le(told, 150);
+	ck_assert_uint_le(delivery_confirmable(&d), 150);
+}
+END_TEST
+
 START_TEST(test_flush_fails_then_lost)
 {
 	struct fake *f = fake_new("pg", 1);
@@ -628,6 +668,7 @@ static Suite *delivery_suite(void)
 	tcase_add_test(tc, test_batch_holds_back);
 	tcase_add_test(tc, test_clean_sink_does_not_hold);
 	tcase_add_test(tc, test_lost_twice);
+	tcase_add_test(tc, test_lost_resumes_where_told);
 	tcase_add_test(tc, test_flush_fails_then_lost);
 	tcase_add_test(tc, test_idle);
 	tcase_add_test(tc, test_idle_with_dirty_sink);
