@@ -25,7 +25,7 @@ static inline int lc_isinteger(lua_State *L, int i)
 	       n == (lua_Number)(long long)n;
 }
 #define lc_tointeger(L, i)   ((long long)lua_tonumber((L), (i)))
-#define LH_EXACT_INTEGER_MAX INT64_C(9007199254740992)
+#define LC_EXACT_INTEGER_MAX INT64_C(9007199254740992)
 /* luaL_tolstring came with 5.2: tostring() does the same. Pushes the
  * string, as luaL_tolstring does. */
 static inline const char *lc_tolstring(lua_State *L, int idx, size_t *len)
@@ -40,7 +40,7 @@ static inline const char *lc_tolstring(lua_State *L, int idx, size_t *len)
 #define lc_rawlen(L, i)		lua_rawlen((L), (i))
 #define lc_isinteger(L, i)	lua_isinteger((L), (i))
 #define lc_tointeger(L, i)	((long long)lua_tointeger((L), (i)))
-#define LH_EXACT_INTEGER_MAX	INT64_MAX
+#define LC_EXACT_INTEGER_MAX	INT64_MAX
 #define lc_tolstring(L, i, len) luaL_tolstring((L), (i), (len))
 #endif
 

@@ -95,7 +95,7 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	case VAL_INTEGER:
 		/* LuaJIT's numbers hold integers exactly only up to 2^53. */
 		if (values_parse_int(v->data, v->len, &i) &&
-		    i <= LH_EXACT_INTEGER_MAX && i >= -LH_EXACT_INTEGER_MAX) {
+		    i <= LC_EXACT_INTEGER_MAX && i >= -LC_EXACT_INTEGER_MAX) {
 			lua_pushinteger(L, (lua_Integer)i);
 			return;
 		}

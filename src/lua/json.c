@@ -650,7 +650,7 @@ static int push_number(lua_State *L, struct reader *r,
 		/* Out of range is a double; so is -0, whose sign an integer
 		 * would lose. */
 		if (*end == '\0' && errno != ERANGE &&
-		    v <= LH_EXACT_INTEGER_MAX && v >= -LH_EXACT_INTEGER_MAX &&
+		    v <= LC_EXACT_INTEGER_MAX && v >= -LC_EXACT_INTEGER_MAX &&
 		    !(v == 0 && tmp[0] == '-')) {
 			lua_pushinteger(L, (lua_Integer)v);
 			buf_free(&big);
