@@ -138,7 +138,14 @@ def walhook_path():
     return os.path.abspath(path)
 
 
+# The first port of the sandbox range the soak's clusters take: away from
+# the suite's other clusters, since a target the soak has stopped must find
+# its port free when it starts again.
+SANDBOX_FIRST_PORT = "54620"
+
+
 def clean_env():
+    os.environ.setdefault("WALHOOK_SANDBOX_FIRST_PORT", SANDBOX_FIRST_PORT)
     for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGPASSFILE", "PGSSLMODE",
                 "PGDATABASE", "PGSERVICE", "PGOPTIONS", "PGAPPNAME"):
         os.environ.pop(key, None)
