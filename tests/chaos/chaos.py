@@ -144,11 +144,16 @@ def walhook_path():
 SANDBOX_FIRST_PORT = "54620"
 
 
-def clean_env():
+def prepare_process():
+    """Readies this process for a run: no PG* variables reach psql or
+    walhook, clusters take the soak's port range, and SIGTERM (meson's
+    timeout, a soak stopped by hand) becomes SystemExit, so that the
+    run's teardown still stops its clusters and proxy."""
     os.environ.setdefault("WALHOOK_SANDBOX_FIRST_PORT", SANDBOX_FIRST_PORT)
     for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGPASSFILE", "PGSSLMODE",
                 "PGDATABASE", "PGSERVICE", "PGOPTIONS", "PGAPPNAME"):
         os.environ.pop(key, None)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 class Log:

@@ -106,7 +106,7 @@ def run_scenario(name, steps, **kw):
     """Run one scenario, print its report, exit 0 (passed), 1 or 77."""
     chaos.skip_without_postgres()
     walhook = chaos.walhook_path()
-    chaos.clean_env()
+    chaos.prepare_process()
     started = time.monotonic()
     run = ScenarioRun(name, steps, walhook, **kw)
     print(f"chaos: {run.label} (protocol {run.protocol}), walhook {walhook},"

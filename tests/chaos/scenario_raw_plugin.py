@@ -41,7 +41,7 @@ def main():
               " (apt-get install postgresql-15-decoderbufs, or scripts/setup)")
         sys.exit(chaos.SKIP)
     walhook = chaos.walhook_path()
-    chaos.clean_env()
+    chaos.prepare_process()
     import tempfile
     tmp = tempfile.mkdtemp(prefix="walhook-chaos-raw-")
     os.chmod(tmp, 0o755)

@@ -40,7 +40,7 @@ def read(path):
 def main():
     chaos.skip_without_postgres()
     walhook = chaos.walhook_path()
-    chaos.clean_env()
+    chaos.prepare_process()
     tmp = tempfile.mkdtemp(prefix="walhook-chaos-terminate-")
     os.chmod(tmp, 0o755)
     src = chaos.Cluster("chaos-term").start()

@@ -33,7 +33,7 @@ def main():
     args = ap.parse_args()
     chaos.skip_without_postgres()
     walhook = chaos.walhook_path()
-    chaos.clean_env()
+    chaos.prepare_process()
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
     protocols = args.protocol or [1, 2, 3]
     results = []
