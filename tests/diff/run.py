@@ -28,6 +28,11 @@ from diffharness import ALL_MODES, ROOT
 from scenarios import SCENARIOS, KNOWN_FAILING, BY_NAME
 
 
+# The first port of the sandbox range of the runs without --group (and,
+# 100 further on per group, of each group's).
+DIFF_FIRST_PORT = 55020
+
+
 def main():
     # meson's timeout sends SIGTERM: the clusters are stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -56,9 +61,13 @@ def main():
     else:
         chosen = KNOWN_FAILING if args.known_failing else SCENARIOS
     runs = [(s, m) for s in chosen for m in s.modes if not args.mode or m in args.mode]
+    k = 0
     if args.group:
         k, n = (int(x) for x in args.group.split("/"))
         runs = runs[k - 1::n]
+    # The target restarts mid-run: no other cluster may take its port
+    # meanwhile, so each group takes ports of a range of its own.
+    os.environ.setdefault("WALHOOK_SANDBOX_FIRST_PORT", str(DIFF_FIRST_PORT + 100 * k))
     if not runs:
         print("nothing to run", file=sys.stderr)
         return 2
