@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "decode/textplugin.h"
 
@@ -28,6 +29,17 @@ static bool has(const struct plugin_option *opts, int n, const char *name)
 	return given;
 }
 
+/* decoderbufs reads debug-mode with PostgreSQL's parse_bool, where any
+ * prefix of true, yes or on (at least "on") is true, and no value false. */
+static bool debug_mode(const char *v)
+{
+	if (!v || !*v)
+		return false;
+	size_t n = strlen(v);
+	return strncasecmp(v, "true", n) == 0 || strncasecmp(v, "yes", n) == 0 ||
+	       (n >= 2 && strncasecmp(v, "on", n) == 0) || strcmp(v, "1") == 0;
+}
+
 static enum plugin_decoder decoder_of(const char *plugin,
 				      const struct plugin_option *opts, int n)
 {
@@ -35,6 +47,10 @@ static enum plugin_decoder decoder_of(const char *plugin,
 		return PLUGIN_PGOUTPUT;
 	if (strcmp(plugin, "test_decoding") == 0)
 		return PLUGIN_TEST_DECODING;
+	if (strcmp(plugin, "decoderbufs") == 0)
+		return debug_mode(plugin_option(opts, n, "debug-mode", NULL))
+			   ? PLUGIN_RAW
+			   : PLUGIN_DECODERBUFS;
 	if (strcmp(plugin, "wal2json") != 0)
 		return PLUGIN_RAW;
 	const char *format = plugin_option(opts, n, "format-version", NULL);
@@ -112,6 +128,7 @@ int plugin_options(const char *plugin, int server_version,
 	case PLUGIN_WAL2JSON_2:
 	case PLUGIN_TEST_DECODING:
 		return add_text_options(decoder, opts, n, out, n);
+	case PLUGIN_DECODERBUFS:
 	case PLUGIN_RAW: break;
 	}
 	return n;

@@ -18,7 +18,8 @@ enum plugin_decoder {
 	PLUGIN_WAL2JSON_1,
 	PLUGIN_WAL2JSON_2,
 	PLUGIN_TEST_DECODING,
-	PLUGIN_RAW, /* any other plugin: payloads go to handle_data */
+	PLUGIN_DECODERBUFS,
+	PLUGIN_RAW, /* any other plugin, or --raw: payloads go to handle_data */
 };
 
 /* How a stream's messages are read. */
@@ -37,7 +38,8 @@ struct plugin_profile {
  * the server speaks (written into proto, 8 bytes, which must outlive out),
  * and publication_names from publications (an error without them);
  * wal2json and test_decoding: what their decoders read (xids, times,
- * LSNs, type OIDs). out has room for n + PLUGIN_MAX_ADDED. Returns how
+ * LSNs, type OIDs); decoderbufs: none (it refuses every option but
+ * debug-mode). out has room for n + PLUGIN_MAX_ADDED. Returns how
  * many, or -1 with e filled. */
 int plugin_options(const char *plugin, int server_version,
 		   const char *publications, const struct plugin_option *opts,
@@ -45,7 +47,8 @@ int plugin_options(const char *plugin, int server_version,
 		   struct err *e);
 
 /* The profile of a stream of plugin started with opts (the options as
- * sent, or as a recording's header lists them). */
+ * sent, or as a recording's header lists them). decoderbufs with
+ * debug-mode on writes text for people to read: its payloads are raw. */
 struct plugin_profile plugin_profile(const char *plugin,
 				     const struct plugin_option *opts, int n);
 

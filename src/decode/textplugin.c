@@ -1,10 +1,11 @@
 #include "decode/textplugin.h"
 
+#include "decode/decoderbufs.h"
 #include "decode/test_decoding.h"
 #include "decode/textstate.h"
 #include "decode/wal2json.h"
 
-/* The decoders are wal2json.c and test_decoding.c, on the state of
+/* The decoders are wal2json.c, test_decoding.c and decoderbufs.c, on the state of
  * textstate.h; this file chooses one by kind and keeps its state. */
 
 void textplugin_init(struct textplugin *d, enum textplugin_kind kind)
@@ -34,6 +35,7 @@ int textplugin_decode(struct textplugin *d, const uint8_t *buf, size_t len,
 	case TEXTPLUGIN_WAL2JSON_2: return wal2json_decode_2(d, fn, ctx, e);
 	case TEXTPLUGIN_TEST_DECODING:
 		return test_decoding_decode(d, fn, ctx, e);
+	case TEXTPLUGIN_DECODERBUFS: return decoderbufs_decode(d, fn, ctx, e);
 	}
 	return err_set(e, "unknown text plugin kind %d", (int)d->kind);
 }
@@ -85,6 +87,7 @@ const char *const *textplugin_required_options(enum textplugin_kind kind)
 	case TEXTPLUGIN_WAL2JSON_1: return wal2json_1;
 	case TEXTPLUGIN_WAL2JSON_2: return wal2json_2;
 	case TEXTPLUGIN_TEST_DECODING: return test_decoding;
+	case TEXTPLUGIN_DECODERBUFS: break; /* it has no option but debug-mode */
 	}
 	static const char *const none[] = { NULL };
 	return none;

@@ -1,6 +1,8 @@
-/* textplugin — pure decoders of the text output plugins wal2json (format
- * versions 1 and 2) and test_decoding: one payload in, events out
- * (event.h), in the same shape pgoutput's changes take.
+/* textplugin — pure decoders of the output plugins that name a row's
+ * table and columns in every change, having no relation messages: the
+ * text plugins wal2json (format versions 1 and 2) and test_decoding, and
+ * decoderbufs (protocol buffers): one payload in, events out (event.h), in
+ * the same shape pgoutput's changes take.
  *
  * A decoder keeps, between payloads, only what the plugin spreads over
  * several of them: the open transaction's xid (test_decoding, wal2json 2),
@@ -20,6 +22,7 @@ enum textplugin_kind {
 	TEXTPLUGIN_WAL2JSON_1,
 	TEXTPLUGIN_WAL2JSON_2,
 	TEXTPLUGIN_TEST_DECODING,
+	TEXTPLUGIN_DECODERBUFS,
 };
 
 struct textplugin {
@@ -47,18 +50,20 @@ void textplugin_reset(struct textplugin *d);
  *
  * What the events hold:
  * - BEGIN: xid (0 without include-xids); commit_time from wal2json (its
- *   timestamps are the commit's), 0 from test_decoding.
+ *   timestamps are the commit's) and decoderbufs, 0 from test_decoding.
  * - COMMIT: end_lsn, the position to confirm: wal2json's "nextlsn", else
- *   format 2's "lsn", else lsn; test_decoding's lsn (its COMMIT comes at
- *   the transaction's end). commit_lsn: format 2's "lsn", else 0.
+ *   format 2's "lsn", else lsn; test_decoding's and decoderbufs' lsn (their
+ *   COMMIT comes at the transaction's end). commit_lsn: format 2's "lsn",
+ *   else 0.
  * - CHANGE: a rel built from the payload (relid 0, replident 0, typmod
  *   -1: the plugins tell none of them) with the columns in the plugin's
  *   order and their type OIDs (wal2json's include-type-oids, else
  *   typename_oid() of the printed name, 0 for types it does not know).
  *   Values are DATUM_TEXT with PostgreSQL's text output (JSON numbers as
- *   their token, true/false as t/f, bytea with its \x), DATUM_NULL, or
- *   DATUM_UNCHANGED (test_decoding's unchanged-toast-datum, and a column
- *   only the old row names). Key flags: the old row's columns, or without
+ *   their token, true/false as t/f, bytea with its \x; decoderbufs' typed
+ *   fields printed as the server prints the type), DATUM_NULL, or
+ *   DATUM_UNCHANGED (test_decoding's unchanged-toast-datum, decoderbufs'
+ *   datum_missing, and a column only the old row names). Key flags: the old row's columns, or without
  *   an old row wal2json's "pk". oldv has rel->ncols entries, non-key ones
  *   DATUM_NULL; old_kind 'O' when the old row names every column, else
  *   'K'. An unchanged TOAST column wal2json left out is not in the rel.

@@ -7,11 +7,17 @@
 #include "base/alloc.h"
 #include "base/lsn.h"
 
+/* wal2json prints bytea without its "\x". */
+static bool bare_bytea(enum textplugin_kind kind)
+{
+	return kind == TEXTPLUGIN_WAL2JSON_1 || kind == TEXTPLUGIN_WAL2JSON_2;
+}
+
 struct tp_state *tp_state_new(enum textplugin_kind kind)
 {
 	struct tp_state *st = xmalloc(sizeof *st);
 	*st = (struct tp_state){ .kind = kind };
-	textrow_init(&st->row, &st->arena, kind != TEXTPLUGIN_TEST_DECODING);
+	textrow_init(&st->row, &st->arena, bare_bytea(kind));
 	return st;
 }
 
@@ -25,6 +31,7 @@ void tp_state_free(struct tp_state *st)
 	tcols_free(&st->pkc);
 	textrow_free(&st->row);
 	buf_free(&st->held_names);
+	buf_free(&st->conv);
 	free(st);
 }
 
@@ -39,7 +46,7 @@ void tp_state_start(struct tp_state *st, enum textplugin_kind kind,
 		    const char *buf, size_t len, uint64_t lsn)
 {
 	st->kind = kind;
-	st->row.bare_bytea = kind != TEXTPLUGIN_TEST_DECODING;
+	st->row.bare_bytea = bare_bytea(kind);
 	st->buf = buf;
 	st->len = len;
 	st->lsn = lsn;
@@ -52,6 +59,7 @@ static const char *kind_name(enum textplugin_kind k)
 	case TEXTPLUGIN_WAL2JSON_1: return "wal2json format 1";
 	case TEXTPLUGIN_WAL2JSON_2: return "wal2json format 2";
 	case TEXTPLUGIN_TEST_DECODING: return "test_decoding";
+	case TEXTPLUGIN_DECODERBUFS: return "decoderbufs";
 	}
 	return "text plugin";
 }

@@ -1,5 +1,5 @@
 /* textstate — what a text plugin's decoder keeps (textplugin.c,
- * wal2json.c, test_decoding.c): its scratch memory and the columns being
+ * wal2json.c, test_decoding.c, decoderbufs.c): its scratch memory and the columns being
  * read, the events built from them, what carries over between payloads
  * (the open transaction, a held truncate), and the payload being decoded,
  * for the error that names where in it the text went wrong. */
@@ -31,6 +31,8 @@ struct tp_state {
 	uint32_t held_n;
 	uint64_t held_lsn;
 	bool in_txn;
+	/* decoderbufs: a value's text while it is made (binary_to_text). */
+	struct buf conv;
 	/* The payload being decoded, for error messages. */
 	enum textplugin_kind kind;
 	const char *buf;

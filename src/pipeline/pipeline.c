@@ -38,6 +38,8 @@ void pipeline_init(struct pipeline *p, const struct plugin_profile *profile,
 					  ? TEXTPLUGIN_WAL2JSON_1
 				      : p->decoder == PLUGIN_WAL2JSON_2
 					  ? TEXTPLUGIN_WAL2JSON_2
+				      : p->decoder == PLUGIN_DECODERBUFS
+					  ? TEXTPLUGIN_DECODERBUFS
 					  : TEXTPLUGIN_TEST_DECODING);
 }
 
