@@ -92,6 +92,14 @@ START_TEST(test_profiles)
 	ck_assert_int_eq(plugin_profile("test_decoding", NULL, 0).decoder,
 			 PLUGIN_TEST_DECODING);
 	ck_assert_int_eq(plugin_profile("decoderbufs", NULL, 0).decoder,
+			 PLUGIN_DECODERBUFS);
+	const struct plugin_option debug[] = { { "debug-mode", "on" } };
+	ck_assert_int_eq(plugin_profile("decoderbufs", debug, 1).decoder,
+			 PLUGIN_RAW);
+	const struct plugin_option quiet[] = { { "debug-mode", "off" } };
+	ck_assert_int_eq(plugin_profile("decoderbufs", quiet, 1).decoder,
+			 PLUGIN_DECODERBUFS);
+	ck_assert_int_eq(plugin_profile("other_plugin", NULL, 0).decoder,
 			 PLUGIN_RAW);
 	const struct plugin_option par[] = { { "proto_version", "4" },
 					     { "streaming", "parallel" } };
