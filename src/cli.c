@@ -31,6 +31,7 @@ static const char usage[] =
     "  -o, --option=NAME[=VALUE]\n"
     "                         pass option NAME with optional value VALUE to the output plugin\n"
     "  -P, --plugin=PLUGIN    use output plugin PLUGIN (default: the slot's, or pgoutput)\n"
+    "      --raw              hand the plugin's payloads to handle_data undecoded\n"
     "      --record=FILE      while streaming, record the stream into FILE\n"
     "      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
     "      --test=FILE        run the script tests in FILE (walhook.test), with --replay as their default input\n"
@@ -92,6 +93,7 @@ enum {
 	OPT_CREATE_PUBLICATION,
 	OPT_SPOOL_LIMIT,
 	OPT_MAX_MESSAGE_SIZE,
+	OPT_RAW,
 };
 
 static const struct option longopts[] = {
@@ -111,6 +113,7 @@ static const struct option longopts[] = {
 	{ "slot", required_argument, NULL, 'S' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "temporary", no_argument, NULL, OPT_TEMPORARY },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "server-timeout", required_argument, NULL, OPT_SERVER_TIMEOUT },
 	{ "stall-warning", required_argument, NULL, OPT_STALL_WARNING },
@@ -280,6 +283,7 @@ static const struct {
 	{ OPT_IF_NOT_EXISTS, offsetof(struct options, if_not_exists) },
 	{ OPT_NO_LOOP, offsetof(struct options, no_loop) },
 	{ OPT_TEMPORARY, offsetof(struct options, temporary) },
+	{ OPT_RAW, offsetof(struct options, raw) },
 	{ OPT_SNAPSHOT, offsetof(struct options, snapshot) },
 	{ OPT_RETRY_ACTIVE, offsetof(struct options, retry_active) },
 	{ 't', offsetof(struct options, two_phase) },

@@ -35,6 +35,7 @@ struct options {
 	int nvars;
 	bool create_slot, if_not_exists, drop_slot, start, temporary, no_loop;
 	bool two_phase;
+	bool raw; /* --raw: payloads go to handle_data, whatever the plugin */
 	bool snapshot;		 /* --snapshot */
 	bool create_publication; /* --create-publication[=TABLES] */
 	const char *publication_tables;

@@ -259,6 +259,8 @@ static void ensure_pipeline(struct session *s, const struct started *st)
 		return;
 	struct plugin_profile profile =
 	    plugin_profile(st->plugin, st->opts, st->nopts);
+	if (s->o->raw)
+		profile.decoder = PLUGIN_RAW;
 	pipeline_init(&s->pipe, &profile, s->lh, &s->d, &s->stats,
 		      s->o->endpos);
 	pipeline_set_reopen(&s->pipe, &reopen_requested);
