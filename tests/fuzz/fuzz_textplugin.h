@@ -1,6 +1,7 @@
-/* fuzz_textplugin — the part of the wal2json and test_decoding targets
- * they share: one input is a control byte, then payloads separated by NUL
- * bytes (the plugins print text, which never holds a NUL), decoded in
+/* fuzz_textplugin — the part of the wal2json, test_decoding and
+ * decoderbufs targets they share: one input is a control byte, then
+ * payloads separated by NUL bytes (the text plugins print text, which
+ * never holds a NUL; decoderbufs' target splits its own), decoded in
  * order by one decoder so that state kept between payloads (the open
  * transaction) is exercised.
  *

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuild the fuzzers' seed corpora (tests/fuzz/corpus/<target>/) from
 real captures: a workload of every change kind on a throwaway server, read
-back through pgoutput, wal2json and test_decoding, a recording made by
+back through pgoutput, wal2json, test_decoding and decoderbufs, a recording made by
 walhook itself, and COPY's text output.
 
     D=$(mktemp -d /tmp/walhook-fz.XXXXXX)
@@ -17,6 +17,8 @@ What each target's files hold (see the targets' comments):
   pgoutput       one message, as after the XLogData header
   wal2json       a control byte (bit 0: format 2), then payloads joined by NUL
   test_decoding  a control byte, then payloads (lines) joined by NUL
+  decoderbufs    a control byte, then payloads, each after its length
+                 (2 bytes, big-endian)
   record         a whole walhook recording
   copytext       the column count as a byte, then rows joined by newlines
   values         a type OID (4 bytes, big-endian), then a value: pgoutput's
@@ -388,6 +390,21 @@ def text_plugin_seeds():
         write(td, "txn-fail2", bytes([2 << 1]) + b"\0".join(shorten(groups[0])))
 
 
+def decoderbufs_seeds():
+    path = reset_dir("decoderbufs")
+    out = psql("SELECT xid, encode(data, 'hex') FROM "
+               "pg_logical_slot_peek_binary_changes('fz_dbufs', NULL, NULL);")
+    rows = [(xid, bytes.fromhex(data)) for xid, data in
+            (line.split("|", 1) for line in out.splitlines())]
+    framed = lambda g: b"".join(struct.pack(">H", len(p)) + p for p in shorten(g)
+                                if len(p) < 65536)
+    groups = group_by_txn(rows)
+    for g in groups:
+        write(path, "txn", b"\x00" + framed(g))
+    if groups:
+        write(path, "txn-fail2", bytes([2 << 1]) + framed(groups[0]))
+
+
 # --- recordings -------------------------------------------------------------
 
 def record_seeds(walhook, endpos, tmp):
@@ -531,7 +548,8 @@ def main():
     psql(f"CREATE DATABASE {DB};", db="postgres")
     tmp = tempfile.mkdtemp(prefix="walhook-corpus.")
     slots = [("fz_pgo", "pgoutput", True), ("fz_w2j", "wal2json", False),
-             ("fz_td", "test_decoding", True), ("fz_rec_pgo", "pgoutput", True),
+             ("fz_td", "test_decoding", True), ("fz_dbufs", "decoderbufs", False),
+             ("fz_rec_pgo", "pgoutput", True),
              ("fz_rec_w2j1", "wal2json", False), ("fz_rec_w2j2", "wal2json", False),
              ("fz_rec_td", "test_decoding", False)]
     try:
@@ -549,6 +567,7 @@ def main():
         values_dir = values_seeds()
         counts = pgoutput_seeds(values_dir)
         text_plugin_seeds()
+        decoderbufs_seeds()
         record_seeds(walhook, endpos, tmp)
         copytext_seeds()
         derived_seeds()
