@@ -38,6 +38,7 @@ enum { OP_INSERT, OP_UPDATE, OP_DELETE, OP_BEGIN, OP_COMMIT };
 
 #define USECS_PER_DAY INT64_C(86400000000)
 #define UNIX_TO_PG_DAYS 10957
+#define UNIX_TO_PG_USECS ((uint64_t)PG_EPOCH_OFFSET_S * 1000000)
 
 /* The payload being decoded. */
 struct dbp {
@@ -144,8 +145,9 @@ static bool as_send_form(uint32_t typoid, const struct pb_field *f,
 		return true;
 	case COL_INT64:
 		if (typoid == OID_TIMESTAMP || typoid == OID_TIMESTAMPTZ) {
+			/* wrapping: a value out of range stays out of it */
 			if (v != INT64_MIN && v != INT64_MAX)
-				v -= PG_EPOCH_OFFSET_S * INT64_C(1000000);
+				v = (int64_t)((uint64_t)v - UNIX_TO_PG_USECS);
 		} else if (typoid == OID_OID) {
 			*n = 4;
 			be(d, (uint64_t)v, 4);
@@ -164,7 +166,7 @@ static bool as_send_form(uint32_t typoid, const struct pb_field *f,
 	case COL_DOUBLE:
 		if (typoid == OID_TIMETZ) {
 			double t = pb_double(f);
-			if (!isfinite(t))
+			if (!(fabs(t) < 1e18))
 				return false;
 			int64_t us = (int64_t)llround(t);
 			if (us < 0 || us > USECS_PER_DAY)
@@ -412,7 +414,7 @@ static int read_row(struct dbp *c, struct row *row)
 /* Microseconds since 1970 as walhook keeps times: since 2000. */
 static int64_t pg_time(uint64_t unix_us)
 {
-	return (int64_t)unix_us - PG_EPOCH_OFFSET_S * INT64_C(1000000);
+	return (int64_t)(unix_us - UNIX_TO_PG_USECS);
 }
 
 static int on_begin(struct textplugin *d, struct dbp *c, const struct row *row,
