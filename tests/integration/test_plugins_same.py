@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""One workload through pgoutput (text and binary), wal2json format 1 and 2
-and test_decoding gives the script the same change tables: many column
+"""One workload through pgoutput (text and binary), wal2json format 1 and 2,
+test_decoding and decoderbufs gives the script the same change tables: many column
 types, NULLs, an unchanged TOAST value, updates with and without a key
 change, deletes, a REPLICA IDENTITY FULL table, a truncate (not in wal2json
-format 1, which never sends one), and a logical message; and the kinds of
+format 1, which never sends one, nor in decoderbufs), and a logical
+message (not in decoderbufs); and the kinds of
 scenario of the diff harness (tests/diff): types created in the database
 (enum, composite, domain), arrays with other lower bounds and bytea[],
 money, text search types, NaN, a generated column, a FULL table whose old
@@ -124,6 +125,7 @@ RUNS = [
     ("wal2json_1", "wal2json", ["-o", f"add-tables={TABLES}"]),
     ("wal2json_2", "wal2json", ["-o", "format-version=2", "-o", f"add-tables={TABLES}"]),
     ("test_decoding", "test_decoding", []),
+    ("decoderbufs", "decoderbufs", []),
 ]
 
 
@@ -206,19 +208,19 @@ def documented(name, reference):
             # no truncate options
             if r["op"] == "truncate":
                 r.update(cascade=False, restart_identity=False)
-        if name in ("wal2json_1", "wal2json_2", "test_decoding"):
+        if name in ("wal2json_1", "wal2json_2", "test_decoding", "decoderbufs"):
             # a domain's value is a string; a generated column is sent
             for row in (new, old):
                 if row and "dm" in row and isinstance(row["dm"], int):
                     row["dm"] = str(row["dm"])
             if table == "odd" and new:
                 new["g"] = new["id"] * 2
-        if name in ("test_decoding", "wal2json_1"):
+        if name in ("test_decoding", "wal2json_1", "decoderbufs"):
             # old rows leave NULL columns out, and the key is what the old
             # row names
             if old is not None:
                 old = {k: v for k, v in old.items() if v is not None}
-            if "key" in r and (old or name == "test_decoding"):
+            if "key" in r and (old or name in ("test_decoding", "decoderbufs")):
                 r["key"] = [k for k in r["key"] if old and k in old]
         if name.startswith("wal2json") and "key" in r and old is None:
             # no old row: the key is the table's primary key (include-pk)
@@ -231,6 +233,9 @@ def documented(name, reference):
     out = [each(r) for r in reference]
     if name == "wal2json_1":
         out = [r for r in out if r["op"] != "truncate"]
+    if name == "decoderbufs":
+        # no truncates and no logical messages
+        out = [r for r in out if r["op"] not in ("truncate", "message")]
     return out
 
 
