@@ -12,30 +12,6 @@ confirmed without flushing the sinks, and its confirmations never reached
 the server.)
 
 Needs Debian's postgresql-15-decoderbufs (scripts/setup installs it);
-skipped (77) without it."""An output plugin walhook does not decode (decoderbufs: binary protobuf),
-so every payload goes to handle_data, which writes one line per payload to
-a file sink. walhook runs with -E to a position past a few transactions.
-
-Expected: exit 0, one file line for every payload handle_data saw (counted
-on stderr through walhook.log), and the slot confirmed at least to the last
-payload handled. (Observed: payloads handled, 0 lines in the file, exit 0,
-and the slot's confirmed position never moves: the raw path confirms
-without flushing the sinks, and its confirmations never reach the server.)
-
-Needs Debian's postgresql-15-decoderbufs (scripts/setup installs it);
-skipped (77) without it."""Payloads asked for raw (--raw: handle_data gets every payload as the
-plugin wrote it, undecoded; here decoderbufs' binary protobuf, NUL bytes
-and all), which handle_data writes one line each to a file sink. walhook
-runs with -E to a position past a few transactions.
-
-Expected: exit 0, one file line for every payload handle_data saw (counted
-on stderr through walhook.log), and the slot confirmed at least to the last
-payload handled. (Observed once: payloads handled, 0 lines in the file,
-exit 0, and the slot's confirmed position never moved: the raw path
-confirmed without flushing the sinks, and its confirmations never reached
-the server.)
-
-Needs Debian's postgresql-15-decoderbufs (scripts/setup installs it);
 skipped (77) without it."""
 
 import os
