@@ -391,3 +391,26 @@ void json_message_line(struct buf *b, const struct message *m)
 		put_txn(b, m->txn);
 	buf_puts(b, "}\n");
 }
+
+static void put_string_member(struct buf *b, const char *key, const char *s)
+{
+	put_key(b, key);
+	json_put_string(b, s, strlen(s));
+}
+
+void json_ddl_line(struct buf *b, const struct ddl *d)
+{
+	buf_puts(b, "{\"op\":\"ddl\"");
+	put_string_member(b, "tag", d->tag);
+	put_string_member(b, "object_type", d->object_type);
+	put_string_member(b, "identity", d->identity);
+	if (d->schema)
+		put_string_member(b, "schema", d->schema);
+	put_string_member(b, "statement", d->statement);
+	put_key(b, "command");
+	json_put_int(b, d->command);
+	put_lsn(b, "lsn", d->lsn);
+	if (d->txn)
+		put_txn(b, d->txn);
+	buf_puts(b, "}\n");
+}

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "decode/change.h"
+#include "decode/ddl.h"
 
 /* A JSON string; control characters escaped, other bytes as they are. */
 void json_put_string(struct buf *b, const char *s, size_t n);
@@ -26,5 +27,6 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v);
 void json_change_line(struct buf *b, const struct change *c);
 void json_truncate_line(struct buf *b, const struct truncate *t);
 void json_message_line(struct buf *b, const struct message *m);
+void json_ddl_line(struct buf *b, const struct ddl *d);
 
 #endif

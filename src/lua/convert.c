@@ -22,6 +22,22 @@ void lh_set_txn_fields(lua_State *L, const struct txn *tx)
 		lh_set_str(L, "gid", tx->gid);
 }
 
+void lh_push_ddl(lua_State *L, const struct ddl *d)
+{
+	lua_createtable(L, 0, 12);
+	lh_set_str(L, "op", "ddl");
+	lh_set_str(L, "tag", d->tag);
+	lh_set_str(L, "object_type", d->object_type);
+	lh_set_str(L, "identity", d->identity);
+	if (d->schema)
+		lh_set_str(L, "schema", d->schema);
+	lh_set_str(L, "statement", d->statement);
+	lh_set_int(L, "command", d->command);
+	lh_set_lsn(L, "lsn", d->lsn);
+	if (d->txn)
+		lh_set_txn_fields(L, d->txn);
+}
+
 static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v);
 
 /* Unescaped array elements and decoded bytea: the main thread only. */

@@ -104,12 +104,13 @@ int lh_fixture_line(struct lh *h, const char *line, size_t n, const char *where,
 	enum hook k = change			? HOOK_CHANGE
 		      : !strcmp(op, "truncate") ? HOOK_TRUNCATE
 		      : !strcmp(op, "message")	? HOOK_MESSAGE
+		      : !strcmp(op, "ddl")	? HOOK_DDL
 						: NHOOKS;
 	if (k == NHOOKS) {
 		lua_pop(L, 1);
 		return err_set(
 		    e,
-		    "%s: a change needs \"op\": insert, update, delete, truncate or message",
+		    "%s: a change needs \"op\": insert, update, delete, truncate, message or ddl",
 		    where);
 	}
 	lua_getfield(L, -1, "xid");

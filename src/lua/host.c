@@ -30,6 +30,7 @@ const char *const lh_hook_names[NHOOKS] = {
 	"handle_commit_prepared",
 	"handle_rollback_prepared",
 	"handle_keepalive",
+	"handle_ddl",
 };
 
 /* A stop asked for while a hook runs: the hook may finish within the
@@ -555,6 +556,19 @@ int lh_message(struct lh *h, const struct message *m, struct err *e)
 	snprintf(doing, sizeof doing,
 		 "in handle_message (prefix \"%s\", lsn %s)", m->prefix,
 		 lsn_format(m->lsn, lsn));
+	return lh_pcall(h, 1, 0, doing, e);
+}
+
+int lh_ddl(struct lh *h, const struct ddl *d, struct err *e)
+{
+	if (!lh_push_hook(h, HOOK_DDL)) {
+		json_ddl_line(delivery_output(h->d), d);
+		return delivery_output_wrote(h->d, e);
+	}
+	lh_push_ddl(h->L, d);
+	char doing[300], lsn[LSN_STRLEN];
+	snprintf(doing, sizeof doing, "in handle_ddl (%s %s, lsn %s)", d->tag,
+		 d->identity, lsn_format(d->lsn, lsn));
 	return lh_pcall(h, 1, 0, doing, e);
 }
 

@@ -16,6 +16,7 @@
 #include "base/stats.h"
 #include "core/delivery.h"
 #include "decode/change.h"
+#include "decode/ddl.h"
 #include "protocol/conn.h"
 
 struct lh;
@@ -62,6 +63,8 @@ int lh_begin(struct lh *h, const struct txn *tx, struct err *e);
 int lh_change(struct lh *h, const struct change *c, struct err *e);
 int lh_truncate(struct lh *h, const struct truncate *t, struct err *e);
 int lh_message(struct lh *h, const struct message *m, struct err *e);
+/* handle_ddl(d) for a walhook.ddl message; never handle_message. */
+int lh_ddl(struct lh *h, const struct ddl *d, struct err *e);
 int lh_commit(struct lh *h, const struct txn *tx, struct err *e);
 /* For plugins walhook does not decode: handle_data(data, lsn), or the
  * payload as a line. */

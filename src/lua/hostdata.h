@@ -33,6 +33,7 @@ enum hook {
 	HOOK_COMMIT_PREPARED,
 	HOOK_ROLLBACK_PREPARED,
 	HOOK_KEEPALIVE,
+	HOOK_DDL,
 	NHOOKS
 };
 
@@ -92,5 +93,7 @@ void lh_push_change(lua_State *L, const struct change *c);
 void lh_push_relation_fields(lua_State *L, const struct rel *r);
 /* xid, commit_time, origin and gid of tx into the table on top. */
 void lh_set_txn_fields(lua_State *L, const struct txn *tx);
+/* The table handle_ddl receives, pushed. */
+void lh_push_ddl(lua_State *L, const struct ddl *d);
 
 #endif

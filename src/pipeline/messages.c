@@ -210,8 +210,31 @@ static int deliver_message(struct pipeline *p, const struct pgo_msg *m,
 		.len = m->message.len,
 		.transactional = transactional,
 	};
+	return pl_route_message(p, &msg, e);
+}
+
+/* A malformed walhook.ddl message (one emitted by hand) stops the stream:
+ * passing it on as an ordinary message would hide a schema change. */
+static int route_ddl(struct pipeline *p, const struct message *m, struct err *e)
+{
+	if (ddl_decode(&p->ddl, m->content, m->len, e) < 0) {
+		char at[LSN_STRLEN];
+		return err_prefix(e, "%s message at %s", DDL_PREFIX,
+				  lsn_format(m->lsn, at));
+	}
+	p->ddl.txn = m->txn;
+	p->ddl.lsn = m->lsn;
+	return lh_ddl(p->lh, &p->ddl, e);
+}
+
+int pl_route_message(struct pipeline *p, const struct message *m, struct err *e)
+{
+	if (strcmp(m->prefix, HEARTBEAT_PREFIX) == 0)
+		return 0;
+	if (strcmp(m->prefix, DDL_PREFIX) == 0)
+		return route_ddl(p, m, e);
 	stats_add(p->stats, STAT_MESSAGES, 1);
-	return lh_message(p->lh, &msg, e);
+	return lh_message(p->lh, m, e);
 }
 
 /* Hands one decoded row-level message of the open transaction on. */
@@ -255,9 +278,7 @@ static int on_message(struct pipeline *p, const struct pgo_msg *m,
 	/* A message outside a transaction is a unit of its own. */
 	if (!p->in_txn && pl_starts_past(p, m->message.lsn))
 		return STREAM_STOP;
-	/* walhook's own heartbeats only make WAL flow. */
-	bool heartbeat = strcmp(m->message.prefix, HEARTBEAT_PREFIX) == 0;
-	if (!heartbeat && deliver_message(p, m, e) < 0)
+	if (deliver_message(p, m, e) < 0)
 		return -1;
 	/* A message outside any transaction is a unit of its own. */
 	return p->in_txn ? 0 : delivery_event(p->d, m->message.lsn, e);

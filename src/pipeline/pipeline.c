@@ -76,6 +76,7 @@ void pipeline_free(struct pipeline *p)
 	free(p->textoffs);
 	free(p->types);
 	buf_free(&p->text);
+	ddl_free(&p->ddl);
 }
 
 /* ---- the stream's consumer ---- */

@@ -19,6 +19,7 @@
 
 #include "core/delivery.h"
 #include "decode/change.h"
+#include "decode/ddl.h"
 #include "decode/pgoutput.h"
 #include "decode/plugin.h"
 #include "decode/relcache.h"
@@ -76,6 +77,7 @@ struct pipeline {
 	size_t *textoffs;
 	size_t textoffs_cap;
 	struct buf text;
+	struct ddl ddl; /* the last walhook.ddl message read */
 	/* Types the server described (Type messages) that stand for a
 	 * built-in one: a domain over int4 converts as int4. */
 	struct {

@@ -32,6 +32,10 @@ int pl_dispatch(struct pipeline *p, const struct pgo_msg *m, uint64_t lsn,
 		const uint8_t *data, size_t len, struct err *e);
 int pl_on_relation(struct pipeline *p, struct relcache *rels,
 		   const struct pgo_msg *m);
+/* A logical message handed on by its prefix: a heartbeat nowhere, a
+ * walhook.ddl message to handle_ddl, any other to handle_message. */
+int pl_route_message(struct pipeline *p, const struct message *m,
+		     struct err *e);
 /* A row-level message of the open transaction handed on (a change, a
  * truncate, a message); local: a streamed block's own relations. */
 int pl_deliver(struct pipeline *p, const struct relcache *local,

@@ -41,11 +41,8 @@ static int text_message(struct pipeline *p, const struct event *ev,
 		.len = ev->message.len,
 		.transactional = ev->message.transactional,
 	};
-	if (strcmp(msg.prefix, HEARTBEAT_PREFIX) != 0) {
-		stats_add(p->stats, STAT_MESSAGES, 1);
-		if (lh_message(p->lh, &msg, e) < 0)
-			return -1;
-	}
+	if (pl_route_message(p, &msg, e) < 0)
+		return -1;
 	return inside ? 0 : delivery_event(p->d, ev->lsn, e);
 }
 
