@@ -19,6 +19,12 @@ static const char usage[] =
     "      --create-slot      create a new replication slot\n"
     "      --drop-slot        drop the replication slot\n"
     "      --start            start streaming in a replication slot\n"
+    "      --install-ddl-capture\n"
+    "                         create the event trigger that reports schema changes (handle_ddl)\n"
+    "      --uninstall-ddl-capture\n"
+    "                         remove it\n"
+    "      --print-ddl-capture-sql\n"
+    "                         show the SQL of both, then exit\n"
     "\n"
     "Options:\n"
     "  -E, --endpos=LSN       exit after receiving the specified LSN\n"
@@ -94,12 +100,18 @@ enum {
 	OPT_SPOOL_LIMIT,
 	OPT_MAX_MESSAGE_SIZE,
 	OPT_RAW,
+	OPT_INSTALL_DDL,
+	OPT_UNINSTALL_DDL,
+	OPT_PRINT_DDL,
 };
 
 static const struct option longopts[] = {
 	{ "create-slot", no_argument, NULL, OPT_CREATE },
 	{ "drop-slot", no_argument, NULL, OPT_DROP },
 	{ "start", no_argument, NULL, OPT_START },
+	{ "install-ddl-capture", no_argument, NULL, OPT_INSTALL_DDL },
+	{ "uninstall-ddl-capture", no_argument, NULL, OPT_UNINSTALL_DDL },
+	{ "print-ddl-capture-sql", no_argument, NULL, OPT_PRINT_DDL },
 	{ "endpos", required_argument, NULL, 'E' },
 	{ "file", required_argument, NULL, 'f' },
 	{ "fsync-interval", required_argument, NULL, 'F' },
@@ -286,6 +298,9 @@ static const struct {
 	{ OPT_RAW, offsetof(struct options, raw) },
 	{ OPT_SNAPSHOT, offsetof(struct options, snapshot) },
 	{ OPT_RETRY_ACTIVE, offsetof(struct options, retry_active) },
+	{ OPT_INSTALL_DDL, offsetof(struct options, install_ddl_capture) },
+	{ OPT_UNINSTALL_DDL, offsetof(struct options, uninstall_ddl_capture) },
+	{ OPT_PRINT_DDL, offsetof(struct options, print_ddl_capture_sql) },
 	{ 't', offsetof(struct options, two_phase) },
 	{ 'w', offsetof(struct options, conn.never_prompt) },
 	{ 'W', offsetof(struct options, conn.force_prompt) },
@@ -484,6 +499,20 @@ static int check_publication(const struct options *o, struct err *e)
 	return CLI_OK;
 }
 
+/* The DDL capture's actions need no slot; given alone, they are all
+ * there is to do. */
+static int check_ddl_capture(struct options *o, struct err *e)
+{
+	if (o->install_ddl_capture && o->uninstall_ddl_capture)
+		return err_set(
+		    e,
+		    "cannot use --install-ddl-capture together with --uninstall-ddl-capture");
+	o->ddl_capture_only =
+	    (o->install_ddl_capture || o->uninstall_ddl_capture) &&
+	    !o->create_slot && !o->drop_slot && !o->start;
+	return CLI_OK;
+}
+
 /* What a run without a server (--test, --replay) may not be asked for. */
 static int check_serverless(const struct options *o, struct err *e)
 {
@@ -530,7 +559,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		return -1;
 	if (check_serverless(o, e) < 0)
 		return -1;
-	if (o->test || o->replay)
+	if (o->test || o->replay || o->print_ddl_capture_sql)
+		return CLI_OK;
+	if (check_ddl_capture(o, e) < 0)
+		return -1;
+	if (o->ddl_capture_only)
 		return CLI_OK;
 	if (check_actions(o, e) < 0 || check_publication(o, e) < 0)
 		return -1;

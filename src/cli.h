@@ -48,6 +48,10 @@ struct options {
 	int heartbeat;	   /* seconds between heartbeat messages; 0: none */
 	int metrics_port;  /* 0: no metrics endpoint */
 	bool retry_active; /* retry while the slot is in use elsewhere */
+	/* --install-ddl-capture, --uninstall-ddl-capture,
+	 * --print-ddl-capture-sql */
+	bool install_ddl_capture, uninstall_ddl_capture, print_ddl_capture_sql;
+	bool ddl_capture_only; /* one of the first two, and no slot action */
 	/* bytes all held transactions may take; 0: none */
 	uint64_t spool_limit;
 	uint64_t max_message_size; /* bytes of one CopyData message; 0: none */

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "core/delivery.h"
 #include "lua/host.h"
+#include "ops/ddl_capture.h"
 #include "ops/heartbeat.h"
 #include "ops/metrics.h"
 #include "ops/replay.h"
@@ -457,6 +458,22 @@ static int slot_action(const struct options *o)
 	return rc < 0 ? 1 : 0;
 }
 
+/* --install-ddl-capture, --uninstall-ddl-capture. */
+static int ddl_capture_action(const struct options *o)
+{
+	struct err e;
+	int rc = 0;
+	if (o->install_ddl_capture &&
+	    (rc = ddl_capture_install(&o->conn, &e)) == 0)
+		info("installed the DDL capture");
+	if (o->uninstall_ddl_capture &&
+	    (rc = ddl_capture_uninstall(&o->conn, &e)) == 0)
+		info("removed the DDL capture");
+	if (rc < 0)
+		report(&e);
+	return rc;
+}
+
 /* --create-publication: the publication of --publication, unless it
  * exists, for the tables given or all tables. */
 static int create_publication(const struct options *o)
@@ -617,6 +634,19 @@ int main(int argc, char **argv)
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 
+	if (o.print_ddl_capture_sql) {
+		ddl_capture_print(stdout);
+		cli_free(&o);
+		return 0;
+	}
+	if (ddl_capture_action(&o) < 0) {
+		cli_free(&o);
+		return 1;
+	}
+	if (o.ddl_capture_only) {
+		cli_free(&o);
+		return 0;
+	}
 	if (o.create_publication && create_publication(&o) < 0) {
 		cli_free(&o);
 		return 1;
