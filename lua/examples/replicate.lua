@@ -24,6 +24,12 @@
 -- --set replica_role=false applies as an ordinary session instead. A column
 -- added mid-stream is added on the target first, as for a subscription;
 -- walhook waits for it and for a target that restarts.
+--
+-- With the DDL capture installed on the source (walhook --install-ddl-capture)
+-- and -o messages=true, --set ddl=apply runs the source's ALTER TABLE,
+-- CREATE TABLE, DROP TABLE and CREATE INDEX on the target too, in the same
+-- target transaction as the rows around them (see "Schema changes" in the
+-- README).
 
 local walhook = require "walhook"
 
@@ -35,6 +41,7 @@ end
 local target = walhook.sink.postgres{
   conninfo = conninfo,
   replica_role = walhook.vars.replica_role ~= "false",
+  ddl = walhook.vars.ddl or "ignore",
 }
 
 function handle_change(c)
@@ -44,4 +51,8 @@ end
 
 function handle_truncate(t)
   target:write(t)   -- TRUNCATE the same tables on the target
+end
+
+function handle_ddl(d)
+  target:write(d)   -- run with ddl = "apply", skipped otherwise
 end

@@ -187,6 +187,17 @@ int delivery_write_truncate(struct delivery *d, struct sink *s,
 	return 0;
 }
 
+int delivery_write_ddl(struct delivery *d, struct sink *s,
+		       const struct sink_ddl *ddl, struct err *e)
+{
+	if (s->st.skipping || !s->ops->write_ddl)
+		return 0;
+	taking(d, s);
+	if (s->ops->write_ddl(s, ddl, e) < 0)
+		return write_failed(d, s, e);
+	return 0;
+}
+
 struct buf *delivery_output(struct delivery *d)
 {
 	taking(d, d->output);

@@ -84,6 +84,8 @@ int delivery_write_record(struct delivery *d, struct sink *s,
 			  const struct sink_record *r, struct err *e);
 int delivery_write_row(struct delivery *d, struct sink *s,
 		       const struct sink_row *row, struct err *e);
+int delivery_write_ddl(struct delivery *d, struct sink *s,
+		       const struct sink_ddl *ddl, struct err *e);
 int delivery_write_truncate(struct delivery *d, struct sink *s,
 			    const struct sink_truncate *t, struct err *e);
 /* The output's buffer: append whole lines, then call delivery_output_wrote. */

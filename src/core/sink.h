@@ -48,6 +48,17 @@ struct sink_truncate {
 	bool restart_identity;
 };
 
+/* A schema change (the script's handle_ddl table) for sinks that apply
+ * changes: the statement text its source ran, and the command's place
+ * among those that text made (decode/ddl.h). */
+struct sink_ddl {
+	const char *tag;
+	const char *identity;
+	const char *statement;
+	long long command;
+	uint64_t lsn;
+};
+
 /* A record for sinks that route and label what they send (the brokers):
  * the JSON text, the key and destination the script's routing gave, and
  * what the record is of. Every pointer is a view, valid for the call only;
@@ -79,6 +90,10 @@ struct sink_ops {
 			 struct err *e);
 	int (*write_truncate)(struct sink *s, const struct sink_truncate *t,
 			      struct err *e);
+	/* Optional, for sinks that apply rows: a schema change; without it
+	 * such a sink skips them. */
+	int (*write_ddl)(struct sink *s, const struct sink_ddl *d,
+			 struct err *e);
 	/* Optional, for sinks of lines: the buffer whole lines are appended
 	 * to directly (the default output's JSON lines and print()); the
 	 * appender then calls wrote. */

@@ -153,6 +153,14 @@ static int l_postgres(lua_State *L)
 	c.no_replica_role =
 	    lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
 	lua_pop(L, 1);
+	lua_getfield(L, 1, "ddl");
+	const char *ddl = lua_isnil(L, -1) ? "ignore" : lua_tostring(L, -1);
+	if (!ddl || (strcmp(ddl, "apply") && strcmp(ddl, "ignore")))
+		return luaL_error(
+		    L,
+		    "walhook.sink.postgres: ddl must be \"apply\" or \"ignore\"");
+	c.apply_ddl = !strcmp(ddl, "apply");
+	lua_pop(L, 1);
 	struct err e;
 	struct sink *s = sink_pg_new(&c, &e);
 	if (s) {

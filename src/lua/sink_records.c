@@ -83,6 +83,8 @@ static int route(lua_State *L, const struct luasink_box *bx, int t, int rt,
 			   schema ? schema : "public", table);
 	else if (!strcmp(op, "message"))
 		buf_printf(out, "%s.messages", bx->prefix);
+	else if (!strcmp(op, "ddl"))
+		buf_printf(out, "%s.ddl", bx->prefix);
 	lua_pop(L, 2);
 	if (!out->len) {
 		snprintf(

@@ -1,7 +1,7 @@
 /* luasink rows — a Lua change table as a struct sink_row (or a
- * struct sink_truncate), for the sinks that apply rows (postgres): values
- * as PostgreSQL text, every string kept in a buffer the call owns, and
- * what a script passes checked with a clear error. */
+ * struct sink_truncate or sink_ddl), for the sinks that apply rows
+ * (postgres): values as PostgreSQL text, every string kept in a buffer
+ * the call owns, and what a script passes checked with a clear error. */
 #include "lua/sinks_internal.h"
 
 #include <math.h>
@@ -386,6 +386,34 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 	return 0;
 }
 
+/* A handle_ddl table. The strings stay on the stack for the call. */
+static int write_ddl(lua_State *L, struct sink *s, struct err *e)
+{
+	static const char *const names[] = { "tag", "identity", "statement",
+					     "lsn" };
+	const char *v[4];
+	int top = lua_gettop(L), rc = 0;
+	for (int i = 0; i < 4; i++) {
+		lua_getfield(L, 2, names[i]);
+		if (!(v[i] = lua_type(L, -1) == LUA_TSTRING
+				 ? lua_tostring(L, -1)
+				 : NULL))
+			rc = err_set(e, "write: a ddl needs %s = \"...\"",
+				     names[i]);
+	}
+	lua_getfield(L, 2, "command");
+	struct sink_ddl d = { v[0], v[1], v[2], lua_tointeger(L, -1), 0 };
+	if (rc == 0 && !lsn_parse(v[3], &d.lsn))
+		rc = err_set(e, "write: a ddl's lsn is not an LSN: \"%s\"",
+			     v[3]);
+	if (rc == 0 && d.command < 1)
+		rc = err_set(e, "write: a ddl needs command = 1, 2, ...");
+	if (rc == 0)
+		rc = delivery_write_ddl(luasink_ctx_of(L)->d, s, &d, e);
+	lua_settop(L, top);
+	return rc;
+}
+
 /* A change table as a row to apply. */
 int luasink_write_row(lua_State *L, struct sink *s, const char *opname,
 		      struct err *e)
@@ -393,10 +421,12 @@ int luasink_write_row(lua_State *L, struct sink *s, const char *opname,
 	enum change_op op;
 	if (strcmp(opname, "truncate") == 0 && s->ops->write_truncate)
 		return write_truncate(L, s, e);
+	if (strcmp(opname, "ddl") == 0)
+		return write_ddl(L, s, e);
 	if (!change_op_parse(opname, &op))
 		return err_set(
 		    e,
-		    "write: op must be insert, update, delete, read or truncate");
+		    "write: op must be insert, update, delete, read, truncate or ddl");
 	struct row_cols nw = { 0 }, old = { 0 };
 	struct kept k = { 0 };
 	size_t *key_offs = NULL, nkeys = 0;

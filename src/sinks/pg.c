@@ -225,6 +225,7 @@ static const struct sink_ops pg_ops = {
 	.kind = "postgres",
 	.write_row = pg_write_row,
 	.write_truncate = pg_write_truncate,
+	.write_ddl = pgsink_write_ddl,
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.flush = pg_flush,
@@ -244,6 +245,7 @@ struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e)
 		 c->progress_name ? c->progress_name
 				  : (c->slot ? c->slot : "replay"));
 	p->replica_role = !c->no_replica_role;
+	p->apply_ddl = c->apply_ddl;
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { c->conninfo, "walhook", NULL };
 	p->conn = PQconnectdbParams(keys, vals, 1);

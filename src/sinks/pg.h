@@ -21,6 +21,9 @@ struct sink_pg_config {
 	 * session_replication_role = replica (so ordinary triggers fire and
 	 * foreign keys are checked). */
 	bool no_replica_role;
+	/* ddl = "apply": schema changes (handle_ddl's tables) are run on the
+	 * target; by default they are skipped. */
+	bool apply_ddl;
 };
 
 struct sink *sink_pg_new(const struct sink_pg_config *c, struct err *e);

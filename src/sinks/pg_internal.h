@@ -3,8 +3,9 @@
  * each piece offers the others. The session (pg_session.c) connects and
  * keeps the position; the pipeline (pg_pipeline.c) queues statements and
  * reads their results; the tables (pg_tables.c) are described from the
- * target's catalog; the SQL of a change is built in pg_sql.c; pg.c has
- * the sink's operations. Only those files include it. */
+ * target's catalog; the SQL of a change is built in pg_sql.c; schema
+ * changes are applied in pg_ddl.c; pg.c has the sink's operations. Only
+ * those files include it. */
 #ifndef WALHOOK_SINK_PG_INTERNAL_H
 #define WALHOOK_SINK_PG_INTERNAL_H
 
@@ -79,6 +80,10 @@ struct pgsink {
 	bool fed_before;
 	struct target_table *emptied; /* by the open snapshot table's rows */
 	bool in_txn;		      /* a target transaction is open */
+	bool apply_ddl;
+	/* The statement text of the last schema change seen was run (or
+	 * need not be): its later commands are skipped. */
+	bool ddl_done;
 	/* The open source transaction may be a repeat: 1, a savepoint is due
 	 * at its first write; 2, one is open. */
 	int savepoint;
@@ -149,6 +154,15 @@ bool pgsink_changed(struct pgsink *p, struct target_table *t);
 const struct target_col *pgsink_column(const struct target_table *t,
 				       const char *name);
 void pgsink_free_tables(struct pgsink *p);
+/* Every table is described again before its next use: a reconnect, or
+ * a schema change applied. */
+void pgsink_tables_stale(struct pgsink *p);
+
+/* ---- schema changes (pg_ddl.c) ---- */
+
+/* The sink's write_ddl: a schema change's statement text run once in the
+ * open target transaction, when applying is asked for. */
+int pgsink_write_ddl(struct sink *s, const struct sink_ddl *d, struct err *e);
 
 /* ---- the SQL of a change (pg_sql.c) ---- */
 

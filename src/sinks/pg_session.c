@@ -234,8 +234,7 @@ int pgsink_ensure_connected(struct pgsink *p, struct err *e)
 	p->queued = 0;
 	p->savepoint = 0;
 	pgsink_forget_statements(p);
-	for (struct target_table *t = p->tables; t; t = t->next)
-		t->stale = true;
+	pgsink_tables_stale(p);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		pgsql_fail(e, p->conn, NULL, "connecting to the target again");
 		e->transient = true;

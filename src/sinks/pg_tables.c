@@ -177,6 +177,12 @@ struct target_table *pgsink_target(struct pgsink *p, const char *schema,
 	return t;
 }
 
+void pgsink_tables_stale(struct pgsink *p)
+{
+	for (struct target_table *t = p->tables; t; t = t->next)
+		t->stale = true;
+}
+
 /* A target column by name; NULL when the table has no such column. */
 const struct target_col *pgsink_column(const struct target_table *t,
 				       const char *name)

@@ -103,6 +103,8 @@ def in_order(t):
     t.psql(f"SELECT pg_copy_logical_replication_slot('{slot}', 'wh_ddl_lines')")
     t.psql(f"SELECT pg_copy_logical_replication_slot('{slot}', 'wh_ddl_text', false,"
            " 'test_decoding')")
+    for copy in ("wh_ddl_apply", "wh_ddl_refused"):
+        t.psql(f"SELECT pg_copy_logical_replication_slot('{slot}', '{copy}')")
     t.psql(WORKLOAD)
     endpos = t.stop_mark("INSERT INTO t VALUES (99, 99)")
     wh = t.run("-S", slot, "--start", "--publication", "pub", "-o", "messages=true",
@@ -149,6 +151,50 @@ def text_plugin(t, endpos):
     t.expect_exit(wh, 0)
     t.eq([s for s in summary(wh.records()) if s[0] == "ddl"],
          [e for e in EXPECTED if e[0] == "ddl"], "test_decoding's ddl")
+
+
+SCHEMA_OF = """
+    SELECT table_name, column_name, data_type FROM information_schema.columns
+     WHERE table_schema = 'public' AND table_name IN ('t', 'u')
+     ORDER BY table_name, ordinal_position
+"""
+INDEXES_OF = """
+    SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1
+"""
+
+
+def replicate(t, slot, target, endpos, expect_exit):
+    example = os.path.join(t.examples, "replicate.lua")
+    wh = t.run("-S", slot, "--start", "--publication", "pub", "-o", "messages=true",
+               "-E", endpos, "--no-loop", "--set", f"target=dbname={target}",
+               "--set", "ddl=apply", script=example)
+    t.expect_exit(wh, expect_exit)
+    return wh
+
+
+def applied(t, endpos):
+    """ddl = "apply": the target's schema and rows follow the source's."""
+    def body(t, target):
+        t.psql("CREATE TABLE t (id int PRIMARY KEY, name text)", db=target)
+        replicate(t, "wh_ddl_apply", target, endpos, 0)
+        t.eq(t.rows(SCHEMA_OF, db=target), t.rows(SCHEMA_OF), "the target's columns")
+        t.eq(t.rows(INDEXES_OF, db=target), t.rows(INDEXES_OF), "the target's indexes")
+        for table in ("t", "u"):
+            rows = f"SELECT * FROM {table} WHERE id <> 99 ORDER BY id"
+            t.eq(t.rows(rows, db=target), t.rows(rows), f"the target's rows of {table}")
+    harness.with_target(t, "wh_ddl_apply", body)
+
+
+def refused(t, endpos):
+    """A statement the target refuses stops the sink with its message."""
+    def body(t, target):
+        t.psql("CREATE TABLE t (id int PRIMARY KEY, name text);"
+               " CREATE TABLE u (id int)", db=target)
+        wh = replicate(t, "wh_ddl_refused", target, endpos, 1)
+        t.check("applying CREATE TABLE public.u" in wh.stderr and
+                'relation "u" already exists' in wh.stderr,
+                "the target's refusal in walhook's error:\n" + wh.stderr)
+    harness.with_target(t, "wh_ddl_refused", body)
 
 
 def streamed(t):
@@ -226,6 +272,8 @@ def main(t):
     endpos = in_order(t)
     default_output(t, endpos)
     text_plugin(t, endpos)
+    applied(t, endpos)
+    refused(t, endpos)
     streamed(t)
     malformed(t)
     uninstall(t)

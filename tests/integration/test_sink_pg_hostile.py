@@ -102,7 +102,7 @@ CASES = {
     "value_deep": "write: new.name holds arrays nested more than 6 deep",
     "value_cycle": "write: new.name holds arrays nested more than 6 deep",
     "new_string": "write: new must be a table of columns, not a string",
-    "op_bad": "write: op must be insert, update, delete, read or truncate",
+    "op_bad": "write: op must be insert, update, delete, read, truncate or ddl",
     "truncate_no_relations": "write: a truncate needs relations",
     "truncate_relations_string": "write: a truncate needs relations",
     "truncate_relation_number": "write: relations[1] is a number, not a table",
