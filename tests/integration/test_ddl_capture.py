@@ -269,6 +269,7 @@ def readme_shows_the_sql(t):
 
 
 def main(t):
+    readme_shows_the_sql(t)
     endpos = in_order(t)
     default_output(t, endpos)
     text_plugin(t, endpos)
