@@ -142,6 +142,14 @@ def default_output(t, endpos):
     t.eq(sorted(first), sorted(["op", "tag", "object_type", "identity", "schema",
                                 "statement", "command", "lsn", "xid", "commit_time"]),
          "a ddl line's members")
+    # The lines replay through handle_ddl (--replay of JSON lines).
+    lines = os.path.join(t.tmp, "ddl.jsonl")
+    with open(lines, "w") as f:
+        f.write("".join(line + "\n" for line in wh.lines if '"op":"ddl"' in line))
+    replay = t.run("--replay", lines, script=t.script("rec.lua", RECORD))
+    t.expect_exit(replay, 0)
+    t.eq(summary(replay.records()), [e for e in EXPECTED if e[0] == "ddl"],
+         "ddl lines replayed through handle_ddl")
 
 
 def text_plugin(t, endpos):

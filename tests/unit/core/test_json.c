@@ -620,6 +620,40 @@ START_TEST(test_message_line)
 }
 END_TEST
 
+START_TEST(test_ddl_line)
+{
+	struct ddl d = {
+		.txn = &fx.txn,
+		.lsn = UINT64_C(0x16B374D8C0),
+		.tag = "ALTER TABLE",
+		.object_type = "table",
+		.identity = "public.t",
+		.schema = "public",
+		.statement = "ALTER TABLE \"t\"\nADD c int",
+		.command = 2,
+	};
+	json_ddl_line(&fx.out, &d);
+	ck_assert_str_eq(
+	    buf_cstr(&fx.out),
+	    "{\"op\":\"ddl\",\"tag\":\"ALTER TABLE\",\"object_type\":\"table\","
+	    "\"identity\":\"public.t\",\"schema\":\"public\","
+	    "\"statement\":\"ALTER TABLE \\\"t\\\"\\nADD c int\",\"command\":2,"
+	    "\"lsn\":\"16/B374D8C0\"," TXN_TAIL "}\n");
+
+	/* No schema (a publication), no transaction (emitted by hand). */
+	buf_reset(&fx.out);
+	d.schema = NULL;
+	d.txn = NULL;
+	d.statement = "";
+	json_ddl_line(&fx.out, &d);
+	ck_assert_str_eq(
+	    buf_cstr(&fx.out),
+	    "{\"op\":\"ddl\",\"tag\":\"ALTER TABLE\",\"object_type\":\"table\","
+	    "\"identity\":\"public.t\",\"statement\":\"\",\"command\":2,"
+	    "\"lsn\":\"16/B374D8C0\"}\n");
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -655,6 +689,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, test_lines_append);
 	tcase_add_test(tc, test_truncate_line);
 	tcase_add_test(tc, test_message_line);
+	tcase_add_test(tc, test_ddl_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
