@@ -345,6 +345,10 @@ void json_change_line(struct buf *b, const struct change *c)
 	buf_put(b, j->text.data, j->head_len);
 	put_lsn(b, "lsn", c->lsn);
 	put_txn(b, c->txn);
+	if (c->backfill) {
+		put_key(b, "backfill");
+		json_put_string(b, c->backfill, strlen(c->backfill));
+	}
 	if (c->newv) {
 		put_key(b, "new");
 		put_row(b, c, j, false);

@@ -38,6 +38,9 @@ struct sink_row {
 	const struct datum *old_values;
 	size_t nkeys;
 	const char *const *keys; /* the replica identity's columns */
+	/* A read row of a backfill (the change table's backfill field), not
+	 * of the initial snapshot: it may overwrite the target's row. */
+	bool backfill;
 };
 
 struct sink_truncate {

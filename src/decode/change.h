@@ -29,7 +29,7 @@ enum change_op {
 	CHANGE_INSERT,
 	CHANGE_UPDATE,
 	CHANGE_DELETE,
-	CHANGE_READ, /* a row of the initial snapshot (--snapshot) */
+	CHANGE_READ, /* a row of the initial snapshot or of a backfill */
 };
 
 struct change {
@@ -41,6 +41,9 @@ struct change {
 	const struct datum *newv;
 	const struct datum *oldv;
 	char old_kind; /* 'K': key columns only, 'O': the whole old row */
+	/* A backfill's read row: the table the backfill reads, as named;
+	 * NULL for every other change. */
+	const char *backfill;
 };
 
 struct truncate {

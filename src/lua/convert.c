@@ -269,6 +269,8 @@ void lh_push_change(lua_State *L, const struct change *c)
 	lua_setfield(L, -2, "key");
 	lh_set_lsn(L, "lsn", c->lsn);
 	lh_set_txn_fields(L, c->txn);
+	if (c->backfill)
+		lh_set_str(L, "backfill", c->backfill);
 	if (c->newv) {
 		push_row(L, c, false, mt, names);
 		lua_setfield(L, -2, "new");

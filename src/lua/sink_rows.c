@@ -458,6 +458,9 @@ int luasink_write_row(lua_State *L, struct sink *s, const char *opname,
 	if (rc == 0 &&
 	    name_field(L, 2, "table", true, &k, &table_off, "table", e) < 0)
 		rc = -1;
+	lua_getfield(L, 2, "backfill");
+	bool backfill = op == CHANGE_READ && lua_isstring(L, -1);
+	lua_pop(L, 1);
 	if (rc == 0) {
 		/* The buffer is done growing: point into it. */
 		fix_row(&nw, &k);
@@ -477,6 +480,7 @@ int luasink_write_row(lua_State *L, struct sink *s, const char *opname,
 			.old_values = old.values,
 			.nkeys = nkeys,
 			.keys = keys,
+			.backfill = backfill,
 		};
 		rc = delivery_write_row(luasink_ctx_of(L)->d, s, &row, e);
 	}

@@ -167,6 +167,7 @@ static int deliver_change(struct pipeline *p, const struct relcache *local,
 		return -1;
 	textify_done(p, m->change.new.cols, c.newv, 0, r->ncols);
 	textify_done(p, m->change.old.cols, c.oldv, r->ncols, r->ncols);
+	pl_backfill_change(p, &c);
 	stats_add(p->stats,
 		  m->kind == PGO_INSERT	  ? STAT_INSERTS
 		  : m->kind == PGO_UPDATE ? STAT_UPDATES
@@ -194,6 +195,7 @@ static int deliver_truncate(struct pipeline *p, const struct relcache *local,
 		.restart_identity =
 		    m->truncate.options & PGO_TRUNCATE_RESTART_IDENTITY,
 	};
+	pl_backfill_truncate(p, &t);
 	stats_add(p->stats, STAT_TRUNCATES, 1);
 	return lh_truncate(p->lh, &t, e);
 }
@@ -233,6 +235,8 @@ int pl_route_message(struct pipeline *p, const struct message *m, struct err *e)
 		return 0;
 	if (strcmp(m->prefix, DDL_PREFIX) == 0)
 		return route_ddl(p, m, e);
+	if (strcmp(m->prefix, BACKFILL_PREFIX) == 0)
+		return pl_backfill_mark(p, m, e);
 	stats_add(p->stats, STAT_MESSAGES, 1);
 	return lh_message(p->lh, m, e);
 }

@@ -56,6 +56,7 @@ void pipeline_reset(struct pipeline *p)
 	pgo_decoder_reset(&p->dec);
 	textplugin_reset(&p->text_dec);
 	relcache_clear(&p->rels);
+	pl_backfill_reset(p);
 }
 
 void pipeline_lost(struct pipeline *p)
@@ -75,6 +76,7 @@ void pipeline_free(struct pipeline *p)
 	free(p->textvals);
 	free(p->textoffs);
 	free(p->types);
+	free(p->windows);
 	buf_free(&p->text);
 	ddl_free(&p->ddl);
 }
@@ -159,6 +161,7 @@ int pl_txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
 	p->in_txn = false;
 	if (delivery_end(p->d, &p->txn, e) < 0)
 		return -1;
+	pl_backfill_ended(p, p->txn.xid, end_lsn);
 	stats_add(p->stats, STAT_TRANSACTIONS, 1);
 	relcache_prune(&p->rels);
 	return 0;

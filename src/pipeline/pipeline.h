@@ -26,11 +26,14 @@
 #include "decode/textplugin.h"
 #include "lua/host.h"
 #include "pipeline/spool.h"
+#include "pipeline/window.h"
 #include "protocol/stream.h"
 
 /* The prefix of --heartbeat's messages, which only make WAL flow: they
  * reach no script and no output. */
 #define HEARTBEAT_PREFIX "walhook_heartbeat"
+/* The prefix of a backfill's watermarks, which reach no script either. */
+#define BACKFILL_PREFIX "walhook.backfill"
 
 /* A transaction whose changes are held back until it commits. */
 struct held_xact {
@@ -85,6 +88,13 @@ struct pipeline {
 	} * types;
 	size_t ntypes, types_cap;
 	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
+	/* Backfill chunks the stream is to pass through (pipeline_watch),
+	 * the one whose rows its open transaction handed on, and the
+	 * transactions it committed last. */
+	struct window **windows;
+	size_t nwindows, windows_cap;
+	struct window *closing;
+	struct xid_ring recent;
 };
 
 /* profile: how the stream's messages are read (plugin_profile). */
@@ -117,6 +127,15 @@ int pipeline_read_row(struct pipeline *p, const struct rel *r,
 		      const struct datum *vals, struct err *e);
 int pipeline_snapshot_end(struct pipeline *p, uint64_t consistent_point,
 			  struct err *e);
+
+/* A backfill chunk read between its watermarks, which the stream will
+ * carry: at the low one the window opens, changes of its table replace
+ * or remove its rows until the high one, whose transaction hands the rest
+ * to the script as "read" rows (window.h says what becomes of it). The
+ * window stays the caller's, watched until unwatched or until the
+ * pipeline is reset (then WINDOW_LOST). */
+void pipeline_watch(struct pipeline *p, struct window *w);
+void pipeline_unwatch(struct pipeline *p, struct window *w);
 
 /* At a stop: flushes every sink and confirms what they took. */
 int pipeline_finish(struct pipeline *p, struct err *e);

@@ -65,6 +65,16 @@ int pl_on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
 int pl_on_rollback_prepared(struct pipeline *p, const struct pgo_msg *m,
 			    struct err *e);
 
+/* backfill.c: what the stream does to the windows it passes through. A
+ * watermark message (the open transaction's); a change or truncate, as
+ * the script sees it; a transaction that ended. */
+int pl_backfill_mark(struct pipeline *p, const struct message *m,
+		     struct err *e);
+void pl_backfill_change(struct pipeline *p, const struct change *c);
+void pl_backfill_truncate(struct pipeline *p, const struct truncate *t);
+void pl_backfill_ended(struct pipeline *p, uint32_t xid, uint64_t end_lsn);
+void pl_backfill_reset(struct pipeline *p);
+
 /* text.c: a textplugin event handler (textplugin_decode's callback). */
 int pl_on_event(void *ctx, const struct event *ev, struct err *e);
 

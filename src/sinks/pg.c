@@ -42,7 +42,7 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	if (!t || pgsink_check_columns(p, t, r, e) < 0 ||
 	    pgsink_open_txn(p, e) < 0)
 		return -1;
-	bool read = r->op == CHANGE_READ;
+	bool read = r->op == CHANGE_READ && !r->backfill;
 	if (read && p->fed_before && p->emptied != t &&
 	    empty_table(p, t, e) < 0)
 		return -1;

@@ -216,6 +216,36 @@ static bool written(const struct target_col *c, const struct datum *v)
 	return !c->generated && v->kind != DATUM_UNCHANGED;
 }
 
+/* A backfill's read row is its row as of the high watermark: each change
+ * the stream applied before that mark is older, or the window replaced
+ * the row read with it, and each change after the mark is applied after
+ * the row. So the row may overwrite what the target has, found by the
+ * target's key. */
+static void put_upsert(struct buf *q, const struct target_table *t,
+		       const struct sink_row *r)
+{
+	buf_puts(q, " ON CONFLICT (");
+	for (size_t i = 0, n = 0; i < t->ncols; i++) {
+		if (!t->cols[i].key)
+			continue;
+		buf_puts(q, n++ ? ", " : "");
+		pgsql_put_ident(q, t->cols[i].name);
+	}
+	buf_puts(q, ") DO ");
+	int n = 0;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		if (!written(c, &r->values[i]) || c->key || c->always_identity)
+			continue;
+		buf_puts(q, n++ ? ", " : "UPDATE SET ");
+		pgsql_put_ident(q, c->name);
+		buf_puts(q, " = EXCLUDED.");
+		pgsql_put_ident(q, c->name);
+	}
+	if (!n)
+		buf_puts(q, "NOTHING");
+}
+
 static void put_insert(struct buf *q, struct pgsink_params *ps,
 		       const struct target_table *t, const struct sink_row *r)
 {
@@ -253,7 +283,9 @@ static void put_insert(struct buf *q, struct pgsink_params *ps,
 	buf_putc(q, ')');
 	/* A snapshot row that meets a row the target already has (a rerun)
 	 * leaves it be: whatever unique constraint the target has. */
-	if (r->op == CHANGE_READ)
+	if (r->op == CHANGE_READ && r->backfill)
+		put_upsert(q, t, r);
+	else if (r->op == CHANGE_READ)
 		buf_puts(q, " ON CONFLICT DO NOTHING");
 }
 
@@ -299,6 +331,11 @@ int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
 		      const struct target_table *t, const struct sink_row *r,
 		      struct err *e)
 {
+	if (r->op == CHANGE_READ && r->backfill && !t->nkeys)
+		return err_set(
+		    e,
+		    "a backfill's rows of %s need a primary key or replica identity index on the target",
+		    t->qualified);
 	if (r->op == CHANGE_INSERT || r->op == CHANGE_READ) {
 		put_insert(q, ps, t, r);
 		return 0;
