@@ -42,6 +42,9 @@ static const char usage[] =
     "      --replay=FILE      run a recording (or JSON lines of changes) through the script, no server\n"
     "      --test=FILE        run the script tests in FILE (walhook.test), with --replay as their default input\n"
     "      --snapshot         with --create-slot --start: first hand over every published row as op \"read\"\n"
+    "      --backfill TABLE[:WHERE]  with --start: read the table again while streaming (repeatable)\n"
+    "      --backfill-chunk N rows a backfill reads at a time (default 1024)\n"
+    "      --backfill-state FILE  where backfills keep their progress (default: beside -f or --record)\n"
     "      --create-publication[=TABLES]\n"
     "                         create the --publication if missing, for TABLES (comma list) or all tables\n"
     "      --publication=NAMES\n"
@@ -86,6 +89,9 @@ enum {
 	OPT_PUBLICATION,
 	OPT_TEMPORARY,
 	OPT_SET,
+	OPT_BACKFILL,
+	OPT_BACKFILL_CHUNK,
+	OPT_BACKFILL_STATE,
 	OPT_HELP,
 	OPT_RECORD,
 	OPT_REPLAY,
@@ -135,6 +141,9 @@ static const struct option longopts[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "test", required_argument, NULL, OPT_TEST },
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
+	{ "backfill", required_argument, NULL, OPT_BACKFILL },
+	{ "backfill-chunk", required_argument, NULL, OPT_BACKFILL_CHUNK },
+	{ "backfill-state", required_argument, NULL, OPT_BACKFILL_STATE },
 	{ "create-publication", optional_argument, NULL,
 	  OPT_CREATE_PUBLICATION },
 	{ "spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT },
@@ -308,6 +317,7 @@ static const struct {
 	{ OPT_RECORD, offsetof(struct options, record) },
 	{ OPT_REPLAY, offsetof(struct options, replay) },
 	{ OPT_TEST, offsetof(struct options, test) },
+	{ OPT_BACKFILL_STATE, offsetof(struct options, backfill_state) },
 	{ 'f', offsetof(struct options, outfile) },
 	{ 'P', offsetof(struct options, plugin) },
 	{ 'S', offsetof(struct options, slot) },
@@ -327,6 +337,7 @@ static const struct {
 	{ OPT_STALL_WARNING, offsetof(struct options, stall_warning), 86400 },
 	{ OPT_HEARTBEAT, offsetof(struct options, heartbeat), 86400 },
 	{ OPT_METRICS_PORT, offsetof(struct options, metrics_port), 65535 },
+	{ OPT_BACKFILL_CHUNK, offsetof(struct options, backfill_chunk), 1000000 },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
@@ -392,6 +403,22 @@ static int pair_flag(int c, struct options *o, struct err *e)
 	return 0;
 }
 
+/* --backfill TABLE[:WHERE]: the table's name ends at the first colon. */
+static int backfill_flag(struct options *o, struct err *e)
+{
+	if (o->nbackfills >= CLI_MAX_LIST)
+		return err_set(e, "too many --backfill options (at most %d)",
+			       CLI_MAX_LIST);
+	const char *colon = strchr(optarg, ':');
+	size_t n = colon ? (size_t)(colon - optarg) : strlen(optarg);
+	if (!n)
+		return err_set(e, "--backfill needs a table: TABLE[:WHERE]");
+	o->backfills[o->nbackfills].table = xstrndup(optarg, n);
+	o->backfills[o->nbackfills++].where =
+	    colon && colon[1] ? colon + 1 : NULL;
+	return 0;
+}
+
 /* The flags with a rule of their own. CLI_EXIT after --help or
  * --version. */
 static int other_flag(int c, char **argv, struct options *o, struct err *e)
@@ -412,6 +439,7 @@ static int other_flag(int c, char **argv, struct options *o, struct err *e)
 	case 'I': return parse_lsn(optarg, "start position", &o->startpos, e);
 	case 'o':
 	case OPT_SET: return pair_flag(c, o, e);
+	case OPT_BACKFILL: return backfill_flag(o, e);
 	case OPT_SPOOL_LIMIT:
 	case OPT_MAX_MESSAGE_SIZE:
 		if (!size_parse(optarg, c == OPT_SPOOL_LIMIT
@@ -491,6 +519,8 @@ static int check_publication(const struct options *o, struct err *e)
 		return err_set(
 		    e,
 		    "--snapshot copies the tables of --publication: give it");
+	if (o->nbackfills && !o->start)
+		return err_set(e, "--backfill needs --start: the rows go to the stream");
 	if (o->create_publication &&
 	    (!o->publication || strchr(o->publication, ',')))
 		return err_set(
@@ -581,4 +611,6 @@ void cli_free(struct options *o)
 		free((char *)o->opts[i].name);
 	for (int i = 0; i < o->nvars; i++)
 		free((char *)o->vars[i].name);
+	for (int i = 0; i < o->nbackfills; i++)
+		free(o->backfills[i].table);
 }

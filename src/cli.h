@@ -55,6 +55,14 @@ struct options {
 	/* bytes all held transactions may take; 0: none */
 	uint64_t spool_limit;
 	uint64_t max_message_size; /* bytes of one CopyData message; 0: none */
+	/* --backfill TABLE[:WHERE], each table's text allocated */
+	struct {
+		char *table;
+		const char *where; /* NULL: every row */
+	} backfills[CLI_MAX_LIST];
+	int nbackfills;
+	int backfill_chunk;	    /* rows a chunk; 0: the default */
+	const char *backfill_state; /* NULL: beside -f or --record */
 	int verbose;
 };
 

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "core/delivery.h"
 #include "lua/host.h"
+#include "ops/backfill.h"
 #include "ops/ddl_capture.h"
 #include "ops/heartbeat.h"
 #include "ops/metrics.h"
@@ -149,6 +150,7 @@ struct session {
 	bool snapshot_done;
 	struct recorder rec;
 	struct stats stats;
+	struct backfill *backfill; /* NULL without --backfill */
 };
 
 /* A recording's header and connect frames are NAME=VALUE lines. */
@@ -265,8 +267,63 @@ static void ensure_pipeline(struct session *s, const struct started *st)
 	pipeline_init(&s->pipe, &profile, s->lh, &s->d, &s->stats,
 		      s->o->endpos);
 	pipeline_set_reopen(&s->pipe, &reopen_requested);
+	if (s->backfill) {
+		backfill_attach(s->backfill, &s->pipe, &s->d);
+		pipeline_set_tick(&s->pipe, backfill_step, s->backfill);
+	}
 	stream_set_consumer(&s->stream, pipeline_consumer(&s->pipe));
 	s->pipe_ready = true;
+}
+
+/* A backfill's watermarks are logical messages: pgoutput passes them on
+ * when asked to. */
+static int backfill_options(struct session *s, struct started *st,
+			    struct err *e)
+{
+	if (!s->backfill)
+		return 0;
+	struct plugin_profile profile =
+	    plugin_profile(st->plugin, st->opts, st->nopts);
+	if (profile.decoder != PLUGIN_PGOUTPUT)
+		return err_set(e, "--backfill needs pgoutput, not %s",
+			       st->plugin);
+	for (int i = 0; i < st->nopts; i++)
+		if (strcmp(st->opts[i].name, "messages") == 0)
+			return 0;
+	if (st->nopts == (int)(sizeof st->opts / sizeof st->opts[0]))
+		return err_set(e, "too many plugin options for --backfill");
+	st->opts[st->nopts++] = (struct plugin_option){ "messages", "true" };
+	return 0;
+}
+
+/* Where backfills keep their progress: --backfill-state, else beside
+ * the output file or the recording, else in the working directory under
+ * the slot's name. */
+static void backfill_state_path(const struct options *o, char *out, size_t n)
+{
+	const char *beside = o->outfile && strcmp(o->outfile, "-") != 0
+				 ? o->outfile
+				 : o->record;
+	if (o->backfill_state)
+		snprintf(out, n, "%s", o->backfill_state);
+	else if (beside)
+		snprintf(out, n, "%s.backfill", beside);
+	else
+		snprintf(out, n, "walhook-%s.backfill", o->slot);
+}
+
+static struct backfill *start_backfills(const struct options *o,
+					struct err *e)
+{
+	struct backfill_spec specs[CLI_MAX_LIST];
+	for (int i = 0; i < o->nbackfills; i++)
+		specs[i] = (struct backfill_spec){ o->backfills[i].table,
+						   o->backfills[i].where,
+						   o->backfill_chunk };
+	char path[4096];
+	backfill_state_path(o, path, sizeof path);
+	return backfill_new(&o->conn, path, specs, o->nbackfills, o->verbose,
+			    e);
 }
 
 /* Everything before the stream: the slot, the plugin's options,
@@ -293,7 +350,7 @@ static int start_stream(struct session *s, PGconn *c, struct started *st,
 	st->nopts =
 	    plugin_options(st->plugin, st->sys.server_version, o->publication,
 			   o->opts, o->nopts, st->opts, st->proto, e);
-	if (st->nopts < 0)
+	if (st->nopts < 0 || backfill_options(s, st, e) < 0)
 		return -1;
 	ensure_pipeline(s, st);
 	st->start = o->startpos > stream_confirmed(&s->stream)
@@ -577,6 +634,10 @@ static int run_session(const struct options *o)
 		goto out;
 	}
 	interruptible = s.lh;
+	if (o->nbackfills && !o->replay && !(s.backfill = start_backfills(o, &e))) {
+		report(&e);
+		goto out;
+	}
 	configure_stream(&s);
 	spool_set_limit(o->spool_limit);
 	if (!o->replay && o->metrics_port &&
@@ -606,6 +667,7 @@ static int run_session(const struct options *o)
 out:
 	heartbeat_stop(&heartbeat);
 	metrics_stop(&metrics);
+	backfill_free(s.backfill);
 	if (s.pipe_ready)
 		pipeline_free(&s.pipe);
 	interruptible = NULL;

@@ -7,50 +7,8 @@
 
 #include "base/alloc.h"
 #include "decode/copytext.h"
+#include "ops/describe.h"
 #include "protocol/pgsql.h"
-
-/* A published table's columns as pgoutput would describe them: no
- * generated columns, keys from the replica identity. */
-static struct rel *describe(PGconn *c, const char *schema, const char *table,
-			    struct relcache *cache, struct err *e)
-{
-	static const char sql[] =
-	    "SELECT a.attname, a.atttypid, a.atttypmod, c.oid, c.relreplident,"
-	    " CASE c.relreplident WHEN 'f' THEN true WHEN 'n' THEN false ELSE"
-	    "  coalesce(a.attnum = ANY((SELECT i.indkey FROM pg_catalog.pg_index i"
-	    "   WHERE i.indrelid = c.oid AND CASE c.relreplident WHEN 'i'"
-	    "   THEN i.indisreplident ELSE i.indisprimary END LIMIT 1)::int2[]), false)"
-	    " END"
-	    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	    " WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0"
-	    " AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum";
-	const char *params[] = { schema, table };
-	PGresult *res;
-	char doing[300];
-	snprintf(doing, sizeof doing, "describing %s.%s", schema, table);
-	if (pgsql_exec(c, sql, 2, params, &res, doing, e) < 0)
-		return NULL;
-	int n = PQntuples(res);
-	struct rel_column *cols = xcalloc((size_t)n + 1, sizeof *cols);
-	for (int i = 0; i < n; i++) {
-		cols[i] = (struct rel_column){
-			.name = PQgetvalue(res, i, 0),
-			.typoid =
-			    (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10),
-			.typmod = atoi(PQgetvalue(res, i, 2)),
-			.key = PQgetvalue(res, i, 5)[0] == 't',
-		};
-	}
-	uint32_t relid =
-	    n ? (uint32_t)strtoul(PQgetvalue(res, 0, 3), NULL, 10) : 0;
-	char ident = n ? PQgetvalue(res, 0, 4)[0] : 'd';
-	struct rel *r =
-	    relcache_put(cache, relid, schema, table, ident, (uint16_t)n, cols);
-	free(cols);
-	PQclear(res);
-	return r;
-}
 
 /* COPY one table out and hand each row on. */
 static int copy_table(PGconn *c, const struct rel *r, struct pipeline *p,
@@ -159,7 +117,7 @@ static int copy_tables(PGconn *c, const struct slot_info *slot,
 		goto out;
 	for (int i = 0; i < PQntuples(tables) && rc == 0; i++) {
 		const struct rel *r =
-		    describe(c, PQgetvalue(tables, i, 0),
+		    describe_table(c, PQgetvalue(tables, i, 0),
 			     PQgetvalue(tables, i, 1), &cache, e);
 		if (!r ||
 		    pipeline_snapshot_begin(p, slot->consistent_point, e) < 0 ||

@@ -48,6 +48,13 @@ void pipeline_set_reopen(struct pipeline *p, volatile sig_atomic_t *flag)
 	p->reopen_flag = flag;
 }
 
+void pipeline_set_tick(struct pipeline *p, int (*hook)(void *, struct err *),
+		       void *ctx)
+{
+	p->tick_hook = hook;
+	p->tick_ctx = ctx;
+}
+
 void pipeline_reset(struct pipeline *p)
 {
 	p->in_txn = false;
@@ -94,7 +101,9 @@ int pipeline_tick(void *ctx, struct err *e)
 			return -1;
 		*p->reopen_flag = 0;
 	}
-	return delivery_tick(p->d, mono_now_us(), e);
+	if (delivery_tick(p->d, mono_now_us(), e) < 0)
+		return -1;
+	return p->tick_hook ? p->tick_hook(p->tick_ctx, e) : 0;
 }
 
 int pipeline_sync(void *ctx, struct err *e)

@@ -88,6 +88,8 @@ struct pipeline {
 	} * types;
 	size_t ntypes, types_cap;
 	volatile sig_atomic_t *reopen_flag; /* SIGHUP: sinks reopen files */
+	int (*tick_hook)(void *ctx, struct err *e);
+	void *tick_ctx;
 	/* Backfill chunks the stream is to pass through (pipeline_watch),
 	 * the one whose rows its open transaction handed on, and the
 	 * transactions it committed last. */
@@ -103,6 +105,10 @@ void pipeline_init(struct pipeline *p, const struct plugin_profile *profile,
 		   uint64_t endpos);
 /* SIGHUP sets *flag: sinks reopen their files at the next tick. */
 void pipeline_set_reopen(struct pipeline *p, volatile sig_atomic_t *flag);
+/* What else runs at each tick, between messages (a backfill's next
+ * chunk); its error ends the stream as a sink's would. */
+void pipeline_set_tick(struct pipeline *p, int (*hook)(void *, struct err *),
+		       void *ctx);
 /* Forgets what a new connection will send again: the open transaction,
  * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);

@@ -1,0 +1,523 @@
+#include "ops/backfill.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "core/json.h"
+#include "ops/backfill_state.h"
+#include "ops/describe.h"
+#include "protocol/pgsql.h"
+
+/* Chunks delivered ahead of what is durable, at most. */
+#define BACKFILL_QUEUE 32
+
+/* One backfill: its durable progress (what the state file says), where
+ * the next chunk starts, and the chunk in flight. */
+struct job {
+	struct backfill_progress durable;
+	char *schema, *table;
+	const struct rel *rel;
+	uint16_t *pk;
+	uint16_t npk;
+	struct backfill_progress next; /* key: where the next chunk starts */
+	/* Chunks delivered, not yet durable: the progress each makes once
+	 * its high watermark's end is confirmable. */
+	struct {
+		uint64_t lsn;
+		struct backfill_progress at;
+	} queue[BACKFILL_QUEUE];
+	size_t nqueue;
+	struct window win;
+	bool watching;
+	char **chunk_key; /* the last key the chunk in flight read */
+	size_t chunk_nkey, chunk_rows;
+};
+
+struct backfill {
+	const struct conn_params *params;
+	PGconn *c;
+	char *state_path;
+	struct job *jobs;
+	size_t njobs;
+	struct relcache rels;
+	struct pipeline *p;
+	struct delivery *d;
+	char run[24]; /* tells this run's watermarks from an earlier one's */
+	unsigned long long seq;
+	int verbose;
+};
+
+static void say(const struct backfill *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void say(const struct backfill *b, const char *fmt, ...)
+{
+	if (!b->verbose)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("walhook: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void free_keys(char **k, size_t n)
+{
+	for (size_t i = 0; k && i < n; i++)
+		free(k[i]);
+	free(k);
+}
+
+static void job_init(struct job *j, const struct backfill_spec *s,
+		     const struct backfill_progress *saved)
+{
+	*j = (struct job){ 0 };
+	const char *dot = strchr(s->table, '.');
+	j->schema = dot ? xstrndup(s->table, (size_t)(dot - s->table))
+			: xstrdup("public");
+	j->table = xstrdup(dot ? dot + 1 : s->table);
+	j->durable = (struct backfill_progress){
+		.where = xstrdup(s->where ? s->where : ""),
+		.chunk = s->chunk > 0 ? s->chunk : BACKFILL_CHUNK,
+	};
+	struct buf name = { 0 };
+	buf_printf(&name, "%s.%s", j->schema, j->table);
+	j->durable.table = xstrdup(buf_cstr(&name));
+	buf_free(&name);
+	if (saved) {
+		j->durable.done = saved->done;
+		j->durable.rows = saved->rows;
+		j->durable.chunks = saved->chunks;
+		backfill_progress_set_key(&j->durable,
+					  (const char *const *)saved->key,
+					  saved->nkey);
+	}
+}
+
+static void job_free(struct job *j)
+{
+	if (j->watching)
+		window_free(&j->win);
+	free_keys(j->chunk_key, j->chunk_nkey);
+	backfill_progress_free(&j->durable);
+	backfill_progress_set_key(&j->next, NULL, 0);
+	for (size_t i = 0; i < j->nqueue; i++)
+		backfill_progress_set_key(&j->queue[i].at, NULL, 0);
+	free(j->schema);
+	free(j->table);
+	free(j->pk);
+}
+
+/* The saved progress of the backfill of spec, if the file has it. */
+static const struct backfill_progress *
+saved_of(const struct backfill_progress *saved, size_t n,
+	 const struct backfill_spec *s)
+{
+	const char *dot = strchr(s->table, '.');
+	for (size_t i = 0; i < n; i++) {
+		const char *t = saved[i].table;
+		bool same = dot ? strcmp(t, s->table) == 0
+				: strncmp(t, "public.", 7) == 0 &&
+				      strcmp(t + 7, s->table) == 0;
+		if (same && strcmp(saved[i].where, s->where ? s->where : "") ==
+				0)
+			return &saved[i];
+	}
+	return NULL;
+}
+
+struct backfill *backfill_new(const struct conn_params *params,
+			      const char *state_path,
+			      const struct backfill_spec *specs, int n,
+			      int verbose, struct err *e)
+{
+	struct backfill_progress *saved;
+	size_t nsaved;
+	if (backfill_state_load(state_path, &saved, &nsaved, e) < 0)
+		return NULL;
+	struct backfill *b = xcalloc(1, sizeof *b);
+	b->params = params;
+	b->state_path = xstrdup(state_path);
+	b->verbose = verbose;
+	relcache_init(&b->rels);
+	snprintf(b->run, sizeof b->run, "%lx%04x", (long)time(NULL) ^ getpid(),
+		 (unsigned)rand() & 0xffff);
+	b->jobs = xcalloc((size_t)n + 1, sizeof *b->jobs);
+	for (int i = 0; i < n; i++) {
+		struct job *j = &b->jobs[b->njobs++];
+		job_init(j, &specs[i], saved_of(saved, nsaved, &specs[i]));
+		if (j->durable.done)
+			say(b, "backfill of %s: done on an earlier run (%s)",
+			    j->durable.table, state_path);
+	}
+	for (size_t i = 0; i < nsaved; i++)
+		backfill_progress_free(&saved[i]);
+	free(saved);
+	return b;
+}
+
+void backfill_free(struct backfill *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->njobs; i++) {
+		if (b->p && b->jobs[i].watching)
+			pipeline_unwatch(b->p, &b->jobs[i].win);
+		job_free(&b->jobs[i]);
+	}
+	free(b->jobs);
+	relcache_free(&b->rels);
+	PQfinish(b->c);
+	free(b->state_path);
+	free(b);
+}
+
+void backfill_attach(struct backfill *b, struct pipeline *p,
+		     struct delivery *d)
+{
+	b->p = p;
+	b->d = d;
+}
+
+/* next takes up from the durable progress: at the start, and after the
+ * stream started again, forgetting what was not durable. */
+static void rewind_job(struct job *j)
+{
+	j->next.rows = j->durable.rows;
+	j->next.chunks = j->durable.chunks;
+	j->next.done = j->durable.done;
+	backfill_progress_set_key(&j->next, (const char *const *)j->durable.key,
+				  j->durable.nkey);
+	for (size_t i = 0; i < j->nqueue; i++)
+		backfill_progress_set_key(&j->queue[i].at, NULL, 0);
+	j->nqueue = 0;
+}
+
+/* The primary key's columns, in key order, as rel's positions. */
+static int primary_key(PGconn *c, struct job *j, struct err *e)
+{
+	char relid[16];
+	snprintf(relid, sizeof relid, "%u", j->rel->relid);
+	const char *params[] = { relid };
+	PGresult *res;
+	if (pgsql_exec(
+		c,
+		"SELECT a.attname FROM pg_catalog.pg_index i,"
+		" unnest(i.indkey) WITH ORDINALITY k(attnum, n)"
+		" JOIN pg_catalog.pg_attribute a ON a.attnum = k.attnum"
+		" WHERE i.indrelid = $1 AND i.indisprimary AND a.attrelid = $1"
+		" ORDER BY k.n",
+		1, params, &res, "reading the primary key", e) < 0)
+		return -1;
+	int n = PQntuples(res);
+	j->pk = xcalloc((size_t)n + 1, sizeof *j->pk);
+	for (int i = 0; i < n; i++)
+		for (uint16_t col = 0; col < j->rel->ncols; col++)
+			if (!strcmp(j->rel->cols[col].name,
+				    PQgetvalue(res, i, 0)))
+				j->pk[j->npk++] = col;
+	PQclear(res);
+	if (n && j->npk == n)
+		return 0;
+	return err_set(
+	    e,
+	    "the table has no primary key walhook can read it by (chunks are read in key order)");
+}
+
+/* The table described, and refused when its rows cannot be matched. */
+static int prepare_job(struct backfill *b, struct job *j, struct err *e)
+{
+	j->rel = describe_table(b->c, j->schema, j->table, &b->rels, e);
+	if (!j->rel)
+		return -1;
+	if (!j->rel->ncols)
+		return err_set(e, "no such table");
+	if (j->rel->replident != 'd' && j->rel->replident != 'f')
+		return err_set(
+		    e,
+		    "its replica identity is neither DEFAULT nor FULL: deletes would not name the primary key");
+	if (primary_key(b->c, j, e) < 0)
+		return -1;
+	rewind_job(j);
+	say(b, "backfill of %s%s%s: %s", j->durable.table,
+	    *j->durable.where ? " where " : "", j->durable.where,
+	    j->durable.nkey ? "going on after the last durable chunk"
+			    : "starting");
+	return 0;
+}
+
+static void put_columns(struct buf *q, const struct rel *r,
+			const uint16_t *pk, uint16_t npk)
+{
+	for (uint16_t i = 0; i < (pk ? npk : r->ncols); i++) {
+		buf_puts(q, i ? ", " : "");
+		pgsql_put_ident(q, r->cols[pk ? pk[i] : i].name);
+	}
+}
+
+/* SELECT the columns ... WHERE (pk) > (next key) AND (where) ORDER BY pk
+ * LIMIT chunk. */
+static void chunk_sql(struct buf *q, const struct job *j)
+{
+	buf_puts(q, "SELECT ");
+	put_columns(q, j->rel, NULL, 0);
+	buf_puts(q, " FROM ");
+	pgsql_put_ident(q, j->rel->nspname);
+	buf_putc(q, '.');
+	pgsql_put_ident(q, j->rel->relname);
+	const char *glue = " WHERE ";
+	if (j->next.nkey) {
+		buf_printf(q, "%s(", glue);
+		put_columns(q, j->rel, j->pk, j->npk);
+		buf_puts(q, ") > (");
+		for (uint16_t i = 0; i < j->npk; i++)
+			buf_printf(q, "%s$%u", i ? ", " : "", i + 1);
+		buf_putc(q, ')');
+		glue = " AND ";
+	}
+	if (*j->durable.where)
+		buf_printf(q, "%s(%s)", glue, j->durable.where);
+	buf_puts(q, " ORDER BY ");
+	put_columns(q, j->rel, j->pk, j->npk);
+	buf_printf(q, " LIMIT %d", j->durable.chunk);
+}
+
+static int emit_mark(struct backfill *b, const char *mark, struct err *e)
+{
+	const char *params[] = { BACKFILL_PREFIX, mark };
+	return pgsql_exec(
+	    b->c, "SELECT pg_catalog.pg_logical_emit_message(true, $1, $2)", 2,
+	    params, NULL, "writing a watermark", e);
+}
+
+static void mark_text(struct buf *m, const struct backfill *b,
+		      const struct job *j, const char *which)
+{
+	buf_puts(m, "{\"backfill\":");
+	json_put_string(m, j->durable.table, strlen(j->durable.table));
+	buf_printf(m, ",\"run\":\"%s\",\"chunk\":%llu,\"mark\":\"%s\"}",
+		   b->run, b->seq, which);
+}
+
+/* The chunk's rows into the window, and its last key. */
+static void take_rows(struct job *j, PGresult *res)
+{
+	int n = PQntuples(res);
+	uint16_t ncols = j->rel->ncols;
+	struct datum *vals = xcalloc((size_t)ncols + 1, sizeof *vals);
+	for (int r = 0; r < n; r++) {
+		for (uint16_t i = 0; i < ncols; i++)
+			vals[i] = PQgetisnull(res, r, i)
+				      ? (struct datum){ .kind = DATUM_NULL }
+				      : (struct datum){
+					    .kind = DATUM_TEXT,
+					    .len = (uint32_t)PQgetlength(res, r,
+									 i),
+					    .data = PQgetvalue(res, r, i),
+					};
+		window_add(&j->win, vals);
+	}
+	free(vals);
+	j->chunk_rows = (size_t)n;
+	j->chunk_nkey = n || j->next.nkey ? j->npk : 0;
+	j->chunk_key = xcalloc(j->npk + 1, sizeof *j->chunk_key);
+	for (uint16_t i = 0; i < j->chunk_nkey; i++)
+		j->chunk_key[i] =
+		    xstrdup(n ? PQgetvalue(res, n - 1, j->pk[i])
+			      : j->next.key[i]);
+}
+
+/* Reads the rows of one chunk in a snapshot of its own, with the list of
+ * transactions in progress that the low watermark's check needs. */
+static int select_chunk(struct backfill *b, struct job *j, struct err *e)
+{
+	PGresult *snap = NULL, *rows = NULL;
+	struct buf q = { 0 };
+	chunk_sql(&q, j);
+	int rc = pgsql_exec(b->c,
+			    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+			    0, NULL, NULL, "starting a chunk's transaction", e);
+	if (rc == 0)
+		rc = pgsql_exec(b->c,
+				"SELECT pg_catalog.pg_current_snapshot()::text",
+				0, NULL, &snap, "taking a chunk's snapshot", e);
+	if (rc == 0)
+		rc = pgsql_exec(b->c, buf_cstr(&q), j->next.nkey ? j->npk : 0,
+				(const char *const *)j->next.key, &rows,
+				"reading a chunk", e);
+	if (rc == 0)
+		rc = pgsql_exec(b->c, "COMMIT", 0, NULL, NULL,
+				"ending a chunk's transaction", e);
+	size_t nxip = 0;
+	uint32_t *xip =
+	    rc == 0 ? window_parse_snapshot(PQgetvalue(snap, 0, 0), &nxip)
+		    : NULL;
+	if (rc == 0 && !xip)
+		rc = err_set(e, "the server's snapshot \"%s\" is not one",
+			     PQgetvalue(snap, 0, 0));
+	if (rc == 0) {
+		window_set_xip(&j->win, xip, nxip);
+		take_rows(j, rows);
+	} else if (PQstatus(b->c) == CONNECTION_OK) {
+		struct err ignored;
+		pgsql_exec(b->c, "ROLLBACK", 0, NULL, NULL, "", &ignored);
+	}
+	free(xip);
+	PQclear(snap);
+	PQclear(rows);
+	buf_free(&q);
+	return rc;
+}
+
+/* Low watermark, the chunk, high watermark, each committed on its own,
+ * so their places in the stream are in commit order; then the stream
+ * is to watch the window. */
+static int read_chunk(struct backfill *b, struct job *j, struct err *e)
+{
+	struct buf low = { 0 }, high = { 0 };
+	b->seq++;
+	mark_text(&low, b, j, "low");
+	mark_text(&high, b, j, "high");
+	window_init(&j->win, j->durable.table, j->rel, j->pk, j->npk,
+		    buf_cstr(&low), buf_cstr(&high));
+	free_keys(j->chunk_key, j->chunk_nkey);
+	j->chunk_key = NULL;
+	j->chunk_nkey = 0;
+	int rc = emit_mark(b, low.data, e);
+	if (rc == 0)
+		rc = select_chunk(b, j, e);
+	if (rc == 0)
+		rc = emit_mark(b, high.data, e);
+	buf_free(&low);
+	buf_free(&high);
+	if (rc < 0) {
+		window_free(&j->win);
+		return -1;
+	}
+	j->watching = true;
+	pipeline_watch(b->p, &j->win);
+	return 0;
+}
+
+/* A chunk's rows were handed on: where the next one starts, and the
+ * progress it makes once durable. */
+static void chunk_delivered(struct backfill *b, struct job *j)
+{
+	j->next.rows += j->chunk_rows;
+	j->next.chunks++;
+	j->next.done = j->chunk_rows < (size_t)j->durable.chunk;
+	backfill_progress_set_key(&j->next, (const char *const *)j->chunk_key,
+				  j->chunk_nkey);
+	struct backfill_progress *q = &j->queue[j->nqueue].at;
+	*q = (struct backfill_progress){ .done = j->next.done,
+					 .rows = j->next.rows,
+					 .chunks = j->next.chunks };
+	backfill_progress_set_key(q, (const char *const *)j->chunk_key,
+				  j->chunk_nkey);
+	j->queue[j->nqueue++].lsn = j->win.end_lsn;
+	say(b, "backfill of %s: chunk %llu, %llu rows", j->durable.table,
+	    (unsigned long long)j->next.chunks,
+	    (unsigned long long)j->next.rows);
+}
+
+/* What became of the chunk in flight; false while it is still on its
+ * way through the stream. */
+static bool chunk_settled(struct backfill *b, struct job *j)
+{
+	enum window_state st = j->win.state;
+	if (st == WINDOW_DONE)
+		chunk_delivered(b, j);
+	else if (st == WINDOW_RETRY)
+		say(b,
+		    "backfill of %s: chunk read again: its snapshot missed a transaction the stream had delivered",
+		    j->durable.table);
+	else if (st == WINDOW_LOST)
+		rewind_job(j);
+	else
+		return false;
+	if (st != WINDOW_LOST)
+		pipeline_unwatch(b->p, &j->win);
+	window_free(&j->win);
+	j->watching = false;
+	return true;
+}
+
+static int save_state(struct backfill *b, struct err *e)
+{
+	struct backfill_progress *all =
+	    xcalloc(b->njobs + 1, sizeof *all);
+	for (size_t i = 0; i < b->njobs; i++)
+		all[i] = b->jobs[i].durable;
+	int rc = backfill_state_save(b->state_path, all, b->njobs, e);
+	free(all);
+	return rc;
+}
+
+/* The chunks whose high watermark is confirmable make their progress
+ * durable. */
+static int settle_durable(struct backfill *b, struct job *j, struct err *e)
+{
+	uint64_t confirmable = delivery_confirmable(b->d);
+	size_t n = 0;
+	while (n < j->nqueue && j->queue[n].lsn <= confirmable)
+		n++;
+	if (!n)
+		return 0;
+	struct backfill_progress *at = &j->queue[n - 1].at;
+	j->durable.done = at->done;
+	j->durable.rows = at->rows;
+	j->durable.chunks = at->chunks;
+	backfill_progress_set_key(&j->durable, (const char *const *)at->key,
+				  at->nkey);
+	for (size_t i = 0; i < n; i++)
+		backfill_progress_set_key(&j->queue[i].at, NULL, 0);
+	memmove(j->queue, j->queue + n, (j->nqueue - n) * sizeof *j->queue);
+	j->nqueue -= n;
+	if (j->durable.done)
+		say(b, "backfill of %s: done, %llu rows in %llu chunks",
+		    j->durable.table, (unsigned long long)j->durable.rows,
+		    (unsigned long long)j->durable.chunks);
+	return save_state(b, e);
+}
+
+static int step_job(struct backfill *b, struct job *j, struct err *e)
+{
+	if (j->durable.done)
+		return 0;
+	if (!j->rel && prepare_job(b, j, e) < 0)
+		return err_prefix(e, "backfill of %s", j->durable.table);
+	if (settle_durable(b, j, e) < 0)
+		return -1;
+	if (j->watching && !chunk_settled(b, j))
+		return 0;
+	if (j->next.done || j->nqueue == BACKFILL_QUEUE)
+		return 0;
+	if (read_chunk(b, j, e) < 0)
+		return err_prefix(e, "backfill of %s", j->durable.table);
+	return 0;
+}
+
+int backfill_step(void *ctx, struct err *e)
+{
+	struct backfill *b = ctx;
+	if (!b->c && !(b->c = conn_open(b->params, false, e)))
+		return err_prefix(e, "the backfill's connection");
+	for (size_t i = 0; i < b->njobs; i++) {
+		if (step_job(b, &b->jobs[i], e) < 0) {
+			/* A lost side connection is made again; the
+			 * stream starts again from what is durable. */
+			if (PQstatus(b->c) != CONNECTION_OK) {
+				PQfinish(b->c);
+				b->c = NULL;
+				e->transient = true;
+			}
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,169 @@
+#include "ops/backfill_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+
+#define HEADER "walhook backfill state 1"
+
+static void put_field(struct buf *b, const char *s)
+{
+	buf_putc(b, '\t');
+	for (; *s; s++) {
+		const char *esc = *s == '\\'   ? "\\\\"
+				  : *s == '\t' ? "\\t"
+				  : *s == '\n' ? "\\n"
+				  : *s == '\r' ? "\\r"
+					       : NULL;
+		if (esc)
+			buf_puts(b, esc);
+		else
+			buf_putc(b, *s);
+	}
+}
+
+/* The next field of a line, unescaped in place; NULL past the last. */
+static char *next_field(char **at)
+{
+	if (!*at)
+		return NULL;
+	char *start = *at, *w = start, *r = start;
+	for (; *r && *r != '\t'; r++) {
+		if (*r != '\\' || !r[1]) {
+			*w++ = *r;
+			continue;
+		}
+		r++;
+		*w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
+	}
+	*at = *r ? r + 1 : NULL;
+	*w = '\0';
+	return start;
+}
+
+void backfill_progress_set_key(struct backfill_progress *p,
+			       const char *const *key, size_t n)
+{
+	for (size_t i = 0; i < p->nkey; i++)
+		free(p->key[i]);
+	free(p->key);
+	p->key = n ? xcalloc(n, sizeof *p->key) : NULL;
+	for (size_t i = 0; i < n; i++)
+		p->key[i] = xstrdup(key[i]);
+	p->nkey = n;
+}
+
+void backfill_progress_free(struct backfill_progress *p)
+{
+	backfill_progress_set_key(p, NULL, 0);
+	free(p->table);
+	free(p->where);
+}
+
+static bool parse_line(char *line, struct backfill_progress *p)
+{
+	char *at = line + 1; /* every field follows a tab */
+	char *table = next_field(&at), *where = next_field(&at),
+	     *state = next_field(&at), *chunk = next_field(&at),
+	     *rows = next_field(&at), *chunks = next_field(&at);
+	if (*line != '\t' || !chunks)
+		return false;
+	*p = (struct backfill_progress){
+		.table = xstrdup(table),
+		.where = xstrdup(where),
+		.done = strcmp(state, "done") == 0,
+		.chunk = atoi(chunk),
+		.rows = strtoull(rows, NULL, 10),
+		.chunks = strtoull(chunks, NULL, 10),
+	};
+	const char *key[64];
+	size_t n = 0;
+	char *k;
+	while (n < 64 && (k = next_field(&at)))
+		key[n++] = k;
+	backfill_progress_set_key(p, key, n);
+	return true;
+}
+
+int backfill_state_load(const char *path, struct backfill_progress **out,
+			size_t *n, struct err *e)
+{
+	*out = NULL;
+	*n = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0
+				       : err_set(e, "reading %s: %s", path,
+						 strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0, lineno = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (lineno++ == 0) {
+			if (strcmp(line, HEADER) == 0)
+				continue;
+			rc = err_set(e, "%s is no backfill state file", path);
+			break;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		if (!parse_line(line, &(*out)[*n])) {
+			rc = err_set(e, "%s:%d: not a backfill's line", path,
+				     lineno);
+			break;
+		}
+		(*n)++;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int write_all(int fd, const struct buf *b)
+{
+	for (size_t at = 0; at < b->len;) {
+		ssize_t w = write(fd, b->data + at, b->len - at);
+		if (w < 0 && errno != EINTR)
+			return -1;
+		at += w > 0 ? (size_t)w : 0;
+	}
+	return fsync(fd);
+}
+
+int backfill_state_save(const char *path, const struct backfill_progress *p,
+			size_t n, struct err *e)
+{
+	struct buf b = { 0 }, tmp = { 0 };
+	buf_puts(&b, HEADER "\n");
+	for (size_t i = 0; i < n; i++) {
+		put_field(&b, p[i].table);
+		put_field(&b, p[i].where);
+		buf_printf(&b, "\t%s\t%d\t%llu\t%llu",
+			   p[i].done ? "done" : "running", p[i].chunk,
+			   (unsigned long long)p[i].rows,
+			   (unsigned long long)p[i].chunks);
+		for (size_t k = 0; k < p[i].nkey; k++)
+			put_field(&b, p[i].key[k]);
+		buf_putc(&b, '\n');
+	}
+	buf_printf(&tmp, "%s.new", path);
+	int rc = 0;
+	int fd = open(buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write_all(fd, &b) < 0 ||
+	    rename(buf_cstr(&tmp), path) < 0)
+		rc = err_set(e, "writing the backfill state %s: %s", path,
+			     strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
+	buf_free(&tmp);
+	return rc;
+}
