@@ -322,8 +322,7 @@ static struct backfill *start_backfills(const struct options *o,
 						   o->backfill_chunk };
 	char path[4096];
 	backfill_state_path(o, path, sizeof path);
-	return backfill_new(&o->conn, path, specs, o->nbackfills, o->verbose,
-			    e);
+	return backfill_new(&o->conn, path, specs, o->nbackfills, info, e);
 }
 
 /* Everything before the stream: the slot, the plugin's options,

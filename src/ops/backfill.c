@@ -1,6 +1,5 @@
 #include "ops/backfill.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,22 +48,9 @@ struct backfill {
 	struct delivery *d;
 	char run[24]; /* tells this run's watermarks from an earlier one's */
 	unsigned long long seq;
-	int verbose;
+	/* Progress lines (-v) */
+	void (*info)(const char *fmt, ...);
 };
-
-static void say(const struct backfill *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void say(const struct backfill *b, const char *fmt, ...)
-{
-	if (!b->verbose)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("walhook: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static void free_keys(char **k, size_t n)
 {
@@ -134,7 +120,8 @@ saved_of(const struct backfill_progress *saved, size_t n,
 struct backfill *backfill_new(const struct conn_params *params,
 			      const char *state_path,
 			      const struct backfill_spec *specs, int n,
-			      int verbose, struct err *e)
+			      void (*info)(const char *fmt, ...),
+			      struct err *e)
 {
 	struct backfill_progress *saved;
 	size_t nsaved;
@@ -143,7 +130,7 @@ struct backfill *backfill_new(const struct conn_params *params,
 	struct backfill *b = xcalloc(1, sizeof *b);
 	b->params = params;
 	b->state_path = xstrdup(state_path);
-	b->verbose = verbose;
+	b->info = info;
 	relcache_init(&b->rels);
 	snprintf(b->run, sizeof b->run, "%lx%04x", (long)time(NULL) ^ getpid(),
 		 (unsigned)rand() & 0xffff);
@@ -152,7 +139,7 @@ struct backfill *backfill_new(const struct conn_params *params,
 		struct job *j = &b->jobs[b->njobs++];
 		job_init(j, &specs[i], saved_of(saved, nsaved, &specs[i]));
 		if (j->durable.done)
-			say(b, "backfill of %s: done on an earlier run (%s)",
+			b->info("backfill of %s: done on an earlier run (%s)",
 			    j->durable.table, state_path);
 	}
 	for (size_t i = 0; i < nsaved; i++)
@@ -244,7 +231,7 @@ static int prepare_job(struct backfill *b, struct job *j, struct err *e)
 	if (primary_key(b->c, j, e) < 0)
 		return -1;
 	rewind_job(j);
-	say(b, "backfill of %s%s%s: %s", j->durable.table,
+	b->info("backfill of %s%s%s: %s", j->durable.table,
 	    *j->durable.where ? " where " : "", j->durable.where,
 	    j->durable.nkey ? "going on after the last durable chunk"
 			    : "starting");
@@ -420,7 +407,7 @@ static void chunk_delivered(struct backfill *b, struct job *j)
 	backfill_progress_set_key(q, (const char *const *)j->chunk_key,
 				  j->chunk_nkey);
 	j->queue[j->nqueue++].lsn = j->win.end_lsn;
-	say(b, "backfill of %s: chunk %llu, %llu rows", j->durable.table,
+	b->info("backfill of %s: chunk %llu, %llu rows", j->durable.table,
 	    (unsigned long long)j->next.chunks,
 	    (unsigned long long)j->next.rows);
 }
@@ -433,7 +420,7 @@ static bool chunk_settled(struct backfill *b, struct job *j)
 	if (st == WINDOW_DONE)
 		chunk_delivered(b, j);
 	else if (st == WINDOW_RETRY)
-		say(b,
+		b->info(
 		    "backfill of %s: chunk read again: its snapshot missed a transaction the stream had delivered",
 		    j->durable.table);
 	else if (st == WINDOW_LOST)
@@ -479,7 +466,7 @@ static int settle_durable(struct backfill *b, struct job *j, struct err *e)
 	memmove(j->queue, j->queue + n, (j->nqueue - n) * sizeof *j->queue);
 	j->nqueue -= n;
 	if (j->durable.done)
-		say(b, "backfill of %s: done, %llu rows in %llu chunks",
+		b->info("backfill of %s: done, %llu rows in %llu chunks",
 		    j->durable.table, (unsigned long long)j->durable.rows,
 		    (unsigned long long)j->durable.chunks);
 	return save_state(b, e);

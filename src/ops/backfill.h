@@ -34,11 +34,12 @@ struct backfill_spec {
 struct backfill;
 
 /* Reads the state file at state_path and takes up the backfills it has
- * not finished; NULL with e filled when it cannot be read. */
+ * not finished; info prints progress lines (-v); NULL with e filled when it cannot be read. */
 struct backfill *backfill_new(const struct conn_params *params,
 			      const char *state_path,
 			      const struct backfill_spec *specs, int n,
-			      int verbose, struct err *e);
+			      void (*info)(const char *fmt, ...),
+			      struct err *e);
 void backfill_free(struct backfill *b);
 /* The stream the chunks go to, once the pipeline exists. */
 void backfill_attach(struct backfill *b, struct pipeline *p,
