@@ -102,3 +102,44 @@ int copytext_row(const char *line, size_t len, struct buf *scratch,
 			    scratch->data ? scratch->data + offs[c] : "";
 	return 0;
 }
+
+/* A backslash, a tab, a newline or a carriage return would end a field
+ * or a row, or start an escape: each goes as its escape. */
+static void put_escaped(struct buf *out, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n;) {
+		size_t run = k;
+		while (run < n && s[run] != '\\' && s[run] != '\t' &&
+		       s[run] != '\n' && s[run] != '\r')
+			run++;
+		buf_put(out, s + k, run - k);
+		if (run == n)
+			break;
+		buf_putc(out, '\\');
+		buf_putc(out, s[run] == '\\'   ? '\\'
+			      : s[run] == '\t' ? 't'
+			      : s[run] == '\n' ? 'n'
+					       : 'r');
+		k = run + 1;
+	}
+}
+
+void copytext_put(struct buf *out, const struct datum *v, bool raw_bytes)
+{
+	static const char digits[] = "0123456789abcdef";
+	if (v->kind == DATUM_NULL) {
+		buf_puts(out, "\\N");
+		return;
+	}
+	if (!raw_bytes) {
+		put_escaped(out, v->data, v->len);
+		return;
+	}
+	buf_reserve(out, 3 + 2 * (size_t)v->len);
+	buf_puts(out, "\\\\x");
+	for (uint32_t i = 0; i < v->len; i++) {
+		unsigned char b = (unsigned char)v->data[i];
+		buf_putc(out, digits[b >> 4]);
+		buf_putc(out, digits[b & 15]);
+	}
+}

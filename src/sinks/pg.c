@@ -46,6 +46,8 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 	if (read && p->fed_before && p->emptied != t &&
 	    empty_table(p, t, e) < 0)
 		return -1;
+	if (pgsink_copies(t, r))
+		return pgsink_copy_row(p, t, r, e);
 	struct buf *q = &p->sql;
 	struct pgsink_params ps = { 0 };
 	buf_reset(q);
@@ -112,6 +114,7 @@ static int pg_begin(struct sink *s, const struct txn *tx, struct err *e)
 	(void)e;
 	p->savepoint = 0;
 	p->emptied = NULL;
+	p->txn_lsn = tx->final_lsn;
 	if (!p->progress)
 		return 0;
 	if (tx->final_lsn)
@@ -216,6 +219,7 @@ static void pg_free(struct sink *s)
 	PQfinish(p->conn);
 	pgsink_free_tables(p);
 	pgsink_forget_statements(p);
+	pgsink_copy_free(p);
 	buf_free(&p->sql);
 	free(p->pending);
 	free(p);

@@ -3,9 +3,10 @@
  * each piece offers the others. The session (pg_session.c) connects and
  * keeps the position; the pipeline (pg_pipeline.c) queues statements and
  * reads their results; the tables (pg_tables.c) are described from the
- * target's catalog; the SQL of a change is built in pg_sql.c; schema
- * changes are applied in pg_ddl.c; pg.c has the sink's operations. Only
- * those files include it. */
+ * target's catalog; the SQL of a change is built in pg_sql.c; runs of
+ * inserts go by COPY in pg_copy.c; schema changes are applied in
+ * pg_ddl.c; pg.c has the sink's operations. Only those files include
+ * it. */
 #ifndef WALHOOK_SINK_PG_INTERNAL_H
 #define WALHOOK_SINK_PG_INTERNAL_H
 
@@ -43,6 +44,10 @@ struct target_table {
 	size_t ncols;
 	size_t nkeys; /* columns with key set: 0 when it has no such index */
 	struct target_col *cols;
+	/* An insert into it (or a partition) fires a trigger in the sink's
+	 * session: its inserts go one statement each, as a subscription's
+	 * worker applies them, never by COPY. */
+	bool insert_triggers;
 	/* Described before the last reconnect: looked up again before its
 	 * next use. (A table stays allocated until the sink is freed, so a
 	 * pointer to it never dangles.) */
@@ -66,6 +71,17 @@ struct pending {
 	struct target_table *table;
 };
 
+/* The run of inserts going to the target by COPY (pg_copy.c): every
+ * insert of a run is into one table with one column list. */
+struct pgsink_copy {
+	struct target_table *table; /* NULL: no COPY open */
+	struct buf stmt;	    /* the open COPY's statement */
+	struct buf next;	    /* scratch: the statement a row needs */
+	struct buf row;		    /* scratch: one row's text */
+	size_t rows;
+	uint64_t lsn; /* the source transaction the run began in, or 0 */
+};
+
 struct pgsink {
 	struct sink base;
 	PGconn *conn;
@@ -87,6 +103,8 @@ struct pgsink {
 	/* The open source transaction may be a repeat: 1, a savepoint is due
 	 * at its first write; 2, one is open. */
 	int savepoint;
+	uint64_t txn_lsn; /* the open source transaction's commit, or 0 */
+	struct pgsink_copy copy;
 	uint64_t batch_end;
 	int64_t batch_time;
 	int queued;    /* results not read yet */
@@ -126,6 +144,9 @@ int pgsink_queue(struct pgsink *p, const char *sql, int n,
 int pgsink_queue_plain(struct pgsink *p, const char *sql, struct err *e);
 /* Notes what the next result will answer. */
 void pgsink_expect(struct pgsink *p, struct target_table *t, const char *doing);
+/* Waits until the next result can be read without blocking, giving up
+ * on a target that does not answer once a stop asks to. */
+int pgsink_await(struct pgsink *p, struct err *e);
 /* Reads the results of everything queued, up to a sync. */
 int pgsink_drain(struct pgsink *p, struct err *e);
 /* After a failed statement: rolls the target transaction back (t: the
@@ -158,6 +179,19 @@ void pgsink_free_tables(struct pgsink *p);
  * a schema change applied. */
 void pgsink_tables_stale(struct pgsink *p);
 
+/* ---- runs of inserts by COPY (pg_copy.c) ---- */
+
+/* Adds r to the open run, or ends that run and opens one for r when r
+ * is of another table or writes other columns. */
+int pgsink_copy_row(struct pgsink *p, struct target_table *t,
+		    const struct sink_row *r, struct err *e);
+/* Ends the open run, if any: whatever else goes to the target goes
+ * after it (the pipeline's entry points call it first). */
+int pgsink_copy_end(struct pgsink *p, struct err *e);
+/* A new session has no COPY open; or the sink is freed. */
+void pgsink_copy_forget(struct pgsink *p);
+void pgsink_copy_free(struct pgsink *p);
+
 /* ---- schema changes (pg_ddl.c) ---- */
 
 /* The sink's write_ddl: a schema change's statement text run once in the
@@ -182,5 +216,16 @@ int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
 		      const struct target_table *t, const struct sink_row *r,
 		      struct err *e);
 void pgsink_free_params(struct pgsink_params *ps);
+/* Whether r goes to t by COPY: an insert (not a snapshot's or a
+ * backfill's row, which meet rows the target may have) into a table or a
+ * partitioned table whose inserts fire no trigger, writing a column. */
+bool pgsink_copies(const struct target_table *t, const struct sink_row *r);
+/* The COPY statement that takes r's columns into t, into q. */
+void pgsink_put_copy(struct buf *q, const struct target_table *t,
+		     const struct sink_row *r);
+/* r's values as one row of COPY's text format, newline included, in
+ * the statement's column order, into q. */
+void pgsink_put_copy_row(struct buf *q, const struct target_table *t,
+			 const struct sink_row *r);
 
 #endif

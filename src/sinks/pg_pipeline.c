@@ -26,10 +26,10 @@ void pgsink_forget_statements(struct pgsink *p)
 	p->nprepared = 0;
 }
 
-/* Waits until the next result can be read without blocking. A stop gives
- * up on a target that does not answer (a locked table, a hung server),
- * cancelling the statement it runs; the session is not used again. */
-static int await_result(struct pgsink *p, struct err *e)
+/* A stop gives up on a target that does not answer (a locked table, a
+ * hung server), cancelling the statement it runs; the session is not used
+ * again. */
+int pgsink_await(struct pgsink *p, struct err *e)
 {
 	while (PQisBusy(p->conn)) {
 		struct pollfd pfd = { .fd = PQsocket(p->conn),
@@ -65,7 +65,7 @@ static int next_result(struct pgsink *p, PGresult **res, int *nulls,
 		       const char *doing, struct err *e)
 {
 	*res = NULL;
-	if (await_result(p, e) < 0)
+	if (pgsink_await(p, e) < 0)
 		return -1;
 	*res = PQgetResult(p->conn);
 	if (*res) {
@@ -141,6 +141,8 @@ void pgsink_after_failure(struct pgsink *p, struct target_table *t,
 /* Reads the results of everything queued, up to a sync. */
 int pgsink_drain(struct pgsink *p, struct err *e)
 {
+	if (pgsink_copy_end(p, e) < 0)
+		return -1;
 	if (!p->queued)
 		return 0;
 	if (PQpipelineSync(p->conn) != 1) {
@@ -226,6 +228,8 @@ int pgsink_queue(struct pgsink *p, const char *sql, int n,
 		 const int *lengths, const int *formats, struct target_table *t,
 		 const char *doing, struct err *e)
 {
+	if (pgsink_copy_end(p, e) < 0)
+		return -1;
 	const char *name = statement(p, sql, n, types, t, e);
 	if (!name)
 		return -1;
@@ -242,6 +246,8 @@ int pgsink_queue(struct pgsink *p, const char *sql, int n,
 
 int pgsink_queue_plain(struct pgsink *p, const char *sql, struct err *e)
 {
+	if (pgsink_copy_end(p, e) < 0)
+		return -1;
 	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
 		pgsql_fail(e, p->conn, NULL, sql);
 		return pgsink_fail(p, e);

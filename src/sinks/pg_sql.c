@@ -1,13 +1,15 @@
 /* sink_pg sql — the statement that applies one row change to a target
  * table, and its parameters: INSERT, UPDATE and DELETE, with the
- * condition that finds the row as a subscription finds it. Builds text
- * only: it runs nothing. */
+ * condition that finds the row as a subscription finds it; and the COPY
+ * statement and row text of a run of inserts. Builds text only: it runs
+ * nothing. */
 #include "sinks/pg_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "decode/copytext.h"
 #include "decode/values.h"
 #include "protocol/pgsql.h"
 
@@ -344,4 +346,50 @@ int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
 		return put_update(q, ps, t, r, e);
 	buf_printf(q, "DELETE FROM %s", t->qualified);
 	return put_where(q, ps, t, r, false, e);
+}
+
+bool pgsink_copies(const struct target_table *t, const struct sink_row *r)
+{
+	if (r->op != CHANGE_INSERT || t->insert_triggers ||
+	    (t->relkind != 'r' && t->relkind != 'p'))
+		return false;
+	for (size_t i = 0; i < r->ncols; i++)
+		if (written(pgsink_column(t, r->names[i]), &r->values[i]))
+			return true;
+	return false;
+}
+
+void pgsink_put_copy(struct buf *q, const struct target_table *t,
+		     const struct sink_row *r)
+{
+	buf_printf(q, "COPY %s (", t->qualified);
+	int n = 0;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		if (!written(c, &r->values[i]))
+			continue;
+		buf_puts(q, n++ ? ", " : "");
+		pgsql_put_ident(q, c->name);
+	}
+	buf_puts(q, ") FROM STDIN");
+}
+
+void pgsink_put_copy_row(struct buf *q, const struct target_table *t,
+			 const struct sink_row *r)
+{
+	int n = 0;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		struct datum v = r->values[i];
+		if (!written(c, &v))
+			continue;
+		buf_puts(q, n++ ? "\t" : "");
+		/* A text parameter ends at its first NUL byte (libpq sends
+		 * it as a C string): so does its field. */
+		bool raw = c->base == OID_BYTEA;
+		if (!raw && v.kind == DATUM_TEXT)
+			v.len = (uint32_t)strnlen(v.data, v.len);
+		copytext_put(q, &v, raw);
+	}
+	buf_putc(q, '\n');
 }
