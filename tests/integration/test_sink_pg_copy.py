@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""The postgres sink's runs of inserts, which go by COPY: values that COPY's
+text format must escape (tabs, newlines, carriage returns, backslashes,
+the text \\N and \\., NULLs, bytea of every byte, arrays with quotes)
+arrive as they left; generated columns are left to the target and an
+identity column GENERATED ALWAYS takes the source's values; inserts,
+updates and deletes of several tables, in one transaction and in many,
+are applied in the source's order (a key deleted and inserted again, an
+update between two inserts); a table with an insert trigger that fires
+sees each row after the one before, as under a subscription; and a row
+the target refuses stops the sink with the server's message, the table,
+the row of the COPY and the source position.
+
+The target is a database of its own on the same server."""
+
+import re
+
+import harness
+
+SCRIPT = r'''
+local target = walhook.sink.postgres{ conninfo = walhook.vars.target }
+function handle_change(c) target:write(c) return false end
+'''
+
+TABLES = """
+CREATE TABLE hostile (id int PRIMARY KEY, t text, b bytea, n numeric, arr text[]);
+CREATE TABLE o1 (id int PRIMARY KEY, v text);
+CREATE TABLE o2 (id int PRIMARY KEY, v text);
+CREATE TABLE trg (id int PRIMARY KEY);
+CREATE TABLE dup (id int PRIMARY KEY, v text);
+"""
+
+# The target computes g and numbers ident itself; the source's ident is
+# an ordinary column, so its values are what the target must keep.
+GEN_SOURCE = "CREATE TABLE gen (id int PRIMARY KEY, a int, ident int);"
+GEN_TARGET = """
+CREATE TABLE gen (id int PRIMARY KEY, a int,
+                  g int GENERATED ALWAYS AS (a * 2) STORED,
+                  ident int GENERATED ALWAYS AS IDENTITY);
+"""
+
+# Each insert into trg logs how many rows trg holds as it fires: 1, 2, 3
+# when each row is applied after the one before.
+TRIGGER = """
+CREATE TABLE trg_log (n bigint);
+CREATE FUNCTION trg_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.trg_log SELECT count(*) FROM public.trg; RETURN NULL; END $$;
+CREATE TRIGGER trg_count AFTER INSERT ON trg FOR EACH ROW EXECUTE FUNCTION trg_count();
+ALTER TABLE trg ENABLE ALWAYS TRIGGER trg_count;
+"""
+
+HOSTILE = r"""
+INSERT INTO hostile VALUES
+  (1, E'tab\there', '\x00ff5c0a090d'::bytea, 1.50, ARRAY['a"b', E'c\\d', NULL, 'e,f']),
+  (2, E'new\nline and\rreturn', '\x'::bytea, NULL, '{}'),
+  (3, E'back\\slash \\N \\. \\\\', NULL, 'NaN', ARRAY[E'tab\tin', E'nl\nin']),
+  (4, '\N', decode(repeat('00', 1) || 'deadbeef', 'hex'), -0.0, NULL),
+  (5, '', (SELECT string_agg(set_byte('\x00'::bytea, 0, g), '') FROM generate_series(0, 255) g),
+   12345678901234567890.123456789, ARRAY['']),
+  (6, NULL, NULL, NULL, NULL),
+  (7, E'\\.', '\x5c2e'::bytea, 0, ARRAY['\N']);
+"""
+
+ORDER = """
+BEGIN;
+INSERT INTO o1 VALUES (1, 'one'), (2, 'two');
+INSERT INTO o2 VALUES (1, 'uno');
+INSERT INTO o1 VALUES (3, 'three');
+UPDATE o1 SET v = 'ONE' WHERE id = 1;
+INSERT INTO o1 VALUES (4, 'four');
+DELETE FROM o1 WHERE id = 2;
+INSERT INTO o1 VALUES (2, 'two again');
+UPDATE o1 SET id = 5 WHERE id = 4;
+INSERT INTO o1 VALUES (4, 'four again');
+INSERT INTO o2 VALUES (2, 'dos');
+COMMIT;
+DO $$ BEGIN
+  FOR i IN 10..60 LOOP
+    INSERT INTO o1 VALUES (i, 'small ' || i);
+    IF i % 7 = 0 THEN DELETE FROM o1 WHERE id = i - 1; END IF;
+    INSERT INTO o2 VALUES (i, 'other ' || i);
+    COMMIT;
+  END LOOP;
+END $$;
+INSERT INTO gen (id, a, ident) VALUES (1, 10, 100), (2, NULL, 200);
+INSERT INTO trg VALUES (1), (2), (3);
+"""
+
+SAME = {
+    "hostile": "SELECT id, quote_nullable(t), encode(b, 'hex'), n, quote_nullable(arr)"
+               " FROM hostile ORDER BY id",
+    "o1": "SELECT id, v FROM o1 ORDER BY id",
+    "o2": "SELECT id, v FROM o2 WHERE id < 1000 ORDER BY id",
+}
+
+
+def main(t):
+    slot = "wh_sink_pg_copy"
+    harness.with_target(t, slot, lambda t, target: body(t, target, slot))
+
+
+def body(t, target, slot):
+    t.psql(TABLES + GEN_SOURCE + "CREATE PUBLICATION pub FOR ALL TABLES;")
+    t.psql(TABLES + GEN_TARGET + TRIGGER + "INSERT INTO dup VALUES (12, 'the target''s');",
+           db=target)
+    t.create_slot(slot)
+    t.psql(HOSTILE + ORDER)
+    mid = t.stop_mark("INSERT INTO o2 VALUES (1000, 'after the first run')")
+    script = t.script("apply.lua", SCRIPT)
+    conninfo = f"dbname={target}"
+    wh = t.run("-S", slot, "--start", "--publication", "pub", "-E", mid, "--no-loop",
+               "--set", f"target={conninfo}", script=script)
+    t.expect_exit(wh, 0)
+    for table, sql in SAME.items():
+        t.eq(t.psql(sql, db=target), t.psql(sql), f"{table} on the target")
+    print("escaped values and interleaved inserts, updates, deletes: as on the source")
+
+    t.eq(t.rows("SELECT id, a, g, ident FROM gen ORDER BY id", db=target),
+         [["1", "10", "20", "100"], ["2", "", "", "200"]], "gen on the target")
+    t.eq(t.rows("SELECT n FROM trg_log", db=target), [["1"], ["2"], ["3"]],
+         "what the target's insert trigger saw")
+    print("generated and identity columns, a firing trigger: as a subscription")
+
+    t.psql("BEGIN; INSERT INTO dup SELECT g, 'row ' || g FROM generate_series(10, 14) g;"
+           " COMMIT;")
+    end = t.stop_mark("INSERT INTO o1 VALUES (1000, 'past the end')")
+    wh = t.run("-S", slot, "--start", "--publication", "pub", "-E", end, "--no-loop",
+               "--set", f"target={conninfo}", script=script)
+    t.expect_exit(wh, 1)
+    err = wh.stderr
+    for want in ('"public"."dup" by COPY', "duplicate key value", "Key (id)=(12)",
+                 "line 3"):
+        t.check(want in err, f"expected {want!r} in the error\n{wh.describe()}")
+    t.check(re.search(r"committing at [0-9A-F]+/[0-9A-F]+", err),
+            f"expected the source position in the error\n{wh.describe()}")
+    t.eq(t.rows("SELECT id, v FROM dup WHERE id >= 10", db=target),
+         [["12", "the target's"]], "dup after the refused COPY")
+    print("a unique violation in a COPY: stopped with the table, the row and the position")
+
+
+harness.run("sink_pg_copy", main)
