@@ -48,6 +48,9 @@ static int pg_write_row(struct sink *s, const struct sink_row *r, struct err *e)
 		return -1;
 	if (pgsink_copies(t, r))
 		return pgsink_copy_row(p, t, r, e);
+	int batched = pgsink_batch_row(p, t, r, e);
+	if (batched <= 0)
+		return batched;
 	struct buf *q = &p->sql;
 	struct pgsink_params ps = { 0 };
 	buf_reset(q);
@@ -220,6 +223,7 @@ static void pg_free(struct sink *s)
 	pgsink_free_tables(p);
 	pgsink_forget_statements(p);
 	pgsink_copy_free(p);
+	pgsink_batch_free(p);
 	buf_free(&p->sql);
 	free(p->pending);
 	free(p);

@@ -27,6 +27,11 @@
  * the few plain commands (BEGIN, SAVEPOINT, ...) around them. */
 #define PENDING_MAX    (2 * PIPELINE_DEPTH + 8)
 
+/* pg_trigger's tgtype bits of the events a trigger fires on. */
+#define TRIGGERS_INSERT (1 << 2)
+#define TRIGGERS_DELETE (1 << 3)
+#define TRIGGERS_UPDATE (1 << 4)
+
 /* One column of a target table, as the target's catalog has it. */
 struct target_col {
 	char *name;
@@ -44,10 +49,11 @@ struct target_table {
 	size_t ncols;
 	size_t nkeys; /* columns with key set: 0 when it has no such index */
 	struct target_col *cols;
-	/* An insert into it (or a partition) fires a trigger in the sink's
-	 * session: its inserts go one statement each, as a subscription's
-	 * worker applies them, never by COPY. */
-	bool insert_triggers;
+	/* The changes that fire a trigger of it (or of a partition) in the
+	 * sink's session, TRIGGERS_INSERT etc.: those go one statement a row,
+	 * as a subscription's worker applies them, never by COPY or in a
+	 * batch, where a trigger would see the rows of a run at once. */
+	int triggers;
 	/* Described before the last reconnect: looked up again before its
 	 * next use. (A table stays allocated until the sink is freed, so a
 	 * pointer to it never dangles.) */
@@ -82,6 +88,39 @@ struct pgsink_copy {
 	uint64_t lsn; /* the source transaction the run began in, or 0 */
 };
 
+/* A statement's parameters, typed as the target's columns. */
+struct pgsink_params {
+	const char **values;
+	int *lengths;
+	int *formats;
+	uint32_t *types;
+	int n, cap;
+};
+
+/* What a batch's statement sets and finds its rows by: indexes into its
+ * table's columns, nset set ones (an update's) then nkey key ones. */
+struct pgsink_shape {
+	enum change_op op;
+	size_t nset, nkey;
+	size_t *cols, cap;
+};
+
+/* The run of updates or deletes of one table, of one shape, held to go
+ * in a few statements (pg_batch.c). */
+struct pgsink_batch {
+	struct target_table *table; /* NULL: no run open */
+	struct pgsink_shape shape;
+	int rows;
+	/* The rows' parameters, one row after the other; the values' bytes
+	 * are copies in data, at offs, until the run ends. */
+	struct pgsink_params params;
+	size_t *offs;
+	struct buf data;
+	struct pgsink_shape next; /* scratch: a row's shape */
+	struct pgsink_params row; /* scratch: a row's parameters */
+	struct buf sql;		  /* scratch: a statement */
+};
+
 struct pgsink {
 	struct sink base;
 	PGconn *conn;
@@ -105,6 +144,7 @@ struct pgsink {
 	int savepoint;
 	uint64_t txn_lsn; /* the open source transaction's commit, or 0 */
 	struct pgsink_copy copy;
+	struct pgsink_batch batch;
 	uint64_t batch_end;
 	int64_t batch_time;
 	int queued;    /* results not read yet */
@@ -192,6 +232,20 @@ int pgsink_copy_end(struct pgsink *p, struct err *e);
 void pgsink_copy_forget(struct pgsink *p);
 void pgsink_copy_free(struct pgsink *p);
 
+/* ---- runs of updates and deletes in batches (pg_batch.c) ---- */
+
+/* Adds r to the open run, or ends that run and opens one for r: 0; 1
+ * when r cannot join a batch (pgsink_batch_shape) and goes as a statement
+ * of its own. */
+int pgsink_batch_row(struct pgsink *p, struct target_table *t,
+		     const struct sink_row *r, struct err *e);
+/* Queues the open run's statements, if any: whatever else goes to the
+ * target goes after them (the pipeline's entry points call it first). */
+int pgsink_batch_end(struct pgsink *p, struct err *e);
+/* Drops the open run (a new session); or frees what the runs use. */
+void pgsink_batch_forget(struct pgsink *p);
+void pgsink_batch_free(struct pgsink *p);
+
 /* ---- schema changes (pg_ddl.c) ---- */
 
 /* The sink's write_ddl: a schema change's statement text run once in the
@@ -199,15 +253,6 @@ void pgsink_copy_free(struct pgsink *p);
 int pgsink_write_ddl(struct sink *s, const struct sink_ddl *d, struct err *e);
 
 /* ---- the SQL of a change (pg_sql.c) ---- */
-
-/* A statement's parameters, typed as the target's columns. */
-struct pgsink_params {
-	const char **values;
-	int *lengths;
-	int *formats;
-	uint32_t *types;
-	int n, cap;
-};
 
 /* The statement that applies r to t into q, its parameters into ps: 0,
  * 1 when there is nothing to do (an update that sets no column), -1 with
@@ -220,6 +265,20 @@ void pgsink_free_params(struct pgsink_params *ps);
  * backfill's row, which meet rows the target may have) into a table or a
  * partitioned table whose inserts fire no trigger, writing a column. */
 bool pgsink_copies(const struct target_table *t, const struct sink_row *r);
+/* r as a row of a batch of updates or deletes of t: the columns its
+ * statement sets and finds the row by into sh, their values (set columns
+ * first) into ps. false when r cannot join a batch: it is no update or
+ * delete, a trigger would see it, t has no key or r does not carry its
+ * values, r changes them, or sets no column. */
+bool pgsink_batch_shape(const struct target_table *t, const struct sink_row *r,
+			struct pgsink_shape *sh, struct pgsink_params *ps);
+bool pgsink_same_shape(const struct pgsink_shape *a,
+		       const struct pgsink_shape *b);
+/* The statement that applies nrows rows of shape sh to t, into q:
+ * UPDATE ... FROM (VALUES ...) or DELETE ... USING (VALUES ...), joined
+ * on t's key, the rows' parameters one row after the other. */
+void pgsink_put_batch(struct buf *q, const struct target_table *t,
+		      const struct pgsink_shape *sh, int nrows);
 /* The COPY statement that takes r's columns into t, into q. */
 void pgsink_put_copy(struct buf *q, const struct target_table *t,
 		     const struct sink_row *r);

@@ -89,6 +89,13 @@ static int next_result(struct pgsink *p, PGresult **res, int *nulls,
 	return 0;
 }
 
+/* A run still held (a COPY, a batch) goes before anything queued after
+ * it. At most one is open: each ends the other as it opens. */
+static int end_runs(struct pgsink *p, struct err *e)
+{
+	return pgsink_copy_end(p, e) < 0 || pgsink_batch_end(p, e) < 0 ? -1 : 0;
+}
+
 /* Notes what the next result will answer. */
 void pgsink_expect(struct pgsink *p, struct target_table *t, const char *doing)
 {
@@ -141,7 +148,7 @@ void pgsink_after_failure(struct pgsink *p, struct target_table *t,
 /* Reads the results of everything queued, up to a sync. */
 int pgsink_drain(struct pgsink *p, struct err *e)
 {
-	if (pgsink_copy_end(p, e) < 0)
+	if (end_runs(p, e) < 0)
 		return -1;
 	if (!p->queued)
 		return 0;
@@ -228,7 +235,7 @@ int pgsink_queue(struct pgsink *p, const char *sql, int n,
 		 const int *lengths, const int *formats, struct target_table *t,
 		 const char *doing, struct err *e)
 {
-	if (pgsink_copy_end(p, e) < 0)
+	if (end_runs(p, e) < 0)
 		return -1;
 	const char *name = statement(p, sql, n, types, t, e);
 	if (!name)
@@ -246,7 +253,7 @@ int pgsink_queue(struct pgsink *p, const char *sql, int n,
 
 int pgsink_queue_plain(struct pgsink *p, const char *sql, struct err *e)
 {
-	if (pgsink_copy_end(p, e) < 0)
+	if (end_runs(p, e) < 0)
 		return -1;
 	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
 		pgsql_fail(e, p->conn, NULL, sql);

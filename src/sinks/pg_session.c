@@ -234,6 +234,7 @@ int pgsink_ensure_connected(struct pgsink *p, struct err *e)
 	p->queued = 0;
 	p->savepoint = 0;
 	pgsink_copy_forget(p);
+	pgsink_batch_forget(p);
 	pgsink_forget_statements(p);
 	pgsink_tables_stale(p);
 	if (PQstatus(p->conn) != CONNECTION_OK) {

@@ -1,8 +1,8 @@
 /* sink_pg sql — the statement that applies one row change to a target
  * table, and its parameters: INSERT, UPDATE and DELETE, with the
- * condition that finds the row as a subscription finds it; and the COPY
- * statement and row text of a run of inserts. Builds text only: it runs
- * nothing. */
+ * condition that finds the row as a subscription finds it; the COPY
+ * statement and row text of a run of inserts; the statement of a batch of
+ * updates or deletes. Builds text only: it runs nothing. */
 #include "sinks/pg_internal.h"
 
 #include <stdlib.h>
@@ -291,6 +291,12 @@ static void put_insert(struct buf *q, struct pgsink_params *ps,
 		buf_puts(q, " ON CONFLICT DO NOTHING");
 }
 
+static bool same_value(const struct datum *a, const struct datum *b)
+{
+	return a->kind == b->kind && a->len == b->len &&
+	       (a->kind != DATUM_TEXT || !memcmp(a->data, b->data, a->len));
+}
+
 /* Whether an update leaves the column as it was: its new value is its
  * old one, or with no old row, it is a key column of the change or of the
  * target, by whose new value the row is found (pgoutput and the text
@@ -302,8 +308,7 @@ static bool kept(const struct sink_row *r, size_t i, const struct target_col *c)
 	const struct datum *v = &r->values[i];
 	if (!old)
 		return r->nold == 0 && (is_key(r, r->names[i]) || c->key);
-	return old->kind == v->kind && old->len == v->len &&
-	       (v->kind != DATUM_TEXT || !memcmp(old->data, v->data, v->len));
+	return same_value(old, v);
 }
 
 static int put_update(struct buf *q, struct pgsink_params *ps,
@@ -350,7 +355,7 @@ int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
 
 bool pgsink_copies(const struct target_table *t, const struct sink_row *r)
 {
-	if (r->op != CHANGE_INSERT || t->insert_triggers ||
+	if (r->op != CHANGE_INSERT || (t->triggers & TRIGGERS_INSERT) ||
 	    (t->relkind != 'r' && t->relkind != 'p'))
 		return false;
 	for (size_t i = 0; i < r->ncols; i++)
@@ -392,4 +397,116 @@ void pgsink_put_copy_row(struct buf *q, const struct target_table *t,
 		copytext_put(q, &v, raw);
 	}
 	buf_putc(q, '\n');
+}
+
+static void shape_add(struct pgsink_shape *sh, const struct target_table *t,
+		      const struct target_col *c)
+{
+	size_t n = sh->nset + sh->nkey;
+	if (n == sh->cap) {
+		sh->cap = sh->cap ? 2 * sh->cap : 16;
+		sh->cols = xrealloc(sh->cols, sh->cap * sizeof *sh->cols);
+	}
+	sh->cols[n] = (size_t)(c - t->cols);
+}
+
+/* The key columns' values, which find the row: none NULL (a key has no
+ * NULLs; a script's change may), none changed by an update. */
+static bool put_batch_key(struct pgsink_shape *sh, struct pgsink_params *ps,
+			  const struct target_table *t,
+			  const struct sink_row *r)
+{
+	size_t n = r->nold ? r->nold : r->ncols;
+	const char *const *names = r->nold ? r->old_names : r->names;
+	const struct datum *vals = r->nold ? r->old_values : r->values;
+	if (!covers_target_key(t, r, n, names, vals))
+		return false;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct target_col *c = &t->cols[i];
+		if (!c->key)
+			continue;
+		const struct datum *v = value_of(n, names, vals, c->name);
+		const struct datum *nv =
+		    r->op == CHANGE_UPDATE
+			? value_of(r->ncols, r->names, r->values, c->name)
+			: NULL;
+		if (v->kind == DATUM_NULL || (nv && !same_value(nv, v)))
+			return false;
+		shape_add(sh, t, c);
+		sh->nkey++;
+		param(ps, v, c);
+	}
+	return true;
+}
+
+bool pgsink_batch_shape(const struct target_table *t, const struct sink_row *r,
+			struct pgsink_shape *sh, struct pgsink_params *ps)
+{
+	int fires = r->op == CHANGE_UPDATE ? TRIGGERS_UPDATE : TRIGGERS_DELETE;
+	if ((r->op != CHANGE_UPDATE && r->op != CHANGE_DELETE) ||
+	    (t->triggers & fires) || !t->nkeys)
+		return false;
+	sh->op = r->op;
+	sh->nset = sh->nkey = 0;
+	ps->n = 0;
+	for (size_t i = 0; r->op == CHANGE_UPDATE && i < r->ncols; i++) {
+		const struct target_col *c = pgsink_column(t, r->names[i]);
+		if (!written(c, &r->values[i]) ||
+		    (c->always_identity && kept(r, i, c)))
+			continue;
+		shape_add(sh, t, c);
+		sh->nset++;
+		param(ps, &r->values[i], c);
+	}
+	if (r->op == CHANGE_UPDATE && !sh->nset)
+		return false;
+	return put_batch_key(sh, ps, t, r);
+}
+
+bool pgsink_same_shape(const struct pgsink_shape *a,
+		       const struct pgsink_shape *b)
+{
+	return a->op == b->op && a->nset == b->nset && a->nkey == b->nkey &&
+	       !memcmp(a->cols, b->cols, (a->nset + a->nkey) * sizeof *a->cols);
+}
+
+/* The target's alias and the batch's rows' in a batch statement: names no
+ * table of the target's may clash with in the statement. */
+#define BATCH_TARGET "walhook_target"
+#define BATCH_ROWS   "walhook_rows"
+
+void pgsink_put_batch(struct buf *q, const struct target_table *t,
+		      const struct pgsink_shape *sh, int nrows)
+{
+	size_t per = sh->nset + sh->nkey;
+	if (sh->op == CHANGE_UPDATE) {
+		buf_printf(q, "UPDATE %s AS " BATCH_TARGET " SET ",
+			   t->qualified);
+		for (size_t i = 0; i < sh->nset; i++) {
+			buf_puts(q, i ? ", " : "");
+			pgsql_put_ident(q, t->cols[sh->cols[i]].name);
+			buf_printf(q, " = " BATCH_ROWS ".c%zu", i + 1);
+		}
+		buf_puts(q, " FROM (VALUES ");
+	} else {
+		buf_printf(q,
+			   "DELETE FROM %s AS " BATCH_TARGET " USING (VALUES ",
+			   t->qualified);
+	}
+	for (int r = 0, n = 0; r < nrows; r++) {
+		buf_puts(q, r ? ", (" : "(");
+		for (size_t i = 0; i < per; i++)
+			buf_printf(q, "%s$%d", i ? ", " : "", ++n);
+		buf_putc(q, ')');
+	}
+	buf_puts(q, ") AS " BATCH_ROWS " (");
+	for (size_t i = 0; i < per; i++)
+		buf_printf(q, "%sc%zu", i ? ", " : "", i + 1);
+	buf_puts(q, ") WHERE ");
+	for (size_t i = sh->nset; i < per; i++) {
+		buf_puts(q, i > sh->nset ? " AND " BATCH_TARGET "."
+					 : BATCH_TARGET ".");
+		pgsql_put_ident(q, t->cols[sh->cols[i]].name);
+		buf_printf(q, " = " BATCH_ROWS ".c%zu", i + 1);
+	}
 }

@@ -39,20 +39,20 @@ static int describe(struct pgsink *p, struct target_table *t, struct err *e)
 		 t->qualified);
 	const char *params[] = { t->qualified };
 	/* The key is what a subscription finds rows by: the replica identity
-	 * index, else the primary key. An insert trigger that fires in this
-	 * session (ENABLE ALWAYS, and REPLICA or ORIGIN by the session's role;
-	 * foreign key checks are such triggers) on the table or a partition
-	 * would see a COPY's rows at once, not each after the one before. */
+	 * index, else the primary key. The events with a trigger that fires
+	 * in this session (ENABLE ALWAYS, and REPLICA or ORIGIN by the
+	 * session's role; foreign key checks are such triggers) on the table
+	 * or a partition: pg_trigger's tgtype bits. */
 	PGresult *res = pgsink_run(
 	    p,
 	    "SELECT a.attname, a.atttypid,"
 	    " CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
 	    " a.attgenerated <> '', a.attidentity = 'a',"
 	    " coalesce(a.attnum = ANY (k.indkey), false), c.relkind,"
-	    " EXISTS (SELECT FROM pg_catalog.pg_trigger g"
+	    " (SELECT coalesce(bit_or(g.tgtype & 28), 0) FROM pg_catalog.pg_trigger g"
 	    "   WHERE (g.tgrelid = c.oid OR g.tgrelid IN"
 	    "   (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid)))"
-	    "   AND g.tgtype & 4 <> 0 AND g.tgenabled IN ('A',"
+	    "   AND g.tgenabled IN ('A',"
 	    "   CASE current_setting('session_replication_role')"
 	    "   WHEN 'replica' THEN 'R' ELSE 'O' END))"
 	    " FROM pg_catalog.pg_class c"
@@ -70,7 +70,7 @@ static int describe(struct pgsink *p, struct target_table *t, struct err *e)
 	t->ncols = (size_t)PQntuples(res);
 	t->nkeys = 0;
 	t->relkind = t->ncols ? PQgetvalue(res, 0, 6)[0] : 'r';
-	t->insert_triggers = t->ncols && PQgetvalue(res, 0, 7)[0] == 't';
+	t->triggers = t->ncols ? atoi(PQgetvalue(res, 0, 7)) : 0;
 	t->cols = xcalloc(t->ncols + 1, sizeof *t->cols);
 	for (size_t i = 0; i < t->ncols; i++) {
 		struct target_col *c = &t->cols[i];
@@ -111,7 +111,7 @@ static void take_description(struct target_table *t,
 	t->ncols = fresh->ncols;
 	t->nkeys = fresh->nkeys;
 	t->cols = fresh->cols;
-	t->insert_triggers = fresh->insert_triggers;
+	t->triggers = fresh->triggers;
 }
 
 /* Describes t anew, outside the pipeline; an open target transaction
