@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""The postgres sink's runs of inserts, which go by COPY: values that COPY's
+"""The postgres sink's runs of inserts, which go by COPY, and of updates and
+deletes, which go in batches of rows a statement: values that COPY's
 text format must escape (tabs, newlines, carriage returns, backslashes,
 the text \\N and \\., NULLs, bytea of every byte, arrays with quotes)
 arrive as they left; generated columns are left to the target and an
 identity column GENERATED ALWAYS takes the source's values; inserts,
 updates and deletes of several tables, in one transaction and in many,
 are applied in the source's order (a key deleted and inserted again, an
-update between two inserts); a table with an insert trigger that fires
-sees each row after the one before, as under a subscription; and a row
-the target refuses stops the sink with the server's message, the table,
-the row of the COPY and the source position.
+update between two inserts, a row updated twice, a key changed, runs
+longer than a statement takes); a table with a trigger that fires sees
+each row after the one before, as under a subscription; and a row the
+target refuses stops the sink with the server's message, the table, the
+row of the COPY and the source position.
 
 The target is a database of its own on the same server."""
 
@@ -26,7 +28,8 @@ TABLES = """
 CREATE TABLE hostile (id int PRIMARY KEY, t text, b bytea, n numeric, arr text[]);
 CREATE TABLE o1 (id int PRIMARY KEY, v text);
 CREATE TABLE o2 (id int PRIMARY KEY, v text);
-CREATE TABLE trg (id int PRIMARY KEY);
+CREATE TABLE trg (id int PRIMARY KEY, v int);
+CREATE TABLE many (id int PRIMARY KEY, v text, w int);
 CREATE TABLE dup (id int PRIMARY KEY, v text);
 """
 
@@ -39,13 +42,16 @@ CREATE TABLE gen (id int PRIMARY KEY, a int,
                   ident int GENERATED ALWAYS AS IDENTITY);
 """
 
-# Each insert into trg logs how many rows trg holds as it fires: 1, 2, 3
-# when each row is applied after the one before.
+# Each insert into trg, and each update, logs how many rows trg holds and
+# their sum as it fires: (1, 0), (2, 0), (3, 0), then (3, 1), (3, 2),
+# (3, 3) when each row is applied after the one before.
 TRIGGER = """
-CREATE TABLE trg_log (n bigint);
+CREATE TABLE trg_log (seq serial, n bigint, s bigint);
 CREATE FUNCTION trg_count() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN INSERT INTO public.trg_log SELECT count(*) FROM public.trg; RETURN NULL; END $$;
-CREATE TRIGGER trg_count AFTER INSERT ON trg FOR EACH ROW EXECUTE FUNCTION trg_count();
+BEGIN INSERT INTO public.trg_log (n, s) SELECT count(*), sum(v) FROM public.trg;
+RETURN NULL; END $$;
+CREATE TRIGGER trg_count AFTER INSERT OR UPDATE ON trg FOR EACH ROW
+  EXECUTE FUNCTION trg_count();
 ALTER TABLE trg ENABLE ALWAYS TRIGGER trg_count;
 """
 
@@ -83,7 +89,23 @@ DO $$ BEGIN
   END LOOP;
 END $$;
 INSERT INTO gen (id, a, ident) VALUES (1, 10, 100), (2, NULL, 200);
-INSERT INTO trg VALUES (1), (2), (3);
+INSERT INTO trg VALUES (1, 0), (2, 0), (3, 0);
+UPDATE trg SET v = 1;
+INSERT INTO many SELECT g, 'v' || g, g FROM generate_series(1, 300) g;
+BEGIN;
+UPDATE many SET v = 'first ' || id WHERE id <= 100;
+UPDATE many SET w = NULL WHERE id <= 100;
+UPDATE many SET v = 'second' WHERE id = 7;
+UPDATE many SET v = 'third' WHERE id = 7;
+DELETE FROM many WHERE id BETWEEN 150 AND 249;
+UPDATE many SET id = 150 WHERE id = 300;
+UPDATE many SET v = 'moved' WHERE id = 150;
+DELETE FROM many WHERE id = 150;
+UPDATE many SET v = 'gone, nothing to update' WHERE id = 200;
+DELETE FROM many WHERE id = 201;
+INSERT INTO many VALUES (201, 'back', 1);
+UPDATE many SET w = 2 WHERE id = 201;
+COMMIT;
 """
 
 SAME = {
@@ -91,11 +113,12 @@ SAME = {
                " FROM hostile ORDER BY id",
     "o1": "SELECT id, v FROM o1 ORDER BY id",
     "o2": "SELECT id, v FROM o2 WHERE id < 1000 ORDER BY id",
+    "many": "SELECT id, v, w FROM many ORDER BY id",
 }
 
 
 def main(t):
-    slot = "wh_sink_pg_copy"
+    slot = "wh_sink_pg_runs"
     harness.with_target(t, slot, lambda t, target: body(t, target, slot))
 
 
@@ -113,12 +136,14 @@ def body(t, target, slot):
     t.expect_exit(wh, 0)
     for table, sql in SAME.items():
         t.eq(t.psql(sql, db=target), t.psql(sql), f"{table} on the target")
+    t.check(len(t.rows(SAME["many"])) == 200, "the source's many")
     print("escaped values and interleaved inserts, updates, deletes: as on the source")
 
     t.eq(t.rows("SELECT id, a, g, ident FROM gen ORDER BY id", db=target),
          [["1", "10", "20", "100"], ["2", "", "", "200"]], "gen on the target")
-    t.eq(t.rows("SELECT n FROM trg_log", db=target), [["1"], ["2"], ["3"]],
-         "what the target's insert trigger saw")
+    t.eq(t.rows("SELECT n, s FROM trg_log ORDER BY seq", db=target),
+         [["1", "0"], ["2", "0"], ["3", "0"], ["3", "1"], ["3", "2"], ["3", "3"]],
+         "what the target's trigger saw")
     print("generated and identity columns, a firing trigger: as a subscription")
 
     t.psql("BEGIN; INSERT INTO dup SELECT g, 'row ' || g FROM generate_series(10, 14) g;"
@@ -138,4 +163,4 @@ def body(t, target, slot):
     print("a unique violation in a COPY: stopped with the table, the row and the position")
 
 
-harness.run("sink_pg_copy", main)
+harness.run("sink_pg_runs", main)
