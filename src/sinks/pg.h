@@ -4,7 +4,9 @@
  * position reached is recorded in the same target transaction (a
  * replication origin where the role may use one, else a progress table),
  * and on start the sink skips every source transaction the target already
- * has. Rows are found as a subscription finds them: by the target's
+ * has. Runs of inserts into one table go by COPY, runs of updates and
+ * deletes of one table in a few statements, each run before whatever
+ * follows it. Rows are found as a subscription finds them: by the target's
  * replica identity index or primary key, else by the whole old row (one
  * of equal rows changes). The session runs with session_replication_role
  * = replica where the role may set it, as a subscription's worker does. */
