@@ -54,6 +54,11 @@ struct target_table {
 	 * as a subscription's worker applies them, never by COPY or in a
 	 * batch, where a trigger would see the rows of a run at once. */
 	int triggers;
+	/* A unique or exclusion index besides the key, checked as each row
+	 * changes: one statement's rows may change in another order than the
+	 * source's and meet it where the source did not, so its updates go
+	 * one statement a row. */
+	bool other_unique;
 	/* Described before the last reconnect: looked up again before its
 	 * next use. (A table stays allocated until the sink is freed, so a
 	 * pointer to it never dangles.) */

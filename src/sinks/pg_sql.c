@@ -444,7 +444,8 @@ bool pgsink_batch_shape(const struct target_table *t, const struct sink_row *r,
 {
 	int fires = r->op == CHANGE_UPDATE ? TRIGGERS_UPDATE : TRIGGERS_DELETE;
 	if ((r->op != CHANGE_UPDATE && r->op != CHANGE_DELETE) ||
-	    (t->triggers & fires) || !t->nkeys)
+	    (t->triggers & fires) || !t->nkeys ||
+	    (r->op == CHANGE_UPDATE && t->other_unique))
 		return false;
 	sh->op = r->op;
 	sh->nset = sh->nkey = 0;

@@ -30,6 +30,42 @@ void pgsink_free_tables(struct pgsink *p)
 	p->tables = NULL;
 }
 
+/* A target table's columns, one row each: name, type, base type,
+ * generated, GENERATED ALWAYS identity, in the key; and on every row the
+ * table's relkind, the events with a trigger that fires in this session
+ * on the table or a partition (pg_trigger's tgtype bits: ENABLE ALWAYS,
+ * and REPLICA or ORIGIN by the session's role; foreign key checks are
+ * such triggers), and whether a unique or exclusion index besides the
+ * key is checked row by row. The key is what a subscription finds rows
+ * by: the replica identity index, else the primary key. */
+static const char describe_sql[] =
+    "SELECT a.attname, a.atttypid,"
+    " CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
+    " a.attgenerated <> '', a.attidentity = 'a',"
+    " coalesce(a.attnum = ANY (k.indkey), false), c.relkind,"
+    " (SELECT coalesce(bit_or(g.tgtype & 28), 0) FROM pg_catalog.pg_trigger g"
+    "   WHERE g.tgrelid IN (SELECT c.oid UNION ALL SELECT relid"
+    "   FROM pg_catalog.pg_partition_tree(c.oid))"
+    "   AND g.tgenabled IN ('A',"
+    "   CASE current_setting('session_replication_role')"
+    "   WHEN 'replica' THEN 'R' ELSE 'O' END)),"
+    " EXISTS (SELECT FROM pg_catalog.pg_index u"
+    "   WHERE u.indrelid IN (SELECT c.oid UNION ALL SELECT relid"
+    "   FROM pg_catalog.pg_partition_tree(c.oid))"
+    "   AND (u.indisunique OR u.indisexclusion) AND u.indimmediate"
+    "   AND NOT (CASE WHEN k.indisreplident THEN u.indisreplident"
+    "   ELSE u.indisprimary END))"
+    " FROM pg_catalog.pg_class c"
+    " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+    " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
+    " LEFT JOIN LATERAL (SELECT i.indkey, i.indisreplident"
+    "   FROM pg_catalog.pg_index i"
+    "   WHERE i.indrelid = c.oid AND i.indisvalid AND"
+    "   (i.indisreplident OR i.indisprimary)"
+    "   ORDER BY i.indisreplident DESC LIMIT 1) k ON true"
+    " WHERE c.oid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+    " ORDER BY a.attnum";
+
 /* Reads t's columns from the target's catalog into t (whose qualified
  * name is set), outside the pipeline. */
 static int describe(struct pgsink *p, struct target_table *t, struct err *e)
@@ -38,39 +74,14 @@ static int describe(struct pgsink *p, struct target_table *t, struct err *e)
 	snprintf(doing, sizeof doing, "looking up target table %s",
 		 t->qualified);
 	const char *params[] = { t->qualified };
-	/* The key is what a subscription finds rows by: the replica identity
-	 * index, else the primary key. The events with a trigger that fires
-	 * in this session (ENABLE ALWAYS, and REPLICA or ORIGIN by the
-	 * session's role; foreign key checks are such triggers) on the table
-	 * or a partition: pg_trigger's tgtype bits. */
-	PGresult *res = pgsink_run(
-	    p,
-	    "SELECT a.attname, a.atttypid,"
-	    " CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE a.atttypid END,"
-	    " a.attgenerated <> '', a.attidentity = 'a',"
-	    " coalesce(a.attnum = ANY (k.indkey), false), c.relkind,"
-	    " (SELECT coalesce(bit_or(g.tgtype & 28), 0) FROM pg_catalog.pg_trigger g"
-	    "   WHERE (g.tgrelid = c.oid OR g.tgrelid IN"
-	    "   (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid)))"
-	    "   AND g.tgenabled IN ('A',"
-	    "   CASE current_setting('session_replication_role')"
-	    "   WHEN 'replica' THEN 'R' ELSE 'O' END))"
-	    " FROM pg_catalog.pg_class c"
-	    " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
-	    " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
-	    " LEFT JOIN LATERAL (SELECT i.indkey FROM pg_catalog.pg_index i"
-	    "   WHERE i.indrelid = c.oid AND i.indisvalid AND"
-	    "   (i.indisreplident OR i.indisprimary)"
-	    "   ORDER BY i.indisreplident DESC LIMIT 1) k ON true"
-	    " WHERE c.oid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-	    " ORDER BY a.attnum",
-	    1, params, doing, e);
+	PGresult *res = pgsink_run(p, describe_sql, 1, params, doing, e);
 	if (!res)
 		return -1;
 	t->ncols = (size_t)PQntuples(res);
 	t->nkeys = 0;
 	t->relkind = t->ncols ? PQgetvalue(res, 0, 6)[0] : 'r';
 	t->triggers = t->ncols ? atoi(PQgetvalue(res, 0, 7)) : 0;
+	t->other_unique = t->ncols && PQgetvalue(res, 0, 8)[0] == 't';
 	t->cols = xcalloc(t->ncols + 1, sizeof *t->cols);
 	for (size_t i = 0; i < t->ncols; i++) {
 		struct target_col *c = &t->cols[i];
@@ -112,6 +123,7 @@ static void take_description(struct target_table *t,
 	t->nkeys = fresh->nkeys;
 	t->cols = fresh->cols;
 	t->triggers = fresh->triggers;
+	t->other_unique = fresh->other_unique;
 }
 
 /* Describes t anew, outside the pipeline; an open target transaction

@@ -8,7 +8,8 @@ identity column GENERATED ALWAYS takes the source's values; inserts,
 updates and deletes of several tables, in one transaction and in many,
 are applied in the source's order (a key deleted and inserted again, an
 update between two inserts, a row updated twice, a key changed, runs
-longer than a statement takes); a table with a trigger that fires sees
+longer than a statement takes, a unique column's values shifted one row
+after another); a table with a trigger that fires sees
 each row after the one before, as under a subscription; and a row the
 target refuses stops the sink with the server's message, the table, the
 row of the COPY and the source position.
@@ -30,6 +31,7 @@ CREATE TABLE o1 (id int PRIMARY KEY, v text);
 CREATE TABLE o2 (id int PRIMARY KEY, v text);
 CREATE TABLE trg (id int PRIMARY KEY, v int);
 CREATE TABLE many (id int PRIMARY KEY, v text, w int);
+CREATE TABLE uq (id int PRIMARY KEY, u int UNIQUE);
 CREATE TABLE dup (id int PRIMARY KEY, v text);
 """
 
@@ -106,6 +108,12 @@ DELETE FROM many WHERE id = 201;
 INSERT INTO many VALUES (201, 'back', 1);
 UPDATE many SET w = 2 WHERE id = 201;
 COMMIT;
+INSERT INTO uq SELECT g, g FROM generate_series(1, 40) g;
+DO $$ BEGIN
+  FOR i IN REVERSE 40..1 LOOP
+    UPDATE uq SET u = u + 1 WHERE id = i;
+  END LOOP;
+END $$;
 """
 
 SAME = {
@@ -114,6 +122,7 @@ SAME = {
     "o1": "SELECT id, v FROM o1 ORDER BY id",
     "o2": "SELECT id, v FROM o2 WHERE id < 1000 ORDER BY id",
     "many": "SELECT id, v, w FROM many ORDER BY id",
+    "uq": "SELECT id, u FROM uq ORDER BY id",
 }
 
 
