@@ -51,17 +51,8 @@ static bool holds_key(const struct pgsink_batch *b,
 static void keep_row(struct pgsink_batch *b, const struct pgsink_params *row)
 {
 	struct pgsink_params *ps = &b->params;
-	if (ps->n + row->n > ps->cap) {
-		ps->cap =
-		    ps->n + row->n > 2 * ps->cap ? ps->n + row->n : 2 * ps->cap;
-		ps->values = xrealloc(ps->values, ps->cap * sizeof *ps->values);
-		ps->lengths =
-		    xrealloc(ps->lengths, ps->cap * sizeof *ps->lengths);
-		ps->formats =
-		    xrealloc(ps->formats, ps->cap * sizeof *ps->formats);
-		ps->types = xrealloc(ps->types, ps->cap * sizeof *ps->types);
+	if (pgsink_reserve_params(ps, row->n))
 		b->offs = xrealloc(b->offs, ps->cap * sizeof *b->offs);
-	}
 	for (int j = 0; j < row->n; j++) {
 		int i = ps->n++;
 		ps->lengths[i] = row->lengths[j];

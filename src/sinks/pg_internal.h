@@ -4,9 +4,9 @@
  * keeps the position; the pipeline (pg_pipeline.c) queues statements and
  * reads their results; the tables (pg_tables.c) are described from the
  * target's catalog; the SQL of a change is built in pg_sql.c; runs of
- * inserts go by COPY in pg_copy.c; schema changes are applied in
- * pg_ddl.c; pg.c has the sink's operations. Only those files include
- * it. */
+ * inserts go by COPY in pg_copy.c, runs of updates and deletes in batches
+ * in pg_batch.c; schema changes are applied in pg_ddl.c; pg.c has the
+ * sink's operations. Only those files include it. */
 #ifndef WALHOOK_SINK_PG_INTERNAL_H
 #define WALHOOK_SINK_PG_INTERNAL_H
 
@@ -265,6 +265,8 @@ int pgsink_write_ddl(struct sink *s, const struct sink_ddl *d, struct err *e);
 int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
 		      const struct target_table *t, const struct sink_row *r,
 		      struct err *e);
+/* Room for more parameters: true when the arrays grew (to ps->cap). */
+bool pgsink_reserve_params(struct pgsink_params *ps, int more);
 void pgsink_free_params(struct pgsink_params *ps);
 /* Whether r goes to t by COPY: an insert (not a snapshot's or a
  * backfill's row, which meet rows the target may have) into a table or a

@@ -44,15 +44,7 @@ static bool comparable(uint32_t type)
 static int param(struct pgsink_params *ps, const struct datum *v,
 		 const struct target_col *c)
 {
-	if (ps->n == ps->cap) {
-		ps->cap = ps->cap ? ps->cap * 2 : 32;
-		ps->values = xrealloc(ps->values, ps->cap * sizeof *ps->values);
-		ps->lengths =
-		    xrealloc(ps->lengths, ps->cap * sizeof *ps->lengths);
-		ps->formats =
-		    xrealloc(ps->formats, ps->cap * sizeof *ps->formats);
-		ps->types = xrealloc(ps->types, ps->cap * sizeof *ps->types);
-	}
+	pgsink_reserve_params(ps, 1);
 	int i = ps->n++;
 	ps->values[i] = v->kind == DATUM_NULL ? NULL : v->data;
 	ps->lengths[i] = (int)v->len;
@@ -60,6 +52,19 @@ static int param(struct pgsink_params *ps, const struct datum *v,
 	/* bytea comes as raw bytes: its binary format is exactly those. */
 	ps->formats[i] = c->base == OID_BYTEA ? 1 : 0;
 	return ps->n;
+}
+
+bool pgsink_reserve_params(struct pgsink_params *ps, int more)
+{
+	if (ps->n + more <= ps->cap)
+		return false;
+	while (ps->n + more > ps->cap)
+		ps->cap = ps->cap ? ps->cap * 2 : 32;
+	ps->values = xrealloc(ps->values, ps->cap * sizeof *ps->values);
+	ps->lengths = xrealloc(ps->lengths, ps->cap * sizeof *ps->lengths);
+	ps->formats = xrealloc(ps->formats, ps->cap * sizeof *ps->formats);
+	ps->types = xrealloc(ps->types, ps->cap * sizeof *ps->types);
+	return true;
 }
 
 void pgsink_free_params(struct pgsink_params *ps)
