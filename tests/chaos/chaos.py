@@ -148,9 +148,10 @@ def walhook_path():
 
 
 # The first port of the sandbox range the soak's clusters take: away from
-# the suite's other clusters, since a target the soak has stopped must find
-# its port free when it starts again.
-SANDBOX_FIRST_PORT = "54620"
+# the suite's other clusters, and above Linux's ephemeral ports (32768-60999),
+# which any client socket may be given: a target the soak has stopped must
+# find its port free when it starts again.
+SANDBOX_FIRST_PORT = "61100"
 
 
 def prepare_process():
