@@ -150,7 +150,8 @@ struct session {
 	bool snapshot_done;
 	struct recorder rec;
 	struct stats stats;
-	struct backfill *backfill; /* NULL without --backfill */
+	struct backfill *backfill; /* NULL in a replay */
+	bool backfill_marks; /* the stream carries a backfill's watermarks */
 };
 
 /* A recording's header and connect frames are NAME=VALUE lines. */
@@ -268,31 +269,48 @@ static void ensure_pipeline(struct session *s, const struct started *st)
 		      s->o->endpos);
 	pipeline_set_reopen(&s->pipe, &reopen_requested);
 	if (s->backfill) {
-		backfill_attach(s->backfill, &s->pipe, &s->d);
+		backfill_attach(s->backfill, &s->pipe, &s->d,
+				s->backfill_marks);
 		pipeline_set_tick(&s->pipe, backfill_step, s->backfill);
+		pipeline_set_backfills(&s->pipe, backfill_act, s->backfill);
+		lh_set_backfills(s->lh, backfill_act, s->backfill);
 	}
 	stream_set_consumer(&s->stream, pipeline_consumer(&s->pipe));
 	s->pipe_ready = true;
 }
 
+static bool option_on(const char *value)
+{
+	return !strcmp(value, "true") || !strcmp(value, "on") ||
+	       !strcmp(value, "1") || !strcmp(value, "yes");
+}
+
 /* A backfill's watermarks are logical messages: pgoutput passes them on
- * when asked to. */
+ * when asked to, which --backfill does. Without it, backfills (a
+ * script's, a signal's) run when the stream carries messages anyway. */
 static int backfill_options(struct session *s, struct started *st,
 			    struct err *e)
 {
-	if (!s->backfill)
-		return 0;
 	struct plugin_profile profile =
 	    plugin_profile(st->plugin, st->opts, st->nopts);
-	if (profile.decoder != PLUGIN_PGOUTPUT)
+	bool pgoutput = profile.decoder == PLUGIN_PGOUTPUT && !s->o->raw;
+	const char *messages = NULL;
+	for (int i = 0; pgoutput && i < st->nopts; i++)
+		if (strcmp(st->opts[i].name, "messages") == 0)
+			messages = st->opts[i].value ? st->opts[i].value : "true";
+	s->backfill_marks = messages && option_on(messages);
+	if (!s->o->nbackfills || s->backfill_marks)
+		return 0;
+	if (!pgoutput)
 		return err_set(e, "--backfill needs pgoutput, not %s",
 			       st->plugin);
-	for (int i = 0; i < st->nopts; i++)
-		if (strcmp(st->opts[i].name, "messages") == 0)
-			return 0;
+	if (messages)
+		return err_set(e, "--backfill needs pgoutput's messages, not -o messages=%s",
+			       messages);
 	if (st->nopts == (int)(sizeof st->opts / sizeof st->opts[0]))
 		return err_set(e, "too many plugin options for --backfill");
 	st->opts[st->nopts++] = (struct plugin_option){ "messages", "true" };
+	s->backfill_marks = true;
 	return 0;
 }
 
@@ -313,16 +331,26 @@ static void backfill_state_path(const struct options *o, char *out, size_t n)
 }
 
 static struct backfill *start_backfills(const struct options *o,
-					struct err *e)
+					struct stats *stats, struct err *e)
 {
-	struct backfill_spec specs[CLI_MAX_LIST];
+	struct backfill_request flags[CLI_MAX_LIST];
 	for (int i = 0; i < o->nbackfills; i++)
-		specs[i] = (struct backfill_spec){ o->backfills[i].table,
-						   o->backfills[i].where,
-						   o->backfill_chunk };
+		flags[i] = (struct backfill_request){
+			.table = o->backfills[i].table,
+			.where = o->backfills[i].where,
+			.chunk = o->backfill_chunk,
+			.by = BACKFILL_BY_FLAG,
+		};
 	char path[4096];
 	backfill_state_path(o, path, sizeof path);
-	return backfill_new(&o->conn, path, specs, o->nbackfills, info, e);
+	struct backfill_config cfg = {
+		.params = &o->conn,
+		.state_path = path,
+		.publications = o->publication,
+		.stats = stats,
+		.info = info,
+	};
+	return backfill_new(&cfg, flags, o->nbackfills, e);
 }
 
 /* Everything before the stream: the slot, the plugin's options,
@@ -633,7 +661,7 @@ static int run_session(const struct options *o)
 		goto out;
 	}
 	interruptible = s.lh;
-	if (o->nbackfills && !o->replay && !(s.backfill = start_backfills(o, &e))) {
+	if (!o->replay && !(s.backfill = start_backfills(o, &s.stats, &e))) {
 		report(&e);
 		goto out;
 	}

@@ -9,8 +9,27 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/lsn.h"
 
-#define HEADER "walhook backfill state 1"
+#define HEADER "walhook backfill state 2"
+
+static const char *const state_names[] = { "running", "paused", "done",
+					   "cancelled" };
+static const char *const origin_names[] = { "flag", "script", "signal" };
+
+const char *backfill_state_name(enum backfill_state s)
+{
+	return s <= BACKFILL_CANCELLED ? state_names[s] : "?";
+}
+
+/* The index of name in names; -1 when it is none of them. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
 
 static void put_field(struct buf *b, const char *s)
 {
@@ -71,16 +90,27 @@ static bool parse_line(char *line, struct backfill_progress *p)
 	char *at = line + 1; /* every field follows a tab */
 	char *table = next_field(&at), *where = next_field(&at),
 	     *state = next_field(&at), *chunk = next_field(&at),
-	     *rows = next_field(&at), *chunks = next_field(&at);
-	if (*line != '\t' || !chunks)
+	     *rows = next_field(&at), *chunks = next_field(&at),
+	     *by = next_field(&at), *commit = next_field(&at),
+	     *lsn = next_field(&at);
+	if (*line != '\t' || !lsn)
+		return false;
+	int st = name_index(state_names, 4, state);
+	int origin = name_index(origin_names, 3, by);
+	uint64_t commit_lsn, signal_lsn;
+	if (st < 0 || origin < 0 || !lsn_parse(commit, &commit_lsn) ||
+	    !lsn_parse(lsn, &signal_lsn))
 		return false;
 	*p = (struct backfill_progress){
 		.table = xstrdup(table),
 		.where = xstrdup(where),
-		.done = strcmp(state, "done") == 0,
+		.state = (enum backfill_state)st,
 		.chunk = atoi(chunk),
 		.rows = strtoull(rows, NULL, 10),
 		.chunks = strtoull(chunks, NULL, 10),
+		.by = (enum backfill_origin)origin,
+		.signal_commit = commit_lsn,
+		.signal_lsn = signal_lsn,
 	};
 	const char *key[64];
 	size_t n = 0;
@@ -111,7 +141,11 @@ int backfill_state_load(const char *path, struct backfill_progress **out,
 		if (lineno++ == 0) {
 			if (strcmp(line, HEADER) == 0)
 				continue;
-			rc = err_set(e, "%s is no backfill state file", path);
+			rc = err_set(
+			    e,
+			    "%s is no backfill state file of this walhook (its first line is not \"" HEADER
+			    "\")",
+			    path);
 			break;
 		}
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
@@ -146,10 +180,14 @@ int backfill_state_save(const char *path, const struct backfill_progress *p,
 	for (size_t i = 0; i < n; i++) {
 		put_field(&b, p[i].table);
 		put_field(&b, p[i].where);
-		buf_printf(&b, "\t%s\t%d\t%llu\t%llu",
-			   p[i].done ? "done" : "running", p[i].chunk,
+		char commit[LSN_STRLEN], lsn[LSN_STRLEN];
+		buf_printf(&b, "\t%s\t%d\t%llu\t%llu\t%s\t%s\t%s",
+			   backfill_state_name(p[i].state), p[i].chunk,
 			   (unsigned long long)p[i].rows,
-			   (unsigned long long)p[i].chunks);
+			   (unsigned long long)p[i].chunks,
+			   origin_names[p[i].by],
+			   lsn_format(p[i].signal_commit, commit),
+			   lsn_format(p[i].signal_lsn, lsn));
 		for (size_t k = 0; k < p[i].nkey; k++)
 			put_field(&b, p[i].key[k]);
 		buf_putc(&b, '\n');
