@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "decode/jsonlex.h"
+#include "decode/jsonobj.h"
 
 /* The largest chunk a signal may ask for, as --backfill-chunk allows. */
 #define MAX_CHUNK 1000000
@@ -50,27 +50,6 @@ const char *backfill_origin_name(enum backfill_origin by)
 	return "?";
 }
 
-static int member_of(const struct jsonlex_token *key)
-{
-	for (int i = 0; i < NMEMBERS; i++)
-		if (!key->escaped && strlen(member_names[i]) == key->len &&
-		    !memcmp(member_names[i], key->text, key->len))
-			return i;
-	return -1;
-}
-
-static size_t keep_string(struct signal *s, const struct jsonlex_token *t)
-{
-	size_t at = s->text.len;
-	buf_reserve(&s->text, t->len + 1);
-	size_t n = t->escaped
-		       ? jsonlex_unescape(t, s->text.data + at)
-		       : (memcpy(s->text.data + at, t->text, t->len), t->len);
-	s->text.len += n;
-	buf_putc(&s->text, '\0');
-	return at;
-}
-
 static bool read_chunk(const struct jsonlex_token *t, int *out)
 {
 	if (t->kind != JSONLEX_NUMBER || !t->len || t->len > 7)
@@ -85,18 +64,17 @@ static bool read_chunk(const struct jsonlex_token *t, int *out)
 	return v > 0 && v <= MAX_CHUNK;
 }
 
-static int lex_fault(const struct jsonlex *lx, struct err *e)
-{
-	char what[160];
-	return err_set(e, "not JSON at byte %td: %s", lx->fault_at - lx->start,
-		       jsonlex_fault_text(lx, what, sizeof what));
-}
+struct reading {
+	struct signal *s;
+	size_t *offs;
+};
 
-static int read_member(struct signal *s, struct jsonlex *lx,
-		       const struct jsonlex_token *key, size_t *offs,
-		       struct err *e)
+static int read_member(void *ctx, struct jsonlex *lx,
+		       const struct jsonlex_token *key, struct err *e)
 {
-	int m = member_of(key);
+	struct signal *s = ((struct reading *)ctx)->s;
+	size_t *offs = ((struct reading *)ctx)->offs;
+	int m = jsonobj_member(key, member_names, NMEMBERS);
 	if (m < 0)
 		return err_set(e, "unknown member \"%.*s\"", (int)key->len,
 			       key->text);
@@ -104,7 +82,7 @@ static int read_member(struct signal *s, struct jsonlex *lx,
 		return err_set(e, "\"%s\" twice", member_names[m]);
 	struct jsonlex_token t;
 	if (jsonlex_value(lx, &t) < 0)
-		return lex_fault(lx, e);
+		return jsonobj_fault(lx, e);
 	if (m == M_CHUNK) {
 		if (!read_chunk(&t, &s->req.chunk))
 			return err_set(e, "\"chunk\" must be an integer from 1 to %d",
@@ -115,27 +93,7 @@ static int read_member(struct signal *s, struct jsonlex *lx,
 	if (t.kind != JSONLEX_STRING || !t.len)
 		return err_set(e, "\"%s\" must be a non-empty string",
 			       member_names[m]);
-	offs[m] = keep_string(s, &t);
-	return 0;
-}
-
-static int read_object(struct signal *s, struct jsonlex *lx, size_t *offs,
-		       struct err *e)
-{
-	struct jsonlex_token t;
-	if (jsonlex_peek(lx) != JSONLEX_OBJECT)
-		return err_set(e, "expected a JSON object");
-	if (jsonlex_value(lx, &t) < 0)
-		return lex_fault(lx, e);
-	bool first = true;
-	int more;
-	while ((more = jsonlex_member(lx, &first, &t)) == 1)
-		if (read_member(s, lx, &t, offs, e) < 0)
-			return -1;
-	if (more < 0)
-		return lex_fault(lx, e);
-	if (!jsonlex_at_end(lx))
-		return err_set(e, "text after the JSON object");
+	offs[m] = jsonobj_keep(&s->text, &t);
 	return 0;
 }
 
@@ -172,7 +130,8 @@ int signal_decode(struct signal *s, const char *json, size_t n, struct err *e)
 	buf_reset(&s->text);
 	s->req = (struct backfill_request){ .by = BACKFILL_BY_SIGNAL };
 	jsonlex_init(&lx, json, n, 2);
-	if (read_object(s, &lx, offs, e) < 0)
+	struct reading r = { s, offs };
+	if (jsonobj_read(&lx, read_member, &r, e) < 0)
 		return -1;
 	/* The text has stopped growing: now the pointers may be made. */
 	return take_action(s, offs, e);
