@@ -6,9 +6,11 @@ are each refused with a line naming the signal's LSN while the stream goes
 on; a paused backfill reads no more rows, stays paused across a kill -9
 right after its signal was confirmed, and finishes once resumed; a
 cancelled one stays cancelled; a table added to the publication after the
-slot was made is backfilled whole."""
+slot was made is backfilled whole; the metrics show each backfill's rows,
+chunks and state."""
 
 import os
+import urllib.request
 
 import harness
 
@@ -100,7 +102,8 @@ def main(t):
     first.kill()
     harness.wait_for(lambda: not harness.slot_active_pid(t, slot), 20,
                      "the killed run's walsender to go")
-    second = t.start(*args)
+    port = harness.free_port()
+    second = t.start(*args, "--metrics-port", str(port))
     harness.wait_for(lambda: harness.slot_active_pid(t, slot), 20, "the restart to stream")
     t.eq(state_of(state, "public.s"), "paused", "state after the restart")
     emit(t, '{"resume": "public.s"}')
@@ -130,6 +133,14 @@ def main(t):
     t.eq(state_of(state, "public.c"), "cancelled", "c at the end")
     t.check(not any(r.get("prefix") == "walhook.signal" for r in second.records()),
             "a signal reached the output")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        metrics = r.read().decode()
+    labels = f'slot="{slot}",table="public.k"'
+    for line in (f"walhook_backfill_rows{{{labels}}} {ROWS}",
+                 f"walhook_backfill_chunks{{{labels}}} 21",
+                 f'walhook_backfill_state{{{labels},state="done"}} 1',
+                 f'walhook_backfill_state{{slot="{slot}",table="public.c",state="cancelled"}} 1'):
+        t.check(line in metrics.splitlines(), f"no {line!r} in\n{metrics}")
     second.stop()
     t.eq(second.returncode, 0, "exit\n" + second.describe())
 
