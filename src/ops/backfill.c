@@ -21,7 +21,7 @@ static void free_keys(char **k, size_t n)
 
 /* next takes up from the durable progress: at the start, and after the
  * stream started again, forgetting what was not durable. */
-static void rewind_job(struct job *j)
+void bf_rewind(struct job *j)
 {
 	j->next.rows = j->durable.rows;
 	j->next.chunks = j->durable.chunks;
@@ -63,7 +63,7 @@ struct job *bf_job_new(const struct backfill_request *r,
 	}
 	j->durable.table = xstrdup(buf_cstr(&full));
 	buf_free(&full);
-	rewind_job(j);
+	bf_rewind(j);
 	return j;
 }
 
@@ -161,7 +161,7 @@ int bf_prepare(struct backfill *b, struct job *j, struct err *e)
 		j->rel = NULL;
 		return -1;
 	}
-	rewind_job(j);
+	bf_rewind(j);
 	b->info("backfill of %s%s%s (asked by %s): %s", j->durable.table,
 		*j->durable.where ? " where " : "", j->durable.where,
 		backfill_origin_name(j->durable.by),
@@ -293,6 +293,34 @@ static int select_chunk(struct backfill *b, struct job *j, struct err *e)
 	return rc;
 }
 
+/* The progress the chunk in flight makes once its rows are in: the
+ * request's fields are views of the job's, the key is a copy (free it
+ * with backfill_progress_set_key(p, NULL, 0)). */
+static void chunk_progress(const struct job *j, struct backfill_progress *p)
+{
+	*p = j->durable;
+	p->state = j->chunk_rows < (size_t)j->durable.chunk ? BACKFILL_DONE
+							     : j->next.state;
+	p->rows = j->next.rows + j->chunk_rows;
+	p->chunks = j->next.chunks + 1;
+	p->key = NULL;
+	p->nkey = 0;
+	backfill_progress_set_key(p, (const char *const *)j->chunk_key,
+				  j->chunk_nkey);
+}
+
+/* The record the chunk's rows go with to the sinks that keep one. */
+static void set_record(struct job *j)
+{
+	struct backfill_progress after;
+	struct buf text = { 0 };
+	chunk_progress(j, &after);
+	backfill_progress_put(&text, &after);
+	window_set_progress(&j->win, buf_cstr(&text));
+	backfill_progress_set_key(&after, NULL, 0);
+	buf_free(&text);
+}
+
 /* Low watermark, the chunk, high watermark, each committed on its own,
  * so their places in the stream are in commit order; then the stream
  * is to watch the window. */
@@ -310,8 +338,10 @@ static int read_chunk(struct backfill *b, struct job *j, struct err *e)
 	int rc = emit_mark(b, low.data, e);
 	if (rc == 0)
 		rc = select_chunk(b, j, e);
-	if (rc == 0)
+	if (rc == 0) {
+		set_record(j);
 		rc = emit_mark(b, high.data, e);
+	}
 	buf_free(&low);
 	buf_free(&high);
 	if (rc < 0) {
@@ -336,19 +366,20 @@ void bf_publish(const struct backfill *b, const struct job *j)
  * progress it makes once durable. */
 static void chunk_delivered(struct backfill *b, struct job *j)
 {
-	bool last = j->chunk_rows < (size_t)j->durable.chunk;
-	j->next.rows += j->chunk_rows;
-	j->next.chunks++;
-	if (last)
-		j->next.state = BACKFILL_DONE;
-	backfill_progress_set_key(&j->next, (const char *const *)j->chunk_key,
-				  j->chunk_nkey);
-	struct backfill_progress *q = &j->queue[j->nqueue].at;
-	*q = (struct backfill_progress){ .state = j->next.state,
-					 .rows = j->next.rows,
-					 .chunks = j->next.chunks };
-	backfill_progress_set_key(q, (const char *const *)j->chunk_key,
-				  j->chunk_nkey);
+	struct backfill_progress after;
+	chunk_progress(j, &after);
+	j->next.rows = after.rows;
+	j->next.chunks = after.chunks;
+	j->next.state = after.state;
+	backfill_progress_set_key(&j->next, (const char *const *)after.key,
+				  after.nkey);
+	j->queue[j->nqueue].at = (struct backfill_progress){
+		.state = after.state,
+		.rows = after.rows,
+		.chunks = after.chunks,
+		.key = after.key,
+		.nkey = after.nkey,
+	};
 	j->queue[j->nqueue++].lsn = j->win.end_lsn;
 	bf_publish(b, j);
 	b->info("backfill of %s: chunk %llu, %llu rows", j->durable.table,
@@ -377,7 +408,7 @@ static bool chunk_settled(struct backfill *b, struct job *j)
 		    "backfill of %s: chunk read again: its snapshot missed a transaction the stream had delivered",
 		    j->durable.table);
 	else if (st == WINDOW_LOST)
-		rewind_job(j);
+		bf_rewind(j);
 	else
 		return false;
 	bf_unwatch(b, j);
@@ -468,6 +499,9 @@ int backfill_step(void *ctx, struct err *e)
 	struct backfill *b = ctx;
 	if (!b->enabled)
 		return 0;
+	if (!b->resumed && bf_resume(b, e) < 0)
+		return -1;
+	b->resumed = true;
 	for (size_t i = 0; i < b->njobs; i++) {
 		if (bf_connect(b, e) < 0 || step_job(b, b->jobs[i], e) < 0) {
 			/* A lost side connection is made again; the

@@ -1,7 +1,8 @@
-/* backfill_jobs — what the two files of backfills share: backfill.c reads
+/* backfill_jobs — what the files of backfills share: backfill.c reads
  * the chunks of each backfill through the stream, backfill_act.c keeps the
- * list of backfills and meets the requests that change it. No other file
- * includes it. */
+ * list of backfills and meets the requests that change it,
+ * backfill_resume.c sets where each goes on from at the start. No other
+ * file includes it. */
 #ifndef WALHOOK_BACKFILL_JOBS_H
 #define WALHOOK_BACKFILL_JOBS_H
 
@@ -49,6 +50,7 @@ struct backfill {
 	struct pipeline *p;
 	struct delivery *d;
 	bool enabled; /* the stream carries the watermarks */
+	bool resumed; /* each job goes on from the least advanced record */
 	char run[24]; /* tells this run's watermarks from an earlier one's */
 	unsigned long long seq;
 };
@@ -59,6 +61,8 @@ struct backfill {
 struct job *bf_job_new(const struct backfill_request *r,
 		       const struct backfill_progress *saved);
 void bf_job_free(struct job *j);
+/* The job's next chunk starts from its durable progress again. */
+void bf_rewind(struct job *j);
 /* The side connection, opened when there is none. */
 int bf_connect(struct backfill *b, struct err *e);
 /* Describes the job's table and refuses one whose rows cannot be
@@ -70,5 +74,11 @@ void bf_unwatch(struct backfill *b, struct job *j);
 int bf_save(struct backfill *b, struct err *e);
 /* The job as walhook.stats() and the metrics show it. */
 void bf_publish(const struct backfill *b, const struct job *j);
+
+/* backfill_resume.c */
+/* Once the sinks exist, before any chunk is read: each job's durable
+ * progress moves back to the least advanced of the state file's and
+ * every sink's record, and the state file says so. */
+int bf_resume(struct backfill *b, struct err *e);
 
 #endif

@@ -78,6 +78,32 @@ void backfill_progress_set_key(struct backfill_progress *p,
 	p->nkey = n;
 }
 
+static bool same_request(const struct backfill_progress *a,
+			 const struct backfill_progress *b)
+{
+	return strcmp(a->table, b->table) == 0 &&
+	       strcmp(a->where, b->where) == 0 && a->chunk == b->chunk;
+}
+
+bool backfill_progress_least(struct backfill_progress *at,
+			     const struct backfill_progress *record)
+{
+	if (record && !same_request(at, record))
+		record = NULL;
+	uint64_t chunks = record ? record->chunks : 0;
+	if (at->state == BACKFILL_CANCELLED || chunks >= at->chunks)
+		return false;
+	at->rows = record ? record->rows : 0;
+	at->chunks = chunks;
+	backfill_progress_set_key(at,
+				  record ? (const char *const *)record->key
+					 : NULL,
+				  record ? record->nkey : 0);
+	if (at->state == BACKFILL_DONE)
+		at->state = BACKFILL_RUNNING;
+	return true;
+}
+
 void backfill_progress_free(struct backfill_progress *p)
 {
 	backfill_progress_set_key(p, NULL, 0);
@@ -85,6 +111,7 @@ void backfill_progress_free(struct backfill_progress *p)
 	free(p->where);
 }
 
+/* One line, its fields unescaped in place. */
 static bool parse_line(char *line, struct backfill_progress *p)
 {
 	char *at = line + 1; /* every field follows a tab */
@@ -119,6 +146,14 @@ static bool parse_line(char *line, struct backfill_progress *p)
 		key[n++] = k;
 	backfill_progress_set_key(p, key, n);
 	return true;
+}
+
+bool backfill_progress_parse(const char *text, struct backfill_progress *p)
+{
+	char *line = xstrdup(text);
+	bool ok = parse_line(line, p);
+	free(line);
+	return ok;
 }
 
 int backfill_state_load(const char *path, struct backfill_progress **out,
@@ -172,24 +207,27 @@ static int write_all(int fd, const struct buf *b)
 	return fsync(fd);
 }
 
+void backfill_progress_put(struct buf *b, const struct backfill_progress *p)
+{
+	put_field(b, p->table);
+	put_field(b, p->where);
+	char commit[LSN_STRLEN], lsn[LSN_STRLEN];
+	buf_printf(b, "\t%s\t%d\t%llu\t%llu\t%s\t%s\t%s",
+		   backfill_state_name(p->state), p->chunk,
+		   (unsigned long long)p->rows, (unsigned long long)p->chunks,
+		   origin_names[p->by], lsn_format(p->signal_commit, commit),
+		   lsn_format(p->signal_lsn, lsn));
+	for (size_t k = 0; k < p->nkey; k++)
+		put_field(b, p->key[k]);
+}
+
 int backfill_state_save(const char *path, const struct backfill_progress *p,
 			size_t n, struct err *e)
 {
 	struct buf b = { 0 }, tmp = { 0 };
 	buf_puts(&b, HEADER "\n");
 	for (size_t i = 0; i < n; i++) {
-		put_field(&b, p[i].table);
-		put_field(&b, p[i].where);
-		char commit[LSN_STRLEN], lsn[LSN_STRLEN];
-		buf_printf(&b, "\t%s\t%d\t%llu\t%llu\t%s\t%s\t%s",
-			   backfill_state_name(p[i].state), p[i].chunk,
-			   (unsigned long long)p[i].rows,
-			   (unsigned long long)p[i].chunks,
-			   origin_names[p[i].by],
-			   lsn_format(p[i].signal_commit, commit),
-			   lsn_format(p[i].signal_lsn, lsn));
-		for (size_t k = 0; k < p[i].nkey; k++)
-			put_field(&b, p[i].key[k]);
+		backfill_progress_put(&b, &p[i]);
 		buf_putc(&b, '\n');
 	}
 	buf_printf(&tmp, "%s.new", path);

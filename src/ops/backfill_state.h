@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "decode/signal.h"
 
@@ -44,6 +45,21 @@ int backfill_state_load(const char *path, struct backfill_progress **out,
 			size_t *n, struct err *e);
 int backfill_state_save(const char *path, const struct backfill_progress *p,
 			size_t n, struct err *e);
+/* One backfill's line without its newline, the text a sink keeps as the
+ * backfill's record; and that text read back (false when it is not one),
+ * into a *p to free with backfill_progress_free. */
+void backfill_progress_put(struct buf *b, const struct backfill_progress *p);
+bool backfill_progress_parse(const char *text, struct backfill_progress *p);
+/* The least advanced of at (the state file's progress, or the least
+ * found so far) and a sink's record of the same backfill (NULL: the sink
+ * holds none): whether at moved back to it. A record of another request
+ * (another WHERE or chunk size) counts as none, and none means the target
+ * lost the backfill's rows (emptied, or restored from before it began):
+ * at goes back to the first key. Records compare by their chunks. A
+ * cancelled backfill stays so, a paused one stays paused, and one moved
+ * back is not done any more. */
+bool backfill_progress_least(struct backfill_progress *at,
+			     const struct backfill_progress *record);
 /* Replaces p's key with a copy of key. */
 void backfill_progress_set_key(struct backfill_progress *p,
 			       const char *const *key, size_t n);
