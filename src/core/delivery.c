@@ -198,12 +198,13 @@ int delivery_write_ddl(struct delivery *d, struct sink *s,
 	return 0;
 }
 
-int delivery_write_state(struct delivery *d, const char *name,
-			 const char *text, struct err *e)
+int delivery_write_state(struct delivery *d, const char *name, const char *text,
+			 struct err *e)
 {
 	if (!d->in_unit)
-		return err_set(e, "the progress of %s written outside a transaction",
-			       name);
+		return err_set(
+		    e, "the progress of %s written outside a transaction",
+		    name);
 	for (struct sink *s = d->sinks; s; s = s->next) {
 		if (s->st.skipping || !s->ops->write_state)
 			continue;
@@ -220,8 +221,8 @@ int delivery_read_state(struct delivery *d, const char *name,
 			void *ctx, struct err *e)
 {
 	if (d->in_unit)
-		return err_set(e, "the progress of %s read inside a transaction",
-			       name);
+		return err_set(
+		    e, "the progress of %s read inside a transaction", name);
 	for (struct sink *s = d->sinks; s; s = s->next) {
 		char *text = NULL;
 		if (!s->ops->read_state)

@@ -26,20 +26,22 @@ static void take_record(void *ctx, const char *sink, const char *text)
 	struct backfill_progress record;
 	bool have = text && backfill_progress_parse(text, &record);
 	if (text && !have)
-		l->b->info("sink %s: the record of the backfill of %s is not one: taken as none",
-			   sink, l->at.table);
+		l->b->info(
+		    "sink %s: the record of the backfill of %s is not one: taken as none",
+		    sink, l->at.table);
 	if (backfill_progress_least(&l->at, have ? &record : NULL)) {
 		l->moved = true;
 		if (have)
-			l->b->info("sink %s: the target holds chunk %llu of %s, the state file chunk %llu: going on from %llu",
-				   sink, (unsigned long long)record.chunks,
-				   l->at.table,
-				   (unsigned long long)l->file_chunks,
-				   (unsigned long long)record.chunks);
+			l->b->info(
+			    "sink %s: the target holds chunk %llu of %s, the state file chunk %llu: going on from %llu",
+			    sink, (unsigned long long)record.chunks,
+			    l->at.table, (unsigned long long)l->file_chunks,
+			    (unsigned long long)record.chunks);
 		else
-			l->b->info("sink %s: the target holds no record of the backfill of %s, the state file chunk %llu: starting it again",
-				   sink, l->at.table,
-				   (unsigned long long)l->file_chunks);
+			l->b->info(
+			    "sink %s: the target holds no record of the backfill of %s, the state file chunk %llu: starting it again",
+			    sink, l->at.table,
+			    (unsigned long long)l->file_chunks);
 	}
 	if (have)
 		backfill_progress_free(&record);
@@ -50,21 +52,21 @@ static void take_record(void *ctx, const char *sink, const char *text)
 static int lower_job(struct backfill *b, struct job *j, bool *moved,
 		     struct err *e)
 {
-	struct lowering l = { .b = b, .at = j->durable,
+	struct lowering l = { .b = b,
+			      .at = j->durable,
 			      .file_chunks = j->durable.chunks };
 	l.at.key = NULL;
 	l.at.nkey = 0;
 	backfill_progress_set_key(&l.at, (const char *const *)j->durable.key,
 				  j->durable.nkey);
-	int rc = delivery_read_state(b->d, j->durable.table, take_record, &l,
-				     e);
+	int rc =
+	    delivery_read_state(b->d, j->durable.table, take_record, &l, e);
 	if (rc == 0 && l.moved) {
 		j->durable.rows = l.at.rows;
 		j->durable.chunks = l.at.chunks;
 		j->durable.state = l.at.state;
-		backfill_progress_set_key(&j->durable,
-					  (const char *const *)l.at.key,
-					  l.at.nkey);
+		backfill_progress_set_key(
+		    &j->durable, (const char *const *)l.at.key, l.at.nkey);
 		bf_rewind(j);
 		bf_publish(b, j);
 		*moved = true;

@@ -100,9 +100,8 @@ int pgsink_write_state(struct sink *s, const char *name, const char *text,
 		return -1;
 	/* A sink made after the records were read: the table is made in
 	 * this transaction, as often as it takes to commit one. */
-	for (size_t i = 0; !p->state_table && i < sizeof make_table /
-						      sizeof *make_table;
-	     i++)
+	for (size_t i = 0;
+	     !p->state_table && i < sizeof make_table / sizeof *make_table; i++)
 		if (pgsink_queue_plain(p, make_table[i], e) < 0)
 			return -1;
 	struct buf key = { 0 };
