@@ -279,12 +279,6 @@ static void ensure_pipeline(struct session *s, const struct started *st)
 	s->pipe_ready = true;
 }
 
-static bool option_on(const char *value)
-{
-	return !strcmp(value, "true") || !strcmp(value, "on") ||
-	       !strcmp(value, "1") || !strcmp(value, "yes");
-}
-
 /* A backfill's watermarks are logical messages: pgoutput passes them on
  * when asked to, which --backfill does. Without it, backfills (a
  * script's, a signal's) run when the stream carries messages anyway. */
@@ -294,16 +288,16 @@ static int backfill_options(struct session *s, struct started *st,
 	struct plugin_profile profile =
 	    plugin_profile(st->plugin, st->opts, st->nopts);
 	bool pgoutput = profile.decoder == PLUGIN_PGOUTPUT && !s->o->raw;
-	const char *messages = NULL;
-	for (int i = 0; pgoutput && i < st->nopts; i++)
-		if (strcmp(st->opts[i].name, "messages") == 0)
-			messages = st->opts[i].value ? st->opts[i].value : "true";
-	s->backfill_marks = messages && option_on(messages);
+	s->backfill_marks = pgoutput && profile.messages;
 	if (!s->o->nbackfills || s->backfill_marks)
 		return 0;
+	if (s->o->raw)
+		return err_set(e, "--backfill needs the stream decoded, not --raw");
 	if (!pgoutput)
 		return err_set(e, "--backfill needs pgoutput, not %s",
 			       st->plugin);
+	const char *messages =
+	    plugin_option(st->opts, st->nopts, "messages", NULL);
 	if (messages)
 		return err_set(e, "--backfill needs pgoutput's messages, not -o messages=%s",
 			       messages);
