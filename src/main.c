@@ -436,6 +436,16 @@ static enum stream_end stream_to_end(struct session *s, PGconn *c, bool *fatal,
 	return end;
 }
 
+/* Whether a start that failed was refused (no such slot, a bad option, a
+ * snapshot that cannot be taken), which a retry will not change, rather
+ * than cut short by the connection going (a server restarting, a
+ * walsender terminated: SQLSTATE classes 08 and 57). */
+static bool start_refused(PGconn *c, const struct err *e)
+{
+	return PQstatus(c) == CONNECTION_OK && strncmp(e->code, "08", 2) != 0 &&
+	       strncmp(e->code, "57", 2) != 0;
+}
+
 /* One connection's life: connect, start, stream. Sets *fatal when a retry
  * cannot help. */
 static enum stream_end stream_once(struct session *s, bool *fatal,
@@ -446,10 +456,13 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (!c)
 		return STREAM_ENDED_LOST;
 	struct started st = { 0 };
-	enum stream_end end = STREAM_ENDED_FAILED;
-	*fatal = true;
+	enum stream_end end = STREAM_ENDED_LOST;
 	if (start_stream(s, c, &st, e) == 0)
 		end = stream_to_end(s, c, fatal, e);
+	else if (start_refused(c, e)) {
+		end = STREAM_ENDED_FAILED;
+		*fatal = true;
+	}
 	PQfinish(c);
 	return end;
 }

@@ -568,6 +568,11 @@ class Run:
         if kind == "proxy_cut":
             n = self.proxy.arm_cut(bytes=f.get("bytes"), messages=f.get("messages"))
             return f"armed {n} connection(s)"
+        if kind == "start_reset":
+            # Not one of FAULT_KINDS: fixed scenarios aim it.
+            self.proxy.reset_replication()
+            n = self.proxy.arm_start_reset(f.get("count", 1))
+            return f"reset the stream, and armed the next {n} START_REPLICATION"
         if kind == "kill9":
             self.wh.kill9_and_restart()
             return f"walhook #{self.wh.incarnation} started"
