@@ -150,7 +150,8 @@ struct session {
 	bool snapshot_done;
 	struct recorder rec;
 	struct stats stats;
-	struct backfill *backfill; /* NULL without --backfill */
+	struct backfill *backfill; /* NULL in a replay */
+	bool backfill_marks; /* the stream carries a backfill's watermarks */
 };
 
 /* A recording's header and connect frames are NAME=VALUE lines. */
@@ -268,31 +269,42 @@ static void ensure_pipeline(struct session *s, const struct started *st)
 		      s->o->endpos);
 	pipeline_set_reopen(&s->pipe, &reopen_requested);
 	if (s->backfill) {
-		backfill_attach(s->backfill, &s->pipe, &s->d);
+		backfill_attach(s->backfill, &s->pipe, &s->d,
+				s->backfill_marks);
 		pipeline_set_tick(&s->pipe, backfill_step, s->backfill);
+		pipeline_set_backfills(&s->pipe, backfill_act, s->backfill);
+		lh_set_backfills(s->lh, backfill_act, s->backfill);
 	}
 	stream_set_consumer(&s->stream, pipeline_consumer(&s->pipe));
 	s->pipe_ready = true;
 }
 
 /* A backfill's watermarks are logical messages: pgoutput passes them on
- * when asked to. */
+ * when asked to, which --backfill does. Without it, backfills (a
+ * script's, a signal's) run when the stream carries messages anyway. */
 static int backfill_options(struct session *s, struct started *st,
 			    struct err *e)
 {
-	if (!s->backfill)
-		return 0;
 	struct plugin_profile profile =
 	    plugin_profile(st->plugin, st->opts, st->nopts);
-	if (profile.decoder != PLUGIN_PGOUTPUT)
+	bool pgoutput = profile.decoder == PLUGIN_PGOUTPUT && !s->o->raw;
+	s->backfill_marks = pgoutput && profile.messages;
+	if (!s->o->nbackfills || s->backfill_marks)
+		return 0;
+	if (s->o->raw)
+		return err_set(e, "--backfill needs the stream decoded, not --raw");
+	if (!pgoutput)
 		return err_set(e, "--backfill needs pgoutput, not %s",
 			       st->plugin);
-	for (int i = 0; i < st->nopts; i++)
-		if (strcmp(st->opts[i].name, "messages") == 0)
-			return 0;
+	const char *messages =
+	    plugin_option(st->opts, st->nopts, "messages", NULL);
+	if (messages)
+		return err_set(e, "--backfill needs pgoutput's messages, not -o messages=%s",
+			       messages);
 	if (st->nopts == (int)(sizeof st->opts / sizeof st->opts[0]))
 		return err_set(e, "too many plugin options for --backfill");
 	st->opts[st->nopts++] = (struct plugin_option){ "messages", "true" };
+	s->backfill_marks = true;
 	return 0;
 }
 
@@ -313,16 +325,26 @@ static void backfill_state_path(const struct options *o, char *out, size_t n)
 }
 
 static struct backfill *start_backfills(const struct options *o,
-					struct err *e)
+					struct stats *stats, struct err *e)
 {
-	struct backfill_spec specs[CLI_MAX_LIST];
+	struct backfill_request flags[CLI_MAX_LIST];
 	for (int i = 0; i < o->nbackfills; i++)
-		specs[i] = (struct backfill_spec){ o->backfills[i].table,
-						   o->backfills[i].where,
-						   o->backfill_chunk };
+		flags[i] = (struct backfill_request){
+			.table = o->backfills[i].table,
+			.where = o->backfills[i].where,
+			.chunk = o->backfill_chunk,
+			.by = BACKFILL_BY_FLAG,
+		};
 	char path[4096];
 	backfill_state_path(o, path, sizeof path);
-	return backfill_new(&o->conn, path, specs, o->nbackfills, info, e);
+	struct backfill_config cfg = {
+		.params = &o->conn,
+		.state_path = path,
+		.publications = o->publication,
+		.stats = stats,
+		.info = info,
+	};
+	return backfill_new(&cfg, flags, o->nbackfills, e);
 }
 
 /* Everything before the stream: the slot, the plugin's options,
@@ -414,6 +436,16 @@ static enum stream_end stream_to_end(struct session *s, PGconn *c, bool *fatal,
 	return end;
 }
 
+/* Whether a start that failed was refused (no such slot, a bad option, a
+ * snapshot that cannot be taken), which a retry will not change, rather
+ * than cut short by the connection going (a server restarting, a
+ * walsender terminated: SQLSTATE classes 08 and 57). */
+static bool start_refused(PGconn *c, const struct err *e)
+{
+	return PQstatus(c) == CONNECTION_OK && strncmp(e->code, "08", 2) != 0 &&
+	       strncmp(e->code, "57", 2) != 0;
+}
+
 /* One connection's life: connect, start, stream. Sets *fatal when a retry
  * cannot help. */
 static enum stream_end stream_once(struct session *s, bool *fatal,
@@ -424,10 +456,13 @@ static enum stream_end stream_once(struct session *s, bool *fatal,
 	if (!c)
 		return STREAM_ENDED_LOST;
 	struct started st = { 0 };
-	enum stream_end end = STREAM_ENDED_FAILED;
-	*fatal = true;
+	enum stream_end end = STREAM_ENDED_LOST;
 	if (start_stream(s, c, &st, e) == 0)
 		end = stream_to_end(s, c, fatal, e);
+	else if (start_refused(c, e)) {
+		end = STREAM_ENDED_FAILED;
+		*fatal = true;
+	}
 	PQfinish(c);
 	return end;
 }
@@ -633,7 +668,7 @@ static int run_session(const struct options *o)
 		goto out;
 	}
 	interruptible = s.lh;
-	if (o->nbackfills && !o->replay && !(s.backfill = start_backfills(o, &e))) {
+	if (!o->replay && !(s.backfill = start_backfills(o, &s.stats, &e))) {
 		report(&e);
 		goto out;
 	}

@@ -1,7 +1,7 @@
 #include "base/lsn.h"
 
 #include <stddef.h>
-#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/hex.h"
@@ -67,6 +67,39 @@ int64_t pgtime_now(void)
 	       ts.tv_nsec / 1000;
 }
 
+/* The proleptic Gregorian date of a day counted from 1970-01-01, by
+ * 400-year eras of 146097 days that start on March 1st (so that the leap
+ * day ends a year). Pure arithmetic: gmtime_r takes glibc's time zone lock,
+ * and this runs for every transaction. */
+static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+	days += 719468; /* from 0000-03-01 */
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t doe = days - era * 146097;			   /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	   /* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;			   /* March = 0 */
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+/* v as width decimal digits, zero-padded; returns the end. */
+static char *put_digits(char *p, uint64_t v, int width)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < width)
+		tmp[n++] = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
 {
 	int64_t sec = pg_us / 1000000, us = pg_us % 1000000;
@@ -74,13 +107,32 @@ char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
 		us += 1000000;
 		sec -= 1;
 	}
-	time_t t = (time_t)(sec + PG_EPOCH_OFFSET_S);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	/* Years past 9999 are cut short; PostgreSQL's own limit is 294276. */
-	snprintf(out, PGTIME_STRLEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)us);
+	int64_t unix_s = sec + PG_EPOCH_OFFSET_S;
+	int64_t days = unix_s / 86400, tod = unix_s % 86400;
+	if (tod < 0) {
+		tod += 86400;
+		days -= 1;
+	}
+	int64_t year;
+	int month, day;
+	civil_from_days(days, &year, &month, &day);
+	char *p = out;
+	if (year < 0)
+		*p++ = '-';
+	p = put_digits(p, (uint64_t)(year < 0 ? -year : year), 4);
+	*p++ = '-';
+	p = put_digits(p, (uint64_t)month, 2);
+	*p++ = '-';
+	p = put_digits(p, (uint64_t)day, 2);
+	*p++ = ' ';
+	p = put_digits(p, (uint64_t)(tod / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (uint64_t)(tod / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (uint64_t)(tod % 60), 2);
+	*p++ = '.';
+	p = put_digits(p, (uint64_t)us, 6);
+	memcpy(p, "+00", 4);
 	return out;
 }
 

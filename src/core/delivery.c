@@ -198,6 +198,43 @@ int delivery_write_ddl(struct delivery *d, struct sink *s,
 	return 0;
 }
 
+int delivery_write_state(struct delivery *d, const char *name, const char *text,
+			 struct err *e)
+{
+	if (!d->in_unit)
+		return err_set(
+		    e, "the progress of %s written outside a transaction",
+		    name);
+	for (struct sink *s = d->sinks; s; s = s->next) {
+		if (s->st.skipping || !s->ops->write_state)
+			continue;
+		taking(d, s);
+		if (s->ops->write_state(s, name, text, e) < 0)
+			return sink_failed(d, s, e);
+	}
+	return 0;
+}
+
+int delivery_read_state(struct delivery *d, const char *name,
+			void (*each)(void *ctx, const char *sink,
+				     const char *text),
+			void *ctx, struct err *e)
+{
+	if (d->in_unit)
+		return err_set(
+		    e, "the progress of %s read inside a transaction", name);
+	for (struct sink *s = d->sinks; s; s = s->next) {
+		char *text = NULL;
+		if (!s->ops->read_state)
+			continue;
+		if (s->ops->read_state(s, name, &text, e) < 0)
+			return sink_failed(d, s, e);
+		each(ctx, s->name, text);
+		free(text);
+	}
+	return 0;
+}
+
 struct buf *delivery_output(struct delivery *d)
 {
 	taking(d, d->output);

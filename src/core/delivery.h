@@ -88,6 +88,18 @@ int delivery_write_ddl(struct delivery *d, struct sink *s,
 		       const struct sink_ddl *ddl, struct err *e);
 int delivery_write_truncate(struct delivery *d, struct sink *s,
 			    const struct sink_truncate *t, struct err *e);
+/* A backfill's progress record (decided by its caller: the text is
+ * opaque here) to every sink that keeps one, inside the open unit, so
+ * that each commits it with the unit's rows. */
+int delivery_write_state(struct delivery *d, const char *name,
+			 const char *text, struct err *e);
+/* What each sink that keeps progress records holds under name: each(ctx,
+ * the sink's name, its text or NULL for none), once a sink. Between
+ * units only. */
+int delivery_read_state(struct delivery *d, const char *name,
+			void (*each)(void *ctx, const char *sink,
+				     const char *text),
+			void *ctx, struct err *e);
 /* The output's buffer: append whole lines, then call delivery_output_wrote. */
 struct buf *delivery_output(struct delivery *d);
 int delivery_output_wrote(struct delivery *d, struct err *e);

@@ -97,6 +97,16 @@ struct sink_ops {
 	 * such a sink skips them. */
 	int (*write_ddl)(struct sink *s, const struct sink_ddl *d,
 			 struct err *e);
+	/* Optional, for sinks whose target has a home for it: the record
+	 * of a backfill's progress under name (text, its state line), kept
+	 * in the open transaction so that it commits with the rows around
+	 * it. */
+	int (*write_state)(struct sink *s, const char *name, const char *text,
+			   struct err *e);
+	/* Optional, with write_state: the record the target holds under
+	 * name into *text, which the caller frees; NULL when it holds none. */
+	int (*read_state)(struct sink *s, const char *name, char **text,
+			  struct err *e);
 	/* Optional, for sinks of lines: the buffer whole lines are appended
 	 * to directly (the default output's JSON lines and print()); the
 	 * appender then calls wrote. */

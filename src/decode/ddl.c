@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "decode/jsonlex.h"
+#include "decode/jsonobj.h"
 
 /* Where a member's text is in d->text, or one of these. */
 #define ABSENT	    SIZE_MAX
@@ -37,28 +37,6 @@ void ddl_free(struct ddl *d)
 	ddl_init(d);
 }
 
-static int member_of(const struct jsonlex_token *key)
-{
-	for (int i = 0; i < NMEMBERS; i++)
-		if (!key->escaped && strlen(member_names[i]) == key->len &&
-		    !memcmp(member_names[i], key->text, key->len))
-			return i;
-	return -1;
-}
-
-/* The string t unescaped into d->text with its NUL; its offset there. */
-static size_t keep_string(struct ddl *d, const struct jsonlex_token *t)
-{
-	size_t at = d->text.len;
-	buf_reserve(&d->text, t->len + 1);
-	size_t n = t->escaped
-		       ? jsonlex_unescape(t, d->text.data + at)
-		       : (memcpy(d->text.data + at, t->text, t->len), t->len);
-	d->text.len += n;
-	buf_putc(&d->text, '\0');
-	return at;
-}
-
 /* A positive integer token of at most 18 digits. */
 static bool read_command(const struct jsonlex_token *t, long long *out)
 {
@@ -75,23 +53,24 @@ static bool read_command(const struct jsonlex_token *t, long long *out)
 	return true;
 }
 
-static int lex_fault(const struct jsonlex *lx, struct err *e)
-{
-	char what[160];
-	return err_set(e, "not JSON at byte %td: %s", lx->fault_at - lx->start,
-		       jsonlex_fault_text(lx, what, sizeof what));
-}
+struct reading {
+	struct ddl *d;
+	size_t *offs;
+};
 
-/* One member's value, whose name was m (-1: one walhook does not know);
- * offs[m] set. */
-static int read_member(struct ddl *d, struct jsonlex *lx, int m, size_t *offs,
-		       struct err *e)
+/* One member's value (one walhook does not know is skipped); its offset
+ * set. */
+static int read_member(void *ctx, struct jsonlex *lx,
+		       const struct jsonlex_token *key, struct err *e)
 {
+	struct ddl *d = ((struct reading *)ctx)->d;
+	size_t *offs = ((struct reading *)ctx)->offs;
+	int m = jsonobj_member(key, member_names, NMEMBERS);
 	struct jsonlex_token t;
 	if (m < 0)
-		return jsonlex_skip(lx) < 0 ? lex_fault(lx, e) : 0;
+		return jsonlex_skip(lx) < 0 ? jsonobj_fault(lx, e) : 0;
 	if (jsonlex_value(lx, &t) < 0)
-		return lex_fault(lx, e);
+		return jsonobj_fault(lx, e);
 	if (m == M_COMMAND) {
 		if (!read_command(&t, &d->command))
 			return err_set(
@@ -106,27 +85,7 @@ static int read_member(struct ddl *d, struct jsonlex *lx, int m, size_t *offs,
 	if (t.kind != JSONLEX_STRING)
 		return err_set(e, "\"%s\" must be a string%s", member_names[m],
 			       m == M_SCHEMA ? " or null" : "");
-	offs[m] = keep_string(d, &t);
-	return 0;
-}
-
-static int read_object(struct ddl *d, struct jsonlex *lx, size_t *offs,
-		       struct err *e)
-{
-	struct jsonlex_token t;
-	if (jsonlex_peek(lx) != JSONLEX_OBJECT)
-		return err_set(e, "expected a JSON object");
-	if (jsonlex_value(lx, &t) < 0)
-		return lex_fault(lx, e);
-	bool first = true;
-	int more;
-	while ((more = jsonlex_member(lx, &first, &t)) == 1)
-		if (read_member(d, lx, member_of(&t), offs, e) < 0)
-			return -1;
-	if (more < 0)
-		return lex_fault(lx, e);
-	if (!jsonlex_at_end(lx))
-		return err_set(e, "text after the JSON object");
+	offs[m] = jsonobj_keep(&d->text, &t);
 	return 0;
 }
 
@@ -138,7 +97,8 @@ int ddl_decode(struct ddl *d, const char *json, size_t n, struct err *e)
 		offs[i] = ABSENT;
 	buf_reset(&d->text);
 	jsonlex_init(&lx, json, n, MAX_DEPTH);
-	if (read_object(d, &lx, offs, e) < 0)
+	struct reading r = { d, offs };
+	if (jsonobj_read(&lx, read_member, &r, e) < 0)
 		return -1;
 	for (int i = 0; i < NMEMBERS; i++)
 		if (offs[i] == ABSENT)

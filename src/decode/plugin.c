@@ -40,6 +40,18 @@ static bool debug_mode(const char *v)
 	       (n >= 2 && strncasecmp(v, "on", n) == 0) || strcmp(v, "1") == 0;
 }
 
+/* pgoutput reads its booleans with defGetBoolean: no value is true, else
+ * true, false, on or off in any case (the server refuses anything else). */
+static bool def_boolean(const struct plugin_option *opts, int n,
+			const char *name)
+{
+	bool given;
+	const char *v = plugin_option(opts, n, name, &given);
+	if (!given)
+		return false;
+	return !v || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0;
+}
+
 static enum plugin_decoder decoder_of(const char *plugin,
 				      const struct plugin_option *opts, int n)
 {
@@ -69,6 +81,7 @@ struct plugin_profile plugin_profile(const char *plugin,
 		    plugin_option(opts, n, "streaming", NULL);
 		p.abort_has_lsn = proto && atoi(proto) >= 4 && streaming &&
 				  strcmp(streaming, "parallel") == 0;
+		p.messages = def_boolean(opts, n, "messages");
 	}
 	return p;
 }

@@ -28,6 +28,8 @@ struct plugin_profile {
 	/* pgoutput 4 with streaming=parallel: Stream Abort carries the abort
 	 * LSN and time. */
 	bool abort_has_lsn;
+	/* pgoutput asked for logical messages (messages=true). */
+	bool messages;
 };
 
 /* Options walhook may add to the user's. */

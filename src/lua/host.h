@@ -17,6 +17,7 @@
 #include "core/delivery.h"
 #include "decode/change.h"
 #include "decode/ddl.h"
+#include "decode/signal.h"
 #include "protocol/conn.h"
 
 struct lh;
@@ -42,6 +43,8 @@ struct lh_config {
 
 /* Loads and runs the script, then calls init(opts). NULL with e filled. */
 struct lh *lh_new(const struct lh_config *cfg, struct err *e);
+/* What walhook.backfill{} asks (none: every request is refused). */
+void lh_set_backfills(struct lh *h, backfill_control act, void *ctx);
 /* Calls the global function name with no arguments; its result as a
  * boolean in *result. */
 int lh_call(struct lh *h, const char *name, bool *result, struct err *e);

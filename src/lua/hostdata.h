@@ -49,6 +49,8 @@ struct lh {
 	const struct stats *stats;
 	const struct conn_params *conn; /* walhook.query's database */
 	PGconn *side;		 /* its connection, opened on first use */
+	backfill_control backfills; /* walhook.backfill's, or NULL */
+	void *backfills_ctx;
 	const char *script_name; /* for walhook.log lines */
 	struct buf scratch;	 /* print's line, made whole before it goes */
 	/* What the sinks' Lua face needs. */

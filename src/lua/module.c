@@ -128,6 +128,69 @@ static int l_stats(lua_State *L)
 	lh_set_lsn(L, "server_wal_end", end);
 	lh_set_int(L, "lag_bytes",
 		   end > confirmed ? (long long)(end - confirmed) : 0);
+	size_t n = stats_backfills(h->stats);
+	lua_createtable(L, 0, (int)n); /* stack: stats, backfills */
+	for (size_t i = 0; i < n; i++) {
+		struct stats_backfill b = stats_get_backfill(h->stats, i);
+		lua_createtable(L, 0, 3);
+		lh_set_str(L, "state", b.state);
+		lh_set_int(L, "rows", (long long)b.rows);
+		lh_set_int(L, "chunks", (long long)b.chunks);
+		lua_setfield(L, -2, b.table);
+	}
+	lua_setfield(L, -2, "backfills");
+	return 1;
+}
+
+void lh_set_backfills(struct lh *h, backfill_control act, void *ctx)
+{
+	h->backfills = act;
+	h->backfills_ctx = ctx;
+}
+
+/* The string or nil at field k of the table at 1, left on the stack. */
+static const char *opt_field(lua_State *L, const char *k)
+{
+	lua_getfield(L, 1, k);
+	int t = lua_type(L, -1);
+	if (t != LUA_TNIL && t != LUA_TSTRING)
+		luaL_error(L, "walhook.backfill: %s must be a string", k);
+	return lua_tostring(L, -1);
+}
+
+/* walhook.backfill{ table = "public.t", where = "...", chunk = 1024 }:
+ * true once the backfill is asked for (and recorded), or nil and why it
+ * was refused (no such table, no primary key, one in progress). */
+static int l_backfill(lua_State *L)
+{
+	struct lh *h = host_of(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	struct backfill_request r = { .by = BACKFILL_BY_SCRIPT };
+	if (!(r.table = opt_field(L, "table")))
+		return luaL_error(L, "walhook.backfill: no table");
+	r.where = opt_field(L, "where");
+	lua_getfield(L, 1, "chunk");
+	if (!lua_isnil(L, -1)) {
+		lua_Number chunk = lua_tonumber(L, -1);
+		if (!lc_isinteger(L, -1) || chunk < 1 || chunk > 1000000)
+			return luaL_error(
+			    L, "walhook.backfill: chunk must be from 1 to 1000000");
+		r.chunk = (int)chunk;
+	}
+	struct err e;
+	int rc = BACKFILL_REFUSED;
+	if (!h->backfills)
+		err_set(&e, "no backfill can run here (a replay or a test)");
+	else
+		rc = h->backfills(h->backfills_ctx, SIGNAL_BACKFILL, &r, &e);
+	if (rc < 0 && !e.transient)
+		return luaL_error(L, "walhook.backfill: %s", e.msg);
+	if (rc != 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, e.msg);
+		return 2;
+	}
+	lua_pushboolean(L, 1);
 	return 1;
 }
 
@@ -239,6 +302,7 @@ void lh_open_module(struct lh *h, const struct lh_config *cfg)
 	static const luaL_Reg hosted[] = { { "log", l_log },
 					   { "stats", l_stats },
 					   { "query", l_query },
+					   { "backfill", l_backfill },
 					   { NULL, NULL } };
 	lua_pushlightuserdata(L, h);
 	luaL_setfuncs(L, hosted, 1);

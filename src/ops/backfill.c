@@ -8,49 +8,9 @@
 
 #include "base/alloc.h"
 #include "core/json.h"
-#include "ops/backfill_state.h"
+#include "ops/backfill_jobs.h"
 #include "ops/describe.h"
 #include "protocol/pgsql.h"
-
-/* Chunks delivered ahead of what is durable, at most. */
-#define BACKFILL_QUEUE 32
-
-/* One backfill: its durable progress (what the state file says), where
- * the next chunk starts, and the chunk in flight. */
-struct job {
-	struct backfill_progress durable;
-	char *schema, *table;
-	const struct rel *rel;
-	uint16_t *pk;
-	uint16_t npk;
-	struct backfill_progress next; /* key: where the next chunk starts */
-	/* Chunks delivered, not yet durable: the progress each makes once
-	 * its high watermark's end is confirmable. */
-	struct {
-		uint64_t lsn;
-		struct backfill_progress at;
-	} queue[BACKFILL_QUEUE];
-	size_t nqueue;
-	struct window win;
-	bool watching;
-	char **chunk_key; /* the last key the chunk in flight read */
-	size_t chunk_nkey, chunk_rows;
-};
-
-struct backfill {
-	const struct conn_params *params;
-	PGconn *c;
-	char *state_path;
-	struct job *jobs;
-	size_t njobs;
-	struct relcache rels;
-	struct pipeline *p;
-	struct delivery *d;
-	char run[24]; /* tells this run's watermarks from an earlier one's */
-	unsigned long long seq;
-	/* Progress lines (-v) */
-	void (*info)(const char *fmt, ...);
-};
 
 static void free_keys(char **k, size_t n)
 {
@@ -59,34 +19,58 @@ static void free_keys(char **k, size_t n)
 	free(k);
 }
 
-static void job_init(struct job *j, const struct backfill_spec *s,
-		     const struct backfill_progress *saved)
+/* next takes up from the durable progress: at the start, and after the
+ * stream started again, forgetting what was not durable. */
+void bf_rewind(struct job *j)
 {
-	*j = (struct job){ 0 };
-	const char *dot = strchr(s->table, '.');
-	j->schema = dot ? xstrndup(s->table, (size_t)(dot - s->table))
+	j->next.rows = j->durable.rows;
+	j->next.chunks = j->durable.chunks;
+	j->next.state = j->durable.state;
+	backfill_progress_set_key(&j->next, (const char *const *)j->durable.key,
+				  j->durable.nkey);
+	for (size_t i = 0; i < j->nqueue; i++)
+		backfill_progress_set_key(&j->queue[i].at, NULL, 0);
+	j->nqueue = 0;
+}
+
+struct job *bf_job_new(const struct backfill_request *r,
+		       const struct backfill_progress *saved)
+{
+	struct job *j = xcalloc(1, sizeof *j);
+	const char *name = r ? r->table : saved->table;
+	const char *dot = strchr(name, '.');
+	j->schema = dot ? xstrndup(name, (size_t)(dot - name))
 			: xstrdup("public");
-	j->table = xstrdup(dot ? dot + 1 : s->table);
-	j->durable = (struct backfill_progress){
-		.where = xstrdup(s->where ? s->where : ""),
-		.chunk = s->chunk > 0 ? s->chunk : BACKFILL_CHUNK,
-	};
-	struct buf name = { 0 };
-	buf_printf(&name, "%s.%s", j->schema, j->table);
-	j->durable.table = xstrdup(buf_cstr(&name));
-	buf_free(&name);
-	if (saved) {
-		j->durable.done = saved->done;
-		j->durable.rows = saved->rows;
-		j->durable.chunks = saved->chunks;
+	j->table = xstrdup(dot ? dot + 1 : name);
+	struct buf full = { 0 };
+	buf_printf(&full, "%s.%s", j->schema, j->table);
+	if (r) {
+		j->durable = (struct backfill_progress){
+			.where = xstrdup(r->where ? r->where : ""),
+			.chunk = r->chunk > 0 ? r->chunk : BACKFILL_CHUNK,
+			.by = r->by,
+			.signal_commit = r->commit_lsn,
+			.signal_lsn = r->lsn,
+		};
+	} else {
+		j->durable = *saved;
+		j->durable.where = xstrdup(saved->where);
+		j->durable.key = NULL;
+		j->durable.nkey = 0;
 		backfill_progress_set_key(&j->durable,
 					  (const char *const *)saved->key,
 					  saved->nkey);
 	}
+	j->durable.table = xstrdup(buf_cstr(&full));
+	buf_free(&full);
+	bf_rewind(j);
+	return j;
 }
 
-static void job_free(struct job *j)
+void bf_job_free(struct job *j)
 {
+	if (!j)
+		return;
 	if (j->watching)
 		window_free(&j->win);
 	free_keys(j->chunk_key, j->chunk_nkey);
@@ -97,92 +81,7 @@ static void job_free(struct job *j)
 	free(j->schema);
 	free(j->table);
 	free(j->pk);
-}
-
-/* The saved progress of the backfill of spec, if the file has it. */
-static const struct backfill_progress *
-saved_of(const struct backfill_progress *saved, size_t n,
-	 const struct backfill_spec *s)
-{
-	const char *dot = strchr(s->table, '.');
-	for (size_t i = 0; i < n; i++) {
-		const char *t = saved[i].table;
-		bool same = dot ? strcmp(t, s->table) == 0
-				: strncmp(t, "public.", 7) == 0 &&
-				      strcmp(t + 7, s->table) == 0;
-		if (same && strcmp(saved[i].where, s->where ? s->where : "") ==
-				0)
-			return &saved[i];
-	}
-	return NULL;
-}
-
-struct backfill *backfill_new(const struct conn_params *params,
-			      const char *state_path,
-			      const struct backfill_spec *specs, int n,
-			      void (*info)(const char *fmt, ...),
-			      struct err *e)
-{
-	struct backfill_progress *saved;
-	size_t nsaved;
-	if (backfill_state_load(state_path, &saved, &nsaved, e) < 0)
-		return NULL;
-	struct backfill *b = xcalloc(1, sizeof *b);
-	b->params = params;
-	b->state_path = xstrdup(state_path);
-	b->info = info;
-	relcache_init(&b->rels);
-	snprintf(b->run, sizeof b->run, "%lx%04x", (long)time(NULL) ^ getpid(),
-		 (unsigned)rand() & 0xffff);
-	b->jobs = xcalloc((size_t)n + 1, sizeof *b->jobs);
-	for (int i = 0; i < n; i++) {
-		struct job *j = &b->jobs[b->njobs++];
-		job_init(j, &specs[i], saved_of(saved, nsaved, &specs[i]));
-		if (j->durable.done)
-			b->info("backfill of %s: done on an earlier run (%s)",
-			    j->durable.table, state_path);
-	}
-	for (size_t i = 0; i < nsaved; i++)
-		backfill_progress_free(&saved[i]);
-	free(saved);
-	return b;
-}
-
-void backfill_free(struct backfill *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < b->njobs; i++) {
-		if (b->p && b->jobs[i].watching)
-			pipeline_unwatch(b->p, &b->jobs[i].win);
-		job_free(&b->jobs[i]);
-	}
-	free(b->jobs);
-	relcache_free(&b->rels);
-	PQfinish(b->c);
-	free(b->state_path);
-	free(b);
-}
-
-void backfill_attach(struct backfill *b, struct pipeline *p,
-		     struct delivery *d)
-{
-	b->p = p;
-	b->d = d;
-}
-
-/* next takes up from the durable progress: at the start, and after the
- * stream started again, forgetting what was not durable. */
-static void rewind_job(struct job *j)
-{
-	j->next.rows = j->durable.rows;
-	j->next.chunks = j->durable.chunks;
-	j->next.done = j->durable.done;
-	backfill_progress_set_key(&j->next, (const char *const *)j->durable.key,
-				  j->durable.nkey);
-	for (size_t i = 0; i < j->nqueue; i++)
-		backfill_progress_set_key(&j->queue[i].at, NULL, 0);
-	j->nqueue = 0;
+	free(j);
 }
 
 /* The primary key's columns, in key order, as rel's positions. */
@@ -216,25 +115,58 @@ static int primary_key(PGconn *c, struct job *j, struct err *e)
 	    "the table has no primary key walhook can read it by (chunks are read in key order)");
 }
 
-/* The table described, and refused when its rows cannot be matched. */
-static int prepare_job(struct backfill *b, struct job *j, struct err *e)
+/* A table outside the stream's publications would never see its
+ * changes matched against its chunks. */
+static int published(struct backfill *b, struct job *j, struct err *e)
 {
+	if (!b->publications)
+		return 0;
+	const char *params[] = { b->publications, j->rel->nspname,
+				 j->rel->relname };
+	PGresult *res;
+	if (pgsql_exec(b->c,
+		       "SELECT 1 FROM pg_catalog.pg_publication_tables"
+		       " WHERE pubname = ANY(string_to_array($1, ','))"
+		       " AND schemaname = $2 AND tablename = $3",
+		       3, params, &res, "reading the publication's tables",
+		       e) < 0)
+		return -1;
+	bool in = PQntuples(res) > 0;
+	PQclear(res);
+	return in ? 0
+		  : err_set(e,
+			    "the table is not in the publication %s: its changes would not be streamed (ALTER PUBLICATION ... ADD TABLE)",
+			    b->publications);
+}
+
+int bf_prepare(struct backfill *b, struct job *j, struct err *e)
+{
+	if (bf_connect(b, e) < 0)
+		return -1;
 	j->rel = describe_table(b->c, j->schema, j->table, &b->rels, e);
 	if (!j->rel)
 		return -1;
+	int rc = 0;
 	if (!j->rel->ncols)
-		return err_set(e, "no such table");
-	if (j->rel->replident != 'd' && j->rel->replident != 'f')
-		return err_set(
+		rc = err_set(e, "no such table");
+	else if (j->rel->replident != 'd' && j->rel->replident != 'f')
+		rc = err_set(
 		    e,
 		    "its replica identity is neither DEFAULT nor FULL: deletes would not name the primary key");
-	if (primary_key(b->c, j, e) < 0)
+	if (rc == 0)
+		rc = published(b, j, e);
+	if (rc == 0)
+		rc = primary_key(b->c, j, e);
+	if (rc < 0) {
+		j->rel = NULL;
 		return -1;
-	rewind_job(j);
-	b->info("backfill of %s%s%s: %s", j->durable.table,
-	    *j->durable.where ? " where " : "", j->durable.where,
-	    j->durable.nkey ? "going on after the last durable chunk"
-			    : "starting");
+	}
+	bf_rewind(j);
+	b->info("backfill of %s%s%s (asked by %s): %s", j->durable.table,
+		*j->durable.where ? " where " : "", j->durable.where,
+		backfill_origin_name(j->durable.by),
+		j->durable.nkey ? "going on after the last durable chunk"
+				: "starting");
 	return 0;
 }
 
@@ -361,6 +293,34 @@ static int select_chunk(struct backfill *b, struct job *j, struct err *e)
 	return rc;
 }
 
+/* The progress the chunk in flight makes once its rows are in: the
+ * request's fields are views of the job's, the key is a copy (free it
+ * with backfill_progress_set_key(p, NULL, 0)). */
+static void chunk_progress(const struct job *j, struct backfill_progress *p)
+{
+	*p = j->durable;
+	p->state = j->chunk_rows < (size_t)j->durable.chunk ? BACKFILL_DONE
+							     : j->next.state;
+	p->rows = j->next.rows + j->chunk_rows;
+	p->chunks = j->next.chunks + 1;
+	p->key = NULL;
+	p->nkey = 0;
+	backfill_progress_set_key(p, (const char *const *)j->chunk_key,
+				  j->chunk_nkey);
+}
+
+/* The record the chunk's rows go with to the sinks that keep one. */
+static void set_record(struct job *j)
+{
+	struct backfill_progress after;
+	struct buf text = { 0 };
+	chunk_progress(j, &after);
+	backfill_progress_put(&text, &after);
+	window_set_progress(&j->win, buf_cstr(&text));
+	backfill_progress_set_key(&after, NULL, 0);
+	buf_free(&text);
+}
+
 /* Low watermark, the chunk, high watermark, each committed on its own,
  * so their places in the stream are in commit order; then the stream
  * is to watch the window. */
@@ -378,8 +338,10 @@ static int read_chunk(struct backfill *b, struct job *j, struct err *e)
 	int rc = emit_mark(b, low.data, e);
 	if (rc == 0)
 		rc = select_chunk(b, j, e);
-	if (rc == 0)
+	if (rc == 0) {
+		set_record(j);
 		rc = emit_mark(b, high.data, e);
+	}
 	buf_free(&low);
 	buf_free(&high);
 	if (rc < 0) {
@@ -391,25 +353,47 @@ static int read_chunk(struct backfill *b, struct job *j, struct err *e)
 	return 0;
 }
 
+void bf_publish(const struct backfill *b, const struct job *j)
+{
+	stats_set_backfill(b->stats, j->durable.table,
+			   backfill_state_name(j->next.state == BACKFILL_DONE
+						   ? BACKFILL_DONE
+						   : j->durable.state),
+			   j->next.rows, j->next.chunks);
+}
+
 /* A chunk's rows were handed on: where the next one starts, and the
  * progress it makes once durable. */
 static void chunk_delivered(struct backfill *b, struct job *j)
 {
-	j->next.rows += j->chunk_rows;
-	j->next.chunks++;
-	j->next.done = j->chunk_rows < (size_t)j->durable.chunk;
-	backfill_progress_set_key(&j->next, (const char *const *)j->chunk_key,
-				  j->chunk_nkey);
-	struct backfill_progress *q = &j->queue[j->nqueue].at;
-	*q = (struct backfill_progress){ .done = j->next.done,
-					 .rows = j->next.rows,
-					 .chunks = j->next.chunks };
-	backfill_progress_set_key(q, (const char *const *)j->chunk_key,
-				  j->chunk_nkey);
+	struct backfill_progress after;
+	chunk_progress(j, &after);
+	j->next.rows = after.rows;
+	j->next.chunks = after.chunks;
+	j->next.state = after.state;
+	backfill_progress_set_key(&j->next, (const char *const *)after.key,
+				  after.nkey);
+	j->queue[j->nqueue].at = (struct backfill_progress){
+		.state = after.state,
+		.rows = after.rows,
+		.chunks = after.chunks,
+		.key = after.key,
+		.nkey = after.nkey,
+	};
 	j->queue[j->nqueue++].lsn = j->win.end_lsn;
+	bf_publish(b, j);
 	b->info("backfill of %s: chunk %llu, %llu rows", j->durable.table,
-	    (unsigned long long)j->next.chunks,
-	    (unsigned long long)j->next.rows);
+		(unsigned long long)j->next.chunks,
+		(unsigned long long)j->next.rows);
+}
+
+void bf_unwatch(struct backfill *b, struct job *j)
+{
+	if (!j->watching)
+		return;
+	pipeline_unwatch(b->p, &j->win);
+	window_free(&j->win);
+	j->watching = false;
 }
 
 /* What became of the chunk in flight; false while it is still on its
@@ -424,22 +408,18 @@ static bool chunk_settled(struct backfill *b, struct job *j)
 		    "backfill of %s: chunk read again: its snapshot missed a transaction the stream had delivered",
 		    j->durable.table);
 	else if (st == WINDOW_LOST)
-		rewind_job(j);
+		bf_rewind(j);
 	else
 		return false;
-	if (st != WINDOW_LOST)
-		pipeline_unwatch(b->p, &j->win);
-	window_free(&j->win);
-	j->watching = false;
+	bf_unwatch(b, j);
 	return true;
 }
 
-static int save_state(struct backfill *b, struct err *e)
+int bf_save(struct backfill *b, struct err *e)
 {
-	struct backfill_progress *all =
-	    xcalloc(b->njobs + 1, sizeof *all);
+	struct backfill_progress *all = xcalloc(b->njobs + 1, sizeof *all);
 	for (size_t i = 0; i < b->njobs; i++)
-		all[i] = b->jobs[i].durable;
+		all[i] = b->jobs[i]->durable;
 	int rc = backfill_state_save(b->state_path, all, b->njobs, e);
 	free(all);
 	return rc;
@@ -456,7 +436,8 @@ static int settle_durable(struct backfill *b, struct job *j, struct err *e)
 	if (!n)
 		return 0;
 	struct backfill_progress *at = &j->queue[n - 1].at;
-	j->durable.done = at->done;
+	if (at->state == BACKFILL_DONE)
+		j->durable.state = BACKFILL_DONE;
 	j->durable.rows = at->rows;
 	j->durable.chunks = at->chunks;
 	backfill_progress_set_key(&j->durable, (const char *const *)at->key,
@@ -465,40 +446,67 @@ static int settle_durable(struct backfill *b, struct job *j, struct err *e)
 		backfill_progress_set_key(&j->queue[i].at, NULL, 0);
 	memmove(j->queue, j->queue + n, (j->nqueue - n) * sizeof *j->queue);
 	j->nqueue -= n;
-	if (j->durable.done)
+	if (j->durable.state == BACKFILL_DONE)
 		b->info("backfill of %s: done, %llu rows in %llu chunks",
-		    j->durable.table, (unsigned long long)j->durable.rows,
-		    (unsigned long long)j->durable.chunks);
-	return save_state(b, e);
+			j->durable.table, (unsigned long long)j->durable.rows,
+			(unsigned long long)j->durable.chunks);
+	return bf_save(b, e);
+}
+
+/* A table a script or a signal asked for that cannot be read any more
+ * (dropped since, its key gone) is given up, not retried at every
+ * start; one the command line names stops walhook, as at its first
+ * start. */
+static int unpreparable(struct backfill *b, struct job *j, struct err *e)
+{
+	if (PQstatus(b->c) != CONNECTION_OK || j->durable.by == BACKFILL_BY_FLAG)
+		return err_prefix(e, "backfill of %s", j->durable.table);
+	fprintf(stderr, "walhook: backfill of %s (asked by %s) cancelled: %s\n",
+		j->durable.table, backfill_origin_name(j->durable.by), e->msg);
+	j->durable.state = BACKFILL_CANCELLED;
+	bf_publish(b, j);
+	return bf_save(b, e);
 }
 
 static int step_job(struct backfill *b, struct job *j, struct err *e)
 {
-	if (j->durable.done)
+	enum backfill_state st = j->durable.state;
+	if (st == BACKFILL_DONE || st == BACKFILL_CANCELLED)
 		return 0;
-	if (!j->rel && prepare_job(b, j, e) < 0)
-		return err_prefix(e, "backfill of %s", j->durable.table);
+	if (!j->rel && bf_prepare(b, j, e) < 0)
+		return unpreparable(b, j, e);
 	if (settle_durable(b, j, e) < 0)
 		return -1;
 	if (j->watching && !chunk_settled(b, j))
 		return 0;
-	if (j->next.done || j->nqueue == BACKFILL_QUEUE)
+	if (st == BACKFILL_PAUSED || j->next.state == BACKFILL_DONE ||
+	    j->nqueue == BACKFILL_QUEUE)
 		return 0;
 	if (read_chunk(b, j, e) < 0)
 		return err_prefix(e, "backfill of %s", j->durable.table);
 	return 0;
 }
 
+int bf_connect(struct backfill *b, struct err *e)
+{
+	if (!b->c && !(b->c = conn_open(b->params, false, e)))
+		return err_prefix(e, "the backfill's connection");
+	return 0;
+}
+
 int backfill_step(void *ctx, struct err *e)
 {
 	struct backfill *b = ctx;
-	if (!b->c && !(b->c = conn_open(b->params, false, e)))
-		return err_prefix(e, "the backfill's connection");
+	if (!b->enabled)
+		return 0;
+	if (!b->resumed && bf_resume(b, e) < 0)
+		return -1;
+	b->resumed = true;
 	for (size_t i = 0; i < b->njobs; i++) {
-		if (step_job(b, &b->jobs[i], e) < 0) {
+		if (bf_connect(b, e) < 0 || step_job(b, b->jobs[i], e) < 0) {
 			/* A lost side connection is made again; the
 			 * stream starts again from what is durable. */
-			if (PQstatus(b->c) != CONNECTION_OK) {
+			if (!b->c || PQstatus(b->c) != CONNECTION_OK) {
 				PQfinish(b->c);
 				b->c = NULL;
 				e->transient = true;

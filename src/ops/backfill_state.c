@@ -9,8 +9,27 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/lsn.h"
 
-#define HEADER "walhook backfill state 1"
+#define HEADER "walhook backfill state 2"
+
+static const char *const state_names[] = { "running", "paused", "done",
+					   "cancelled" };
+static const char *const origin_names[] = { "flag", "script", "signal" };
+
+const char *backfill_state_name(enum backfill_state s)
+{
+	return s <= BACKFILL_CANCELLED ? state_names[s] : "?";
+}
+
+/* The index of name in names; -1 when it is none of them. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
 
 static void put_field(struct buf *b, const char *s)
 {
@@ -59,6 +78,32 @@ void backfill_progress_set_key(struct backfill_progress *p,
 	p->nkey = n;
 }
 
+static bool same_request(const struct backfill_progress *a,
+			 const struct backfill_progress *b)
+{
+	return strcmp(a->table, b->table) == 0 &&
+	       strcmp(a->where, b->where) == 0 && a->chunk == b->chunk;
+}
+
+bool backfill_progress_least(struct backfill_progress *at,
+			     const struct backfill_progress *record)
+{
+	if (record && !same_request(at, record))
+		record = NULL;
+	uint64_t chunks = record ? record->chunks : 0;
+	if (at->state == BACKFILL_CANCELLED || chunks >= at->chunks)
+		return false;
+	at->rows = record ? record->rows : 0;
+	at->chunks = chunks;
+	backfill_progress_set_key(at,
+				  record ? (const char *const *)record->key
+					 : NULL,
+				  record ? record->nkey : 0);
+	if (at->state == BACKFILL_DONE)
+		at->state = BACKFILL_RUNNING;
+	return true;
+}
+
 void backfill_progress_free(struct backfill_progress *p)
 {
 	backfill_progress_set_key(p, NULL, 0);
@@ -66,21 +111,33 @@ void backfill_progress_free(struct backfill_progress *p)
 	free(p->where);
 }
 
+/* One line, its fields unescaped in place. */
 static bool parse_line(char *line, struct backfill_progress *p)
 {
 	char *at = line + 1; /* every field follows a tab */
 	char *table = next_field(&at), *where = next_field(&at),
 	     *state = next_field(&at), *chunk = next_field(&at),
-	     *rows = next_field(&at), *chunks = next_field(&at);
-	if (*line != '\t' || !chunks)
+	     *rows = next_field(&at), *chunks = next_field(&at),
+	     *by = next_field(&at), *commit = next_field(&at),
+	     *lsn = next_field(&at);
+	if (*line != '\t' || !lsn)
+		return false;
+	int st = name_index(state_names, 4, state);
+	int origin = name_index(origin_names, 3, by);
+	uint64_t commit_lsn, signal_lsn;
+	if (st < 0 || origin < 0 || !lsn_parse(commit, &commit_lsn) ||
+	    !lsn_parse(lsn, &signal_lsn))
 		return false;
 	*p = (struct backfill_progress){
 		.table = xstrdup(table),
 		.where = xstrdup(where),
-		.done = strcmp(state, "done") == 0,
+		.state = (enum backfill_state)st,
 		.chunk = atoi(chunk),
 		.rows = strtoull(rows, NULL, 10),
 		.chunks = strtoull(chunks, NULL, 10),
+		.by = (enum backfill_origin)origin,
+		.signal_commit = commit_lsn,
+		.signal_lsn = signal_lsn,
 	};
 	const char *key[64];
 	size_t n = 0;
@@ -89,6 +146,14 @@ static bool parse_line(char *line, struct backfill_progress *p)
 		key[n++] = k;
 	backfill_progress_set_key(p, key, n);
 	return true;
+}
+
+bool backfill_progress_parse(const char *text, struct backfill_progress *p)
+{
+	char *line = xstrdup(text);
+	bool ok = parse_line(line, p);
+	free(line);
+	return ok;
 }
 
 int backfill_state_load(const char *path, struct backfill_progress **out,
@@ -111,7 +176,11 @@ int backfill_state_load(const char *path, struct backfill_progress **out,
 		if (lineno++ == 0) {
 			if (strcmp(line, HEADER) == 0)
 				continue;
-			rc = err_set(e, "%s is no backfill state file", path);
+			rc = err_set(
+			    e,
+			    "%s is no backfill state file of this walhook (its first line is not \"" HEADER
+			    "\")",
+			    path);
 			break;
 		}
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
@@ -138,20 +207,27 @@ static int write_all(int fd, const struct buf *b)
 	return fsync(fd);
 }
 
+void backfill_progress_put(struct buf *b, const struct backfill_progress *p)
+{
+	put_field(b, p->table);
+	put_field(b, p->where);
+	char commit[LSN_STRLEN], lsn[LSN_STRLEN];
+	buf_printf(b, "\t%s\t%d\t%llu\t%llu\t%s\t%s\t%s",
+		   backfill_state_name(p->state), p->chunk,
+		   (unsigned long long)p->rows, (unsigned long long)p->chunks,
+		   origin_names[p->by], lsn_format(p->signal_commit, commit),
+		   lsn_format(p->signal_lsn, lsn));
+	for (size_t k = 0; k < p->nkey; k++)
+		put_field(b, p->key[k]);
+}
+
 int backfill_state_save(const char *path, const struct backfill_progress *p,
 			size_t n, struct err *e)
 {
 	struct buf b = { 0 }, tmp = { 0 };
 	buf_puts(&b, HEADER "\n");
 	for (size_t i = 0; i < n; i++) {
-		put_field(&b, p[i].table);
-		put_field(&b, p[i].where);
-		buf_printf(&b, "\t%s\t%d\t%llu\t%llu",
-			   p[i].done ? "done" : "running", p[i].chunk,
-			   (unsigned long long)p[i].rows,
-			   (unsigned long long)p[i].chunks);
-		for (size_t k = 0; k < p[i].nkey; k++)
-			put_field(&b, p[i].key[k]);
+		backfill_progress_put(&b, &p[i]);
 		buf_putc(&b, '\n');
 	}
 	buf_printf(&tmp, "%s.new", path);

@@ -52,6 +52,40 @@ static void label_value(char *out, size_t cap, const char *s)
 	out[o] = '\0';
 }
 
+/* Each backfill by its table, one family at a time as the format
+ * wants: rows and chunks read so far, and its state as the label of a
+ * gauge that is 1. */
+static void backfills(struct buf *b, const struct stats *s, const char *slot)
+{
+	static const char *const names[] = { "walhook_backfill_rows",
+					     "walhook_backfill_chunks",
+					     "walhook_backfill_state" };
+	static const char *const helps[] = {
+		"Rows a backfill has read and handed on.",
+		"Chunks a backfill has read and handed on.",
+		"A backfill's state: running, paused, done or cancelled.",
+	};
+	char labels[512], table[160];
+	size_t n = stats_backfills(s);
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < n; i++) {
+			struct stats_backfill v = stats_get_backfill(s, i);
+			label_value(table, sizeof table, v.table);
+			int at = snprintf(labels, sizeof labels,
+					  "{slot=\"%s\",table=\"%s\"", slot,
+					  table);
+			if (k == 2)
+				snprintf(labels + at, sizeof labels - (size_t)at,
+					 ",state=\"%s\"}", v.state);
+			else
+				snprintf(labels + at, sizeof labels - (size_t)at,
+					 "}");
+			counter(b, names[k], helps[k], labels,
+				k == 0 ? v.rows : k == 1 ? v.chunks : 1, i == 0);
+		}
+	}
+}
+
 void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 {
 	static const char *const ops[] = { "insert",   "update",  "delete",
@@ -95,6 +129,7 @@ void metrics_render(struct buf *b, const struct stats *s, const char *slot)
 	    b, "walhook_lag_bytes",
 	    "Bytes of WAL between the server's end and the confirmed position.",
 	    labels, end > confirmed ? end - confirmed : 0, true);
+	backfills(b, s, value);
 }
 
 /* ---- the server: one thread, poll over the listener and every client ---- */

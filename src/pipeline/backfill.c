@@ -6,6 +6,7 @@
  * confirms nothing past it before the sinks have them. */
 #include <string.h>
 
+#include "base/lsn.h"
 #include "pipeline/steps.h"
 
 void pipeline_watch(struct pipeline *p, struct window *w)
@@ -32,7 +33,9 @@ static bool is_mark(const struct message *m, const char *mark)
 	return strlen(mark) == m->len && memcmp(mark, m->content, m->len) == 0;
 }
 
-/* The rows the window kept, as "read" rows of the open transaction. */
+/* The rows the window kept, as "read" rows of the open transaction, and
+ * after them the backfill's progress record, which therefore commits
+ * with them wherever a sink keeps one. */
 static int hand_on(struct pipeline *p, struct window *w, uint64_t lsn,
 		   struct err *e)
 {
@@ -50,6 +53,12 @@ static int hand_on(struct pipeline *p, struct window *w, uint64_t lsn,
 		stats_add(p->stats, STAT_READS, 1);
 		if (lh_change(p->lh, &c, e) < 0)
 			return -1;
+	}
+	if (w->progress &&
+	    delivery_write_state(p->d, w->name, w->progress, e) < 0) {
+		char at[LSN_STRLEN];
+		return err_prefix(e, "the high watermark of %s at %s", w->name,
+				  lsn_format(lsn, at));
 	}
 	return 0;
 }

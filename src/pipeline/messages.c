@@ -229,6 +229,31 @@ static int route_ddl(struct pipeline *p, const struct message *m, struct err *e)
 	return lh_ddl(p->lh, &p->ddl, e);
 }
 
+/* A signal is an operator's request, not data: one that cannot be met
+ * is a line on stderr naming it, and the stream goes on. */
+static int route_signal(struct pipeline *p, const struct message *m,
+			struct err *e)
+{
+	struct backfill_request *r = &p->signal.req;
+	int rc = signal_decode(&p->signal, m->content, m->len, e);
+	if (rc < 0) {
+		rc = BACKFILL_REFUSED;
+	} else if (!p->backfills) {
+		err_set(e, "no backfill can run here (a replay)");
+		rc = BACKFILL_REFUSED;
+	} else {
+		r->lsn = m->lsn;
+		r->commit_lsn = m->txn ? m->txn->final_lsn : m->lsn;
+		rc = p->backfills(p->backfills_ctx, p->signal.action, r, e);
+	}
+	if (rc != BACKFILL_REFUSED)
+		return rc;
+	char at[LSN_STRLEN];
+	fprintf(stderr, "walhook: %s message at %s refused: %s\n",
+		SIGNAL_PREFIX, lsn_format(m->lsn, at), e->msg);
+	return 0;
+}
+
 int pl_route_message(struct pipeline *p, const struct message *m, struct err *e)
 {
 	if (strcmp(m->prefix, HEARTBEAT_PREFIX) == 0)
@@ -237,6 +262,8 @@ int pl_route_message(struct pipeline *p, const struct message *m, struct err *e)
 		return route_ddl(p, m, e);
 	if (strcmp(m->prefix, BACKFILL_PREFIX) == 0)
 		return pl_backfill_mark(p, m, e);
+	if (strcmp(m->prefix, SIGNAL_PREFIX) == 0)
+		return route_signal(p, m, e);
 	stats_add(p->stats, STAT_MESSAGES, 1);
 	return lh_message(p->lh, m, e);
 }

@@ -55,6 +55,13 @@ void pipeline_set_tick(struct pipeline *p, int (*hook)(void *, struct err *),
 	p->tick_ctx = ctx;
 }
 
+void pipeline_set_backfills(struct pipeline *p, backfill_control act,
+			    void *ctx)
+{
+	p->backfills = act;
+	p->backfills_ctx = ctx;
+}
+
 void pipeline_reset(struct pipeline *p)
 {
 	p->in_txn = false;
@@ -86,6 +93,7 @@ void pipeline_free(struct pipeline *p)
 	free(p->windows);
 	buf_free(&p->text);
 	ddl_free(&p->ddl);
+	signal_free(&p->signal);
 }
 
 /* ---- the stream's consumer ---- */

@@ -23,6 +23,7 @@
 #include "decode/pgoutput.h"
 #include "decode/plugin.h"
 #include "decode/relcache.h"
+#include "decode/signal.h"
 #include "decode/textplugin.h"
 #include "lua/host.h"
 #include "pipeline/spool.h"
@@ -97,6 +98,10 @@ struct pipeline {
 	size_t nwindows, windows_cap;
 	struct window *closing;
 	struct xid_ring recent;
+	/* What acts on a walhook.signal message, and the last one read. */
+	backfill_control backfills;
+	void *backfills_ctx;
+	struct signal signal;
 };
 
 /* profile: how the stream's messages are read (plugin_profile). */
@@ -109,6 +114,9 @@ void pipeline_set_reopen(struct pipeline *p, volatile sig_atomic_t *flag);
  * chunk); its error ends the stream as a sink's would. */
 void pipeline_set_tick(struct pipeline *p, int (*hook)(void *, struct err *),
 		       void *ctx);
+/* What acts on walhook.signal messages (none: each is refused). */
+void pipeline_set_backfills(struct pipeline *p, backfill_control act,
+			    void *ctx);
 /* Forgets what a new connection will send again: the open transaction,
  * held-back transactions, the relations, the decoder's state. */
 void pipeline_reset(struct pipeline *p);

@@ -45,6 +45,7 @@ void window_free(struct window *w)
 	free(w->xip);
 	free(w->low);
 	free(w->high);
+	free(w->progress);
 	buf_free(&w->scratch);
 	*w = (struct window){ 0 };
 }
@@ -140,6 +141,12 @@ void window_set_xip(struct window *w, const uint32_t *xip, size_t n)
 	w->xip = xcalloc(n + 1, sizeof *xip);
 	memcpy(w->xip, xip, n * sizeof *xip);
 	w->nxip = n;
+}
+
+void window_set_progress(struct window *w, const char *text)
+{
+	free(w->progress);
+	w->progress = xstrdup(text);
 }
 
 uint32_t *window_parse_snapshot(const char *text, size_t *n)

@@ -59,6 +59,9 @@ struct window {
 	uint32_t *xip; /* the snapshot's transactions in progress */
 	size_t nxip;
 	char *low, *high; /* the watermarks' contents */
+	/* The backfill's progress once this chunk is in, opaque here: what
+	 * the sinks that keep such records commit with its rows. NULL: none. */
+	char *progress;
 	enum window_state state;
 	uint64_t end_lsn;
 	struct buf scratch;
@@ -73,6 +76,8 @@ void window_free(struct window *w);
 void window_add(struct window *w, const struct datum *vals);
 /* Copies the in-progress xids of the snapshot the chunk was read in. */
 void window_set_xip(struct window *w, const uint32_t *xip, size_t n);
+/* Copies the progress record the chunk's rows are handed on with. */
+void window_set_progress(struct window *w, const char *text);
 /* Parses pg_current_snapshot()'s text "xmin:xmax:xip,..." into xids
  * (their low 32 bits, as the stream names them); *n is the count. NULL
  * when the text is not a snapshot. Caller frees. */

@@ -360,27 +360,32 @@ static int check_silence(struct stream *s, int64_t now, struct err *e)
 	return 0;
 }
 
-/* Waits for the socket until the next status update is due. */
+/* Ten times a second is often enough for batch timers: not between every
+ * two messages of a busy stream. */
+#define TICK_US (100 * INT64_C(1000))
+
+/* Waits for the socket until the next status update or the consumer's
+ * next tick is due: a tick may have work that waits for no message (a
+ * backfill's next chunk, once the last one's watermarks came). */
 static int wait_socket(struct stream *s, struct err *e)
 {
-	int64_t due = LOAD(&s->last_status_us) + s->set.status_interval_us -
-		      mono_now_us();
+	int64_t now = mono_now_us();
+	int64_t due = LOAD(&s->last_status_us) + s->set.status_interval_us - now;
 	int timeout = s->set.status_interval_us <= 0 ? -1
 		      : due <= 0		     ? 0
 						     : (int)(due / 1000) + 1;
 	/* The timers above run at least once a second. */
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
+	int64_t tick = s->last_tick_us + TICK_US - now;
+	if (s->consumer.tick && tick / 1000 + 1 < timeout)
+		timeout = tick <= 0 ? 0 : (int)(tick / 1000) + 1;
 	struct pollfd pfd = { .fd = PQsocket(s->conn), .events = POLLIN };
 	if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 		return err_set(e, "waiting for the server: %s",
 			       strerror(errno));
 	return 0;
 }
-
-/* Ten times a second is often enough for batch timers: not between every
- * two messages of a busy stream. */
-#define TICK_US (100 * INT64_C(1000))
 
 /* Each step of the loop returns false to end the stream with *end (left
  * at STREAM_ENDED_FAILED where nothing else is said). */

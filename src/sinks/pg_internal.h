@@ -5,8 +5,9 @@
  * reads their results; the tables (pg_tables.c) are described from the
  * target's catalog; the SQL of a change is built in pg_sql.c; runs of
  * inserts go by COPY in pg_copy.c, runs of updates and deletes in batches
- * in pg_batch.c; schema changes are applied in pg_ddl.c; pg.c has the
- * sink's operations. Only those files include it. */
+ * in pg_batch.c; schema changes are applied in pg_ddl.c; backfills'
+ * progress records are kept in pg_state.c; pg.c has the sink's
+ * operations. Only those files include it. */
 #ifndef WALHOOK_SINK_PG_INTERNAL_H
 #define WALHOOK_SINK_PG_INTERNAL_H
 
@@ -140,6 +141,7 @@ struct pgsink {
 	bool fed_before;
 	struct target_table *emptied; /* by the open snapshot table's rows */
 	bool in_txn;		      /* a target transaction is open */
+	bool state_table; /* walhook.state is known to be there */
 	bool apply_ddl;
 	/* The statement text of the last schema change seen was run (or
 	 * need not be): its later commands are skipped. */
@@ -256,6 +258,15 @@ void pgsink_batch_free(struct pgsink *p);
 /* The sink's write_ddl: a schema change's statement text run once in the
  * open target transaction, when applying is asked for. */
 int pgsink_write_ddl(struct sink *s, const struct sink_ddl *d, struct err *e);
+
+/* ---- backfills' progress records (pg_state.c) ---- */
+
+/* The sink's write_state and read_state: walhook.state's row for the
+ * backfill name. */
+int pgsink_write_state(struct sink *s, const char *name, const char *text,
+		       struct err *e);
+int pgsink_read_state(struct sink *s, const char *name, char **text,
+		      struct err *e);
 
 /* ---- the SQL of a change (pg_sql.c) ---- */
 

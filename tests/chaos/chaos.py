@@ -24,6 +24,12 @@ A soak run (`run_seed`) for one seed and one protocol:
      source's pg_current_wal_lsn() (a deadline, polled; no sleep is used
      to wait for anything).
 
+A backfill run (--backfill) also loads acct with rows before the slots
+exist, which reach the target only through walhook's backfill of acct,
+started by --backfill on the same command line as every restart, while
+the workload updates, re-keys and deletes some of them. Before the catch-up
+it waits for the backfill to be done.
+
 The invariants, each reported on its own:
 
   I1 the file sink holds every committed change in order: the rules F1-F4
@@ -35,7 +41,10 @@ The invariants, each reported on its own:
      workload stopped) within the deadline;
   I4 walhook never died but by our kill -9 (an exit on its own, or by any
      other signal, is reported with its stderr), exits 0 on the final
-     SIGTERM, and no stderr holds a sanitizer report or a crash message.
+     SIGTERM, and no stderr holds a sanitizer report or a crash message;
+  I5 (backfill runs) the backfill is done within the deadline. Its read rows
+     are left out of I1 (the oracle has no such changes); I2 shows them
+     complete and never older than a change of their row.
 
 Seeds replay: the schedule and the workload's transactions are a function
 of the seed alone (what commits where, under faults, depends on timing).
@@ -139,9 +148,10 @@ def walhook_path():
 
 
 # The first port of the sandbox range the soak's clusters take: away from
-# the suite's other clusters, since a target the soak has stopped must find
-# its port free when it starts again.
-SANDBOX_FIRST_PORT = "54620"
+# the suite's other clusters, and above Linux's ephemeral ports (32768-60999),
+# which any client socket may be given: a target the soak has stopped must
+# find its port free when it starts again.
+SANDBOX_FIRST_PORT = "61100"
 
 
 def prepare_process():
@@ -450,12 +460,19 @@ def describe_fault(f):
 
 # --- one soak run ---------------------------------------------------------------------
 
+# A backfill run: acct's rows loaded before the slots exist, read by
+# walhook's backfill in chunks while the faults and the workload run.
+BACKFILL_ROWS = 6000
+BACKFILL_CHUNK = 200
+
+
 class Run:
     with_target = True     # a postgres sink on a second cluster
     via_proxy = True       # walhook's replication connection through the proxy
     label = None
 
-    def __init__(self, seed, protocol, seconds, walhook, faults=None):
+    def __init__(self, seed, protocol, seconds, walhook, faults=None, backfill=False):
+        self.backfill = backfill
         self.seed = seed
         self.protocol = protocol
         self.seconds = seconds
@@ -477,7 +494,8 @@ class Run:
         return (f"WALHOOK={self.walhook} {os.path.join(REPO, 'scripts', 'chaos')}"
                 f" --seed {self.seed} --protocol {self.protocol} --seconds {self.seconds}"
                 + (f" --faults {self.nfaults}" if self.nfaults != max(3, round(self.seconds / 4))
-                   else ""))
+                   else "")
+                + (" --backfill" if self.backfill else ""))
 
     # -- setup -------------------------------------------------------------
 
@@ -492,6 +510,8 @@ class Run:
                 c.sql(f"CREATE DATABASE {db}")
                 c.sql(wl.SCHEMA, db)
         self.src.sql("CREATE PUBLICATION pub FOR TABLE acct, bag", SRC_DB)
+        if self.backfill:
+            self.src.sql(wl.preload_sql(BACKFILL_ROWS), SRC_DB)
         two_phase = "true" if PROTOCOLS[self.protocol]["two_phase"] else "false"
         self.src.sql(f"SELECT pg_create_logical_replication_slot('{SLOT}', 'pgoutput', false,"
                      f" {two_phase}), pg_create_logical_replication_slot('{ORACLE_SLOT}',"
@@ -516,6 +536,9 @@ class Run:
                      "--set", f"file={self.sink_path}"]
         if self.with_target:
             self.argv += ["--set", f"target={self.dst.conninfo(DST_DB)}"]
+        if self.backfill:
+            self.argv += ["--backfill", "public.acct", "--backfill-chunk", str(BACKFILL_CHUNK),
+                          "--backfill-state", os.path.join(self.rundir, "backfill.state")]
         # More flags by hand, for a closer look at a failing seed (e.g.
         # WALHOOK_CHAOS_ARGS="--record /tmp/run.rec").
         self.argv += shlex.split(os.environ.get("WALHOOK_CHAOS_ARGS", ""))
@@ -545,6 +568,11 @@ class Run:
         if kind == "proxy_cut":
             n = self.proxy.arm_cut(bytes=f.get("bytes"), messages=f.get("messages"))
             return f"armed {n} connection(s)"
+        if kind == "start_reset":
+            # Not one of FAULT_KINDS: fixed scenarios aim it.
+            self.proxy.reset_replication()
+            n = self.proxy.arm_start_reset(f.get("count", 1))
+            return f"reset the stream, and armed the next {n} START_REPLICATION"
         if kind == "kill9":
             self.wh.kill9_and_restart()
             return f"walhook #{self.wh.incarnation} started"
@@ -602,7 +630,7 @@ class Run:
 
     def make_workload(self, rng):
         return wl.Workload(rng, self.src.argv(SRC_DB), os.path.join(self.rundir, "workload.log"),
-                           two_phase=True)
+                           two_phase=True, preloaded=BACKFILL_ROWS if self.backfill else 0)
 
     def execute(self):
         rng = random.Random(self.seed)
@@ -630,6 +658,8 @@ class Run:
         self.proxy.arm_cut(None, None)
         self.resolve_prepared(rng)
         self.stats["txns"] = self.work.acked
+        if self.backfill:
+            self.wait_backfill(timeout=max(60, min(180, 3 * self.seconds)))
         # generous for a loaded 2-core machine: a healthy catch-up takes seconds
         self.catch_up(timeout=max(60, min(180, 3 * self.seconds)))
         self.stop_progress.set()
@@ -663,6 +693,20 @@ class Run:
             self.src.sql(f"{verb} PREPARED '{g}'", SRC_DB)
         if gids:
             self.log(f"resolved {len(gids)} prepared transactions left waiting")
+
+    def wait_backfill(self, timeout):
+        """Until walhook says the backfill is done, which it does once the
+        last chunk is durable (a later incarnation, started after that, does
+        not run it again); the catch-up then covers its last watermarks."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.wh.check()
+            if any("backfill of public.acct: done" in text for _, text in self.wh.all_stderr()):
+                return
+            time.sleep(0.2)
+        self.problems.setdefault("I5", []).append(
+            f"the backfill of public.acct was not done within {timeout} s:\n"
+            + self.wh.stderr_tail())
 
     def catch_up(self, timeout=180):
         end = self.src.wal_lsn()
@@ -714,6 +758,12 @@ class Run:
         full = {t for t, k in wl.TABLES.items() if not k}
         # I1: the file, read while walhook still runs (all of it is confirmed)
         lines, damaged = oracle.read_file_sink(self.sink_path)
+        # A backfill's read rows are no change of the oracle's; what they
+        # must do is shown by I2 (the preloaded rows reach the target only
+        # through them, and a stale one would undo a change).
+        reads = [fl for fl in lines if fl.op == "read"]
+        lines = [fl for fl in lines if fl.op != "read"]
+        self.stats["read_lines"] = len(reads)
         changes = oracle.read_oracle(lambda q: self.src.lines(q, SRC_DB), ORACLE_SLOT)
         self.stats["changes"] = len(changes)
         self.stats["file_lines"] = len(lines)
@@ -776,7 +826,8 @@ class Run:
                    f" faults={len(self.faults_done)} txns={self.stats.get('txns', '?')}"
                    f" changes={self.stats.get('changes', '?')}"
                    f" file_lines={self.stats.get('file_lines', '?')}"
-                   f" walhook_starts={self.wh.incarnation if self.wh else 0}"
+                   + (f" read_lines={self.stats.get('read_lines', '?')}" if self.backfill else "")
+                   + f" walhook_starts={self.wh.incarnation if self.wh else 0}"
                    f" time={elapsed:.0f}s "
                    + ("PASS" if ok else "FAIL " + ",".join(sorted(self.problems))))
         if ok:
@@ -827,10 +878,10 @@ def keep():
     return os.environ.get("WALHOOK_CHAOS_KEEP", "") not in ("", "0")
 
 
-def run_seed(seed, protocol, seconds, walhook, faults=None):
+def run_seed(seed, protocol, seconds, walhook, faults=None, backfill=False):
     """One soak run; prints its lines; returns True when it passed."""
     started = time.monotonic()
-    run = Run(seed, protocol, seconds, walhook, faults)
+    run = Run(seed, protocol, seconds, walhook, faults, backfill)
     print(f"chaos: seed {seed} protocol {protocol}, {run.nfaults} faults over ~{seconds} s,"
           f" walhook {walhook}, run directory {run.rundir}", flush=True)
     failed = True

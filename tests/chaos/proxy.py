@@ -5,6 +5,8 @@
     proxy.arm_cut(bytes=5000)         # RST the current replication connection
                                       # after 5000 more server->client bytes
     proxy.arm_cut(messages=40)        # ... after 40 more whole messages
+    proxy.arm_start_reset(2)          # RST the next 2 replication connections
+                                      # as their client sends START_REPLICATION
     proxy.close()
 
 One thread runs every connection through a selector, with a buffer per
@@ -103,6 +105,7 @@ class Proxy:
         self.conns = {}
         self._next_id = 1
         self.resets = 0                 # connections this proxy broke
+        self._start_resets = 0          # replication starts still to break
         self.accepted = 0
         self._stop = False
         self.thread = threading.Thread(target=self._loop, daemon=True)
@@ -141,6 +144,15 @@ class Proxy:
                     c.cut_messages = messages
                     armed += 1
             return armed
+        return self._command(fn)
+
+    def arm_start_reset(self, count=1):
+        """Reset the next `count` replication connections when their client
+        sends START_REPLICATION, before the server sees it: a connection
+        lost while the stream starts. Return the count armed."""
+        def fn():
+            self._start_resets = count
+            return count
         return self._command(fn)
 
     def replication_connections(self):
@@ -245,6 +257,11 @@ class Proxy:
                     return
                 if conn.params is None:
                     self._parse_startup(conn, data)
+                if (self._start_resets and conn.replication
+                        and b"START_REPLICATION" in data):
+                    self._start_resets -= 1
+                    self._reset(conn, "reset at START_REPLICATION")
+                    return
                 conn.to_upstream += data
             if events & selectors.EVENT_WRITE and conn.to_client:
                 n = sock.send(conn.to_client)

@@ -21,6 +21,10 @@ no other transaction touches (a prepared transaction holds its locks), then
 later COMMIT PREPARED or ROLLBACK PREPARED, with up to 4 waiting at a time,
 across faults. Before a TRUNCATE, which would wait for the locks of a
 prepared transaction, the waiting ones are resolved.
+
+With a backfill (chaos.py's backfill runs), acct also holds rows loaded
+before the slots exist, and 30 % of acct's updates, key changes and deletes
+pick one of those.
 """
 
 import os
@@ -40,14 +44,23 @@ ORDER_BY = {"acct": "id", "bag": "a, b"}
 
 PREPARED_BASE = 50_000_000
 MAX_PREPARED = 4
+# acct's rows loaded before the slots exist, which reach the target only by
+# a backfill (chaos.py --backfill): ids PRELOAD_BASE + 1 ... + n.
+PRELOAD_BASE = 40_000_000
+
+
+def preload_sql(n):
+    return (f"INSERT INTO acct SELECT g, g * 3, 'preloaded' FROM generate_series("
+            f"{PRELOAD_BASE + 1}, {PRELOAD_BASE + n}) g")
 
 
 class Generator:
-    def __init__(self, rng, two_phase=True):
+    def __init__(self, rng, two_phase=True, preloaded=0):
         self.rng = rng
         self.two_phase = two_phase
         self.next_id = 1
         self.ids = []            # ids it inserted (a guess: some may not have committed)
+        self.preloaded = preloaded
         self.next_gid = 1
         self.next_prepared_id = PREPARED_BASE
         self.pending = []        # gids it prepared and has not resolved
@@ -59,6 +72,11 @@ class Generator:
         return i
 
     def _some_id(self):
+        # Updates, key changes and deletes of preloaded rows race their
+        # backfill's chunks. (No draw without them, so that a seed's
+        # workload stays the same without a backfill.)
+        if self.preloaded and self.rng.random() < 0.3:
+            return PRELOAD_BASE + self.rng.randint(1, self.preloaded)
         if not self.ids:
             return self._id()
         return self.rng.choice(self.ids[-2000:])
@@ -166,9 +184,9 @@ class Workload(threading.Thread):
     pause while the server restarts); SQL errors (a lock timeout, a row
     gone) are logged and ignored."""
 
-    def __init__(self, rng, psql_argv, log_path, two_phase=True, pace=0.01):
+    def __init__(self, rng, psql_argv, log_path, two_phase=True, pace=0.01, preloaded=0):
         super().__init__(daemon=True)
-        self.gen = Generator(rng, two_phase=two_phase)
+        self.gen = Generator(rng, two_phase=two_phase, preloaded=preloaded)
         self.psql_argv = psql_argv
         self.log_path = log_path
         self.pace = pace

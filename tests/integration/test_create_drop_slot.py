@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """--create-slot alone creates a pgoutput slot and exits 0; again with
---if-not-exists is fine, again without it is an error; --drop-slot drops it."""
+--if-not-exists is fine, again without it is an error; --drop-slot drops it.
+--create-slot -P makes a slot of each other plugin walhook decodes, which
+then streams with the options walhook sends it: one insert, one line."""
 
 import harness
 
@@ -33,6 +35,20 @@ def main(t):
     t.expect_exit(wh, 1)
     t.check("does not exist" in wh.stderr,
             "dropping a missing slot: stderr lacks 'does not exist'\n" + wh.describe())
+
+    t.psql("CREATE TABLE made_by_slot (id int PRIMARY KEY, plugin text)")
+    for n, plugin in enumerate(("test_decoding", "wal2json", "decoderbufs"), 1):
+        s = f"wh_create_{plugin}"
+        wh = t.run("-S", s, "--create-slot", "-P", plugin, timeout=10)
+        t.expect_exit(wh, 0)
+        t.eq(t.require_slot(s, wh)["plugin"], plugin, f"the plugin of the -P {plugin} slot")
+        t.psql(f"INSERT INTO made_by_slot VALUES ({n}, '{plugin}')")
+        end = t.stop_mark(f"INSERT INTO made_by_slot VALUES ({n + 10}, 'past the end')")
+        wh = t.run("-S", s, "--start", "-E", end, timeout=20)
+        t.expect_exit(wh, 0)
+        got = [(r["op"], r["table"], r["new"]) for r in wh.records()]
+        t.eq(got, [("insert", "made_by_slot", {"id": n, "plugin": plugin})],
+             f"the -P {plugin} slot's stream up to {end}")
 
 
 harness.run("create_drop_slot", main)

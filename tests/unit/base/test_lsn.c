@@ -3,7 +3,9 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/lsn.h"
 
@@ -129,6 +131,46 @@ START_TEST(test_pgtime_extremes)
 	pgtime_format(INT64_MIN, out);
 	ck_assert_uint_lt(strlen(out), PGTIME_STRLEN);
 	ck_assert_str_eq(out + strlen(out) - 10, ".224192+00");
+}
+END_TEST
+
+/* The C library's calendar, as the reference for the arithmetic one. */
+static void libc_format(int64_t pg_us, char out[PGTIME_STRLEN])
+{
+	int64_t sec = pg_us / 1000000, us = pg_us % 1000000;
+	if (us < 0) {
+		us += 1000000;
+		sec -= 1;
+	}
+	time_t t = (time_t)(sec + PG_EPOCH_OFFSET_S);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	snprintf(out, PGTIME_STRLEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)us);
+}
+
+/* Every day from 1900 to 2400 (century and 400-year leap rules, both
+ * sides of 1970 and 2000), and seeded random instants in years 1-9999. */
+START_TEST(test_pgtime_matches_libc)
+{
+	char got[PGTIME_STRLEN], want[PGTIME_STRLEN];
+	int64_t from = (INT64_C(-2208988800) - PG_EPOCH_OFFSET_S) * 1000000;
+	for (int64_t d = 0; d < 500 * 366; d++) {
+		int64_t us = from + d * INT64_C(86400000000) + d * 7919;
+		libc_format(us, want);
+		ck_assert_str_eq(pgtime_format(us, got), want);
+	}
+	srand(20261201);
+	int64_t lo = (INT64_C(-62135596800) - PG_EPOCH_OFFSET_S) * 1000000;
+	int64_t span = INT64_C(315537897600) * 1000000; /* 1-01-01 to 9999-12-31 */
+	for (int i = 0; i < 200000; i++) {
+		uint64_t r = (uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^
+			     (uint64_t)rand();
+		int64_t us = lo + (int64_t)(r % (uint64_t)span);
+		libc_format(us, want);
+		ck_assert_str_eq(pgtime_format(us, got), want);
+	}
 }
 END_TEST
 
@@ -258,6 +300,7 @@ static Suite *lsn_suite(void)
 	tcase_add_test(tc, test_pgtime_known);
 	tcase_add_test(tc, test_pgtime_before_2000);
 	tcase_add_test(tc, test_pgtime_extremes);
+	tcase_add_test(tc, test_pgtime_matches_libc);
 	tcase_add_test(tc, test_pgtime_now_is_recent);
 	tcase_add_test(tc, test_pgtime_parse);
 	tcase_add_test(tc, test_pgtime_round_trip);

@@ -205,6 +205,69 @@ static void put(struct fake *f)
 	ck_assert_int_eq(delivery_write_json(&d, &f->base, "{}", 2, &e), 0);
 }
 
+/* A sink that keeps progress records: the last one written, and what
+ * its target holds once flushed. */
+struct keeper {
+	struct fake f;
+	char written[64], held[64];
+};
+
+static int keeper_write_state(struct sink *s, const char *name,
+			      const char *text, struct err *e)
+{
+	struct keeper *k = (struct keeper *)s;
+	(void)e;
+	snprintf(k->written, sizeof k->written, "%s=%s", name, text);
+	return 0;
+}
+
+static int keeper_read_state(struct sink *s, const char *name, char **text,
+			     struct err *e)
+{
+	struct keeper *k = (struct keeper *)s;
+	(void)e;
+	size_t n = strlen(name);
+	*text = strncmp(k->held, name, n) == 0 && k->held[n] == '='
+		    ? strdup(k->held + n + 1)
+		    : NULL;
+	return 0;
+}
+
+static int keeper_flush(struct sink *s, struct err *e)
+{
+	struct keeper *k = (struct keeper *)s;
+	snprintf(k->held, sizeof k->held, "%s", k->written);
+	return fake_flush(s, e);
+}
+
+static const struct sink_ops keeper_ops = {
+	.kind = "keeper",
+	.write_json = fake_write,
+	.write_state = keeper_write_state,
+	.read_state = keeper_read_state,
+	.begin = fake_begin,
+	.commit = fake_commit,
+	.flush = keeper_flush,
+	.free = fake_free,
+};
+
+static struct keeper *keeper_new(const char *name)
+{
+	struct keeper *k = calloc(1, sizeof *k);
+	k->f.base.ops = &keeper_ops;
+	snprintf(k->f.base.name, sizeof k->f.base.name, "%s", name);
+	return k;
+}
+
+static char read_back[4][64];
+static int nread;
+static void on_record(void *ctx, const char *sink, const char *text)
+{
+	(void)ctx;
+	snprintf(read_back[nread++], sizeof read_back[0], "%s:%s", sink,
+		 text ? text : "(none)");
+}
+
 /* ---- the rule, step by step ---- */
 
 START_TEST(test_nothing_written)
@@ -658,6 +721,42 @@ START_TEST(test_random_walk)
 }
 END_TEST
 
+/* A progress record goes to the sinks that keep one, inside a unit, and
+ * holds back what may be confirmed like any write until their flush. */
+START_TEST(test_state_records)
+{
+	struct fake *plain = fake_new("plain", 0);
+	struct keeper *k = keeper_new("keeper");
+	delivery_add(&d, &plain->base);
+	delivery_add(&d, &k->f.base);
+	ck_assert_int_eq(delivery_write_state(&d, "public.t", "1", &e), -1);
+	begin(100);
+	ck_assert_int_eq(delivery_write_state(&d, "public.t", "2", &e), 0);
+	end(150);
+	ck_assert_str_eq(k->written, "public.t=2");
+	ck_assert_uint_eq(delivery_confirmable(&d), 0);
+	ck_assert_int_eq(k->f.commits, 1);
+	ck_assert_int_eq(plain->commits, 0);
+	nread = 0;
+	ck_assert_int_eq(delivery_read_state(&d, "public.t", on_record, NULL, &e),
+			 0);
+	ck_assert_int_eq(nread, 1);
+	ck_assert_str_eq(read_back[0], "keeper:(none)");
+	ck_assert_int_eq(delivery_stop(&d, &e), 0);
+	ck_assert_uint_eq(delivery_confirmable(&d), 150);
+	nread = 0;
+	ck_assert_int_eq(delivery_read_state(&d, "public.t", on_record, NULL, &e),
+			 0);
+	ck_assert_str_eq(read_back[0], "keeper:2");
+	begin(200);
+	ck_assert_int_eq(delivery_read_state(&d, "public.t", on_record, NULL, &e),
+			 -1);
+	sink_skip(&k->f.base, true);
+	ck_assert_int_eq(delivery_write_state(&d, "public.t", "3", &e), 0);
+	ck_assert_str_eq(k->written, "public.t=2");
+}
+END_TEST
+
 static Suite *delivery_suite(void)
 {
 	Suite *s = suite_create("delivery");
@@ -680,6 +779,7 @@ static Suite *delivery_suite(void)
 	tcase_add_test(tc, test_batch_by_time_between_units_only);
 	tcase_add_test(tc, test_skipping_sink);
 	tcase_add_test(tc, test_output_is_a_sink);
+	tcase_add_test(tc, test_state_records);
 	tcase_add_test(tc, test_random_walk);
 	suite_add_tcase(s, tc);
 	return s;

@@ -113,6 +113,21 @@ START_TEST(test_profiles)
 }
 END_TEST
 
+/* pgoutput's messages, read as its defGetBoolean reads them. */
+START_TEST(test_pgoutput_messages)
+{
+	static const char *const yes[] = { NULL, "true", "ON", "True" };
+	static const char *const no[] = { "false", "off", "OFF", "FALSE" };
+	for (size_t i = 0; i < 4; i++) {
+		struct plugin_option o = { "messages", yes[i] };
+		ck_assert(plugin_profile("pgoutput", &o, 1).messages);
+		o.value = no[i];
+		ck_assert(!plugin_profile("pgoutput", &o, 1).messages);
+	}
+	ck_assert(!plugin_profile("pgoutput", NULL, 0).messages);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plugin");
@@ -122,6 +137,7 @@ int main(void)
 	tcase_add_test(tc, test_pgoutput_needs_publications);
 	tcase_add_test(tc, test_text_plugins_get_what_they_read);
 	tcase_add_test(tc, test_profiles);
+	tcase_add_test(tc, test_pgoutput_messages);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
