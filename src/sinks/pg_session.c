@@ -223,11 +223,14 @@ int pgsink_setup(struct pgsink *p, struct err *e)
 /* Connects again after the target went away: a new session, so new
  * settings and prepared statements, tables described anew (they may have
  * changed meanwhile), and the position read again (a commit whose answer
- * was lost may have happened). */
+ * was lost may have happened). A target transaction that was open went
+ * with the old session: that is a failure even when the new session
+ * works, or the rest of the batch would commit without its first rows. */
 int pgsink_ensure_connected(struct pgsink *p, struct err *e)
 {
 	if (PQstatus(p->conn) == CONNECTION_OK && !p->unusable)
 		return 0;
+	bool lost_batch = p->in_txn;
 	PQreset(p->conn);
 	p->unusable = false;
 	p->in_txn = false;
@@ -247,6 +250,11 @@ int pgsink_ensure_connected(struct pgsink *p, struct err *e)
 	if (!PQenterPipelineMode(p->conn)) {
 		pgsql_fail(e, p->conn, NULL, "entering pipeline mode");
 		return pgsink_fail(p, e);
+	}
+	if (lost_batch) {
+		err_set(e, "the connection to the target was lost inside a batch");
+		e->transient = true;
+		return -1;
 	}
 	return 0;
 }
