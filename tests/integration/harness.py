@@ -944,6 +944,16 @@ def with_target(t, slot, body):
             t.psql(drop_origin, db="postgres")
 
 
+def backfill_table(t, target, rows):
+    """Table t (id int PRIMARY KEY, v text) with `rows` rows on the source,
+    published by `pub`, and empty on the target: rows only a backfill can
+    bring there."""
+    t.psql("CREATE TABLE t (id int PRIMARY KEY, v text);"
+           f"INSERT INTO t SELECT g, 'r' || g FROM generate_series(1, {rows}) g;"
+           "CREATE PUBLICATION pub FOR TABLE t")
+    t.psql("CREATE TABLE t (id int PRIMARY KEY, v text)", db=target)
+
+
 # --- a transaction held open while others commit -----------------------------
 
 def interleave(t, app, open_sql, meanwhile_sql):

@@ -34,10 +34,7 @@ def main(t):
     slot = "wh_bf_target_wiped"
 
     def body(t, target):
-        t.psql("CREATE TABLE t (id int PRIMARY KEY, v text);"
-               f"INSERT INTO t SELECT g, 'r' || g FROM generate_series(1, {ROWS}) g;"
-               "CREATE PUBLICATION pub FOR TABLE t")
-        t.psql("CREATE TABLE t (id int PRIMARY KEY, v text)", db=target)
+        harness.backfill_table(t, target, ROWS)
         state = os.path.join(t.tmp, "bf.state")
         script = t.script("target.lua", SCRIPT)
         args = ("-S", slot, "--create-slot", "--if-not-exists", "--start",

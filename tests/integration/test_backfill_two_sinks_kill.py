@@ -61,10 +61,7 @@ def main(t):
     slot = "wh_bf_two_sinks"
 
     def body(t, target):
-        t.psql("CREATE TABLE t (id int PRIMARY KEY, v text);"
-               f"INSERT INTO t SELECT g, 'r' || g FROM generate_series(1, {ROWS}) g;"
-               "CREATE PUBLICATION pub FOR TABLE t")
-        t.psql("CREATE TABLE t (id int PRIMARY KEY, v text)", db=target)
+        harness.backfill_table(t, target, ROWS)
         state = os.path.join(t.tmp, "bf.state")
         out = os.path.join(t.tmp, "out.jsonl")
         script = t.script("two.lua", SCRIPT)
