@@ -114,13 +114,15 @@ void backfill_progress_free(struct backfill_progress *p)
 /* One line, its fields unescaped in place. */
 static bool parse_line(char *line, struct backfill_progress *p)
 {
+	if (*line != '\t')
+		return false;
 	char *at = line + 1; /* every field follows a tab */
 	char *table = next_field(&at), *where = next_field(&at),
 	     *state = next_field(&at), *chunk = next_field(&at),
 	     *rows = next_field(&at), *chunks = next_field(&at),
 	     *by = next_field(&at), *commit = next_field(&at),
 	     *lsn = next_field(&at);
-	if (*line != '\t' || !lsn)
+	if (!lsn)
 		return false;
 	int st = name_index(state_names, 4, state);
 	int origin = name_index(origin_names, 3, by);
