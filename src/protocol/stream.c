@@ -395,12 +395,14 @@ static bool ended(enum stream_end *end, enum stream_end why)
 	return false;
 }
 
-/* A consumer's or a decoder's error: a transient one (a sink's target or
- * the connection gone) is a lost connection, retried. */
-static bool failed(enum stream_end *end, const struct err *e)
+/* A consumer's or a decoder's error: a transient one (a sink's target
+ * gone) is a lost connection, retried, and so is any error once the
+ * connection itself is gone (the answer to a keepalive that could not be
+ * sent, a sink's wait cut short by it). */
+static bool failed(struct stream *s, enum stream_end *end, const struct err *e)
 {
-	return ended(end,
-		     e->transient ? STREAM_ENDED_LOST : STREAM_ENDED_FAILED);
+	bool lost = e->transient || (s->conn && PQstatus(s->conn) != CONNECTION_OK);
+	return ended(end, lost ? STREAM_ENDED_LOST : STREAM_ENDED_FAILED);
 }
 
 /* What is due by the clock: the consumer's tick, progress, warnings, the
@@ -416,7 +418,7 @@ static bool run_timers(struct stream *s, enum stream_end *end, struct err *e)
 		int rc = s->consumer.tick(s->consumer.ctx, e);
 		take_back(s);
 		if (rc < 0)
-			return failed(end, e);
+			return failed(s, end, e);
 	}
 	progress(s, now);
 	check_stall(s, now);
@@ -453,7 +455,7 @@ static bool take_message(struct stream *s, const char *copybuf, int n,
 	int rc = handle_copydata(s, (const uint8_t *)copybuf, (size_t)n, e);
 	if (rc == STREAM_STOP)
 		return ended(end, STREAM_ENDED_ENDPOS);
-	return rc < 0 ? failed(end, e) : true;
+	return rc < 0 ? failed(s, end, e) : true;
 }
 
 /* The next message, or a wait for the socket when none is buffered. */

@@ -78,7 +78,11 @@ SLOT = "chaos_slot"
 ORACLE_SLOT = "chaos_oracle"
 SRC_DB = "chaos_src"
 DST_DB = "chaos_dst"
-TMPFS_SIZE = os.environ.get("WALHOOK_CHAOS_TMPFS_SIZE", "384m")
+# The file sink's tmpfs. A prepared transaction that waits pins the slot
+# at its PREPARE (protocol 3), so every reconnect meanwhile sends all that
+# follows again and the file, written at least once, takes it again: seed
+# 3001 protocol 3 filled 384 MB that way, for good.
+TMPFS_SIZE = os.environ.get("WALHOOK_CHAOS_TMPFS_SIZE", "1536m")
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 PROTOCOLS = {
@@ -573,6 +577,16 @@ class Run:
             self.proxy.reset_replication()
             n = self.proxy.arm_start_reset(f.get("count", 1))
             return f"reset the stream, and armed the next {n} START_REPLICATION"
+        if kind == "keepalive_cut":
+            # Not one of FAULT_KINDS: fixed scenarios aim it.
+            before = self.proxy.resets
+            n = self.proxy.arm_keepalive_cut()
+            deadline = time.monotonic() + 30
+            while self.proxy.resets == before:
+                if time.monotonic() > deadline:
+                    harness.fail(f"no keepalive asking a reply came within 30 s ({n} armed)")
+                time.sleep(0.05)
+            return "cut after a keepalive asking a reply"
         if kind == "kill9":
             self.wh.kill9_and_restart()
             return f"walhook #{self.wh.incarnation} started"

@@ -7,6 +7,8 @@
     proxy.arm_cut(messages=40)        # ... after 40 more whole messages
     proxy.arm_start_reset(2)          # RST the next 2 replication connections
                                       # as their client sends START_REPLICATION
+    proxy.arm_keepalive_cut()         # RST the current replication connection
+                                      # right after a keepalive that asks for a reply
     proxy.close()
 
 One thread runs every connection through a selector, with a buffer per
@@ -22,6 +24,7 @@ A reset closes the client's socket with SO_LINGER 0 (the client gets a
 connection reset) and the server's socket plainly (the backend sees EOF).
 """
 
+import re
 import selectors
 import socket
 import struct
@@ -29,6 +32,10 @@ import threading
 import time
 
 BACKLOG_LIMIT = 1 << 20  # stop reading a side while the other has this much queued
+# A whole CopyData message holding a primary keepalive whose last byte asks
+# for a reply ('k', WAL end, send time, 1). A run of XLogData bytes could
+# look the same: then that is where the cut falls, which is as good.
+KEEPALIVE_ASKING = re.compile(rb"d\x00\x00\x00\x16k.{16}\x01", re.S)
 
 
 class _Conn:
@@ -49,6 +56,7 @@ class _Conn:
         self._hdr = bytearray()
         self.cut_bytes = None           # cut when this many more bytes have gone
         self.cut_messages = None        # cut after this many more whole messages
+        self.cut_keepalive = False      # cut after a keepalive asking a reply
         self.opened = time.monotonic()
         self.closed = False
         self.reg = {"client": selectors.EVENT_READ, "upstream": selectors.EVENT_READ}
@@ -153,6 +161,19 @@ class Proxy:
         def fn():
             self._start_resets = count
             return count
+        return self._command(fn)
+
+    def arm_keepalive_cut(self):
+        """Reset the current replication connection(s) right after the next
+        keepalive that asks for a reply has been passed on: the client
+        answers a connection that is gone. Return how many were armed."""
+        def fn():
+            armed = 0
+            for c in self.conns.values():
+                if c.replication:
+                    c.cut_keepalive = True
+                    armed += 1
+            return armed
         return self._command(fn)
 
     def replication_connections(self):
@@ -294,6 +315,10 @@ class Proxy:
             conn.s2c_messages += k
         else:
             conn.s2c_messages += conn.boundary_after(data, None)[1]
+        if conn.cut_keepalive:
+            m = KEEPALIVE_ASKING.search(data)
+            if m and (cut_at is None or m.end() < cut_at):
+                cut_at = m.end()
         if cut_at is not None:
             conn.to_client += data[:cut_at]
             conn.s2c_bytes += cut_at
