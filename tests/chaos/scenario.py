@@ -8,6 +8,8 @@ A scenario is a list of steps, run in order while the workload commits:
     ("streaming",)                     wait (deadline 60 s) for walhook to stream
     ("committed", 150)                 wait (deadline 60 s) for the workload to
                                        finish 150 more transactions
+    ("confirmed",)                     wait (deadline 60 s) for the slot to be
+                                       confirmed past the WAL position now
     ("repeat", 8, [steps...])          the steps, 8 times
 
 The run then ends as a soak run does (workload stopped, slot caught up to the
@@ -24,6 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chaos  # noqa: E402
 import harness  # noqa: E402
+import oracle  # noqa: E402
 import workload as wl  # noqa: E402
 
 
@@ -85,11 +88,26 @@ class ScenarioRun(chaos.Run):
                         harness.fail(f"the workload did not commit {step[1]} more"
                                      " transactions within 60 s")
                     time.sleep(0.02)
+            elif step[0] == "confirmed":
+                self._wait_confirmed(self.src.wal_lsn())
             elif step[0] == "repeat":
                 for _ in range(step[1]):
                     self._steps(step[2], started)
             else:
                 raise ValueError(f"unknown scenario step {step!r}")
+
+
+    def _wait_confirmed(self, lsn):
+        deadline = time.monotonic() + 60
+        while True:
+            self.wh.check()
+            info = self.src.slot_info(chaos.SLOT)
+            if info and info[1] >= lsn:
+                return
+            if time.monotonic() > deadline:
+                harness.fail(f"the slot was not confirmed past the WAL position"
+                             f" {oracle.format_lsn(lsn)} within 60 s")
+            time.sleep(0.05)
 
 
 def _count_faults(steps):

@@ -19,9 +19,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scenario import run_scenario  # noqa: E402
 
+# Each round waits for a confirmation, which a stream that got somewhere
+# gives, so that walhook's reconnect backoff starts again from a second.
 ROUND = [
     ("streaming",),
     ("committed", 100),
+    ("confirmed",),
     {"kind": "start_reset", "count": 2},
 ]
 
