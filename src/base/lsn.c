@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/dec.h"
 #include "base/hex.h"
 
 /* Reads 1 to 8 hex digits; advances *s past them. */
@@ -84,22 +85,6 @@ static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 	*year = yoe + era * 400 + (*month <= 2);
 }
 
-/* v as width decimal digits, zero-padded; returns the end. */
-static char *put_digits(char *p, uint64_t v, int width)
-{
-	char tmp[20];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n < width)
-		tmp[n++] = '0';
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
 {
 	int64_t sec = pg_us / 1000000, us = pg_us % 1000000;
@@ -119,19 +104,19 @@ char *pgtime_format(int64_t pg_us, char out[PGTIME_STRLEN])
 	char *p = out;
 	if (year < 0)
 		*p++ = '-';
-	p = put_digits(p, (uint64_t)(year < 0 ? -year : year), 4);
+	p = dec_put(p, (uint64_t)(year < 0 ? -year : year), 4);
 	*p++ = '-';
-	p = put_digits(p, (uint64_t)month, 2);
+	p = dec_put(p, (uint64_t)month, 2);
 	*p++ = '-';
-	p = put_digits(p, (uint64_t)day, 2);
+	p = dec_put(p, (uint64_t)day, 2);
 	*p++ = ' ';
-	p = put_digits(p, (uint64_t)(tod / 3600), 2);
+	p = dec_put(p, (uint64_t)(tod / 3600), 2);
 	*p++ = ':';
-	p = put_digits(p, (uint64_t)(tod / 60 % 60), 2);
+	p = dec_put(p, (uint64_t)(tod / 60 % 60), 2);
 	*p++ = ':';
-	p = put_digits(p, (uint64_t)(tod % 60), 2);
+	p = dec_put(p, (uint64_t)(tod % 60), 2);
 	*p++ = '.';
-	p = put_digits(p, (uint64_t)us, 6);
+	p = dec_put(p, (uint64_t)us, 6);
 	memcpy(p, "+00", 4);
 	return out;
 }

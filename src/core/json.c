@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/dec.h"
 #include "base/lsn.h"
 
 /* Bytes that JSON text must escape: controls, '"' and '\\'. */
@@ -207,18 +208,14 @@ static void put_lsn(struct buf *b, const char *key, uint64_t lsn)
 
 void json_put_int(struct buf *b, long long v)
 {
-	char tmp[21];
-	int n = 0;
-	/* The magnitude as unsigned: -LLONG_MIN has no signed form. */
-	unsigned long long u =
-	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		tmp[sizeof tmp - ++n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	char tmp[21], *p = tmp;
 	if (v < 0)
-		tmp[sizeof tmp - ++n] = '-';
-	buf_put(b, tmp + sizeof tmp - n, (size_t)n);
+		*p++ = '-';
+	/* The magnitude as unsigned: -LLONG_MIN has no signed form. */
+	p = dec_put(p, v < 0 ? 0ULL - (unsigned long long)v
+			     : (unsigned long long)v,
+		    1);
+	buf_put(b, tmp, (size_t)(p - tmp));
 }
 
 static void put_txn(struct buf *b, const struct txn *tx)
