@@ -145,17 +145,17 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	lua_pushlstring(L, v->data, v->len);
 }
 
-/* Pushes a row table: old key-only rows hold just the key columns; an
- * unchanged TOAST value in new is taken from a whole old row. */
-/* The rows' metatables, by relid: registry[&row_meta] = { [relid] = mt }. */
-static const char row_meta;
+/* What a change table needs of its relation, made once per description:
+ * registry[h->descs][relid] = { mt, names, schema, table, key names, gen },
+ * read by index so that no change hashes a name. */
+enum { DESC_MT = 1, DESC_NAMES, DESC_SCHEMA, DESC_TABLE, DESC_KEY, DESC_GEN };
 
 /* Builds the metatable of r's rows: __keys, its columns in order (the
  * order a row is written in); __bytea, the columns whose values reach Lua
- * as raw bytes (written as hex text); __gen, which description it is. */
+ * as raw bytes (written as hex text). */
 static void new_row_meta(lua_State *L, const struct rel *r)
 {
-	lua_createtable(L, 0, 3); /* stack: mt */
+	lua_createtable(L, 0, 2); /* stack: mt */
 	lua_createtable(L, r->ncols, 0);
 	bool bytea = false;
 	for (uint16_t i = 0; i < r->ncols; i++) {
@@ -164,44 +164,55 @@ static void new_row_meta(lua_State *L, const struct rel *r)
 		bytea |= r->cols[i].typoid == OID_BYTEA;
 	}
 	lua_setfield(L, -2, "__keys");
-	if (bytea) {
-		lua_newtable(L);
-		for (uint16_t i = 0; i < r->ncols; i++) {
-			if (r->cols[i].typoid != OID_BYTEA)
-				continue;
-			lua_pushlstring(L, r->cols[i].name,
-					r->cols[i].name_len);
-			lua_pushboolean(L, 1);
-			lua_rawset(L, -3);
-		}
-		lua_setfield(L, -2, "__bytea");
+	if (!bytea)
+		return;
+	lua_newtable(L);
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (r->cols[i].typoid != OID_BYTEA)
+			continue;
+		lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+		lua_pushboolean(L, 1);
+		lua_rawset(L, -3);
 	}
-	lua_pushnumber(L, (lua_Number)r->gen);
-	lua_setfield(L, -2, "__gen");
+	lua_setfield(L, -2, "__bytea");
 }
 
-/* Pushes the metatable of r's rows, made once per description. A rel
- * made for one change (the text plugins': gen 0, relid 0) gets one of its
- * own: two tables would share its slot. */
-static void push_row_meta(lua_State *L, const struct rel *r)
+static void new_desc(lua_State *L, const struct rel *r)
 {
+	lua_createtable(L, DESC_GEN, 0); /* stack: desc */
+	new_row_meta(L, r);
+	lua_getfield(L, -1, "__keys");
+	lua_rawseti(L, -3, DESC_NAMES);
+	lua_rawseti(L, -2, DESC_MT);
+	lua_pushstring(L, r->nspname);
+	lua_rawseti(L, -2, DESC_SCHEMA);
+	lua_pushstring(L, r->relname);
+	lua_rawseti(L, -2, DESC_TABLE);
+	lua_createtable(L, r->nkeys, 0);
+	for (uint16_t i = 0, n = 0; i < r->ncols; i++) {
+		if (!r->cols[i].key)
+			continue;
+		lua_pushlstring(L, r->cols[i].name, r->cols[i].name_len);
+		lua_rawseti(L, -2, ++n);
+	}
+	lua_rawseti(L, -2, DESC_KEY);
+	lua_pushnumber(L, (lua_Number)r->gen);
+	lua_rawseti(L, -2, DESC_GEN);
+}
+
+/* Pushes r's description. A rel made for one change (the text plugins':
+ * gen 0, relid 0) gets one of its own: two tables would share its slot. */
+static void push_desc(struct lh *h, const struct rel *r)
+{
+	lua_State *L = h->L;
 	if (!r->gen) {
-		new_row_meta(L, r);
+		new_desc(L, r);
 		return;
 	}
-	lua_pushlightuserdata(L, (void *)&row_meta);
-	lua_rawget(L, LUA_REGISTRYINDEX);
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushlightuserdata(L, (void *)&row_meta);
-		lua_pushvalue(L, -2);
-		lua_rawset(L, LUA_REGISTRYINDEX);
-	}
-	/* stack: metas */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->descs); /* stack: descs */
 	lua_rawgeti(L, -1, (lua_Integer)r->relid);
 	if (lua_istable(L, -1)) {
-		lua_getfield(L, -1, "__gen");
+		lua_rawgeti(L, -1, DESC_GEN);
 		bool current = lua_tonumber(L, -1) == (lua_Number)r->gen;
 		lua_pop(L, 1);
 		if (current) {
@@ -210,14 +221,16 @@ static void push_row_meta(lua_State *L, const struct rel *r)
 		}
 	}
 	lua_pop(L, 1);
-	new_row_meta(L, r); /* stack: metas, mt */
+	new_desc(L, r); /* stack: descs, desc */
 	lua_pushvalue(L, -1);
 	lua_rawseti(L, -3, (lua_Integer)r->relid);
 	lua_remove(L, -2);
 }
 
-/* Pushes a row with the metatable at index mt; the column names are
- * taken from its __keys, at index names, made once per description. */
+/* Pushes a row table with the metatable at index mt, the column names
+ * taken from the array at index names. Old key-only rows hold just the
+ * key columns; an unchanged TOAST value in new is taken from a whole old
+ * row. */
 static void push_row(lua_State *L, const struct change *c, bool old, int mt,
 		     int names)
 {
@@ -240,6 +253,96 @@ static void push_row(lua_State *L, const struct change *c, bool old, int mt,
 	}
 }
 
+/* A change table is made by Lua's own table constructor, whose keys are
+ * constants of the chunk: set one by one through the C API, each key is
+ * looked up as a C string again, and that was a third of a change's cost.
+ * The arguments come in the order of envelope_args. */
+static const char envelope_chunk[] =
+    "return function(op, schema, tbl, relid, key, lsn, xid, commit_time,\n"
+    "                origin, gid, backfill, new, old)\n"
+    "  return { op = op, schema = schema, table = tbl, relid = relid,\n"
+    "           key = key, lsn = lsn, xid = xid, commit_time = commit_time,\n"
+    "           origin = origin, gid = gid, backfill = backfill,\n"
+    "           new = new, old = old }\n"
+    "end\n";
+
+/* registry[h->consts]: the op names by op, then the text of the newest
+ * commit time, which every change of a transaction shares. */
+enum { CONST_OPS = 1, CONST_TIME = CONST_OPS + CHANGE_READ + 1 };
+
+void lh_open_convert(struct lh *h)
+{
+	lua_State *L = h->L;
+	if (luaL_loadbuffer(L, envelope_chunk, sizeof envelope_chunk - 1,
+			    "=change") != 0)
+		lua_error(L); /* out of memory: the chunk itself is fixed */
+	lua_call(L, 0, 1);
+	h->envelope = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_newtable(L);
+	h->descs = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_createtable(L, CONST_TIME, 0);
+	for (int op = CHANGE_INSERT; op <= CHANGE_READ; op++) {
+		lua_pushstring(L, change_op_name((enum change_op)op));
+		lua_rawseti(L, -2, CONST_OPS + op);
+	}
+	h->consts = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* The commit time's text, made once per time rather than per change. */
+static void push_commit_time(struct lh *h, int consts, const struct txn *tx)
+{
+	lua_State *L = h->L;
+	if (!tx->commit_time) {
+		lua_pushnil(L);
+		return;
+	}
+	if (!h->time_cached || h->time_cached_at != tx->commit_time) {
+		lua_pushstring(L, tx->commit_time_text);
+		lua_rawseti(L, consts, CONST_TIME);
+		h->time_cached = true;
+		h->time_cached_at = tx->commit_time;
+	}
+	lua_rawgeti(L, consts, CONST_TIME);
+}
+
+static void push_opt_str(lua_State *L, const char *s)
+{
+	if (s)
+		lua_pushstring(L, s);
+	else
+		lua_pushnil(L);
+}
+
+/* A copy of the description's key names: a script may change its own. */
+static void push_key(lua_State *L, int desc, uint16_t nkeys)
+{
+	lua_createtable(L, nkeys, 0);
+	lua_rawgeti(L, desc, DESC_KEY);
+	for (int i = 1; i <= nkeys; i++) {
+		lua_rawgeti(L, -1, i);
+		lua_rawseti(L, -3, i);
+	}
+	lua_pop(L, 1);
+}
+
+static void push_rows(lua_State *L, const struct change *c, int desc)
+{
+	lua_rawgeti(L, desc, DESC_MT);
+	int mt = lua_gettop(L);
+	lua_rawgeti(L, desc, DESC_NAMES);
+	int names = mt + 1;
+	if (c->newv)
+		push_row(L, c, false, mt, names);
+	else
+		lua_pushnil(L);
+	if (c->oldv)
+		push_row(L, c, true, mt, names);
+	else
+		lua_pushnil(L);
+	lua_remove(L, mt); /* stack: ..., names, new, old */
+	lua_remove(L, mt);
+}
+
 void lh_push_relation_fields(lua_State *L, const struct rel *r)
 {
 	lh_set_str(L, "schema", r->nspname);
@@ -247,37 +350,31 @@ void lh_push_relation_fields(lua_State *L, const struct rel *r)
 	lh_set_int(L, "relid", r->relid);
 }
 
-void lh_push_change(lua_State *L, const struct change *c)
+void lh_push_change(struct lh *h, const struct change *c)
 {
+	lua_State *L = h->L;
 	const struct rel *r = c->rel;
-	lua_createtable(L, 0, 10);
-	int change = lua_gettop(L);
-	push_row_meta(L, r);
-	int mt = lua_gettop(L);
-	lua_getfield(L, mt, "__keys");
-	int names = lua_gettop(L);
-	lua_pushvalue(L, change); /* the fields go on a copy at the top */
-	lh_set_str(L, "op", change_op_name(c->op));
-	lh_push_relation_fields(L, r);
-	lua_createtable(L, r->nkeys, 0);
-	for (uint16_t i = 0, n = 0; i < r->ncols; i++) {
-		if (r->cols[i].key) {
-			lua_rawgeti(L, names, i + 1);
-			lua_rawseti(L, -2, ++n);
-		}
-	}
-	lua_setfield(L, -2, "key");
-	lh_set_lsn(L, "lsn", c->lsn);
-	lh_set_txn_fields(L, c->txn);
-	if (c->backfill)
-		lh_set_str(L, "backfill", c->backfill);
-	if (c->newv) {
-		push_row(L, c, false, mt, names);
-		lua_setfield(L, -2, "new");
-	}
-	if (c->oldv) {
-		push_row(L, c, true, mt, names);
-		lua_setfield(L, -2, "old");
-	}
-	lua_settop(L, change);
+	const struct txn *tx = c->txn;
+	char lsn[LSN_STRLEN];
+	lua_checkstack(L, 20);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->consts);
+	int consts = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->envelope);
+	push_desc(h, r);
+	int desc = lua_gettop(L);
+	lua_rawgeti(L, consts, CONST_OPS + (int)c->op);
+	lua_rawgeti(L, desc, DESC_SCHEMA);
+	lua_rawgeti(L, desc, DESC_TABLE);
+	lua_pushinteger(L, (lua_Integer)r->relid);
+	push_key(L, desc, r->nkeys);
+	lua_pushstring(L, lsn_format(c->lsn, lsn));
+	lua_pushinteger(L, (lua_Integer)tx->xid);
+	push_commit_time(h, consts, tx);
+	push_opt_str(L, tx->origin);
+	push_opt_str(L, tx->gid);
+	push_opt_str(L, c->backfill);
+	push_rows(L, c, desc);
+	lua_remove(L, desc);
+	lua_call(L, 13, 1);
+	lua_remove(L, consts);
 }

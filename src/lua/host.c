@@ -74,7 +74,9 @@ int lh_pcall(struct lh *h, int nargs, int nresults, const char *doing,
 {
 	lua_State *L = h->L;
 	int base = lua_gettop(L) - nargs; /* the function's index */
-	lua_pushcfunction(L, traceback);
+	/* Kept, not pushed anew: LuaJIT makes a closure of every
+	 * lua_pushcfunction. */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->traceback);
 	lua_insert(L, base);
 	int rc = lua_pcall(L, nargs, nresults, base);
 	lua_remove(L, base);
@@ -173,6 +175,23 @@ static int panic(lua_State *L)
 	return 0; /* Lua aborts */
 }
 
+/* One table as a JSON line, encoded inside a protected call: nothing a
+ * script hands back can raise an error outside one. */
+struct encoding {
+	struct buf *b;
+	bool change;
+	int rc;
+};
+
+static int encode_in_lua(lua_State *L)
+{
+	/* stack: table, encoding */
+	struct encoding *en = lua_touserdata(L, 2);
+	en->rc = en->change ? ljson_encode_change(L, 1, en->b)
+			    : ljson_encode(L, 1, en->b);
+	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
+}
+
 /* Lua 5.4 takes the pool as its allocator; LuaJIT's 64-bit states
  * allocate for themselves, and under AddressSanitizer every block goes
  * to malloc, where it is watched. */
@@ -212,6 +231,11 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 	h->conn = cfg->conn;
 	h->script_name = cfg->script ? basename_of(cfg->script) : "walhook";
 	luaL_openlibs(h->L);
+	lua_pushcfunction(h->L, traceback);
+	h->traceback = luaL_ref(h->L, LUA_REGISTRYINDEX);
+	lua_pushcfunction(h->L, encode_in_lua);
+	h->encoder = luaL_ref(h->L, LUA_REGISTRYINDEX);
+	lh_open_convert(h);
 	lh_open_module(h, cfg);
 	if (cfg->extend)
 		cfg->extend(h->L, cfg->extend_arg);
@@ -408,23 +432,6 @@ int lh_stream_abort(struct lh *h, uint32_t xid, uint32_t subxid, struct err *e)
 	return lh_pcall(h, 1, 0, "in handle_stream_abort", e);
 }
 
-/* One table as a JSON line, encoded inside a protected call: nothing a
- * script hands back can raise an error outside one. */
-struct encoding {
-	struct buf *b;
-	bool change;
-	int rc;
-};
-
-static int encode_in_lua(lua_State *L)
-{
-	/* stack: table, encoding */
-	struct encoding *en = lua_touserdata(L, 2);
-	en->rc = en->change ? ljson_encode_change(L, 1, en->b)
-			    : ljson_encode(L, 1, en->b);
-	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
-}
-
 int lh_write_line(struct lh *h, int idx, bool change, const char *doing,
 		  struct err *e)
 {
@@ -433,7 +440,7 @@ int lh_write_line(struct lh *h, int idx, bool change, const char *doing,
 	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
 	struct encoding en = { b, change, 0 };
-	lua_pushcfunction(L, encode_in_lua);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->encoder);
 	lua_pushvalue(L, idx);
 	lua_pushlightuserdata(L, &en);
 	if (lua_pcall(L, 2, 1, 0) != 0 || en.rc < 0) {
@@ -489,7 +496,7 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		json_change_line(delivery_output(h->d), c);
 		return delivery_output_wrote(h->d, e);
 	}
-	lh_push_change(h->L, c);
+	lh_push_change(h, c);
 	lh_push_hook(h, HOOK_CHANGE);
 	lua_pushvalue(h->L, -2); /* stack: change, hook, change */
 	int rc = lh_pcall(h, 1, 1, NULL, e);

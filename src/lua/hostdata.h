@@ -44,6 +44,15 @@ struct lh {
 	lua_State *L;
 	struct lua_pool *pool; /* L's allocator, or NULL (LuaJIT, ASan) */
 	int hooks[NHOOKS]; /* registry references, LUA_NOREF when undefined */
+	/* Registry references of C functions called for every change:
+	 * LuaJIT makes a closure of every lua_pushcfunction. */
+	int traceback; /* lh_pcall's message handler */
+	int encoder;   /* lh_write_line's */
+	int envelope;  /* registry references of what convert.c keeps */
+	int descs;
+	int consts;
+	bool time_cached; /* consts holds the text of time_cached_at */
+	int64_t time_cached_at;
 	struct delivery
 	    *d; /* owns the sinks the script makes, and the output */
 	const struct stats *stats;
@@ -88,9 +97,11 @@ int lh_keep_or_replace(struct lh *h, const char *hook, const char *doing,
 /* module.c: the walhook module, global and require "walhook". */
 void lh_open_module(struct lh *h, const struct lh_config *cfg);
 
-/* convert.c: the change table of c (values by the rules of the type
+/* convert.c: what change tables are made with, made once per state. */
+void lh_open_convert(struct lh *h);
+/* The change table of c (values by the rules of the type
  * catalog, rows with their relation's metatable), pushed. */
-void lh_push_change(lua_State *L, const struct change *c);
+void lh_push_change(struct lh *h, const struct change *c);
 /* schema, table and relid of r into the table on top. */
 void lh_push_relation_fields(lua_State *L, const struct rel *r);
 /* xid, commit_time, origin and gid of tx into the table on top. */

@@ -225,10 +225,11 @@ static int encode_member(lua_State *L, const char *k, size_t n, bool *first,
 	return encode(L, lua_gettop(L), b, t);
 }
 
-/* Writes the members of the table at idx whose keys are not in skip (a
- * NULL-terminated list) and not in the array at index order (0: none),
- * keys sorted. */
-static int encode_rest(lua_State *L, int idx, const char *const *skip,
+/* Writes the members of the table at idx whose keys skip (NULL: none)
+ * does not take and are not in the array at index order (0: none), keys
+ * sorted. */
+static int encode_rest(lua_State *L, int idx,
+		       bool (*skip)(const char *k, size_t n),
 		       int order, bool first, struct buf *b, struct trail *t)
 {
 	size_t cap = count_entries(L, idx), n = 0;
@@ -262,10 +263,7 @@ static int encode_rest(lua_State *L, int idx, const char *const *skip,
 			return fail_at(L, t, what);
 		}
 		lua_pop(L, 1);
-		bool skipped = false;
-		for (const char *const *s = skip; s && *s && !k.isnum; s++)
-			skipped |=
-			    strlen(*s) == k.n && memcmp(*s, k.s, k.n) == 0;
+		bool skipped = !k.isnum && skip && skip(k.s, k.n);
 		if (!skipped && !k.isnum && order)
 			skipped = in_order(L, order, k.s, k.n);
 		if (!skipped && n < cap)
@@ -518,10 +516,49 @@ int ljson_encode_row(lua_State *L, int idx, struct buf *b)
 	return finish(L, top, encode_row(L, idx, b, &t));
 }
 
-static const char *const change_keys[] = {
-	"op",  "schema",      "table", "relid", "key", "lsn",
-	"xid", "commit_time", "new",   "old",	NULL,
+enum change_member { MEMBER_PLAIN, MEMBER_KEY, MEMBER_ROW };
+
+/* The keys a change line starts with, in their order, and how each is
+ * written: rows by encode_row, an empty key list as [] (an empty Lua
+ * table is otherwise {}). */
+static const struct {
+	const char *name;
+	enum change_member kind;
+} change_members[] = {
+	{ "op", MEMBER_PLAIN },	  { "schema", MEMBER_PLAIN },
+	{ "table", MEMBER_PLAIN }, { "relid", MEMBER_PLAIN },
+	{ "key", MEMBER_KEY },	  { "lsn", MEMBER_PLAIN },
+	{ "xid", MEMBER_PLAIN },	  { "commit_time", MEMBER_PLAIN },
+	{ "new", MEMBER_ROW },	  { "old", MEMBER_ROW },
 };
+
+#define NCHANGE_MEMBERS (sizeof change_members / sizeof change_members[0])
+
+static bool is_change_member(const char *k, size_t n)
+{
+	for (size_t i = 0; i < NCHANGE_MEMBERS; i++)
+		if (strlen(change_members[i].name) == n &&
+		    memcmp(change_members[i].name, k, n) == 0)
+			return true;
+	return false;
+}
+
+static int encode_change_member(lua_State *L, enum change_member kind,
+				struct buf *b, struct trail *t)
+{
+	int v = lua_gettop(L);
+	switch (kind) {
+	case MEMBER_ROW: return encode_row(L, v, b, t);
+	case MEMBER_KEY:
+		if (lua_istable(L, v) && lc_rawlen(L, v) == 0) {
+			buf_put(b, "[]", 2);
+			return 0;
+		}
+		/* fall through */
+	case MEMBER_PLAIN: break;
+	}
+	return encode(L, v, b, t);
+}
 
 int ljson_encode_change(lua_State *L, int idx, struct buf *b)
 {
@@ -534,36 +571,32 @@ int ljson_encode_change(lua_State *L, int idx, struct buf *b)
 	bool first = true;
 	size_t present = 0;
 	buf_putc(b, '{');
-	for (const char *const *k = change_keys; *k; k++) {
-		lua_pushstring(L, *k);
+	for (size_t i = 0; i < NCHANGE_MEMBERS; i++) {
+		const char *k = change_members[i].name;
+		size_t n = strlen(k);
+		lua_pushstring(L, k); /* by address: Lua caches C strings */
 		lua_rawget(L, idx);
 		if (lua_isnil(L, -1)) {
 			lua_pop(L, 1);
 			continue;
 		}
 		present++;
+		/* The keys are plain words: no escaping to look for. */
 		if (!first)
 			buf_putc(b, ',');
 		first = false;
-		json_put_string(b, *k, strlen(*k));
-		buf_putc(b, ':');
-		int vtop = lua_gettop(L);
-		int rc;
-		trail_key(&t, *k, strlen(*k));
-		if (strcmp(*k, "new") == 0 || strcmp(*k, "old") == 0)
-			rc = encode_row(L, vtop, b, &t);
-		else if (strcmp(*k, "key") == 0 && lua_istable(L, vtop) &&
-			 lc_rawlen(L, vtop) == 0)
-			rc = (buf_puts(b, "[]"), 0);
-		else
-			rc = encode(L, vtop, b, &t);
+		buf_putc(b, '"');
+		buf_put(b, k, n);
+		buf_put(b, "\":", 2);
+		trail_key(&t, k, n);
+		int rc = encode_change_member(L, change_members[i].kind, b, &t);
 		trail_pop(&t);
 		if (rc < 0)
 			return finish(L, top, -1);
 		lua_pop(L, 1);
 	}
 	if (count_entries(L, idx) > present &&
-	    encode_rest(L, idx, change_keys, 0, first, b, &t) < 0)
+	    encode_rest(L, idx, is_change_member, 0, first, b, &t) < 0)
 		return finish(L, top, -1);
 	buf_putc(b, '}');
 	return 0;
