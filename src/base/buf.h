@@ -48,6 +48,23 @@ static inline void buf_putc(struct buf *b, char c)
 	b->data[b->len++] = c;
 }
 
+/* A string literal, its length known when compiled. */
+#define buf_putlit(b, lit) buf_put((b), "" lit, sizeof(lit) - 1)
+
+/* For text written in place, with one test of the capacity: up to n
+ * bytes may be written at the pointer returned, then buf_end says where
+ * the writing stopped. */
+static inline char *buf_tail(struct buf *b, size_t n)
+{
+	buf_reserve(b, n);
+	return b->data + b->len;
+}
+
+static inline void buf_end(struct buf *b, const char *end)
+{
+	b->len = (size_t)(end - b->data);
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* NUL-terminates without counting the NUL in len, so data is a C string. */
