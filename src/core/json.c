@@ -17,13 +17,31 @@ static const bool needs_escape[256] = {
 	['\\'] = true,
 };
 
+/* Whether any of the eight bytes of w must be escaped: a byte below 0x20,
+ * '"' or '\\', each found as a zero byte by the usual borrow test. */
+static bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+	uint64_t found = ((w - ones * 0x20) & ~w) |
+			 ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
+	return (found & highs) != 0;
+}
+
 void json_put_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_reserve(b, n + 2);
 	buf_putc(b, '"');
 	size_t run = 0; /* bytes to copy as they are, before s[i] */
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* Most text escapes nothing: skip it a word at a time. */
+	for (uint64_t w; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w))
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (!needs_escape[c])
 			continue;
