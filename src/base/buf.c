@@ -16,6 +16,13 @@ void buf_grow(struct buf *b, size_t extra)
 	b->cap = cap;
 }
 
+void buf_put_long(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

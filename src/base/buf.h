@@ -27,13 +27,31 @@ static inline void buf_reserve(struct buf *b, size_t extra)
 		buf_grow(b, extra);
 }
 
-/* The appenders are inline: the JSON output calls them for every token. */
+/* More than 16 bytes: a call of memcpy. */
+void buf_put_long(struct buf *b, const void *p, size_t n);
+
+/* The appenders are inline: the JSON output calls them for every token,
+ * mostly with a few bytes, which two copies of a size known when compiled
+ * (overlapping) move for less than a call of memcpy. */
 static inline void buf_put(struct buf *b, const void *p, size_t n)
 {
-	if (n == 0)
+	if (n > 16) {
+		buf_put_long(b, p, n);
 		return;
+	}
 	buf_reserve(b, n);
-	memcpy(b->data + b->len, p, n);
+	char *d = b->data + b->len;
+	const char *s = p;
+	if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
 	b->len += n;
 }
 
@@ -46,6 +64,23 @@ static inline void buf_putc(struct buf *b, char c)
 {
 	buf_reserve(b, 1);
 	b->data[b->len++] = c;
+}
+
+/* A string literal, its length known when compiled. */
+#define buf_putlit(b, lit) buf_put((b), "" lit, sizeof(lit) - 1)
+
+/* For text written in place, with one test of the capacity: up to n
+ * bytes may be written at the pointer returned, then buf_end says where
+ * the writing stopped. */
+static inline char *buf_tail(struct buf *b, size_t n)
+{
+	buf_reserve(b, n);
+	return b->data + b->len;
+}
+
+static inline void buf_end(struct buf *b, const char *end)
+{
+	b->len = (size_t)(end - b->data);
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

@@ -34,8 +34,7 @@ crc32c_sse42(uint32_t crc, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	uint64_t c = ~crc;
-	for (; len && ((uintptr_t)p & 7); len--)
-		c = _mm_crc32_u8((uint32_t)c, *p++);
+	/* Unaligned words cost x86 nothing extra: no byte steps first. */
 	for (; len >= 8; len -= 8, p += 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);

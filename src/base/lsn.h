@@ -18,6 +18,9 @@
 bool lsn_parse(const char *s, uint64_t *out);
 /* Writes into out (LSN_STRLEN bytes) and returns out. */
 char *lsn_format(uint64_t lsn, char out[LSN_STRLEN]);
+/* The same text without the NUL at p, which needs LSN_STRLEN - 1 bytes
+ * of room (all may be written, even past the text); returns its end. */
+char *lsn_put(char *p, uint64_t lsn);
 
 /* Microseconds on the monotonic clock every timer of walhook's runs on. */
 int64_t mono_now_us(void);

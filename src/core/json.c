@@ -17,13 +17,31 @@ static const bool needs_escape[256] = {
 	['\\'] = true,
 };
 
+/* Whether any of the eight bytes of w must be escaped: a byte below 0x20,
+ * '"' or '\\', each found as a zero byte by the usual borrow test. */
+static bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+	uint64_t found = ((w - ones * 0x20) & ~w) |
+			 ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
+	return (found & highs) != 0;
+}
+
 void json_put_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_reserve(b, n + 2);
 	buf_putc(b, '"');
 	size_t run = 0; /* bytes to copy as they are, before s[i] */
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* Most text escapes nothing: skip it a word at a time. */
+	for (uint64_t w; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w))
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (!needs_escape[c])
 			continue;
@@ -150,7 +168,10 @@ static bool json_integer_token(const char *s, size_t n)
 	return true;
 }
 
-void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
+/* A value by the rules of its type's class, and as an array of elem
+ * elements when elem is not 0 (the text of an array type). */
+static void put_value(struct buf *b, enum val_class cls, uint32_t elem,
+		      const struct datum *v)
 {
 	if (v->kind == DATUM_NULL || v->kind == DATUM_UNCHANGED) {
 		buf_puts(b, "null");
@@ -162,7 +183,7 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 	}
 	double d;
 	bool t;
-	switch (values_class(typoid)) {
+	switch (cls) {
 	case VAL_INTEGER:
 		/* The server's text of an integer is already a JSON number. */
 		if (json_integer_token(v->data, v->len)) {
@@ -184,26 +205,27 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 		break;
 	case VAL_STRING: break;
 	}
-	uint32_t elem = values_array_element(typoid);
 	if (elem && put_array(b, elem, v))
 		return;
 	json_put_string(b, v->data, v->len);
 }
 
-static void put_key(struct buf *b, const char *key)
+void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 {
-	buf_putc(b, ',');
-	json_put_string(b, key, strlen(key));
-	buf_putc(b, ':');
+	put_value(b, values_class(typoid), values_array_element(typoid), v);
 }
 
-static void put_lsn(struct buf *b, const char *key, uint64_t lsn)
+/* Member names are walhook's own literals, none needing an escape. */
+#define put_key(b, key) buf_putlit((b), ",\"" key "\":")
+
+static void put_lsn(struct buf *b, uint64_t lsn)
 {
-	char s[LSN_STRLEN];
-	put_key(b, key);
-	buf_putc(b, '"');
-	buf_puts(b, lsn_format(lsn, s));
-	buf_putc(b, '"');
+	static const char key[] = ",\"lsn\":\"";
+	char *p = buf_tail(b, sizeof key + LSN_STRLEN);
+	memcpy(p, key, sizeof key - 1);
+	p = lsn_put(p + sizeof key - 1, lsn);
+	*p++ = '"';
+	buf_end(b, p);
 }
 
 void json_put_int(struct buf *b, long long v)
@@ -218,9 +240,17 @@ void json_put_int(struct buf *b, long long v)
 	buf_put(b, tmp, (size_t)(p - tmp));
 }
 
+/* The same for every line of a transaction: made once, kept as its memo. */
 static void put_txn(struct buf *b, const struct txn *tx)
 {
-	buf_puts(b, ",\"xid\":");
+	size_t n;
+	const char *kept = txn_memo(tx, &n);
+	if (kept) {
+		buf_put(b, kept, n);
+		return;
+	}
+	size_t start = b->len;
+	buf_putlit(b, ",\"xid\":");
 	json_put_int(b, tx->xid);
 	if (tx->commit_time) {
 		put_key(b, "commit_time");
@@ -228,6 +258,7 @@ static void put_txn(struct buf *b, const struct txn *tx)
 		buf_puts(b, tx->commit_time_text);
 		buf_putc(b, '"');
 	}
+	txn_set_memo(tx, b->data + start, b->len - start);
 }
 
 /* The value a column shows in "new": an unchanged TOAST value is taken from
@@ -242,13 +273,21 @@ static const struct datum *new_value(const struct change *c, uint16_t i)
 	return NULL;
 }
 
-/* The text of a change line that is the same for every change of a
- * relation: "schema", "table", "relid" and "key" (head, up to head_len),
- * then each column's "name": from col_off[i] to col_off[i + 1]. */
+/* A column's "name": (from off to the next column's off) and the rules
+ * its values are written by, looked up once a relation. */
+struct col_json {
+	size_t off;
+	enum val_class cls;
+	uint32_t elem; /* an array type's element type, else 0 */
+};
+
+/* What a change line takes from its relation, the same for every change:
+ * "schema", "table", "relid" and "key" (head, up to head_len), then each
+ * column's (ncols + 1 entries, the last one only an end). */
 struct rel_json {
 	struct buf text;
 	size_t head_len;
-	size_t col_off[];
+	struct col_json cols[];
 };
 
 static void rel_json_free(void *memo)
@@ -271,7 +310,7 @@ static void put_relation(struct buf *b, const struct rel *r)
 static struct rel_json *rel_json_new(const struct rel *r)
 {
 	struct rel_json *j =
-	    xmalloc(sizeof *j + ((size_t)r->ncols + 1) * sizeof *j->col_off);
+	    xmalloc(sizeof *j + ((size_t)r->ncols + 1) * sizeof *j->cols);
 	struct buf *h = &j->text;
 	*h = (struct buf){ 0 };
 	put_relation(h, r);
@@ -288,11 +327,16 @@ static struct rel_json *rel_json_new(const struct rel *r)
 	buf_putc(h, ']');
 	j->head_len = h->len;
 	for (uint16_t i = 0; i < r->ncols; i++) {
-		j->col_off[i] = h->len;
+		uint32_t typoid = r->cols[i].typoid;
+		j->cols[i] = (struct col_json){
+			.off = h->len,
+			.cls = values_class(typoid),
+			.elem = values_array_element(typoid),
+		};
 		json_put_string(h, r->cols[i].name, r->cols[i].name_len);
 		buf_putc(h, ':');
 	}
-	j->col_off[r->ncols] = h->len;
+	j->cols[r->ncols] = (struct col_json){ .off = h->len };
 	return j;
 }
 
@@ -325,9 +369,9 @@ static void put_row(struct buf *b, const struct change *c,
 		if (!first)
 			buf_putc(b, ',');
 		first = false;
-		buf_put(b, j->text.data + j->col_off[i],
-			j->col_off[i + 1] - j->col_off[i]);
-		json_put_datum(b, r->cols[i].typoid, v);
+		const struct col_json *col = &j->cols[i];
+		buf_put(b, j->text.data + col->off, col[1].off - col->off);
+		put_value(b, col->cls, col->elem, v);
 	}
 	buf_putc(b, '}');
 }
@@ -340,7 +384,7 @@ void json_change_line(struct buf *b, const struct change *c)
 	buf_puts(b, change_op_name(c->op));
 	buf_puts(b, "\",");
 	buf_put(b, j->text.data, j->head_len);
-	put_lsn(b, "lsn", c->lsn);
+	put_lsn(b, c->lsn);
 	put_txn(b, c->txn);
 	if (c->backfill) {
 		put_key(b, "backfill");
@@ -374,7 +418,7 @@ void json_truncate_line(struct buf *b, const struct truncate *t)
 	buf_puts(b, t->cascade ? "true" : "false");
 	put_key(b, "restart_identity");
 	buf_puts(b, t->restart_identity ? "true" : "false");
-	put_lsn(b, "lsn", t->lsn);
+	put_lsn(b, t->lsn);
 	put_txn(b, t->txn);
 	buf_puts(b, "}\n");
 }
@@ -387,17 +431,18 @@ void json_message_line(struct buf *b, const struct message *m)
 	json_put_string(b, m->content, m->len);
 	put_key(b, "transactional");
 	buf_puts(b, m->transactional ? "true" : "false");
-	put_lsn(b, "lsn", m->lsn);
+	put_lsn(b, m->lsn);
 	if (m->txn)
 		put_txn(b, m->txn);
 	buf_puts(b, "}\n");
 }
 
-static void put_string_member(struct buf *b, const char *key, const char *s)
+static void put_string(struct buf *b, const char *s)
 {
-	put_key(b, key);
 	json_put_string(b, s, strlen(s));
 }
+
+#define put_string_member(b, key, s) (put_key(b, key), put_string(b, s))
 
 void json_ddl_line(struct buf *b, const struct ddl *d)
 {
@@ -410,7 +455,7 @@ void json_ddl_line(struct buf *b, const struct ddl *d)
 	put_string_member(b, "statement", d->statement);
 	put_key(b, "command");
 	json_put_int(b, d->command);
-	put_lsn(b, "lsn", d->lsn);
+	put_lsn(b, d->lsn);
 	if (d->txn)
 		put_txn(b, d->txn);
 	buf_puts(b, "}\n");

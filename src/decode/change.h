@@ -13,6 +13,18 @@
 #include "decode/relcache.h"
 #include "decode/values.h"
 
+/* Text a consumer makes of a transaction once and keeps with it (the JSON
+ * lines' "xid" and "commit_time"). It names the xid and commit time it was
+ * made of: a txn built or copied anew, or one whose commit time became
+ * known, is not served text of another. */
+#define TXN_MEMO_MAX 96
+struct txn_memo {
+	uint32_t xid;
+	int64_t commit_time;
+	size_t len; /* 0: nothing kept */
+	char text[TXN_MEMO_MAX];
+};
+
 struct txn {
 	uint32_t xid;
 	uint64_t final_lsn;  /* the commit record's start, as Begin announces */
@@ -22,7 +34,32 @@ struct txn {
 	char commit_time_text[PGTIME_STRLEN]; /* formatted once a transaction */
 	const char *origin; /* replication origin name, NULL when local */
 	const char *gid;    /* a prepared transaction's global id, or NULL */
+	struct txn_memo memo; /* read and kept with txn_memo, txn_set_memo */
 };
+
+/* The text kept with tx if it was made of tx as it is now, else NULL. */
+static inline const char *txn_memo(const struct txn *tx, size_t *len)
+{
+	const struct txn_memo *m = &tx->memo;
+	if (!m->len || m->xid != tx->xid || m->commit_time != tx->commit_time)
+		return NULL;
+	*len = m->len;
+	return m->text;
+}
+
+/* Keeps n bytes of text with tx; text longer than the memo is not kept.
+ * const, as rel_set_memo: a memo is no change of the transaction. */
+static inline void txn_set_memo(const struct txn *tx, const char *text,
+				size_t n)
+{
+	struct txn_memo *m = (struct txn_memo *)&tx->memo;
+	if (n == 0 || n > sizeof m->text)
+		return;
+	m->xid = tx->xid;
+	m->commit_time = tx->commit_time;
+	m->len = n;
+	memcpy(m->text, text, n);
+}
 
 /* What a row change does, from the decoder to the sinks. */
 enum change_op {

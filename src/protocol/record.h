@@ -50,19 +50,33 @@ int recorder_frame(struct recorder *r, enum record_frame type, const void *data,
 int recorder_flush(struct recorder *r, bool durable, struct err *e);
 int recorder_close(struct recorder *r, struct err *e);
 
+/* Reads with read(2) into a buffer of its own, so a frame costs no call
+ * into the C library when it is already there. */
 struct record_reader {
-	FILE *f;
+	int fd;
 	const char *path;
 	uint64_t frames;   /* frames read so far */
 	long offset;	   /* where the next frame starts */
 	long frame_offset; /* where the frame last read starts */
-	struct buf frame;
+	/* The file's size when last asked (opened, or a frame claimed more
+	 * than was left of it); -1 when it is no regular file. */
+	long long size;
+	struct buf in; /* bytes read from the file: in.data[pos..in.len) are
+			* not handed out yet */
+	size_t pos;
+	/* The frame last read: a view into in, valid until the next call,
+	 * followed by a NUL (where its checked checksum was), so a connect
+	 * frame's text is a C string. */
+	char *data;
+	uint32_t len;
 };
 
-/* Opens a recording and reads its header text into header (NUL-ended). */
+/* Opens a recording and reads its header text into header (NUL-ended).
+ * r needs record_reader_close even when this fails. */
 int record_reader_open(struct record_reader *r, const char *path,
 		       struct buf *header, struct err *e);
-/* 1 with the frame in *type and r->frame, 0 at a clean end, -1 on damage. */
+/* 1 with the frame in *type and r->data, r->len; 0 at a clean end, -1 on
+ * damage. */
 int record_reader_next(struct record_reader *r, enum record_frame *type,
 		       struct err *e);
 void record_reader_close(struct record_reader *r);

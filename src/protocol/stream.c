@@ -526,11 +526,11 @@ enum stream_end stream_replay(struct stream *s, struct record_reader *r,
 	int got = 1;
 	while (!loop_done(s, &end) &&
 	       (got = record_reader_next(r, &type, e)) > 0) {
-		const uint8_t *p = (const uint8_t *)r->frame.data;
-		size_t n = r->frame.len;
+		const uint8_t *p = (const uint8_t *)r->data;
+		size_t n = r->len;
 		int rc;
 		if (type == RECORD_CONNECT) {
-			rc = on_connect(connect_ctx, buf_cstr(&r->frame), e);
+			rc = on_connect(connect_ctx, r->data, e);
 		} else if (n == 0) {
 			rc = err_set(e, "an empty message");
 		} else {

@@ -99,18 +99,18 @@ static void read_recording(const char *path)
 	int rc;
 	while ((rc = record_reader_next(&rd, &type, &e)) == 1) {
 		FUZZ_CHECK(type == RECORD_COPYDATA || type == RECORD_CONNECT);
-		fuzz_touch(rd.frame.data, rd.frame.len);
+		fuzz_touch(rd.data, rd.len + 1); /* NUL-ended */
 		if (type == RECORD_CONNECT) {
 			char v[128];
-			const char *info = buf_cstr(&rd.frame);
+			const char *info = rd.data;
 			fuzz_touch_str(record_kv(info, "slot", v, sizeof v));
 			fuzz_touch_str(
 			    record_kv(info, "start_lsn", v, sizeof v));
 			pgo_decoder_reset(&r.pgo);
 			textplugin_reset(&r.tp);
 		} else {
-			replay_copydata(&r, (const uint8_t *)rd.frame.data,
-					rd.frame.len);
+			replay_copydata(&r, (const uint8_t *)rd.data,
+					rd.len);
 		}
 	}
 	if (rc < 0)

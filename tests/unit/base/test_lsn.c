@@ -54,6 +54,33 @@ static const char *const bad_lsns[] = {
 	"+1/2", "1/G",	       "/",
 };
 
+/* Every digit count of both halves and every digit, against printf. */
+START_TEST(test_format_every_width)
+{
+	static const uint32_t halves[] = {
+		0,	    1,		0x9,	    0xA,	0xF,	    0x10,
+		0x9A,	    0xFF,	0x100,	    0xABCDE,	0x1234567,  0x0FFFFFFF,
+		0x10000000, 0x89ABCDEF, 0x9FA0BF01, 0xFFFFFFFF, 0x80000000,
+	};
+	size_t n = sizeof halves / sizeof *halves;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < n; k++) {
+			char want[LSN_STRLEN], out[LSN_STRLEN];
+			snprintf(want, sizeof want, "%X/%X", halves[i],
+				 halves[k]);
+			uint64_t lsn = (uint64_t)halves[i] << 32 | halves[k];
+			ck_assert_str_eq(lsn_format(lsn, out), want);
+			char put[LSN_STRLEN + 8];
+			memset(put, '#', sizeof put);
+			char *end = lsn_put(put, lsn);
+			ck_assert_int_eq(end - put, (long)strlen(want));
+			ck_assert_int_eq(memcmp(put, want, strlen(want)), 0);
+			/* Nothing past the room it asks for. */
+			ck_assert_int_eq(put[LSN_STRLEN - 1], '#');
+		}
+}
+END_TEST
+
 START_TEST(test_rejects)
 {
 	const char *s = bad_lsns[_i];
@@ -288,6 +315,7 @@ static Suite *lsn_suite(void)
 	Suite *s = suite_create("lsn");
 	TCase *tc = tcase_create("lsn");
 	tcase_add_test(tc, test_round_trips);
+	tcase_add_test(tc, test_format_every_width);
 	tcase_add_test(tc, test_lowercase_accepted_uppercase_written);
 	tcase_add_loop_test(tc, test_rejects, 0,
 			    (int)(sizeof bad_lsns / sizeof bad_lsns[0]));

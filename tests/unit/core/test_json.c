@@ -124,6 +124,40 @@ START_TEST(test_string_escapes)
 }
 END_TEST
 
+/* The word-at-a-time scan must find an escape at every place in a word,
+ * in the first word, a later one and the tail, next to bytes that look
+ * close to the escaped ones (0x20, 0x21, 0x23, 0x5b, 0x5d, 0x80, 0xff). */
+START_TEST(test_string_escape_every_position)
+{
+	static const char specials[] = { '"', '\\', '\n', '\x01', '\x1f', '\0' };
+	static const char *const escaped[] = { "\\\"", "\\\\", "\\n",
+					       "\\u0001", "\\u001f",
+					       "\\u0000" };
+	static const char filler[] = " !#[]\x80\xff";
+	for (size_t len = 1; len <= 24; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof specials; k++) {
+				char in[24];
+				struct buf want = { 0 }, got = { 0 };
+				buf_putc(&want, '"');
+				for (size_t i = 0; i < len; i++) {
+					in[i] = i == at ? specials[k]
+							: filler[i % 7];
+					if (i == at)
+						buf_puts(&want, escaped[k]);
+					else
+						buf_putc(&want, in[i]);
+				}
+				buf_putc(&want, '"');
+				json_put_string(&got, in, len);
+				ck_assert_str_eq(buf_cstr(&got),
+						 buf_cstr(&want));
+				buf_free(&want);
+				buf_free(&got);
+			}
+}
+END_TEST
+
 START_TEST(test_string_utf8)
 {
 	/* Multi-byte sequences pass through untouched. */
@@ -415,6 +449,31 @@ START_TEST(test_insert_line)
 }
 END_TEST
 
+/* The transaction's text is kept with the txn: a later commit time, or
+ * another xid in the same struct (a txn copied or built anew), is written
+ * as it is, never as kept. */
+START_TEST(test_txn_text_follows_txn)
+{
+	struct datum newv[6] = { text("1"), null_datum, null_datum,
+				 null_datum, null_datum, null_datum };
+	const char *line = change_line(CHANGE_INSERT, newv, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(line, TXN_TAIL));
+	fx.txn.commit_time = 0;
+	line = change_line(CHANGE_INSERT, newv, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(line, "\"xid\":742,\"new\""));
+	fx.txn.commit_time = INT64_C(848982600123457);
+	pgtime_format(fx.txn.commit_time, fx.txn.commit_time_text);
+	line = change_line(CHANGE_INSERT, newv, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(
+	    line, "\"xid\":742,\"commit_time\":\"2026-11-26 04:30:00.123457+00\""));
+	struct txn copy = fx.txn;
+	copy.xid = 743;
+	fx.txn = copy;
+	line = change_line(CHANGE_INSERT, newv, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(line, "\"xid\":743,"));
+}
+END_TEST
+
 START_TEST(test_update_key_line)
 {
 	/* The key changed: a 'K' tuple, non-key columns sent as NULL. */
@@ -665,6 +724,7 @@ static Suite *json_suite(void)
 	tc = tcase_create("values");
 	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_string_escapes);
+	tcase_add_test(tc, test_string_escape_every_position);
 	tcase_add_test(tc, test_string_utf8);
 	tcase_add_test(tc, test_string_length_and_append);
 	tcase_add_test(tc, test_string_null_empty);
@@ -680,6 +740,7 @@ static Suite *json_suite(void)
 	tc = tcase_create("lines");
 	tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
 	tcase_add_test(tc, test_insert_line);
+	tcase_add_test(tc, test_txn_text_follows_txn);
 	tcase_add_test(tc, test_update_key_line);
 	tcase_add_test(tc, test_update_old_row_toast_line);
 	tcase_add_test(tc, test_update_toast_without_old_line);
