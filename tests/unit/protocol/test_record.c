@@ -74,8 +74,12 @@ START_TEST(test_frames_read_back)
 		ck_assert_int_eq(type, RECORD_COPYDATA);
 		ck_assert_uint_eq(r.len, sizes[f]);
 		ck_assert_int_eq(r.frame_offset, at);
-		for (uint32_t i = 0; i < sizes[f]; i++)
-			ck_assert_int_eq(r.data[i], byte_of(f, i));
+		/* One check of the first byte that differs: a check of
+		 * each of the big frame's bytes takes seconds. */
+		uint32_t i = 0;
+		while (i < sizes[f] && r.data[i] == byte_of(f, i))
+			i++;
+		ck_assert_uint_eq(i, sizes[f]);
 		ck_assert_int_eq(r.data[r.len], '\0');
 		at += 5 + (long)sizes[f] + 4;
 	}
