@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/dec.h"
 
 void buf_grow(struct buf *b, size_t extra)
 {
@@ -21,6 +22,18 @@ void buf_put_long(struct buf *b, const void *p, size_t n)
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
+}
+
+void buf_put_int(struct buf *b, long long v)
+{
+	char tmp[21], *p = tmp;
+	if (v < 0)
+		*p++ = '-';
+	/* The magnitude as unsigned: -LLONG_MIN has no signed form. */
+	p = dec_put(p, v < 0 ? 0ULL - (unsigned long long)v
+			     : (unsigned long long)v,
+		    1);
+	buf_put(b, tmp, (size_t)(p - tmp));
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

@@ -83,6 +83,9 @@ static inline void buf_end(struct buf *b, const char *end)
 	b->len = (size_t)(end - b->data);
 }
 
+/* v in decimal: the hot paths write integers without printf. */
+void buf_put_int(struct buf *b, long long v);
+
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* NUL-terminates without counting the NUL in len, so data is a C string. */

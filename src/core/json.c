@@ -228,18 +228,6 @@ static void put_lsn(struct buf *b, uint64_t lsn)
 	buf_end(b, p);
 }
 
-void json_put_int(struct buf *b, long long v)
-{
-	char tmp[21], *p = tmp;
-	if (v < 0)
-		*p++ = '-';
-	/* The magnitude as unsigned: -LLONG_MIN has no signed form. */
-	p = dec_put(p, v < 0 ? 0ULL - (unsigned long long)v
-			     : (unsigned long long)v,
-		    1);
-	buf_put(b, tmp, (size_t)(p - tmp));
-}
-
 /* The same for every line of a transaction: made once, kept as its memo. */
 static void put_txn(struct buf *b, const struct txn *tx)
 {
@@ -251,7 +239,7 @@ static void put_txn(struct buf *b, const struct txn *tx)
 	}
 	size_t start = b->len;
 	buf_putlit(b, ",\"xid\":");
-	json_put_int(b, tx->xid);
+	buf_put_int(b, tx->xid);
 	if (tx->commit_time) {
 		put_key(b, "commit_time");
 		buf_putc(b, '"');
@@ -304,7 +292,7 @@ static void put_relation(struct buf *b, const struct rel *r)
 	put_key(b, "table");
 	json_put_string(b, r->relname, strlen(r->relname));
 	put_key(b, "relid");
-	json_put_int(b, r->relid);
+	buf_put_int(b, r->relid);
 }
 
 static struct rel_json *rel_json_new(const struct rel *r)
@@ -454,7 +442,7 @@ void json_ddl_line(struct buf *b, const struct ddl *d)
 		put_string_member(b, "schema", d->schema);
 	put_string_member(b, "statement", d->statement);
 	put_key(b, "command");
-	json_put_int(b, d->command);
+	buf_put_int(b, d->command);
 	put_lsn(b, d->lsn);
 	if (d->txn)
 		put_txn(b, d->txn);

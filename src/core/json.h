@@ -16,8 +16,6 @@ void json_put_string(struct buf *b, const char *s, size_t n);
 /* The shortest text that reads back as the same double; NaN and the
  * infinities, which JSON lacks, as the strings PostgreSQL prints. */
 void json_put_double(struct buf *b, double d);
-/* An integer in decimal, without printf. */
-void json_put_int(struct buf *b, long long v);
 /* Bytes as bytea's hex text, "\\x0102" in JSON. */
 void json_put_bytea(struct buf *b, const char *p, size_t n);
 /* A column value by its type OID (values.h rules). */

@@ -175,7 +175,7 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t);
 static void put_number(lua_State *L, int idx, struct buf *b)
 {
 	if (lc_isinteger(L, idx))
-		json_put_int(b, lc_tointeger(L, idx));
+		buf_put_int(b, lc_tointeger(L, idx));
 	else
 		json_put_double(b, (double)lua_tonumber(L, idx));
 }

@@ -5,6 +5,7 @@
 #include "lua/sinks_internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 		/* LuaJIT takes -0.0 for an integer: its sign would be lost. */
 		double d = (double)lua_tonumber(L, idx);
 		if (lc_isinteger(L, idx) && !(d == 0 && signbit(d)))
-			buf_printf(b, "%lld", lc_tointeger(L, idx));
+			buf_put_int(b, lc_tointeger(L, idx));
 		else
 			put_double(b, d);
 		return;
@@ -66,6 +67,14 @@ static void put_text(lua_State *L, int idx, struct buf *b, bool in_array)
 	case LUA_TLIGHTUSERDATA: /* walhook.null inside an array */
 		buf_puts(b, "NULL");
 		return;
+	case LUA_TSTRING:
+		if (!in_array) {
+			size_t n;
+			const char *s = lua_tolstring(L, idx, &n);
+			buf_put(b, s, n);
+			return;
+		}
+		/* fall through */
 	default: {
 		size_t n;
 		const char *s = lc_tolstring(L, idx, &n);
@@ -114,22 +123,34 @@ static const char *kept_at(const struct kept *k, size_t off)
 }
 
 /* A name of a schema, table or column: a string, not empty, with no NUL
- * (it would cut the name short). *off is where keep put it. what names
- * the field for a message. */
+ * (it would cut the name short). *off is where keep put it. The format
+ * names the field for a message, and is only formatted for one: names are
+ * read for every change. */
 static int keep_name(lua_State *L, int idx, struct kept *k, size_t *off,
-		     const char *what, struct err *e)
+		     struct err *e, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int keep_name(lua_State *L, int idx, struct kept *k, size_t *off,
+		     struct err *e, const char *fmt, ...)
 {
-	if (lua_type(L, idx) != LUA_TSTRING)
+	size_t n = 0;
+	const char *s =
+	    lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &n) : NULL;
+	if (s && n && !memchr(s, '\0', n)) {
+		*off = keep(k, s, n);
+		return 0;
+	}
+	char what[96];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (!s)
 		return err_set(e, "write: %s must be a string, not a %s", what,
 			       luaL_typename(L, idx));
-	size_t n;
-	const char *s = lua_tolstring(L, idx, &n);
 	if (n == 0)
 		return err_set(e, "write: %s is an empty string", what);
-	if (memchr(s, '\0', n))
-		return err_set(e, "write: %s has a NUL byte in it", what);
-	*off = keep(k, s, n);
-	return 0;
+	return err_set(e, "write: %s has a NUL byte in it", what);
 }
 
 /* The row table at idx (new or old) as names and values, by offset into
@@ -183,7 +204,6 @@ static int read_row(lua_State *L, int idx, const char *which,
 		    struct row_cols *rc, struct kept *k, struct err *e)
 {
 	size_t cap = 0;
-	char what[96];
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		/* stack: ..., name, value */
@@ -195,11 +215,11 @@ static int read_row(lua_State *L, int idx, const char *which,
 			lua_pop(L, 2);
 			return -1;
 		}
-		snprintf(what, sizeof what, "a column name of %s", which);
 		if (rc->n == cap)
 			grow_row(rc, &cap);
 		size_t i = rc->n;
-		if (keep_name(L, -2, k, &rc->name_offs[i], what, e) < 0) {
+		if (keep_name(L, -2, k, &rc->name_offs[i], e,
+			      "a column name of %s", which) < 0) {
 			lua_pop(L, 2);
 			return -1;
 		}
@@ -277,7 +297,7 @@ static int name_field(lua_State *L, int idx, const char *field, bool required,
 	lua_getfield(L, idx, field);
 	int rc = 0;
 	if (!lua_isnil(L, -1))
-		rc = keep_name(L, -1, k, off, what, e) < 0 ? -1 : 1;
+		rc = keep_name(L, -1, k, off, e, "%s", what) < 0 ? -1 : 1;
 	else if (required)
 		rc = err_set(e, "write: the change has no %s", what);
 	lua_pop(L, 1);
@@ -367,11 +387,9 @@ static int read_keys(lua_State *L, int idx, const struct row_cols *nw,
 		    luaL_typename(L, idx));
 	size_t n = lc_rawlen(L, idx);
 	*offs = xcalloc(n + 1, sizeof **offs);
-	char what[48];
 	for (size_t i = 0; i < n; i++) {
 		lua_rawgeti(L, idx, (int)i + 1);
-		snprintf(what, sizeof what, "key[%zu]", i + 1);
-		int rc = keep_name(L, -1, k, &(*offs)[i], what, e);
+		int rc = keep_name(L, -1, k, &(*offs)[i], e, "key[%zu]", i + 1);
 		lua_pop(L, 1);
 		if (rc < 0)
 			return -1;

@@ -25,9 +25,13 @@ static struct sink *check_sink(lua_State *L)
 static void read_op(lua_State *L, int idx, char *out, size_t cap)
 {
 	lua_getfield(L, idx, "op");
+	size_t n = 0;
 	const char *s =
-	    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-	snprintf(out, cap, "%s", s);
+	    lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : "";
+	if (n >= cap)
+		n = cap - 1; /* no op is that long: it stays unknown */
+	memcpy(out, s, n);
+	out[n] = '\0';
 	lua_pop(L, 1);
 }
 

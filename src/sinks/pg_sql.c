@@ -93,6 +93,23 @@ static const struct datum *value_of(size_t n, const char *const *names,
 	return NULL;
 }
 
+/* A statement's head around the target's name, without printf. */
+static void put_words(struct buf *q, const char *before, const char *name,
+		      const char *after)
+{
+	buf_puts(q, before);
+	buf_puts(q, name);
+	buf_puts(q, after);
+}
+
+/* text, then n: "$3", "c2". Statements are made for every row or batch,
+ * so without printf. */
+static void put_param(struct buf *q, const char *text, int n)
+{
+	buf_puts(q, text);
+	buf_put_int(q, n);
+}
+
 static void put_match(struct buf *q, struct pgsink_params *ps,
 		      const struct target_col *c, const struct datum *v,
 		      bool *first)
@@ -103,7 +120,7 @@ static void put_match(struct buf *q, struct pgsink_params *ps,
 	if (v->kind == DATUM_NULL)
 		buf_puts(q, " IS NULL");
 	else
-		buf_printf(q, " = $%d", param(ps, v, c));
+		put_param(q, " = $", param(ps, v, c));
 }
 
 /* Whether the change carries a value for every column of the target's
@@ -256,7 +273,7 @@ static void put_upsert(struct buf *q, const struct target_table *t,
 static void put_insert(struct buf *q, struct pgsink_params *ps,
 		       const struct target_table *t, const struct sink_row *r)
 {
-	buf_printf(q, "INSERT INTO %s (", t->qualified);
+	put_words(q, "INSERT INTO ", t->qualified, " (");
 	int n = 0;
 	bool overriding = false;
 	for (size_t i = 0; i < r->ncols; i++) {
@@ -284,8 +301,7 @@ static void put_insert(struct buf *q, struct pgsink_params *ps,
 		const struct target_col *c = pgsink_column(t, r->names[i]);
 		if (!written(c, &r->values[i]))
 			continue;
-		buf_printf(q, "%s$%d", n++ ? ", " : "",
-			   param(ps, &r->values[i], c));
+		put_param(q, n++ ? ", $" : "$", param(ps, &r->values[i], c));
 	}
 	buf_putc(q, ')');
 	/* A snapshot row that meets a row the target already has (a rerun)
@@ -320,7 +336,7 @@ static int put_update(struct buf *q, struct pgsink_params *ps,
 		      const struct target_table *t, const struct sink_row *r,
 		      struct err *e)
 {
-	buf_printf(q, "UPDATE %s SET ", t->qualified);
+	put_words(q, "UPDATE ", t->qualified, " SET ");
 	int n = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
 		const struct target_col *c = pgsink_column(t, r->names[i]);
@@ -332,7 +348,7 @@ static int put_update(struct buf *q, struct pgsink_params *ps,
 		if (n++)
 			buf_puts(q, ", ");
 		pgsql_put_ident(q, c->name);
-		buf_printf(q, " = $%d", param(ps, &r->values[i], c));
+		put_param(q, " = $", param(ps, &r->values[i], c));
 	}
 	if (!n)
 		return 1; /* nothing to set */
@@ -354,7 +370,7 @@ int pgsink_put_change(struct buf *q, struct pgsink_params *ps,
 	}
 	if (r->op == CHANGE_UPDATE)
 		return put_update(q, ps, t, r, e);
-	buf_printf(q, "DELETE FROM %s", t->qualified);
+	put_words(q, "DELETE FROM ", t->qualified, "");
 	return put_where(q, ps, t, r, false, e);
 }
 
@@ -372,7 +388,7 @@ bool pgsink_copies(const struct target_table *t, const struct sink_row *r)
 void pgsink_put_copy(struct buf *q, const struct target_table *t,
 		     const struct sink_row *r)
 {
-	buf_printf(q, "COPY %s (", t->qualified);
+	put_words(q, "COPY ", t->qualified, " (");
 	int n = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
 		const struct target_col *c = pgsink_column(t, r->names[i]);
@@ -486,33 +502,32 @@ void pgsink_put_batch(struct buf *q, const struct target_table *t,
 {
 	size_t per = sh->nset + sh->nkey;
 	if (sh->op == CHANGE_UPDATE) {
-		buf_printf(q, "UPDATE %s AS " BATCH_TARGET " SET ",
-			   t->qualified);
+		put_words(q, "UPDATE ", t->qualified,
+			  " AS " BATCH_TARGET " SET ");
 		for (size_t i = 0; i < sh->nset; i++) {
 			buf_puts(q, i ? ", " : "");
 			pgsql_put_ident(q, t->cols[sh->cols[i]].name);
-			buf_printf(q, " = " BATCH_ROWS ".c%zu", i + 1);
+			put_param(q, " = " BATCH_ROWS ".c", (int)i + 1);
 		}
 		buf_puts(q, " FROM (VALUES ");
 	} else {
-		buf_printf(q,
-			   "DELETE FROM %s AS " BATCH_TARGET " USING (VALUES ",
-			   t->qualified);
+		put_words(q, "DELETE FROM ", t->qualified,
+			  " AS " BATCH_TARGET " USING (VALUES ");
 	}
 	for (int r = 0, n = 0; r < nrows; r++) {
 		buf_puts(q, r ? ", (" : "(");
 		for (size_t i = 0; i < per; i++)
-			buf_printf(q, "%s$%d", i ? ", " : "", ++n);
+			put_param(q, i ? ", $" : "$", ++n);
 		buf_putc(q, ')');
 	}
 	buf_puts(q, ") AS " BATCH_ROWS " (");
 	for (size_t i = 0; i < per; i++)
-		buf_printf(q, "%sc%zu", i ? ", " : "", i + 1);
+		put_param(q, i ? ", c" : "c", (int)i + 1);
 	buf_puts(q, ") WHERE ");
 	for (size_t i = sh->nset; i < per; i++) {
 		buf_puts(q, i > sh->nset ? " AND " BATCH_TARGET "."
 					 : BATCH_TARGET ".");
 		pgsql_put_ident(q, t->cols[sh->cols[i]].name);
-		buf_printf(q, " = " BATCH_ROWS ".c%zu", i + 1);
+		put_param(q, " = " BATCH_ROWS ".c", (int)i + 1);
 	}
 }

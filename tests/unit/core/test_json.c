@@ -98,7 +98,7 @@ START_TEST(test_int)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct buf b = { 0 };
-		json_put_int(&b, cases[i].v);
+		buf_put_int(&b, cases[i].v);
 		ck_assert_str_eq(buf_cstr(&b), cases[i].want);
 		buf_free(&b);
 	}
