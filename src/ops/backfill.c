@@ -380,7 +380,7 @@ static void chunk_delivered(struct backfill *b, struct job *j)
 		.key = after.key,
 		.nkey = after.nkey,
 	};
-	j->queue[j->nqueue++].lsn = j->win.end_lsn;
+	j->queue[j->nqueue++].lsn = window_end_lsn(&j->win);
 	bf_publish(b, j);
 	b->info("backfill of %s: chunk %llu, %llu rows", j->durable.table,
 		(unsigned long long)j->next.chunks,
@@ -400,7 +400,7 @@ void bf_unwatch(struct backfill *b, struct job *j)
  * way through the stream. */
 static bool chunk_settled(struct backfill *b, struct job *j)
 {
-	enum window_state st = j->win.state;
+	enum window_state st = window_state_of(&j->win);
 	if (st == WINDOW_DONE)
 		chunk_delivered(b, j);
 	else if (st == WINDOW_RETRY)

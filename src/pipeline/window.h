@@ -96,4 +96,16 @@ void window_truncate(struct window *w);
  * NULL at the end. */
 const struct datum *window_next(const struct window *w, size_t *at);
 
+/* Where the chunk stands: what the stream made of it so far. */
+static inline enum window_state window_state_of(const struct window *w)
+{
+	return w->state;
+}
+
+/* The position the chunk's rows were handed on at, once WINDOW_DONE. */
+static inline uint64_t window_end_lsn(const struct window *w)
+{
+	return w->end_lsn;
+}
+
 #endif
