@@ -78,6 +78,7 @@ int pl_backfill_mark(struct pipeline *p, const struct message *m,
 			continue;
 		if (w->state != WINDOW_OPEN || !p->txn.xid) {
 			w->state = WINDOW_RETRY;
+			p->tick_due = true;
 			return 0;
 		}
 		w->state = WINDOW_EMITTED;
@@ -110,6 +111,7 @@ void pl_backfill_ended(struct pipeline *p, uint32_t xid, uint64_t end_lsn)
 		p->closing->end_lsn = end_lsn;
 		p->closing->state = WINDOW_DONE;
 		p->closing = NULL;
+		p->tick_due = true;
 	}
 }
 

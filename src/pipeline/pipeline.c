@@ -101,6 +101,7 @@ void pipeline_free(struct pipeline *p)
 int pipeline_tick(void *ctx, struct err *e)
 {
 	struct pipeline *p = ctx;
+	p->tick_due = false;
 	/* The request stays until the files are reopened: a full disk that
 	 * fails the flush before the reopen fails this tick, and the next
 	 * one after the reconnect tries again. */
@@ -118,6 +119,12 @@ int pipeline_sync(void *ctx, struct err *e)
 {
 	struct pipeline *p = ctx;
 	return delivery_sync(p->d, e);
+}
+
+bool pipeline_tick_due(void *ctx)
+{
+	const struct pipeline *p = ctx;
+	return p->tick_due;
 }
 
 bool pipeline_idle(void *ctx)
@@ -148,6 +155,7 @@ struct stream_consumer pipeline_consumer(struct pipeline *p)
 		.data = pipeline_on_data,
 		.keepalive = pipeline_on_keepalive,
 		.tick = pipeline_tick,
+		.tick_due = pipeline_tick_due,
 		.sync = pipeline_sync,
 		.idle = pipeline_idle,
 		.ctx = p,

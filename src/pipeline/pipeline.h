@@ -97,6 +97,7 @@ struct pipeline {
 	struct window **windows;
 	size_t nwindows, windows_cap;
 	struct window *closing;
+	bool tick_due; /* a window settled: its backfill may read on */
 	struct xid_ring recent;
 	/* What acts on a walhook.signal message, and the last one read. */
 	backfill_control backfills;
@@ -131,6 +132,7 @@ struct stream_consumer pipeline_consumer(struct pipeline *p);
 int pipeline_tick(void *ctx, struct err *e);
 int pipeline_sync(void *ctx, struct err *e);
 bool pipeline_idle(void *ctx);
+bool pipeline_tick_due(void *ctx);
 int pipeline_on_keepalive(void *ctx, uint64_t wal_end, int64_t send_time,
 			  bool reply_requested, struct err *e);
 /* The initial snapshot (--snapshot): each table is one transaction of

@@ -364,6 +364,11 @@ static int check_silence(struct stream *s, int64_t now, struct err *e)
  * two messages of a busy stream. */
 #define TICK_US (100 * INT64_C(1000))
 
+static bool tick_due(const struct stream *s)
+{
+	return s->consumer.tick_due && s->consumer.tick_due(s->consumer.ctx);
+}
+
 /* Waits for the socket until the next status update or the consumer's
  * next tick is due: a tick may have work that waits for no message (a
  * backfill's next chunk, once the last one's watermarks came). */
@@ -377,7 +382,7 @@ static int wait_socket(struct stream *s, struct err *e)
 	/* The timers above run at least once a second. */
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
-	int64_t tick = s->last_tick_us + TICK_US - now;
+	int64_t tick = tick_due(s) ? 0 : s->last_tick_us + TICK_US - now;
 	if (s->consumer.tick && tick / 1000 + 1 < timeout)
 		timeout = tick <= 0 ? 0 : (int)(tick / 1000) + 1;
 	struct pollfd pfd = { .fd = PQsocket(s->conn), .events = POLLIN };
@@ -410,7 +415,8 @@ static bool failed(struct stream *s, enum stream_end *end, const struct err *e)
 static bool run_timers(struct stream *s, enum stream_end *end, struct err *e)
 {
 	int64_t now = mono_now_us();
-	if (s->consumer.tick && now - s->last_tick_us >= TICK_US) {
+	if (s->consumer.tick &&
+	    (now - s->last_tick_us >= TICK_US || tick_due(s))) {
 		s->last_tick_us = now;
 		/* A slow flush is the consumer's time: the keeper keeps the
 		 * server informed meanwhile. */

@@ -44,6 +44,9 @@ struct stream_consumer {
 			 bool reply_requested, struct err *e);
 	/* About ten times a second (sink batches that waited long enough). */
 	int (*tick)(void *ctx, struct err *e);
+	/* Work waits for the next tick (a backfill's chunk came through):
+	 * it runs now, not at the clock's time. NULL: never. */
+	bool (*tick_due)(void *ctx);
 	/* Makes durable what was handled, before the server hears of a
 	 * position (the output file's fsync). */
 	int (*sync)(void *ctx, struct err *e);

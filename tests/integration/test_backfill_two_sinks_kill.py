@@ -13,7 +13,9 @@ import os
 
 import harness
 
-ROWS = 5000
+# More chunks than a backfill reads ahead of what every sink holds (32):
+# the target runs ahead while the file sink waits for its next sync.
+ROWS = 20000
 CHUNK = 100
 
 SCRIPT = r'''
