@@ -238,7 +238,7 @@ static void put_txn(struct buf *b, const struct txn *tx)
 		return;
 	}
 	size_t start = b->len;
-	buf_putlit(b, ",\"xid\":");
+	put_key(b, "xid");
 	buf_put_int(b, tx->xid);
 	if (tx->commit_time) {
 		put_key(b, "commit_time");

@@ -256,7 +256,7 @@ static void push_row(lua_State *L, const struct change *c, bool old, int mt,
 /* A change table is made by Lua's own table constructor, whose keys are
  * constants of the chunk: set one by one through the C API, each key is
  * looked up as a C string again, and that was a third of a change's cost.
- * The arguments come in the order of envelope_args. */
+ * lh_push_change pushes the arguments in this order. */
 static const char envelope_chunk[] =
     "return function(op, schema, tbl, relid, key, lsn, xid, commit_time,\n"
     "                origin, gid, backfill, new, old)\n"
@@ -296,10 +296,9 @@ static void push_commit_time(struct lh *h, int consts, const struct txn *tx)
 		lua_pushnil(L);
 		return;
 	}
-	if (!h->time_cached || h->time_cached_at != tx->commit_time) {
+	if (h->time_cached_at != tx->commit_time) {
 		lua_pushstring(L, tx->commit_time_text);
 		lua_rawseti(L, consts, CONST_TIME);
-		h->time_cached = true;
 		h->time_cached_at = tx->commit_time;
 	}
 	lua_rawgeti(L, consts, CONST_TIME);

@@ -48,10 +48,13 @@ struct lh {
 	 * LuaJIT makes a closure of every lua_pushcfunction. */
 	int traceback; /* lh_pcall's message handler */
 	int encoder;   /* lh_write_line's */
-	int envelope;  /* registry references of what convert.c keeps */
+	/* Registry references of what convert.c makes change tables with:
+	 * the constructor, relations' descriptions, op names and the text of
+	 * the commit time time_cached_at (0: none yet; a known commit time is
+	 * never 0). */
+	int envelope;
 	int descs;
 	int consts;
-	bool time_cached; /* consts holds the text of time_cached_at */
 	int64_t time_cached_at;
 	struct delivery
 	    *d; /* owns the sinks the script makes, and the output */
