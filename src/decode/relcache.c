@@ -58,18 +58,23 @@ static void grow(struct relcache *c)
 	free(old);
 }
 
-/* One allocation holds the rel, its columns and every string. */
-static struct rel *rel_new(uint32_t relid, const char *nspname,
-			   const char *relname, char replident, uint16_t ncols,
-			   const struct rel_column *cols)
+static size_t rel_bytes(const char *nspname, const char *relname,
+			uint16_t ncols, const struct rel_column *cols)
 {
-	if (!*nspname)
-		nspname = "pg_catalog";
 	size_t strbytes = strlen(nspname) + 1 + strlen(relname) + 1;
 	for (uint16_t i = 0; i < ncols; i++)
 		strbytes += strlen(cols[i].name) + 1;
-	struct rel *r =
-	    xcalloc(1, sizeof *r + ncols * sizeof *r->cols + strbytes);
+	return sizeof(struct rel) + ncols * sizeof(struct rel_column) +
+	       strbytes;
+}
+
+/* Lays the rel, its columns and every string out in mem, zeroed and of
+ * rel_bytes: one block, so that one free (or a Lua userdata) holds all. */
+static struct rel *rel_fill(void *mem, uint32_t relid, const char *nspname,
+			    const char *relname, char replident,
+			    uint16_t ncols, const struct rel_column *cols)
+{
+	struct rel *r = mem;
 	r->cols = (struct rel_column *)(r + 1);
 	char *s = (char *)(r->cols + ncols);
 #define COPY(dst, src)                                                         \
@@ -92,6 +97,28 @@ static struct rel *rel_new(uint32_t relid, const char *nspname,
 	r->replident = replident;
 	r->ncols = ncols;
 	return r;
+}
+
+static struct rel *rel_new(uint32_t relid, const char *nspname,
+			   const char *relname, char replident, uint16_t ncols,
+			   const struct rel_column *cols)
+{
+	if (!*nspname)
+		nspname = "pg_catalog";
+	void *mem = xcalloc(1, rel_bytes(nspname, relname, ncols, cols));
+	return rel_fill(mem, relid, nspname, relname, replident, ncols, cols);
+}
+
+size_t rel_copy_size(const struct rel *r)
+{
+	return rel_bytes(r->nspname, r->relname, r->ncols, r->cols);
+}
+
+struct rel *rel_copy_into(void *mem, const struct rel *r)
+{
+	memset(mem, 0, rel_copy_size(r));
+	return rel_fill(mem, r->relid, r->nspname, r->relname, r->replident,
+			r->ncols, r->cols);
 }
 
 struct rel *relcache_put(struct relcache *c, uint32_t relid,

@@ -45,6 +45,12 @@ struct rel {
  * nothing. const: a memo is no change of the description. */
 bool rel_set_memo(const struct rel *r, void *memo, void (*memo_free)(void *));
 
+/* A copy of r that lives as long as the caller's block of
+ * rel_copy_size(r) bytes, not as long as the cache: gen 0 and no memo, as
+ * a rel made for one change. */
+size_t rel_copy_size(const struct rel *r);
+struct rel *rel_copy_into(void *mem, const struct rel *r);
+
 struct relcache {
 	struct rel **slots;
 	size_t cap;
