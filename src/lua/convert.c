@@ -1,7 +1,8 @@
-/* convert — a change as the table a script gets: each value by its type's
- * class in the catalog (integer, number, boolean, string; arrays as Lua
- * arrays; bytea as its raw bytes; NULL and unchanged TOAST as sentinels),
- * and each row with the metatable of its relation's description. */
+/* convert — what a change is in Lua: each value by its type's class in
+ * the catalog (integer, number, boolean, string; arrays as Lua arrays;
+ * bytea as its raw bytes; NULL and unchanged TOAST as sentinels), each row
+ * with the metatable of its relation's description, and each field of a
+ * change table (view.c makes them when a script reads them). */
 #include <stdio.h>
 #include <string.h>
 
@@ -145,10 +146,20 @@ static void push_datum(lua_State *L, uint32_t typoid, const struct datum *v)
 	lua_pushlstring(L, v->data, v->len);
 }
 
-/* What a change table needs of its relation, made once per description:
- * registry[h->descs][relid] = { mt, names, schema, table, key names, gen },
- * read by index so that no change hashes a name. */
-enum { DESC_MT = 1, DESC_NAMES, DESC_SCHEMA, DESC_TABLE, DESC_KEY, DESC_GEN };
+/* What a change needs of its relation, made once per description:
+ * registry[h->descs][relid] = { mt, names, schema, table, key names, gen,
+ * rel }, read by index so that no change hashes a name. rel is a copy of
+ * the description, a userdata: a change kept by a script outlives the
+ * relcache's. */
+enum {
+	DESC_MT = 1,
+	DESC_NAMES,
+	DESC_SCHEMA,
+	DESC_TABLE,
+	DESC_KEY,
+	DESC_GEN,
+	DESC_REL
+};
 
 /* Builds the metatable of r's rows: __keys, its columns in order (the
  * order a row is written in); __bytea, the columns whose values reach Lua
@@ -179,7 +190,7 @@ static void new_row_meta(lua_State *L, const struct rel *r)
 
 static void new_desc(lua_State *L, const struct rel *r)
 {
-	lua_createtable(L, DESC_GEN, 0); /* stack: desc */
+	lua_createtable(L, DESC_REL, 0); /* stack: desc */
 	new_row_meta(L, r);
 	lua_getfield(L, -1, "__keys");
 	lua_rawseti(L, -3, DESC_NAMES);
@@ -198,10 +209,21 @@ static void new_desc(lua_State *L, const struct rel *r)
 	lua_rawseti(L, -2, DESC_KEY);
 	lua_pushnumber(L, (lua_Number)r->gen);
 	lua_rawseti(L, -2, DESC_GEN);
+	rel_copy_into(lua_newuserdata(L, rel_copy_size(r)), r);
+	lua_rawseti(L, -2, DESC_REL);
 }
 
-/* Pushes r's description. A rel made for one change (the text plugins':
- * gen 0, relid 0) gets one of its own: two tables would share its slot. */
+static const struct rel *desc_rel(lua_State *L, int desc)
+{
+	lua_rawgeti(L, desc, DESC_REL);
+	const struct rel *r = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return r;
+}
+
+/* Pushes r's description, from registry[h->descs] or made anew. A rel
+ * made for one change (the text plugins': gen 0, relid 0) gets one of its
+ * own: two tables would share its slot. */
 static void push_desc(struct lh *h, const struct rel *r)
 {
 	lua_State *L = h->L;
@@ -227,18 +249,40 @@ static void push_desc(struct lh *h, const struct rel *r)
 	lua_remove(L, -2);
 }
 
-/* Pushes a row table with the metatable at index mt, the column names
- * taken from the array at index names. Old key-only rows hold just the
- * key columns; an unchanged TOAST value in new is taken from a whole old
- * row. */
-static void push_row(lua_State *L, const struct change *c, bool old, int mt,
-		     int names)
+const struct rel *lh_push_desc(struct lh *h, const struct rel *r)
+{
+	lua_State *L = h->L;
+	if (r->gen && r->gen == h->last_desc_gen) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, h->last_desc);
+		return h->last_desc_rel;
+	}
+	push_desc(h, r);
+	const struct rel *copy = desc_rel(L, lua_gettop(L));
+	if (r->gen) {
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, LUA_REGISTRYINDEX, h->last_desc);
+		h->last_desc_gen = r->gen;
+		h->last_desc_rel = copy;
+	}
+	return copy;
+}
+
+/* Pushes a row table with the metatable of the description at desc. Old
+ * key-only rows hold just the key columns; an unchanged TOAST value in new
+ * is taken from a whole old row. */
+static void push_row(lua_State *L, const struct change *c, bool old, int desc)
 {
 	const struct rel *r = c->rel;
 	const struct datum *vals = old ? c->oldv : c->newv;
+	if (!vals) {
+		lua_pushnil(L);
+		return;
+	}
 	bool keys_only = old && c->old_kind == 'K';
+	lua_rawgeti(L, desc, DESC_NAMES);
+	int names = lua_gettop(L);
 	lua_createtable(L, 0, keys_only ? r->nkeys : r->ncols);
-	lua_pushvalue(L, mt);
+	lua_rawgeti(L, desc, DESC_MT);
 	lua_setmetatable(L, -2);
 	for (uint16_t i = 0; i < r->ncols; i++) {
 		if (keys_only && !r->cols[i].key)
@@ -251,20 +295,8 @@ static void push_row(lua_State *L, const struct change *c, bool old, int mt,
 		push_datum(L, r->cols[i].typoid, v);
 		lua_rawset(L, -3);
 	}
+	lua_remove(L, names);
 }
-
-/* A change table is made by Lua's own table constructor, whose keys are
- * constants of the chunk: set one by one through the C API, each key is
- * looked up as a C string again, and that was a third of a change's cost.
- * lh_push_change pushes the arguments in this order. */
-static const char envelope_chunk[] =
-    "return function(op, schema, tbl, relid, key, lsn, xid, commit_time,\n"
-    "                origin, gid, backfill, new, old)\n"
-    "  return { op = op, schema = schema, table = tbl, relid = relid,\n"
-    "           key = key, lsn = lsn, xid = xid, commit_time = commit_time,\n"
-    "           origin = origin, gid = gid, backfill = backfill,\n"
-    "           new = new, old = old }\n"
-    "end\n";
 
 /* registry[h->consts]: the op names by op, then the text of the newest
  * commit time, which every change of a transaction shares. */
@@ -273,11 +305,6 @@ enum { CONST_OPS = 1, CONST_TIME = CONST_OPS + CHANGE_READ + 1 };
 void lh_open_convert(struct lh *h)
 {
 	lua_State *L = h->L;
-	if (luaL_loadbuffer(L, envelope_chunk, sizeof envelope_chunk - 1,
-			    "=change") != 0)
-		lua_error(L); /* out of memory: the chunk itself is fixed */
-	lua_call(L, 0, 1);
-	h->envelope = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_newtable(L);
 	h->descs = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_createtable(L, CONST_TIME, 0);
@@ -286,22 +313,27 @@ void lh_open_convert(struct lh *h)
 		lua_rawseti(L, -2, CONST_OPS + op);
 	}
 	h->consts = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushboolean(L, 0);
+	h->last_desc = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* The commit time's text, made once per time rather than per change. */
-static void push_commit_time(struct lh *h, int consts, const struct txn *tx)
+static void push_commit_time(struct lh *h, int64_t commit_time)
 {
 	lua_State *L = h->L;
-	if (!tx->commit_time) {
+	if (!commit_time) {
 		lua_pushnil(L);
 		return;
 	}
-	if (h->time_cached_at != tx->commit_time) {
-		lua_pushstring(L, tx->commit_time_text);
-		lua_rawseti(L, consts, CONST_TIME);
-		h->time_cached_at = tx->commit_time;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->consts);
+	if (h->time_cached_at != commit_time) {
+		char text[PGTIME_STRLEN];
+		lua_pushstring(L, pgtime_format(commit_time, text));
+		lua_rawseti(L, -2, CONST_TIME);
+		h->time_cached_at = commit_time;
 	}
-	lua_rawgeti(L, consts, CONST_TIME);
+	lua_rawgeti(L, -1, CONST_TIME);
+	lua_remove(L, -2);
 }
 
 static void push_opt_str(lua_State *L, const char *s)
@@ -324,24 +356,6 @@ static void push_key(lua_State *L, int desc, uint16_t nkeys)
 	lua_pop(L, 1);
 }
 
-static void push_rows(lua_State *L, const struct change *c, int desc)
-{
-	lua_rawgeti(L, desc, DESC_MT);
-	int mt = lua_gettop(L);
-	lua_rawgeti(L, desc, DESC_NAMES);
-	int names = mt + 1;
-	if (c->newv)
-		push_row(L, c, false, mt, names);
-	else
-		lua_pushnil(L);
-	if (c->oldv)
-		push_row(L, c, true, mt, names);
-	else
-		lua_pushnil(L);
-	lua_remove(L, mt); /* stack: ..., names, new, old */
-	lua_remove(L, mt);
-}
-
 void lh_push_relation_fields(lua_State *L, const struct rel *r)
 {
 	lh_set_str(L, "schema", r->nspname);
@@ -349,31 +363,30 @@ void lh_push_relation_fields(lua_State *L, const struct rel *r)
 	lh_set_int(L, "relid", r->relid);
 }
 
-void lh_push_change(struct lh *h, const struct change *c)
+void lh_push_field(struct lh *h, const struct change *c,
+		   const struct lh_txn *tx, int desc, enum change_field f)
 {
 	lua_State *L = h->L;
-	const struct rel *r = c->rel;
-	const struct txn *tx = c->txn;
 	char lsn[LSN_STRLEN];
-	lua_checkstack(L, 20);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, h->consts);
-	int consts = lua_gettop(L);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, h->envelope);
-	push_desc(h, r);
-	int desc = lua_gettop(L);
-	lua_rawgeti(L, consts, CONST_OPS + (int)c->op);
-	lua_rawgeti(L, desc, DESC_SCHEMA);
-	lua_rawgeti(L, desc, DESC_TABLE);
-	lua_pushinteger(L, (lua_Integer)r->relid);
-	push_key(L, desc, r->nkeys);
-	lua_pushstring(L, lsn_format(c->lsn, lsn));
-	lua_pushinteger(L, (lua_Integer)tx->xid);
-	push_commit_time(h, consts, tx);
-	push_opt_str(L, tx->origin);
-	push_opt_str(L, tx->gid);
-	push_opt_str(L, c->backfill);
-	push_rows(L, c, desc);
-	lua_remove(L, desc);
-	lua_call(L, 13, 1);
-	lua_remove(L, consts);
+	switch (f) {
+	case FIELD_OP:
+		lua_rawgeti(L, LUA_REGISTRYINDEX, h->consts);
+		lua_rawgeti(L, -1, CONST_OPS + (int)c->op);
+		lua_remove(L, -2);
+		return;
+	case FIELD_SCHEMA: lua_rawgeti(L, desc, DESC_SCHEMA); return;
+	case FIELD_TABLE: lua_rawgeti(L, desc, DESC_TABLE); return;
+	case FIELD_RELID: lua_pushinteger(L, (lua_Integer)c->rel->relid); return;
+	case FIELD_KEY: push_key(L, desc, c->rel->nkeys); return;
+	case FIELD_LSN: lua_pushstring(L, lsn_format(c->lsn, lsn)); return;
+	case FIELD_XID: lua_pushinteger(L, (lua_Integer)tx->xid); return;
+	case FIELD_COMMIT_TIME: push_commit_time(h, tx->commit_time); return;
+	case FIELD_ORIGIN: push_opt_str(L, tx->origin); return;
+	case FIELD_GID: push_opt_str(L, tx->gid); return;
+	case FIELD_BACKFILL: push_opt_str(L, c->backfill); return;
+	case FIELD_NEW: push_row(L, c, false, desc); return;
+	case FIELD_OLD: push_row(L, c, true, desc); return;
+	case NFIELDS: break;
+	}
+	lua_pushnil(L);
 }

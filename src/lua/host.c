@@ -69,6 +69,19 @@ static int traceback(lua_State *L)
 	return 1;
 }
 
+/* Takes the message of a failed protected call off the stack into e. */
+static int pcall_failed(struct lh *h, const char *doing, struct err *e)
+{
+	lua_State *L = h->L;
+	err_set(e, "%s", lua_tostring(L, -1));
+	if (doing)
+		err_prefix(e, "%s", doing);
+	lua_pop(L, 1);
+	/* A sink's target was down under s:write: worth a retry. */
+	e->transient = delivery_take_transient(h->d);
+	return -1;
+}
+
 int lh_pcall(struct lh *h, int nargs, int nresults, const char *doing,
 	     struct err *e)
 {
@@ -80,16 +93,7 @@ int lh_pcall(struct lh *h, int nargs, int nresults, const char *doing,
 	lua_insert(L, base);
 	int rc = lua_pcall(L, nargs, nresults, base);
 	lua_remove(L, base);
-	if (rc != 0) {
-		err_set(e, "%s", lua_tostring(L, -1));
-		if (doing)
-			err_prefix(e, "%s", doing);
-		lua_pop(L, 1);
-		/* A sink's target was down under s:write: worth a retry. */
-		e->transient = delivery_take_transient(h->d);
-		return -1;
-	}
-	return 0;
+	return rc == 0 ? 0 : pcall_failed(h, doing, e);
 }
 
 /* Pushes the hook's function; false when the script does not define it. */
@@ -181,12 +185,18 @@ struct encoding {
 	struct buf *b;
 	bool change;
 	int rc;
+	struct lh *h;
 };
 
 static int encode_in_lua(lua_State *L)
 {
 	/* stack: table, encoding */
 	struct encoding *en = lua_touserdata(L, 2);
+	if (en->change && lh_is_view(L, 1) &&
+	    lh_view_encode(en->h, 1, en->b) == 0) {
+		en->rc = 0;
+		return 0;
+	}
 	en->rc = en->change ? ljson_encode_change(L, 1, en->b)
 			    : ljson_encode(L, 1, en->b);
 	return en->rc < 0 ? 1 : 0; /* the message, when it failed */
@@ -236,6 +246,7 @@ struct lh *lh_new(const struct lh_config *cfg, struct err *e)
 	lua_pushcfunction(h->L, encode_in_lua);
 	h->encoder = luaL_ref(h->L, LUA_REGISTRYINDEX);
 	lh_open_convert(h);
+	lh_open_view(h);
 	lh_open_module(h, cfg);
 	if (cfg->extend)
 		cfg->extend(h->L, cfg->extend_arg);
@@ -439,7 +450,7 @@ int lh_write_line(struct lh *h, int idx, bool change, const char *doing,
 	idx = lc_absindex(L, idx);
 	struct buf *b = delivery_output(h->d);
 	size_t mark = b->len;
-	struct encoding en = { b, change, 0 };
+	struct encoding en = { b, change, 0, h };
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->encoder);
 	lua_pushvalue(L, idx);
 	lua_pushlightuserdata(L, &en);
@@ -473,12 +484,18 @@ int lh_keep_or_replace(struct lh *h, const char *hook, const char *doing,
 	switch (lua_type(L, -1)) {
 	case LUA_TNIL: rc = write_kept(h, -2, doing, e); break;
 	case LUA_TTABLE: rc = write_kept(h, -1, doing, e); break;
+	case LUA_TUSERDATA:
+		if (!lh_is_view(L, -1))
+			goto wrong;
+		rc = write_kept(h, -1, doing, e);
+		break;
 	case LUA_TBOOLEAN:
 		if (!lua_toboolean(L, -1))
 			break;
 		rc = write_kept(h, -2, doing, e);
 		break;
 	default:
+	wrong:
 		rc = err_set(e,
 			     "%s returned a %s; expected a table, true, false "
 			     "or nil",
@@ -496,14 +513,22 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		json_change_line(delivery_output(h->d), c);
 		return delivery_output_wrote(h->d, e);
 	}
-	lh_push_change(h, c);
+	/* lh_pcall's work, with the message handler pushed in its place
+	 * rather than moved there: this runs for every change. */
+	lua_State *L = h->L;
+	lh_push_view(h, c);
+	int view = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->traceback);
 	lh_push_hook(h, HOOK_CHANGE);
-	lua_pushvalue(h->L, -2); /* stack: change, hook, change */
-	int rc = lh_pcall(h, 1, 1, NULL, e);
-	if (rc < 0)
-		lua_pop(h->L, 1);
-	else
+	lua_pushvalue(L, view); /* stack: view, handler, hook, view */
+	int rc = lua_pcall(L, 1, 1, view + 1);
+	lua_replace(L, view + 1); /* stack: view, verdict or message */
+	if (rc != 0) {
+		rc = pcall_failed(h, NULL, e);
+		lua_pop(L, 1);
+	} else {
 		rc = lh_keep_or_replace(h, "handle_change", NULL, e);
+	}
 	if (rc == 0)
 		return 0;
 	/* The context is written only when there was an error: not for

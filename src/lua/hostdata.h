@@ -1,8 +1,8 @@
 /* hostdata — the Lua host's own state, and what the files that make up
  * the host share: host.c (the state, protected calls, the hooks),
- * module.c (the walhook module), convert.c (values and the tables of
- * changes), fixture.c (JSON-lines fixtures through the hooks). No other
- * layer includes it. */
+ * module.c (the walhook module), convert.c (values, rows and a change's
+ * fields), view.c (the change handle_change gets), fixture.c (JSON-lines
+ * fixtures through the hooks). No other layer includes it. */
 #ifndef WALHOOK_HOSTDATA_H
 #define WALHOOK_HOSTDATA_H
 
@@ -37,6 +37,31 @@ enum hook {
 	NHOOKS
 };
 
+/* A change table's fields, in the order view.c's constructor takes them. */
+enum change_field {
+	FIELD_OP,
+	FIELD_SCHEMA,
+	FIELD_TABLE,
+	FIELD_RELID,
+	FIELD_KEY,
+	FIELD_LSN,
+	FIELD_XID,
+	FIELD_COMMIT_TIME,
+	FIELD_ORIGIN,
+	FIELD_GID,
+	FIELD_BACKFILL,
+	FIELD_NEW,
+	FIELD_OLD,
+	NFIELDS
+};
+
+/* What a change table shows of its transaction. */
+struct lh_txn {
+	uint32_t xid;
+	int64_t commit_time; /* 0 while unknown */
+	const char *origin, *gid;
+};
+
 /* The hooks' names, as scripts define them. */
 extern const char *const lh_hook_names[NHOOKS];
 
@@ -48,14 +73,22 @@ struct lh {
 	 * LuaJIT makes a closure of every lua_pushcfunction. */
 	int traceback; /* lh_pcall's message handler */
 	int encoder;   /* lh_write_line's */
-	/* Registry references of what convert.c makes change tables with:
-	 * the constructor, relations' descriptions, op names and the text of
-	 * the commit time time_cached_at (0: none yet; a known commit time is
-	 * never 0). */
-	int envelope;
+	/* Registry references of what convert.c and view.c make changes
+	 * with: relations' descriptions, op names and the text of the commit
+	 * time time_cached_at (0: none yet; a known commit time is never 0),
+	 * the change table's constructor, the views' metatable, and the
+	 * fields' names, whose addresses a view's field is found by. */
 	int descs;
 	int consts;
 	int64_t time_cached_at;
+	/* The description pushed last, kept at registry[last_desc]: a run of
+	 * changes of one relation looks nothing up. */
+	int last_desc;
+	uint64_t last_desc_gen; /* 0: none */
+	const struct rel *last_desc_rel;
+	int envelope;
+	int view_mt;
+	const char *field_names[NFIELDS];
 	struct delivery
 	    *d; /* owns the sinks the script makes, and the output */
 	const struct stats *stats;
@@ -100,11 +133,28 @@ int lh_keep_or_replace(struct lh *h, const char *hook, const char *doing,
 /* module.c: the walhook module, global and require "walhook". */
 void lh_open_module(struct lh *h, const struct lh_config *cfg);
 
-/* convert.c: what change tables are made with, made once per state. */
+/* convert.c: what changes are made with, made once per state. */
 void lh_open_convert(struct lh *h);
-/* The change table of c (values by the rules of the type
- * catalog, rows with their relation's metatable), pushed. */
-void lh_push_change(struct lh *h, const struct change *c);
+/* Pushes the description of r: what every change of r shares in Lua.
+ * Returns the copy of r it holds, which lives as long as it does. */
+const struct rel *lh_push_desc(struct lh *h, const struct rel *r);
+/* Pushes field f of c, of transaction tx, whose description is at desc:
+ * values by the rules of the type catalog, rows with their relation's
+ * metatable, nil for a field c has not. */
+void lh_push_field(struct lh *h, const struct change *c,
+		   const struct lh_txn *tx, int desc, enum change_field f);
+
+/* view.c: the change handle_change gets. */
+void lh_open_view(struct lh *h);
+/* Pushes the view of c: a copy of it, whose fields are made when read. */
+void lh_push_view(struct lh *h, const struct change *c);
+/* true when the value at idx is a view. */
+bool lh_is_view(lua_State *L, int idx);
+/* Appends the view at idx as ljson_encode_change would its table, without
+ * making it: 0, or -1 with b and the stack as they were, for the table's
+ * way (a view made whole, or a value that cannot be written: that way
+ * names where). */
+int lh_view_encode(struct lh *h, int idx, struct buf *b);
 /* schema, table and relid of r into the table on top. */
 void lh_push_relation_fields(lua_State *L, const struct rel *r);
 /* xid, commit_time, origin and gid of tx into the table on top. */

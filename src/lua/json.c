@@ -413,20 +413,33 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 		return 0;
 	}
 	case LUA_TTABLE: return encode_table(L, idx, b, t);
+	case LUA_TUSERDATA:
+		if (ljson_as_table(L, idx))
+			return encode_table(L, idx, b, t);
+		break;
 	case LUA_TLIGHTUSERDATA:
 		if (is_sentinel(L, idx, &ljson_null_sentinel) ||
 		    is_sentinel(L, idx, &ljson_unchanged_sentinel)) {
 			buf_puts(b, "null");
 			return 0;
 		}
-		/* fall through */
-	default: {
-		char what[64];
-		snprintf(what, sizeof what, "cannot encode a %s",
-			 luaL_typename(L, idx));
-		return fail_at(L, t, what);
+		break;
 	}
-	}
+	char what[64];
+	snprintf(what, sizeof what, "cannot encode a %s", luaL_typename(L, idx));
+	return fail_at(L, t, what);
+}
+
+bool ljson_as_table(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TUSERDATA ||
+	    !luaL_getmetafield(L, idx, "__table"))
+		return false;
+	idx = lc_absindex(L, idx);
+	lua_pushvalue(L, idx);
+	lua_call(L, 1, 1);
+	lua_replace(L, idx);
+	return true;
 }
 
 /* An encoder's entry: on error the stack is as it was but for the
@@ -568,6 +581,7 @@ int ljson_encode_change(lua_State *L, int idx, struct buf *b)
 	idx = lc_absindex(L, idx);
 	if (room(L, &t) < 0)
 		return finish(L, top, -1);
+	ljson_as_table(L, idx);
 	bool first = true;
 	size_t present = 0;
 	buf_putc(b, '{');

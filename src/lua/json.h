@@ -18,6 +18,10 @@
 extern const char ljson_null_sentinel;
 extern const char ljson_unchanged_sentinel;
 
+/* A userdata whose metatable has a __table function stands for the table
+ * that function returns (a change handle_change got). If the value at idx
+ * is one, replaces it with that table and returns true. */
+bool ljson_as_table(lua_State *L, int idx);
 /* Appends the value at idx. Tables with keys 1..n are arrays; others are
  * objects with keys sorted. Returns 0, or -1 with a message pushed (the
  * stack otherwise as it was); the message names where the bad value is,

@@ -41,6 +41,7 @@ static int l_write(lua_State *L)
 	/* stack: sink, table; upvalue 1: the context */
 	struct luasink_box *bx = luaL_checkudata(L, 1, SINK_MT);
 	struct sink *s = bx->s;
+	ljson_as_table(L, 2);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	char op[16], msg[1024];
 	read_op(L, 2, op, sizeof op);
@@ -183,6 +184,7 @@ struct luasink_box *luasink_push(lua_State *L, struct sink *s, struct err *e,
  * order when written). */
 static int l_format_debezium(lua_State *L)
 {
+	ljson_as_table(L, 1);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	struct luasink_ctx *ctx = luasink_ctx_of(L);
 	if (dbz_events(L, 1) == 0)

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The change handle_change gets is a view: it acts as its table (reads,
+writes, pairs, next, #, json.encode, return c), keeps the same row table
+at every read, may be kept past the hook, and a kept change is written
+the same bytes whether the view was made whole or not."""
+
+import harness
+
+SCHEMA = """
+CREATE TABLE shapes (id int PRIMARY KEY, name text, price numeric, ratio float8,
+                     ok bool, raw bytea, tags int[], empty int[], doc text);
+ALTER TABLE shapes ALTER COLUMN doc SET STORAGE EXTERNAL;
+CREATE TABLE whole (id int, name text);
+ALTER TABLE whole REPLICA IDENTITY FULL;
+CREATE PUBLICATION pub FOR TABLE shapes, whole;
+"""
+
+WORKLOAD = """
+INSERT INTO shapes VALUES (1, 'one', 12.50, 0.1, true, '\\x00ff', '{1,NULL,3}', '{}', repeat('x', 9000)),
+                          (2, NULL, NULL, 'NaN', false, NULL, NULL, NULL, NULL);
+BEGIN;
+UPDATE shapes SET name = 'uno' WHERE id = 1;
+UPDATE shapes SET id = 3 WHERE id = 2;
+INSERT INTO whole VALUES (1, 'a'), (2, 'b');
+UPDATE whole SET name = 'c' WHERE id = 1;
+DELETE FROM whole WHERE id = 2;
+DELETE FROM shapes WHERE id = 3;
+COMMIT;
+"""
+
+# Kept as the view is: written without making its table.
+AS_IS = "function handle_change(c) return true end\n"
+# The same changes made whole first (pairs), then written as tables are.
+WHOLE = "function handle_change(c) for _ in pairs(c) do end return true end\n"
+
+BEHAVES = r'''
+local enc = walhook.json.encode
+local kept, seen = {}, 0
+local function say(t) print(enc(t)) end
+function handle_change(c)
+  seen = seen + 1
+  local first = seen == 1
+  kept[#kept + 1] = c
+  if first then
+    say{ type = type(c), meta = getmetatable(c), len = #c,
+         same_row = rawequal(c.new, c.new), missing = c.nothing == nil,
+         raw = pcall(rawget, c, "op") }
+    local keys = {}
+    for k in pairs(c) do keys[#keys + 1] = k end
+    table.sort(keys)
+    say{ pairs = keys, next = next(c) ~= nil }
+    c.tag = "mine"
+    c.commit_time = nil
+    return c
+  end
+  if c.op == "update" and c.new then c.new.name = "masked" end
+  return c.op ~= "delete"
+end
+function handle_commit(tx)
+  -- every change of the transaction, read after all of them went by
+  for _, c in ipairs(kept) do say{ later = { op = c.op, id = (c.new or c.old).id, lsn = c.lsn } } end
+  kept = {}
+end
+'''
+
+
+def main(t):
+    t.psql(SCHEMA)
+    for slot in ("wh_view_as_is", "wh_view_whole", "wh_view_behaves"):
+        t.create_slot(slot)
+    t.psql(WORKLOAD)
+    endpos = t.stop_mark("INSERT INTO shapes (id) VALUES (99)")
+
+    outputs = {}
+    for name, text in (("as_is", AS_IS), ("whole", WHOLE)):
+        script = t.script(name + ".lua", text)
+        wh = t.run("-S", "wh_view_" + name, "--start", "--publication", "pub",
+                   "-E", endpos, script=script)
+        t.expect_exit(wh, 0)
+        outputs[name] = wh.lines
+    t.eq(len(outputs["as_is"]), 9, "changes kept")
+    t.eq(outputs["as_is"], outputs["whole"],
+         "a view written as it is, and made whole first: the same lines")
+
+    script = t.script("behaves.lua", BEHAVES)
+    wh = t.run("-S", "wh_view_behaves", "--start", "--publication", "pub",
+               "-E", endpos, script=script)
+    t.expect_exit(wh, 0)
+    recs = wh.records()
+    t.eq(recs[0], {"type": "userdata", "meta": "walhook.change", "len": 0,
+                   "same_row": True, "missing": True, "raw": False},
+         "what a view is")
+    t.eq(recs[1], {"pairs": ["commit_time", "key", "lsn", "new", "op", "relid",
+                             "schema", "table", "xid"], "next": True},
+         "pairs and next see the change's fields")
+    t.eq(recs[2].get("tag"), "mine", "an assigned field is kept")
+    t.check("commit_time" not in recs[2], "a field assigned nil is gone")
+    t.eq(recs[2]["new"]["tags"], [1, None, 3], "an array column")
+    changes = [r for r in recs if "op" in r]
+    updates = [r for r in changes if r["op"] == "update"]
+    t.eq([u["new"].get("name") for u in updates], ["masked"] * 3,
+         "a row changed through the view is what is written")
+    t.eq([r["op"] for r in changes if r["op"] == "delete"], [],
+         "false drops")
+    later = [r["later"] for r in recs if "later" in r]
+    t.eq([(l["op"], l["id"]) for l in later],
+         [("insert", 1), ("insert", 2), ("update", 1), ("update", 3),
+          ("insert", 1), ("insert", 2), ("update", 1), ("delete", 2),
+          ("delete", 3)],
+         "changes kept past their hook still read as they were")
+    t.check(all(isinstance(l["lsn"], str) for l in later), f"lsn of each: {later}")
+
+
+harness.run("change_view", main)
