@@ -295,6 +295,21 @@ static void put_relation(struct buf *b, const struct rel *r)
 	buf_put_int(b, r->relid);
 }
 
+void json_put_key_names(struct buf *b, const struct rel *r)
+{
+	buf_putc(b, '[');
+	bool first = true;
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (!r->cols[i].key)
+			continue;
+		if (!first)
+			buf_putc(b, ',');
+		first = false;
+		json_put_string(b, r->cols[i].name, r->cols[i].name_len);
+	}
+	buf_putc(b, ']');
+}
+
 static struct rel_json *rel_json_new(const struct rel *r)
 {
 	struct rel_json *j =
@@ -302,17 +317,8 @@ static struct rel_json *rel_json_new(const struct rel *r)
 	struct buf *h = &j->text;
 	*h = (struct buf){ 0 };
 	put_relation(h, r);
-	buf_puts(h, ",\"key\":[");
-	bool first = true;
-	for (uint16_t i = 0; i < r->ncols; i++) {
-		if (!r->cols[i].key)
-			continue;
-		if (!first)
-			buf_putc(h, ',');
-		first = false;
-		json_put_string(h, r->cols[i].name, r->cols[i].name_len);
-	}
-	buf_putc(h, ']');
+	buf_puts(h, ",\"key\":");
+	json_put_key_names(h, r);
 	j->head_len = h->len;
 	for (uint16_t i = 0; i < r->ncols; i++) {
 		uint32_t typoid = r->cols[i].typoid;

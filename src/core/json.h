@@ -13,6 +13,8 @@
 
 /* A JSON string; control characters escaped, other bytes as they are. */
 void json_put_string(struct buf *b, const char *s, size_t n);
+/* r's replica identity columns, in column order, as a JSON array. */
+void json_put_key_names(struct buf *b, const struct rel *r);
 /* The shortest text that reads back as the same double; NaN and the
  * infinities, which JSON lacks, as the strings PostgreSQL prints. */
 void json_put_double(struct buf *b, double d);

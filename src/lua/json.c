@@ -573,6 +573,25 @@ static int encode_change_member(lua_State *L, enum change_member kind,
 	return encode(L, v, b, t);
 }
 
+int ljson_encode_key(lua_State *L, int idx, struct buf *b)
+{
+	struct trail t;
+	t.n = t.open = 0;
+	int top = lua_gettop(L);
+	if (room(L, &t) < 0)
+		return finish(L, top, -1);
+	lua_pushvalue(L, idx);
+	int rc = encode_change_member(L, MEMBER_KEY, b, &t);
+	if (rc == 0)
+		lua_settop(L, top);
+	return finish(L, top, rc);
+}
+
+const char *ljson_change_key(size_t i)
+{
+	return i < NCHANGE_MEMBERS ? change_members[i].name : NULL;
+}
+
 int ljson_encode_change(lua_State *L, int idx, struct buf *b)
 {
 	struct trail t;

@@ -30,6 +30,12 @@ int ljson_encode(lua_State *L, int idx, struct buf *b);
 /* Appends a change table: known keys first in the default output's order,
  * then the rest sorted. "new" and "old" as ljson_encode_row writes them. */
 int ljson_encode_change(lua_State *L, int idx, struct buf *b);
+/* The i-th of the keys ljson_encode_change writes first, in their order;
+ * NULL past the last. */
+const char *ljson_change_key(size_t i);
+/* Appends a change's key list as ljson_encode_change does: [] when
+ * empty. Errors as ljson_encode. */
+int ljson_encode_key(lua_State *L, int idx, struct buf *b);
 /* Appends a row table (a change's new or old): its columns in the order
  * the __keys array of its metatable gives (walhook gives every row it
  * makes one, from its relation; json.decode's tables have one), the
