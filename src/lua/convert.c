@@ -318,9 +318,8 @@ void lh_open_convert(struct lh *h)
 }
 
 /* The commit time's text, made once per time rather than per change. */
-static void push_commit_time(struct lh *h, int64_t commit_time)
+static void push_commit_time(lua_State *L, struct lh *h, int64_t commit_time)
 {
-	lua_State *L = h->L;
 	if (!commit_time) {
 		lua_pushnil(L);
 		return;
@@ -363,10 +362,9 @@ void lh_push_relation_fields(lua_State *L, const struct rel *r)
 	lh_set_int(L, "relid", r->relid);
 }
 
-void lh_push_field(struct lh *h, const struct change *c,
+void lh_push_field(lua_State *L, struct lh *h, const struct change *c,
 		   const struct lh_txn *tx, int desc, enum change_field f)
 {
-	lua_State *L = h->L;
 	char lsn[LSN_STRLEN];
 	switch (f) {
 	case FIELD_OP:
@@ -380,7 +378,7 @@ void lh_push_field(struct lh *h, const struct change *c,
 	case FIELD_KEY: push_key(L, desc, c->rel->nkeys); return;
 	case FIELD_LSN: lua_pushstring(L, lsn_format(c->lsn, lsn)); return;
 	case FIELD_XID: lua_pushinteger(L, (lua_Integer)tx->xid); return;
-	case FIELD_COMMIT_TIME: push_commit_time(h, tx->commit_time); return;
+	case FIELD_COMMIT_TIME: push_commit_time(L, h, tx->commit_time); return;
 	case FIELD_ORIGIN: push_opt_str(L, tx->origin); return;
 	case FIELD_GID: push_opt_str(L, tx->gid); return;
 	case FIELD_BACKFILL: push_opt_str(L, c->backfill); return;

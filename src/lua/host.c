@@ -82,18 +82,26 @@ static int pcall_failed(struct lh *h, const char *doing, struct err *e)
 	return -1;
 }
 
+/* lh_pcall with the message handler already pushed below the function. */
+static int pcall_handled(struct lh *h, int nargs, int nresults,
+			 const char *doing, struct err *e)
+{
+	lua_State *L = h->L;
+	int handler = lua_gettop(L) - nargs - 1;
+	int rc = lua_pcall(L, nargs, nresults, handler);
+	lua_remove(L, handler);
+	return rc == 0 ? 0 : pcall_failed(h, doing, e);
+}
+
 int lh_pcall(struct lh *h, int nargs, int nresults, const char *doing,
 	     struct err *e)
 {
 	lua_State *L = h->L;
-	int base = lua_gettop(L) - nargs; /* the function's index */
 	/* Kept, not pushed anew: LuaJIT makes a closure of every
 	 * lua_pushcfunction. */
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->traceback);
-	lua_insert(L, base);
-	int rc = lua_pcall(L, nargs, nresults, base);
-	lua_remove(L, base);
-	return rc == 0 ? 0 : pcall_failed(h, doing, e);
+	lua_insert(L, lua_gettop(L) - nargs - 1);
+	return pcall_handled(h, nargs, nresults, doing, e);
 }
 
 /* Pushes the hook's function; false when the script does not define it. */
@@ -192,8 +200,8 @@ static int encode_in_lua(lua_State *L)
 {
 	/* stack: table, encoding */
 	struct encoding *en = lua_touserdata(L, 2);
-	if (en->change && lh_is_view(L, 1) &&
-	    lh_view_encode(en->h, 1, en->b) == 0) {
+	if (en->change && lh_is_view(L, en->h, 1) &&
+	    lh_view_encode(L, en->h, 1, en->b) == 0) {
 		en->rc = 0;
 		return 0;
 	}
@@ -484,18 +492,18 @@ int lh_keep_or_replace(struct lh *h, const char *hook, const char *doing,
 	switch (lua_type(L, -1)) {
 	case LUA_TNIL: rc = write_kept(h, -2, doing, e); break;
 	case LUA_TTABLE: rc = write_kept(h, -1, doing, e); break;
-	case LUA_TUSERDATA:
-		if (!lh_is_view(L, -1))
-			goto wrong;
-		rc = write_kept(h, -1, doing, e);
-		break;
 	case LUA_TBOOLEAN:
 		if (!lua_toboolean(L, -1))
 			break;
 		rc = write_kept(h, -2, doing, e);
 		break;
+	case LUA_TUSERDATA:
+		if (lh_is_view(L, h, -1)) {
+			rc = write_kept(h, -1, doing, e);
+			break;
+		}
+		/* fall through */
 	default:
-	wrong:
 		rc = err_set(e,
 			     "%s returned a %s; expected a table, true, false "
 			     "or nil",
@@ -513,22 +521,18 @@ int lh_change(struct lh *h, const struct change *c, struct err *e)
 		json_change_line(delivery_output(h->d), c);
 		return delivery_output_wrote(h->d, e);
 	}
-	/* lh_pcall's work, with the message handler pushed in its place
-	 * rather than moved there: this runs for every change. */
+	/* The message handler is pushed in its place, not moved there as
+	 * lh_pcall does: this runs for every change. */
 	lua_State *L = h->L;
 	lh_push_view(h, c);
-	int view = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->traceback);
 	lh_push_hook(h, HOOK_CHANGE);
-	lua_pushvalue(L, view); /* stack: view, handler, hook, view */
-	int rc = lua_pcall(L, 1, 1, view + 1);
-	lua_replace(L, view + 1); /* stack: view, verdict or message */
-	if (rc != 0) {
-		rc = pcall_failed(h, NULL, e);
+	lua_pushvalue(L, -3); /* stack: view, handler, hook, view */
+	int rc = pcall_handled(h, 1, 1, NULL, e);
+	if (rc < 0)
 		lua_pop(L, 1);
-	} else {
+	else
 		rc = lh_keep_or_replace(h, "handle_change", NULL, e);
-	}
 	if (rc == 0)
 		return 0;
 	/* The context is written only when there was an error: not for

@@ -81,14 +81,16 @@ struct lh {
 	int descs;
 	int consts;
 	int64_t time_cached_at;
+	int envelope;
+	int view_mt;
+	const char *field_names[NFIELDS];
+	/* The order a view is written in, as its table would be. */
+	enum change_field field_order[NFIELDS];
 	/* The description pushed last, kept at registry[last_desc]: a run of
 	 * changes of one relation looks nothing up. */
 	int last_desc;
 	uint64_t last_desc_gen; /* 0: none */
 	const struct rel *last_desc_rel;
-	int envelope;
-	int view_mt;
-	const char *field_names[NFIELDS];
 	struct delivery
 	    *d; /* owns the sinks the script makes, and the output */
 	const struct stats *stats;
@@ -138,23 +140,25 @@ void lh_open_convert(struct lh *h);
 /* Pushes the description of r: what every change of r shares in Lua.
  * Returns the copy of r it holds, which lives as long as it does. */
 const struct rel *lh_push_desc(struct lh *h, const struct rel *r);
-/* Pushes field f of c, of transaction tx, whose description is at desc:
- * values by the rules of the type catalog, rows with their relation's
- * metatable, nil for a field c has not. */
-void lh_push_field(struct lh *h, const struct change *c,
+/* Pushes field f of c, of transaction tx, whose description is at desc,
+ * on L (h's state or one of its threads): values by the rules of the type
+ * catalog, rows with their relation's metatable, nil for a field c has
+ * not. */
+void lh_push_field(lua_State *L, struct lh *h, const struct change *c,
 		   const struct lh_txn *tx, int desc, enum change_field f);
 
 /* view.c: the change handle_change gets. */
 void lh_open_view(struct lh *h);
 /* Pushes the view of c: a copy of it, whose fields are made when read. */
 void lh_push_view(struct lh *h, const struct change *c);
-/* true when the value at idx is a view. */
-bool lh_is_view(lua_State *L, int idx);
+/* true when the value at idx of L (h's state or one of its threads) is a
+ * view. */
+bool lh_is_view(lua_State *L, struct lh *h, int idx);
 /* Appends the view at idx as ljson_encode_change would its table, without
  * making it: 0, or -1 with b and the stack as they were, for the table's
  * way (a view made whole, or a value that cannot be written: that way
  * names where). */
-int lh_view_encode(struct lh *h, int idx, struct buf *b);
+int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b);
 /* schema, table and relid of r into the table on top. */
 void lh_push_relation_fields(lua_State *L, const struct rel *r);
 /* xid, commit_time, origin and gid of tx into the table on top. */

@@ -28,8 +28,7 @@ struct view {
 	struct datum vals[];
 };
 
-/* What getmetatable says of a view, the pairs of LuaJIT knows one by,
- * and the registry's name of its metatable. */
+/* What getmetatable says of a view, and the pairs of LuaJIT knows one by. */
 #define VIEW_NAME "walhook.change"
 
 static const char *const field_names[NFIELDS] = {
@@ -84,48 +83,67 @@ static enum change_field field_at(const struct lh *h, lua_State *L, int idx)
 	return NFIELDS;
 }
 
-/* Pushes field f of the view v at idx, whose user value is at uv, and
- * keeps it there if it is a table. */
-static void push_value(struct lh *h, int idx, struct view *v, int uv,
-		       enum change_field f)
+/* Pushes field f of v, whose user value is at uv, made from its copy. */
+static void push_made(lua_State *L, struct lh *h, struct view *v, int uv,
+		      enum change_field f)
 {
-	lua_State *L = h->L;
-	int part = part_of(f);
-	if (!part) {
-		if (v->state == VIEW_LAZY) {
-			lh_push_field(h, &v->c, &v->tx, uv, f);
-			return;
-		}
-		lua_rawgeti(L, uv, PART_DESC);
-		lh_push_field(h, &v->c, &v->tx, lua_gettop(L), f);
-		lua_remove(L, -2);
+	if (v->state == VIEW_LAZY) {
+		lh_push_field(L, h, &v->c, &v->tx, uv, f);
 		return;
 	}
-	if (v->state == VIEW_LAZY) {
-		lua_createtable(L, PART_OLD, 0);
-		lua_pushvalue(L, uv);
-		lua_rawseti(L, -2, PART_DESC);
-		lua_pushvalue(L, -1);
-		lc_setuservalue(L, idx);
-		lua_replace(L, uv);
-		v->state = VIEW_PARTIAL;
-	} else {
-		lua_rawgeti(L, uv, part);
-		if (!lua_isnil(L, -1))
-			return;
-		lua_pop(L, 1);
-	}
 	lua_rawgeti(L, uv, PART_DESC);
-	lh_push_field(h, &v->c, &v->tx, lua_gettop(L), f);
+	lh_push_field(L, h, &v->c, &v->tx, lua_gettop(L), f);
 	lua_remove(L, -2);
+}
+
+/* Pushes the table a PARTIAL view keeps in slot part, which the script may
+ * have changed, and returns true; false, nothing pushed, if it keeps none. */
+static bool push_kept(lua_State *L, const struct view *v, int uv, int part)
+{
+	if (!part || v->state != VIEW_PARTIAL)
+		return false;
+	lua_rawgeti(L, uv, part);
+	if (!lua_isnil(L, -1))
+		return true;
+	lua_pop(L, 1);
+	return false;
+}
+
+/* Makes the LAZY view at idx, whose user value is at uv, PARTIAL: its user
+ * value (and uv) becomes the table of slots, its description in the first. */
+static void make_partial(lua_State *L, struct view *v, int idx, int uv)
+{
+	lua_createtable(L, PART_OLD, 0);
+	lua_pushvalue(L, uv);
+	lua_rawseti(L, -2, PART_DESC);
+	lua_pushvalue(L, -1);
+	lc_setuservalue(L, idx);
+	lua_replace(L, uv);
+	v->state = VIEW_PARTIAL;
+}
+
+/* Pushes field f of the view v at idx, whose user value is at uv, and
+ * keeps it there if it is a table. */
+static void push_value(lua_State *L, struct lh *h, int idx, struct view *v,
+		       int uv, enum change_field f)
+{
+	int part = part_of(f);
+	if (push_kept(L, v, uv, part))
+		return;
+	if (!part) {
+		push_made(L, h, v, uv, f);
+		return;
+	}
+	if (v->state == VIEW_LAZY)
+		make_partial(L, v, idx, uv);
+	push_made(L, h, v, uv, f);
 	lua_pushvalue(L, -1);
 	lua_rawseti(L, uv, part);
 }
 
 /* Pushes the change table of the view at idx, made now if it was not. */
-static void push_table(struct lh *h, int idx)
+static void push_table(lua_State *L, struct lh *h, int idx)
 {
-	lua_State *L = h->L;
 	struct view *v = lua_touserdata(L, idx);
 	lc_getuservalue(L, idx);
 	if (v->state == VIEW_FULL)
@@ -133,23 +151,9 @@ static void push_table(struct lh *h, int idx)
 	lua_checkstack(L, NFIELDS + 8);
 	int uv = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->envelope);
-	for (int f = 0; f < NFIELDS; f++) {
-		int part = part_of((enum change_field)f);
-		if (part && v->state == VIEW_PARTIAL) {
-			lua_rawgeti(L, uv, part);
-			if (!lua_isnil(L, -1))
-				continue;
-			lua_pop(L, 1);
-		}
-		if (v->state == VIEW_PARTIAL) {
-			lua_rawgeti(L, uv, PART_DESC);
-			lh_push_field(h, &v->c, &v->tx, lua_gettop(L),
-				      (enum change_field)f);
-			lua_remove(L, -2);
-		} else {
-			lh_push_field(h, &v->c, &v->tx, uv, (enum change_field)f);
-		}
-	}
+	for (int f = 0; f < NFIELDS; f++)
+		if (!push_kept(L, v, uv, part_of((enum change_field)f)))
+			push_made(L, h, v, uv, (enum change_field)f);
 	lua_call(L, NFIELDS, 1);
 	lua_replace(L, uv);
 	lua_pushvalue(L, uv);
@@ -175,13 +179,13 @@ static int view_index(lua_State *L)
 	enum change_field f = field_at(h, L, 2);
 	if (f == NFIELDS)
 		return 0;
-	push_value(h, 1, v, 3, f);
+	push_value(L, h, 1, v, 3, f);
 	return 1;
 }
 
 static int view_newindex(lua_State *L)
 {
-	push_table(host_of(L), 1); /* stack: view, key, value, table */
+	push_table(L, host_of(L), 1); /* stack: view, key, value, table */
 	lua_insert(L, 2);
 	lua_rawset(L, 2);
 	return 0;
@@ -191,7 +195,7 @@ static int view_newindex(lua_State *L)
 static int view_pairs(lua_State *L)
 {
 	lua_pushvalue(L, lua_upvalueindex(2));
-	push_table(host_of(L), 1);
+	push_table(L, host_of(L), 1);
 	lua_pushnil(L);
 	return 3;
 }
@@ -211,15 +215,16 @@ static int view_len(lua_State *L)
 /* What the encoders and sinks take a view for (json.h). */
 static int view_table(lua_State *L)
 {
-	push_table(host_of(L), 1);
+	push_table(L, host_of(L), 1);
 	return 1;
 }
 
 /* next, for tables and views alike. */
 static int view_next(lua_State *L)
 {
-	if (lh_is_view(L, 1)) {
-		push_table(host_of(L), 1);
+	struct lh *h = host_of(L);
+	if (lh_is_view(L, h, 1)) {
+		push_table(L, h, 1);
 		lua_replace(L, 1);
 	}
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -255,6 +260,33 @@ static void open_pairs(lua_State *L, int totable)
 }
 #endif
 
+/* The order ljson_encode_change writes a change table's fields in: the
+ * keys it knows first, in its order, then the rest sorted. */
+static void open_order(struct lh *h)
+{
+	bool placed[NFIELDS] = { false };
+	int n = 0;
+	const char *k;
+	for (size_t i = 0; (k = ljson_change_key(i)); i++) {
+		for (int f = 0; f < NFIELDS; f++) {
+			if (!placed[f] && strcmp(field_names[f], k) == 0) {
+				h->field_order[n++] = (enum change_field)f;
+				placed[f] = true;
+			}
+		}
+	}
+	while (n < NFIELDS) {
+		int least = -1;
+		for (int f = 0; f < NFIELDS; f++)
+			if (!placed[f] &&
+			    (least < 0 ||
+			     strcmp(field_names[f], field_names[least]) < 0))
+				least = f;
+		h->field_order[n++] = (enum change_field)least;
+		placed[least] = true;
+	}
+}
+
 /* A metamethod with the host (and Lua's next) as upvalues. */
 static void set_method(struct lh *h, int mt, const char *name,
 		       lua_CFunction fn, int next)
@@ -274,9 +306,10 @@ void lh_open_view(struct lh *h)
 		lua_error(L); /* out of memory: the chunk itself is fixed */
 	lua_call(L, 0, 1);
 	h->envelope = luaL_ref(L, LUA_REGISTRYINDEX);
+	open_order(h);
 	lua_getglobal(L, "next");
 	int next = lua_gettop(L);
-	luaL_newmetatable(L, VIEW_NAME);
+	lua_createtable(L, NFIELDS, 8);
 	int mt = next + 1;
 	set_method(h, mt, "__index", view_index, next);
 	set_method(h, mt, "__newindex", view_newindex, next);
@@ -305,11 +338,11 @@ void lh_open_view(struct lh *h)
 	lua_settop(L, next - 1);
 }
 
-bool lh_is_view(lua_State *L, int idx)
+bool lh_is_view(lua_State *L, struct lh *h, int idx)
 {
 	if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
 		return false;
-	luaL_getmetatable(L, VIEW_NAME);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
 	bool is = lua_rawequal(L, -1, -2);
 	lua_pop(L, 2);
 	return is;
@@ -399,59 +432,28 @@ static void put_str(struct buf *b, const char *s)
 	json_put_string(b, s, strlen(s));
 }
 
-/* Whether a PARTIAL view keeps the table of slot part, which the script
- * may have changed. */
-static bool kept(struct lh *h, const struct view *v, int uv, int part)
+/* Appends a table-valued field of the view, whose user value is at uv,
+ * as the change table's encoder writes it: the table the view keeps, or
+ * one made for the line alone. -1 where it failed. */
+static int encode_table_field(lua_State *L, struct lh *h, struct view *v,
+			      int uv, enum change_field f, struct buf *b)
 {
-	if (v->state != VIEW_PARTIAL)
-		return false;
-	lua_rawgeti(h->L, uv, part);
-	bool is = !lua_isnil(h->L, -1);
-	lua_pop(h->L, 1);
-	return is;
-}
-
-/* A key list as the encoder writes the one a view would make. */
-static void put_key_names(struct buf *b, const struct rel *r)
-{
-	char sep = '[';
-	for (uint16_t i = 0; i < r->ncols; i++) {
-		if (!r->cols[i].key)
-			continue;
-		buf_putc(b, sep);
-		sep = ',';
-		json_put_string(b, r->cols[i].name, r->cols[i].name_len);
+	if (!push_kept(L, v, uv, part_of(f))) {
+		if (f == FIELD_KEY) {
+			json_put_key_names(b, v->c.rel);
+			return 0;
+		}
+		push_made(L, h, v, uv, f);
 	}
-	if (sep == '[')
-		buf_putc(b, '[');
-	buf_putc(b, ']');
-}
-
-/* Appends a table-valued field of the view at idx, whose user value is at
- * uv, as the change table's encoder writes it. -1 where it failed. */
-static int encode_table_field(struct lh *h, int idx, struct view *v, int uv,
-			      enum change_field f, struct buf *b)
-{
-	lua_State *L = h->L;
-	if (f == FIELD_KEY && !kept(h, v, uv, PART_KEY)) {
-		put_key_names(b, v->c.rel);
-		return 0;
-	}
-	push_value(h, idx, v, uv, f);
-	int rc;
-	if (f != FIELD_KEY)
-		rc = ljson_encode_row(L, -1, b);
-	else if (lc_rawlen(L, -1) == 0) /* [], not the {} of a table */
-		rc = (buf_putlit(b, "[]"), 0);
-	else
-		rc = ljson_encode(L, -1, b);
+	int rc = f == FIELD_KEY ? ljson_encode_key(L, -1, b)
+				: ljson_encode_row(L, -1, b);
 	lua_pop(L, rc < 0 ? 2 : 1);
 	return rc;
 }
 
-/* Appends field f of the view at idx as a change line's member; false
- * when the view has no such field. */
-static int encode_field(struct lh *h, int idx, struct view *v, int uv,
+/* Appends field f of the view, whose user value is at uv, as a change
+ * line's member. -1 where it failed. */
+static int encode_field(lua_State *L, struct lh *h, struct view *v, int uv,
 			enum change_field f, struct buf *b)
 {
 	const struct rel *r = v->c.rel;
@@ -466,11 +468,11 @@ static int encode_field(struct lh *h, int idx, struct view *v, int uv,
 	case FIELD_LSN: s = lsn_format(v->c.lsn, text); break;
 	case FIELD_COMMIT_TIME: {
 		/* the text kept for the transaction */
-		lh_push_field(h, &v->c, &v->tx, uv, f);
+		lh_push_field(L, h, &v->c, &v->tx, uv, f);
 		size_t n;
-		const char *t = lua_tolstring(h->L, -1, &n);
+		const char *t = lua_tolstring(L, -1, &n);
 		json_put_string(b, t, n);
-		lua_pop(h->L, 1);
+		lua_pop(L, 1);
 		return 0;
 	}
 	case FIELD_ORIGIN: s = v->tx.origin; break;
@@ -478,7 +480,7 @@ static int encode_field(struct lh *h, int idx, struct view *v, int uv,
 	case FIELD_BACKFILL: s = v->c.backfill; break;
 	case FIELD_KEY:
 	case FIELD_NEW:
-	case FIELD_OLD: return encode_table_field(h, idx, v, uv, f, b);
+	case FIELD_OLD: return encode_table_field(L, h, v, uv, f, b);
 	case NFIELDS: break;
 	}
 	put_str(b, s);
@@ -498,17 +500,8 @@ static bool has_field(const struct view *v, enum change_field f)
 	}
 }
 
-int lh_view_encode(struct lh *h, int idx, struct buf *b)
+int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b)
 {
-	/* ljson_encode_change's order: its known members, then the rest
-	 * sorted. */
-	static const enum change_field order[NFIELDS] = {
-		FIELD_OP,	   FIELD_SCHEMA, FIELD_TABLE, FIELD_RELID,
-		FIELD_KEY,	   FIELD_LSN,	 FIELD_XID,	  FIELD_COMMIT_TIME,
-		FIELD_NEW,	   FIELD_OLD,	 FIELD_BACKFILL, FIELD_GID,
-		FIELD_ORIGIN,
-	};
-	lua_State *L = h->L;
 	struct view *v = lua_touserdata(L, idx);
 	if (v->state == VIEW_FULL)
 		return -1;
@@ -518,14 +511,14 @@ int lh_view_encode(struct lh *h, int idx, struct buf *b)
 	size_t mark = b->len;
 	char sep = '{';
 	for (int i = 0; i < NFIELDS; i++) {
-		enum change_field f = order[i];
+		enum change_field f = h->field_order[i];
 		if (!has_field(v, f))
 			continue;
 		buf_putc(b, sep);
 		sep = ',';
 		put_str(b, field_names[f]);
 		buf_putc(b, ':');
-		if (encode_field(h, idx, v, uv, f, b) < 0) {
+		if (encode_field(L, h, v, uv, f, b) < 0) {
 			b->len = mark;
 			lua_settop(L, uv - 1);
 			return -1;

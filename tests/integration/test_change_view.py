@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The change handle_change gets is a view: it acts as its table (reads,
-writes, pairs, next, #, json.encode, return c), keeps the same row table
+writes, pairs, next, #, json.encode, return c, inside a coroutine too),
+keeps the same row table
 at every read, may be kept past the hook, and a kept change is written
 the same bytes whether the view was made whole or not."""
 
@@ -53,6 +54,15 @@ function handle_change(c)
     c.commit_time = nil
     return c
   end
+  if seen == 2 then
+    -- read, and made whole, inside a coroutine: another Lua stack
+    say{ coroutine = { coroutine.wrap(function()
+      local id, op = c.new.id, c.op
+      local keys = 0
+      for _ in pairs(c) do keys = keys + 1 end
+      return id, op, keys
+    end)() } }
+  end
   if c.op == "update" and c.new then c.new.name = "masked" end
   return c.op ~= "delete"
 end
@@ -93,6 +103,7 @@ def main(t):
     t.eq(recs[1], {"pairs": ["commit_time", "key", "lsn", "new", "op", "relid",
                              "schema", "table", "xid"], "next": True},
          "pairs and next see the change's fields")
+    t.eq(recs[3], {"coroutine": [2, "insert", 9]}, "a view read inside a coroutine")
     t.eq(recs[2].get("tag"), "mine", "an assigned field is kept")
     t.check("commit_time" not in recs[2], "a field assigned nil is gone")
     t.eq(recs[2]["new"]["tags"], [1, None, 3], "an array column")
