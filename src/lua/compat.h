@@ -26,10 +26,6 @@ static inline int lc_isinteger(lua_State *L, int i)
 }
 #define lc_tointeger(L, i)   ((long long)lua_tonumber((L), (i)))
 #define LC_EXACT_INTEGER_MAX INT64_C(9007199254740992)
-/* A userdata's one Lua value (its environment, which must be a table). */
-#define lc_newuserdata1(L, size) lua_newuserdata((L), (size))
-#define lc_setuservalue(L, i)	 lua_setfenv((L), (i))
-#define lc_getuservalue(L, i)	 lua_getfenv((L), (i))
 /* luaL_tolstring came with 5.2: tostring() does the same. Pushes the
  * string, as luaL_tolstring does. */
 static inline const char *lc_tolstring(lua_State *L, int idx, size_t *len)
@@ -46,9 +42,6 @@ static inline const char *lc_tolstring(lua_State *L, int idx, size_t *len)
 #define lc_tointeger(L, i)	((long long)lua_tointeger((L), (i)))
 #define LC_EXACT_INTEGER_MAX	INT64_MAX
 #define lc_tolstring(L, i, len) luaL_tolstring((L), (i), (len))
-#define lc_newuserdata1(L, size) lua_newuserdatauv((L), (size), 1)
-#define lc_setuservalue(L, i)	 lua_setiuservalue((L), (i), 1)
-#define lc_getuservalue(L, i)	 ((void)lua_getiuservalue((L), (i), 1))
 #endif
 
 #endif

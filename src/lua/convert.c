@@ -317,19 +317,28 @@ void lh_open_convert(struct lh *h)
 	h->last_desc = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-/* The commit time's text, made once per time rather than per change. */
+const char *lh_time_text(struct lh *h, int64_t commit_time)
+{
+	if (h->time_cached_at != commit_time) {
+		pgtime_format(commit_time, h->time_text);
+		h->time_cached_at = commit_time;
+		h->time_pushed = false;
+	}
+	return h->time_text;
+}
+
 static void push_commit_time(lua_State *L, struct lh *h, int64_t commit_time)
 {
 	if (!commit_time) {
 		lua_pushnil(L);
 		return;
 	}
+	const char *text = lh_time_text(h, commit_time);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->consts);
-	if (h->time_cached_at != commit_time) {
-		char text[PGTIME_STRLEN];
-		lua_pushstring(L, pgtime_format(commit_time, text));
+	if (!h->time_pushed) {
+		lua_pushstring(L, text);
 		lua_rawseti(L, -2, CONST_TIME);
-		h->time_cached_at = commit_time;
+		h->time_pushed = true;
 	}
 	lua_rawgeti(L, -1, CONST_TIME);
 	lua_remove(L, -2);

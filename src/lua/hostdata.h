@@ -75,12 +75,15 @@ struct lh {
 	int encoder;   /* lh_write_line's */
 	/* Registry references of what convert.c and view.c make changes
 	 * with: relations' descriptions, op names and the text of the commit
-	 * time time_cached_at (0: none yet; a known commit time is never 0),
-	 * the change table's constructor, the views' metatable, and the
-	 * fields' names, whose addresses a view's field is found by. */
+	 * time time_cached_at (0: none yet; a known commit time is never 0;
+	 * time_pushed: the registry has time_text too), the change table's
+	 * constructor, the views' metatable, and the fields' names, whose
+	 * addresses a view's field is found by. */
 	int descs;
 	int consts;
 	int64_t time_cached_at;
+	char time_text[PGTIME_STRLEN];
+	bool time_pushed;
 	int envelope;
 	int view_mt;
 	const char *field_names[NFIELDS];
@@ -146,6 +149,9 @@ const struct rel *lh_push_desc(struct lh *h, const struct rel *r);
  * not. */
 void lh_push_field(lua_State *L, struct lh *h, const struct change *c,
 		   const struct lh_txn *tx, int desc, enum change_field f);
+/* The text of commit_time (not 0), made once per time rather than per
+ * change; h keeps it until another time is asked for. */
+const char *lh_time_text(struct lh *h, int64_t commit_time);
 
 /* view.c: the change handle_change gets. */
 void lh_open_view(struct lh *h);

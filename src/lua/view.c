@@ -6,10 +6,11 @@
  * them. A write, pairs or next makes the whole change table, which from
  * then on is the change: the view hands everything to it.
  *
- * A view's state, and its user value in each:
+ * A view's states, and what its slots (below) keep in each:
  *   LAZY     the relation's description;
- *   PARTIAL  { description, key, new, old }: the fields read so far that
- *            are tables, so that c.new is the same table at every read;
+ *   PARTIAL  the description, and the fields read so far that are tables
+ *            (key, new, old), so that c.new is the same table at every
+ *            read;
  *   FULL     the change table. */
 #include <string.h>
 
@@ -18,7 +19,6 @@
 #include "lua/json.h"
 
 enum view_state { VIEW_LAZY, VIEW_PARTIAL, VIEW_FULL };
-enum { PART_DESC = 1, PART_KEY, PART_NEW, PART_OLD };
 
 struct view {
 	struct change c; /* c.rel: the description's copy; c.txn: NULL */
@@ -31,21 +31,32 @@ struct view {
 /* What getmetatable says of a view, and the pairs of LuaJIT knows one by. */
 #define VIEW_NAME "walhook.change"
 
-static const char *const field_names[NFIELDS] = {
-	[FIELD_OP] = "op",
-	[FIELD_SCHEMA] = "schema",
-	[FIELD_TABLE] = "table",
-	[FIELD_RELID] = "relid",
-	[FIELD_KEY] = "key",
-	[FIELD_LSN] = "lsn",
-	[FIELD_XID] = "xid",
-	[FIELD_COMMIT_TIME] = "commit_time",
-	[FIELD_ORIGIN] = "origin",
-	[FIELD_GID] = "gid",
-	[FIELD_BACKFILL] = "backfill",
-	[FIELD_NEW] = "new",
-	[FIELD_OLD] = "old",
-};
+/* Each field's name, once for the names Lua reads and the keys a view is
+ * written with. */
+#define FIELD_NAMES(X)                                                       \
+	X(FIELD_OP, "op")                                                    \
+	X(FIELD_SCHEMA, "schema")                                            \
+	X(FIELD_TABLE, "table")                                              \
+	X(FIELD_RELID, "relid")                                              \
+	X(FIELD_KEY, "key")                                                  \
+	X(FIELD_LSN, "lsn")                                                  \
+	X(FIELD_XID, "xid")                                                  \
+	X(FIELD_COMMIT_TIME, "commit_time")                                  \
+	X(FIELD_ORIGIN, "origin")                                            \
+	X(FIELD_GID, "gid")                                                  \
+	X(FIELD_BACKFILL, "backfill")                                        \
+	X(FIELD_NEW, "new")                                                  \
+	X(FIELD_OLD, "old")
+
+#define NAME_OF(f, name) [f] = name,
+static const char *const field_names[NFIELDS] = { FIELD_NAMES(NAME_OF) };
+
+/* "name": — no field's name needs an escape. */
+#define KEY_OF(f, name) [f] = { "\"" name "\":", sizeof(name) + 2 },
+static const struct {
+	const char *text;
+	size_t len;
+} field_keys[NFIELDS] = { FIELD_NAMES(KEY_OF) };
 
 /* The change table's constructor: its keys are constants of the chunk,
  * where set one by one through the C API each would be looked up as a C
@@ -59,13 +70,78 @@ static const char envelope_chunk[] =
     "           new = new, old = old }\n"
     "end\n";
 
-/* The slot of a PARTIAL view's user value that keeps field f, or 0. */
-static int part_of(enum change_field f)
+/* A view keeps its description, and the tables read from it, in slots:
+ * Lua 5.4's user values. A LuaJIT userdata has one Lua value, which must
+ * be a table: the description while the view is LAZY, then a table of the
+ * slots. A FULL view keeps its change table in SLOT_DESC. */
+enum { SLOT_DESC = 1, SLOT_KEY, SLOT_NEW, SLOT_OLD, NSLOTS = SLOT_OLD };
+
+#if LUA_VERSION_NUM >= 502
+static struct view *new_view(lua_State *L, size_t size)
+{
+	return lua_newuserdatauv(L, size, NSLOTS);
+}
+
+/* Pushes slot s of the view v at idx. */
+static void push_slot(lua_State *L, int idx, const struct view *v, int s)
+{
+	(void)v;
+	lua_getiuservalue(L, idx, s);
+}
+
+/* Pops the top value into slot s of the view v at idx. */
+static void set_slot(lua_State *L, int idx, struct view *v, int s)
+{
+	lua_setiuservalue(L, idx, s);
+	if (s != SLOT_DESC && v->state == VIEW_LAZY)
+		v->state = VIEW_PARTIAL;
+}
+#else
+static struct view *new_view(lua_State *L, size_t size)
+{
+	return lua_newuserdata(L, size);
+}
+
+static void push_slot(lua_State *L, int idx, const struct view *v, int s)
+{
+	lua_getfenv(L, idx);
+	if (v->state == VIEW_PARTIAL) {
+		lua_rawgeti(L, -1, s);
+		lua_remove(L, -2);
+	} else if (s != SLOT_DESC) {
+		lua_pop(L, 1);
+		lua_pushnil(L);
+	}
+}
+
+static void set_slot(lua_State *L, int idx, struct view *v, int s)
+{
+	idx = lc_absindex(L, idx);
+	if (s != SLOT_DESC && v->state == VIEW_LAZY) {
+		lua_createtable(L, NSLOTS, 0);
+		lua_getfenv(L, idx);
+		lua_rawseti(L, -2, SLOT_DESC);
+		lua_setfenv(L, idx);
+		v->state = VIEW_PARTIAL;
+	}
+	if (v->state != VIEW_PARTIAL) {
+		lua_setfenv(L, idx);
+		return;
+	}
+	lua_getfenv(L, idx);
+	lua_insert(L, -2);
+	lua_rawseti(L, -2, s);
+	lua_pop(L, 1);
+}
+#endif
+
+/* The slot that keeps field f, or 0. */
+static int slot_of(enum change_field f)
 {
 	switch (f) {
-	case FIELD_KEY: return PART_KEY;
-	case FIELD_NEW: return PART_NEW;
-	case FIELD_OLD: return PART_OLD;
+	case FIELD_KEY: return SLOT_KEY;
+	case FIELD_NEW: return SLOT_NEW;
+	case FIELD_OLD: return SLOT_OLD;
 	default: return 0;
 	}
 }
@@ -83,82 +159,63 @@ static enum change_field field_at(const struct lh *h, lua_State *L, int idx)
 	return NFIELDS;
 }
 
-/* Pushes field f of v, whose user value is at uv, made from its copy. */
-static void push_made(lua_State *L, struct lh *h, struct view *v, int uv,
+/* Pushes field f of the view v at idx, made from its copy. */
+static void push_made(lua_State *L, struct lh *h, int idx, struct view *v,
 		      enum change_field f)
 {
-	if (v->state == VIEW_LAZY) {
-		lh_push_field(L, h, &v->c, &v->tx, uv, f);
-		return;
-	}
-	lua_rawgeti(L, uv, PART_DESC);
+	push_slot(L, idx, v, SLOT_DESC);
 	lh_push_field(L, h, &v->c, &v->tx, lua_gettop(L), f);
 	lua_remove(L, -2);
 }
 
-/* Pushes the table a PARTIAL view keeps in slot part, which the script may
- * have changed, and returns true; false, nothing pushed, if it keeps none. */
-static bool push_kept(lua_State *L, const struct view *v, int uv, int part)
+/* Pushes the table the view v at idx keeps for field f, which the script
+ * may have changed, and returns true; false, nothing pushed, if it keeps
+ * none. */
+static bool push_kept(lua_State *L, int idx, const struct view *v,
+		      enum change_field f)
 {
-	if (!part || v->state != VIEW_PARTIAL)
+	int s = slot_of(f);
+	if (!s || v->state == VIEW_LAZY)
 		return false;
-	lua_rawgeti(L, uv, part);
+	push_slot(L, idx, v, s);
 	if (!lua_isnil(L, -1))
 		return true;
 	lua_pop(L, 1);
 	return false;
 }
 
-/* Makes the LAZY view at idx, whose user value is at uv, PARTIAL: its user
- * value (and uv) becomes the table of slots, its description in the first. */
-static void make_partial(lua_State *L, struct view *v, int idx, int uv)
-{
-	lua_createtable(L, PART_OLD, 0);
-	lua_pushvalue(L, uv);
-	lua_rawseti(L, -2, PART_DESC);
-	lua_pushvalue(L, -1);
-	lc_setuservalue(L, idx);
-	lua_replace(L, uv);
-	v->state = VIEW_PARTIAL;
-}
-
-/* Pushes field f of the view v at idx, whose user value is at uv, and
- * keeps it there if it is a table. */
+/* Pushes field f of the view v at idx, and keeps it there if it is a
+ * table. */
 static void push_value(lua_State *L, struct lh *h, int idx, struct view *v,
-		       int uv, enum change_field f)
+		       enum change_field f)
 {
-	int part = part_of(f);
-	if (push_kept(L, v, uv, part))
+	if (push_kept(L, idx, v, f))
 		return;
-	if (!part) {
-		push_made(L, h, v, uv, f);
+	push_made(L, h, idx, v, f);
+	int s = slot_of(f);
+	if (!s)
 		return;
-	}
-	if (v->state == VIEW_LAZY)
-		make_partial(L, v, idx, uv);
-	push_made(L, h, v, uv, f);
 	lua_pushvalue(L, -1);
-	lua_rawseti(L, uv, part);
+	set_slot(L, idx, v, s);
 }
 
 /* Pushes the change table of the view at idx, made now if it was not. */
 static void push_table(lua_State *L, struct lh *h, int idx)
 {
 	struct view *v = lua_touserdata(L, idx);
-	lc_getuservalue(L, idx);
-	if (v->state == VIEW_FULL)
+	if (v->state == VIEW_FULL) {
+		push_slot(L, idx, v, SLOT_DESC);
 		return;
+	}
 	lua_checkstack(L, NFIELDS + 8);
-	int uv = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->envelope);
 	for (int f = 0; f < NFIELDS; f++)
-		if (!push_kept(L, v, uv, part_of((enum change_field)f)))
-			push_made(L, h, v, uv, (enum change_field)f);
+		if (!push_kept(L, idx, v, (enum change_field)f))
+			push_made(L, h, idx, v, (enum change_field)f);
 	lua_call(L, NFIELDS, 1);
-	lua_replace(L, uv);
-	lua_pushvalue(L, uv);
-	lc_setuservalue(L, idx);
+	lua_pushvalue(L, -1);
 	v->state = VIEW_FULL;
+	set_slot(L, idx, v, SLOT_DESC);
 }
 
 static struct lh *host_of(lua_State *L)
@@ -170,16 +227,16 @@ static int view_index(lua_State *L)
 {
 	struct lh *h = host_of(L);
 	struct view *v = lua_touserdata(L, 1);
-	lc_getuservalue(L, 1); /* stack: view, key, user value */
 	if (v->state == VIEW_FULL) {
+		push_slot(L, 1, v, SLOT_DESC);
 		lua_pushvalue(L, 2);
-		lua_rawget(L, 3);
+		lua_rawget(L, -2);
 		return 1;
 	}
 	enum change_field f = field_at(h, L, 2);
 	if (f == NFIELDS)
 		return 0;
-	push_value(L, h, 1, v, 3, f);
+	push_value(L, h, 1, v, f);
 	return 1;
 }
 
@@ -207,7 +264,7 @@ static int view_len(lua_State *L)
 		lua_pushinteger(L, 0);
 		return 1;
 	}
-	lc_getuservalue(L, 1);
+	push_slot(L, 1, v, SLOT_DESC);
 	lua_pushinteger(L, (lua_Integer)lc_rawlen(L, -1));
 	return 1;
 }
@@ -405,12 +462,12 @@ void lh_push_view(struct lh *h, const struct change *c)
 	size_t size = sizeof(struct view) + row_size(c->newv, n) +
 		      row_size(c->oldv, n) + str_size(tx->origin) +
 		      str_size(tx->gid) + str_size(c->backfill);
-	struct view *v = lc_newuserdata1(L, size);
+	struct view *v = new_view(L, size);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
 	lua_setmetatable(L, -2);
-	v->c.rel = lh_push_desc(h, c->rel);
-	lc_setuservalue(L, -2);
 	v->state = VIEW_LAZY;
+	v->c.rel = lh_push_desc(h, c->rel);
+	set_slot(L, -2, v, SLOT_DESC);
 	v->c.op = c->op;
 	v->c.lsn = c->lsn;
 	v->c.txn = NULL;
@@ -432,18 +489,27 @@ static void put_str(struct buf *b, const char *s)
 	json_put_string(b, s, strlen(s));
 }
 
-/* Appends a table-valued field of the view, whose user value is at uv,
- * as the change table's encoder writes it: the table the view keeps, or
- * one made for the line alone. -1 where it failed. */
-static int encode_table_field(lua_State *L, struct lh *h, struct view *v,
-			      int uv, enum change_field f, struct buf *b)
+/* Appends text that needs no escape (an LSN, a time) as a JSON string. */
+static void put_plain_str(struct buf *b, const char *s)
 {
-	if (!push_kept(L, v, uv, part_of(f))) {
+	buf_putc(b, '"');
+	buf_puts(b, s);
+	buf_putc(b, '"');
+}
+
+/* Appends a table-valued field of the view v at idx as the change table's
+ * encoder writes it: the table the view keeps, or one made for the line
+ * alone. -1 where it failed. */
+static int encode_table_field(lua_State *L, struct lh *h, int idx,
+			      struct view *v, enum change_field f,
+			      struct buf *b)
+{
+	if (!push_kept(L, idx, v, f)) {
 		if (f == FIELD_KEY) {
 			json_put_key_names(b, v->c.rel);
 			return 0;
 		}
-		push_made(L, h, v, uv, f);
+		push_made(L, h, idx, v, f);
 	}
 	int rc = f == FIELD_KEY ? ljson_encode_key(L, -1, b)
 				: ljson_encode_row(L, -1, b);
@@ -451,39 +517,31 @@ static int encode_table_field(lua_State *L, struct lh *h, struct view *v,
 	return rc;
 }
 
-/* Appends field f of the view, whose user value is at uv, as a change
- * line's member. -1 where it failed. */
-static int encode_field(lua_State *L, struct lh *h, struct view *v, int uv,
+/* Appends field f of the view v at idx as a change line's member. -1 where
+ * it failed. */
+static int encode_field(lua_State *L, struct lh *h, int idx, struct view *v,
 			enum change_field f, struct buf *b)
 {
 	const struct rel *r = v->c.rel;
-	const char *s = NULL;
-	char text[PGTIME_STRLEN];
+	char lsn[LSN_STRLEN];
 	switch (f) {
-	case FIELD_OP: s = change_op_name(v->c.op); break;
-	case FIELD_SCHEMA: s = r->nspname; break;
-	case FIELD_TABLE: s = r->relname; break;
+	case FIELD_OP: put_str(b, change_op_name(v->c.op)); return 0;
+	case FIELD_SCHEMA: put_str(b, r->nspname); return 0;
+	case FIELD_TABLE: put_str(b, r->relname); return 0;
 	case FIELD_RELID: buf_put_int(b, r->relid); return 0;
 	case FIELD_XID: buf_put_int(b, v->tx.xid); return 0;
-	case FIELD_LSN: s = lsn_format(v->c.lsn, text); break;
-	case FIELD_COMMIT_TIME: {
-		/* the text kept for the transaction */
-		lh_push_field(L, h, &v->c, &v->tx, uv, f);
-		size_t n;
-		const char *t = lua_tolstring(L, -1, &n);
-		json_put_string(b, t, n);
-		lua_pop(L, 1);
+	case FIELD_LSN: put_plain_str(b, lsn_format(v->c.lsn, lsn)); return 0;
+	case FIELD_COMMIT_TIME:
+		put_plain_str(b, lh_time_text(h, v->tx.commit_time));
 		return 0;
-	}
-	case FIELD_ORIGIN: s = v->tx.origin; break;
-	case FIELD_GID: s = v->tx.gid; break;
-	case FIELD_BACKFILL: s = v->c.backfill; break;
+	case FIELD_ORIGIN: put_str(b, v->tx.origin); return 0;
+	case FIELD_GID: put_str(b, v->tx.gid); return 0;
+	case FIELD_BACKFILL: put_str(b, v->c.backfill); return 0;
 	case FIELD_KEY:
 	case FIELD_NEW:
-	case FIELD_OLD: return encode_table_field(L, h, v, uv, f, b);
+	case FIELD_OLD: return encode_table_field(L, h, idx, v, f, b);
 	case NFIELDS: break;
 	}
-	put_str(b, s);
 	return 0;
 }
 
@@ -505,9 +563,8 @@ int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b)
 	struct view *v = lua_touserdata(L, idx);
 	if (v->state == VIEW_FULL)
 		return -1;
+	idx = lc_absindex(L, idx);
 	lua_checkstack(L, 8);
-	lc_getuservalue(L, idx);
-	int uv = lua_gettop(L);
 	size_t mark = b->len;
 	char sep = '{';
 	for (int i = 0; i < NFIELDS; i++) {
@@ -516,15 +573,12 @@ int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b)
 			continue;
 		buf_putc(b, sep);
 		sep = ',';
-		put_str(b, field_names[f]);
-		buf_putc(b, ':');
-		if (encode_field(L, h, v, uv, f, b) < 0) {
+		buf_put(b, field_keys[f].text, field_keys[f].len);
+		if (encode_field(L, h, idx, v, f, b) < 0) {
 			b->len = mark;
-			lua_settop(L, uv - 1);
 			return -1;
 		}
 	}
 	buf_putc(b, '}');
-	lua_settop(L, uv - 1);
 	return 0;
 }
