@@ -293,19 +293,26 @@ static int encode_rest(lua_State *L, int idx,
 	return rc;
 }
 
-/* The field name of the metatable of the table at idx, pushed with its
- * index returned when it is a table; else nothing pushed and 0. */
-static int push_meta_table(lua_State *L, int idx, const char *name)
+/* Pushes the tables the metatable of the table at idx keeps at names[0..n)
+ * and sets at[i] to each one's index; 0 for a name that holds no table,
+ * with nothing pushed for it. */
+static void push_meta_tables(lua_State *L, int idx, const char *const *names,
+			     int *at, int n)
 {
+	for (int i = 0; i < n; i++)
+		at[i] = 0;
 	if (!lua_getmetatable(L, idx))
-		return 0;
-	lua_pushstring(L, name);
-	lua_rawget(L, -2);
-	lua_remove(L, -2);
-	if (lua_istable(L, -1))
-		return lua_gettop(L);
-	lua_pop(L, 1);
-	return 0;
+		return;
+	int mt = lua_gettop(L);
+	for (int i = 0; i < n; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawget(L, mt);
+		if (lua_istable(L, -1))
+			at[i] = lua_gettop(L) - 1; /* once mt is removed */
+		else
+			lua_pop(L, 1);
+	}
+	lua_remove(L, mt);
 }
 
 /* One member, its value on top: the plain one (encode_named) or a row's
@@ -381,7 +388,9 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	buf_putc(b, '{');
 	bool first = true;
 	size_t present = 0;
-	int order = push_meta_table(L, idx, "__keys");
+	static const char *const keys[] = { "__keys" };
+	int order;
+	push_meta_tables(L, idx, keys, &order, 1);
 	if (order)
 		rc = encode_ordered(L, idx, order, encode_named, 0, &first,
 				    &present, b, t);
@@ -396,10 +405,10 @@ static int encode_table(lua_State *L, int idx, struct buf *b, struct trail *t)
 	return rc;
 }
 
+/* A value. Only a table's level, and a message, need room on the stack:
+ * a scalar pushes nothing. */
 static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 {
-	if (room(L, t) < 0)
-		return -1;
 	switch (lua_type(L, idx)) {
 	case LUA_TNIL: buf_puts(b, "null"); return 0;
 	case LUA_TBOOLEAN:
@@ -412,8 +421,11 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 		json_put_string(b, s, n);
 		return 0;
 	}
-	case LUA_TTABLE: return encode_table(L, idx, b, t);
+	case LUA_TTABLE:
+		return room(L, t) < 0 ? -1 : encode_table(L, idx, b, t);
 	case LUA_TUSERDATA:
+		if (room(L, t) < 0)
+			return -1;
 		if (ljson_as_table(L, idx))
 			return encode_table(L, idx, b, t);
 		break;
@@ -425,6 +437,8 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 		}
 		break;
 	}
+	if (room(L, t) < 0)
+		return -1;
 	char what[64];
 	snprintf(what, sizeof what, "cannot encode a %s", luaL_typename(L, idx));
 	return fail_at(L, t, what);
@@ -467,8 +481,6 @@ int ljson_encode(lua_State *L, int idx, struct buf *b)
 static int encode_column(lua_State *L, int bytea, const char *k, size_t n,
 			 bool *first, struct buf *b, struct trail *t)
 {
-	if (is_sentinel(L, -1, &ljson_unchanged_sentinel))
-		return 0;
 	if (bytea && lua_type(L, -1) == LUA_TSTRING) {
 		lua_pushlstring(L, k, n);
 		lua_rawget(L, bytea);
@@ -501,9 +513,12 @@ static int encode_row(lua_State *L, int idx, struct buf *b, struct trail *t)
 	bool first = true;
 	size_t present = 0;
 	buf_putc(b, '{');
-	/* the key order json.decode saw, or a row's columns */
-	int order = push_meta_table(L, idx, "__keys");
-	int bytea = push_meta_table(L, idx, "__bytea");
+	/* the key order json.decode saw, or a row's columns; a row's bytea
+	 * columns */
+	static const char *const names[] = { "__keys", "__bytea" };
+	int at[2];
+	push_meta_tables(L, idx, names, at, 2);
+	int order = at[0], bytea = at[1];
 	if (order && encode_ordered(L, idx, order, encode_column, bytea, &first,
 				    &present, b, t) < 0)
 		return -1;
