@@ -86,6 +86,7 @@ struct lh {
 	bool time_pushed;
 	int envelope;
 	int view_mt;
+	const void *view_mt_at; /* the registry keeps it: an address that stays */
 	const char *field_names[NFIELDS];
 	/* The order a view is written in, as its table would be. */
 	enum change_field field_order[NFIELDS];

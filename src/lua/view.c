@@ -152,10 +152,17 @@ static enum change_field field_at(const struct lh *h, lua_State *L, int idx)
 {
 	if (lua_type(L, idx) != LUA_TSTRING)
 		return NFIELDS;
+	/* the rows first: most scripts read little else */
+	static const enum change_field order[NFIELDS] = {
+		FIELD_NEW,    FIELD_OLD,   FIELD_OP,	      FIELD_TABLE,
+		FIELD_KEY,    FIELD_LSN,   FIELD_SCHEMA,      FIELD_RELID,
+		FIELD_XID,    FIELD_COMMIT_TIME, FIELD_ORIGIN, FIELD_GID,
+		FIELD_BACKFILL,
+	};
 	const char *k = lua_tostring(L, idx);
-	for (int f = 0; f < NFIELDS; f++)
-		if (h->field_names[f] == k)
-			return (enum change_field)f;
+	for (int i = 0; i < NFIELDS; i++)
+		if (h->field_names[order[i]] == k)
+			return order[i];
 	return NFIELDS;
 }
 
@@ -384,6 +391,7 @@ void lh_open_view(struct lh *h)
 		lua_rawseti(L, mt, f + 1);
 	}
 	lua_pushvalue(L, mt);
+	h->view_mt_at = lua_topointer(L, mt);
 	h->view_mt = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushlightuserdata(L, h);
 	lua_pushcclosure(L, view_next, 1);
@@ -399,9 +407,8 @@ bool lh_is_view(lua_State *L, struct lh *h, int idx)
 {
 	if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
 		return false;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
-	bool is = lua_rawequal(L, -1, -2);
-	lua_pop(L, 2);
+	bool is = lua_topointer(L, -1) == h->view_mt_at;
+	lua_pop(L, 1);
 	return is;
 }
 
