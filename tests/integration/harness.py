@@ -509,12 +509,37 @@ SANDBOX_SCRIPT = os.path.normpath(os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "sandbox"))
 
 
+# Ports free_port has claimed, each by a lock this process holds until it
+# ends.
+_claimed_ports = []
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on, for a server a
+    test starts. It is below the kernel's ephemeral range, so no client's
+    connection takes it as its own before the server binds it, and it is
+    claimed by a lock held until this process ends, so that no test
+    running side by side picks it too."""
+    import fcntl
+    import random
     import socket
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for _ in range(1000):
+        port = random.randrange(20000, 32000)
+        fd = os.open(f"/tmp/walhook-port-{port}.lock", os.O_CREAT | os.O_RDONLY, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                os.close(fd)
+                continue
+        _claimed_ports.append(fd)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 class Sandbox:
