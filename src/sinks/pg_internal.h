@@ -45,7 +45,8 @@ struct target_col {
 
 /* What walhook knows of a target table. */
 struct target_table {
-	char *qualified; /* "schema"."table", quoted */
+	char *schema, *table; /* the names changes give, found by */
+	char *qualified;      /* "schema"."table", quoted */
 	char relkind;	 /* 'r', or 'p' for a partitioned table */
 	size_t ncols;
 	size_t nkeys; /* columns with key set: 0 when it has no such index */

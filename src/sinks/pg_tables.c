@@ -24,6 +24,8 @@ void pgsink_free_tables(struct pgsink *p)
 	for (struct target_table *t = p->tables, *n; t; t = n) {
 		n = t->next;
 		free_table(t);
+		free(t->schema);
+		free(t->table);
 		free(t->qualified);
 		free(t);
 	}
@@ -174,27 +176,30 @@ bool pgsink_changed(struct pgsink *p, struct target_table *t)
 struct target_table *pgsink_target(struct pgsink *p, const char *schema,
 				   const char *table, struct err *e)
 {
-	struct buf q = { 0 };
-	pgsql_put_ident(&q, schema ? schema : "public");
-	buf_putc(&q, '.');
-	pgsql_put_ident(&q, table);
-	const char *qualified = buf_cstr(&q);
+	if (!schema)
+		schema = "public";
 	for (struct target_table *t = p->tables; t; t = t->next) {
-		if (strcmp(t->qualified, qualified) == 0) {
-			buf_free(&q);
+		if (strcmp(t->table, table) == 0 &&
+		    strcmp(t->schema, schema) == 0) {
 			if (t->stale && redescribe(p, t, e) < 0)
 				return NULL;
 			return t;
 		}
 	}
+	struct buf q = { 0 };
+	pgsql_put_ident(&q, schema);
+	buf_putc(&q, '.');
+	pgsql_put_ident(&q, table);
 	struct target_table *t = xcalloc(1, sizeof *t);
-	t->qualified = xstrdup(qualified);
+	t->qualified = xstrdup(buf_cstr(&q));
 	buf_free(&q);
 	if (redescribe(p, t, e) < 0) {
 		free(t->qualified);
 		free(t);
 		return NULL;
 	}
+	t->schema = xstrdup(schema);
+	t->table = xstrdup(table);
 	t->next = p->tables;
 	p->tables = t;
 	return t;
