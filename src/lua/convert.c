@@ -267,35 +267,68 @@ const struct rel *lh_push_desc(struct lh *h, const struct rel *r)
 	return copy;
 }
 
-/* Pushes a row table with the metatable of the description at desc. Old
- * key-only rows hold just the key columns; an unchanged TOAST value in new
- * is taken from a whole old row. */
+/* Whether column i is in the row (old or new) of c a script gets: an old
+ * key-only row holds just the key columns. */
+static bool in_row(const struct change *c, bool old, uint16_t i)
+{
+	return !old || c->old_kind != 'K' || c->rel->cols[i].key;
+}
+
+/* The value of column i in that row: in new, an unchanged TOAST value is
+ * taken from a whole old row. */
+static const struct datum *row_value(const struct change *c, bool old,
+				     uint16_t i)
+{
+	const struct datum *v = old ? &c->oldv[i] : &c->newv[i];
+	if (!old && v->kind == DATUM_UNCHANGED && c->oldv && c->old_kind == 'O')
+		return &c->oldv[i];
+	return v;
+}
+
+/* Pushes a row table with the metatable of the description at desc. */
 static void push_row(lua_State *L, const struct change *c, bool old, int desc)
 {
 	const struct rel *r = c->rel;
-	const struct datum *vals = old ? c->oldv : c->newv;
-	if (!vals) {
+	if (!(old ? c->oldv : c->newv)) {
 		lua_pushnil(L);
 		return;
 	}
-	bool keys_only = old && c->old_kind == 'K';
 	lua_rawgeti(L, desc, DESC_NAMES);
 	int names = lua_gettop(L);
+	bool keys_only = old && c->old_kind == 'K';
 	lua_createtable(L, 0, keys_only ? r->nkeys : r->ncols);
 	lua_rawgeti(L, desc, DESC_MT);
 	lua_setmetatable(L, -2);
 	for (uint16_t i = 0; i < r->ncols; i++) {
-		if (keys_only && !r->cols[i].key)
+		if (!in_row(c, old, i))
 			continue;
-		const struct datum *v = &vals[i];
-		if (!old && v->kind == DATUM_UNCHANGED && c->oldv &&
-		    c->old_kind == 'O')
-			v = &c->oldv[i];
 		lua_rawgeti(L, names, i + 1);
-		push_datum(L, r->cols[i].typoid, v);
+		push_datum(L, r->cols[i].typoid, row_value(c, old, i));
 		lua_rawset(L, -3);
 	}
 	lua_remove(L, names);
+}
+
+int lh_encode_row(lua_State *L, const struct change *c, bool old,
+		  struct buf *b)
+{
+	const struct rel *r = c->rel;
+	bool first = true;
+	buf_putc(b, '{');
+	for (uint16_t i = 0; i < r->ncols; i++) {
+		if (!in_row(c, old, i))
+			continue;
+		const struct rel_column *col = &r->cols[i];
+		push_datum(L, col->typoid, row_value(c, old, i));
+		int rc = ljson_encode_column(L, col->name, col->name_len,
+					     col->typoid == OID_BYTEA, &first,
+					     b);
+		lua_pop(L, rc < 0 ? 2 : 1);
+		if (rc < 0)
+			return -1;
+	}
+	buf_putc(b, '}');
+	return 0;
 }
 
 /* registry[h->consts]: the op names by op, then the text of the newest

@@ -200,8 +200,10 @@ static int encode_in_lua(lua_State *L)
 {
 	/* stack: table, encoding */
 	struct encoding *en = lua_touserdata(L, 2);
-	if (en->change && lh_is_view(L, en->h, 1) &&
-	    lh_view_encode(L, en->h, 1, en->b) == 0) {
+	/* The writer ljson_encode_change would look up, asked first: this
+	 * runs for every change a script keeps. */
+	const struct ljson_change_writer *w = &en->h->change_writer;
+	if (en->change && w->write(L, 1, en->b, w->ctx)) {
 		en->rc = 0;
 		return 0;
 	}

@@ -13,6 +13,7 @@
 #include "base/lsn.h"
 #include "lua/compat.h"
 #include "lua/host.h"
+#include "lua/json.h"
 #include "lua/sinks.h"
 
 enum hook {
@@ -87,6 +88,7 @@ struct lh {
 	int envelope;
 	int view_mt;
 	const void *view_mt_at; /* the registry keeps it: an address that stays */
+	struct ljson_change_writer change_writer; /* writes views */
 	const char *field_names[NFIELDS];
 	/* The order a view is written in, as its table would be. */
 	enum change_field field_order[NFIELDS];
@@ -150,6 +152,11 @@ const struct rel *lh_push_desc(struct lh *h, const struct rel *r);
  * not. */
 void lh_push_field(lua_State *L, struct lh *h, const struct change *c,
 		   const struct lh_txn *tx, int desc, enum change_field f);
+/* Appends c's new row (old: its old row), which it has, as ljson_encode_row
+ * writes the table lh_push_field makes of it, without making it: 0, or -1
+ * with b's tail to be dropped by the caller and the stack as it was. */
+int lh_encode_row(lua_State *L, const struct change *c, bool old,
+		  struct buf *b);
 /* The text of commit_time (not 0), made once per time rather than per
  * change; h keeps it until another time is asked for. */
 const char *lh_time_text(struct lh *h, int64_t commit_time);
@@ -161,11 +168,6 @@ void lh_push_view(struct lh *h, const struct change *c);
 /* true when the value at idx of L (h's state or one of its threads) is a
  * view. */
 bool lh_is_view(lua_State *L, struct lh *h, int idx);
-/* Appends the view at idx as ljson_encode_change would its table, without
- * making it: 0, or -1 with b and the stack as they were, for the table's
- * way (a view made whole, or a value that cannot be written: that way
- * names where). */
-int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b);
 /* schema, table and relid of r into the table on top. */
 void lh_push_relation_fields(lua_State *L, const struct rel *r);
 /* xid, commit_time, origin and gid of tx into the table on top. */

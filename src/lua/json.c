@@ -444,6 +444,44 @@ static int encode(lua_State *L, int idx, struct buf *b, struct trail *t)
 	return fail_at(L, t, what);
 }
 
+/* The registry's key of the change writer. */
+static const char change_writer_key = 0;
+
+void ljson_set_change_writer(lua_State *L, const struct ljson_change_writer *w)
+{
+	lua_pushlightuserdata(L, (void *)&change_writer_key);
+	lua_pushlightuserdata(L, (void *)w);
+	lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+/* L's change writer, or NULL. */
+static const struct ljson_change_writer *change_writer(lua_State *L)
+{
+	lua_pushlightuserdata(L, (void *)&change_writer_key);
+	lua_rawget(L, LUA_REGISTRYINDEX);
+	const struct ljson_change_writer *w = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return w;
+}
+
+bool ljson_is_change(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TUSERDATA)
+		return false;
+	const struct ljson_change_writer *w = change_writer(L);
+	return w && w->is(L, idx, w->ctx);
+}
+
+/* Appends the change at idx by L's change writer; false when it is not
+ * one the writer takes, or it goes the table's way. */
+static bool write_change(lua_State *L, int idx, struct buf *b)
+{
+	if (lua_type(L, idx) != LUA_TUSERDATA)
+		return false;
+	const struct ljson_change_writer *w = change_writer(L);
+	return w && w->write(L, idx, b, w->ctx);
+}
+
 bool ljson_as_table(lua_State *L, int idx)
 {
 	if (lua_type(L, idx) != LUA_TUSERDATA ||
@@ -476,29 +514,46 @@ int ljson_encode(lua_State *L, int idx, struct buf *b)
 }
 
 /* One column of a row: an unchanged TOAST value is left out, a bytea one
- * (raw bytes in Lua: the column is in the set at index bytea) is written
- * as its hex text. The value is on top. */
+ * (raw bytes in Lua) is written as its hex text. The value is on top. */
+static int put_column(lua_State *L, bool bytea, const char *k, size_t n,
+		      bool *first, struct buf *b, struct trail *t)
+{
+	if (!bytea || lua_type(L, -1) != LUA_TSTRING)
+		return encode_named(L, 0, k, n, first, b, t);
+	if (!*first)
+		buf_putc(b, ',');
+	*first = false;
+	json_put_string(b, k, n);
+	buf_putc(b, ':');
+	size_t len;
+	const char *p = lua_tolstring(L, -1, &len);
+	json_put_bytea(b, p, len);
+	return 0;
+}
+
+/* The same, for a row whose bytea columns are the set at index bytea (0:
+ * none). */
 static int encode_column(lua_State *L, int bytea, const char *k, size_t n,
 			 bool *first, struct buf *b, struct trail *t)
 {
+	bool raw = false;
 	if (bytea && lua_type(L, -1) == LUA_TSTRING) {
 		lua_pushlstring(L, k, n);
 		lua_rawget(L, bytea);
-		bool raw = lua_toboolean(L, -1);
+		raw = lua_toboolean(L, -1);
 		lua_pop(L, 1);
-		if (raw) {
-			if (!*first)
-				buf_putc(b, ',');
-			*first = false;
-			json_put_string(b, k, n);
-			buf_putc(b, ':');
-			size_t len;
-			const char *p = lua_tolstring(L, -1, &len);
-			json_put_bytea(b, p, len);
-			return 0;
-		}
 	}
-	return encode_named(L, 0, k, n, first, b, t);
+	return put_column(L, raw, k, n, first, b, t);
+}
+
+int ljson_encode_column(lua_State *L, const char *k, size_t n, bool bytea,
+			bool *first, struct buf *b)
+{
+	struct trail t;
+	t.n = t.open = 0;
+	if (room(L, &t) < 0)
+		return -1;
+	return put_column(L, bytea, k, n, first, b, &t);
 }
 
 /* A row: its relation's columns in order (the __keys of the metatable
@@ -615,6 +670,8 @@ int ljson_encode_change(lua_State *L, int idx, struct buf *b)
 	idx = lc_absindex(L, idx);
 	if (room(L, &t) < 0)
 		return finish(L, top, -1);
+	if (write_change(L, idx, b))
+		return 0;
 	ljson_as_table(L, idx);
 	bool first = true;
 	size_t present = 0;

@@ -362,6 +362,9 @@ static void set_method(struct lh *h, int mt, const char *name,
 	lua_setfield(L, mt, name);
 }
 
+static bool view_is(lua_State *L, int idx, void *ctx);
+static bool view_write(lua_State *L, int idx, struct buf *b, void *ctx);
+
 void lh_open_view(struct lh *h)
 {
 	lua_State *L = h->L;
@@ -393,6 +396,9 @@ void lh_open_view(struct lh *h)
 	lua_pushvalue(L, mt);
 	h->view_mt_at = lua_topointer(L, mt);
 	h->view_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+	h->change_writer =
+	    (struct ljson_change_writer){ view_is, view_write, h };
+	ljson_set_change_writer(L, &h->change_writer);
 	lua_pushlightuserdata(L, h);
 	lua_pushcclosure(L, view_next, 1);
 	lua_setglobal(L, "next");
@@ -505,18 +511,17 @@ static void put_plain_str(struct buf *b, const char *s)
 }
 
 /* Appends a table-valued field of the view v at idx as the change table's
- * encoder writes it: the table the view keeps, or one made for the line
- * alone. -1 where it failed. */
-static int encode_table_field(lua_State *L, struct lh *h, int idx,
-			      struct view *v, enum change_field f,
-			      struct buf *b)
+ * encoder writes it: the table the view keeps, or the one it would make,
+ * written as it is made. -1 where it failed. */
+static int encode_table_field(lua_State *L, int idx, struct view *v,
+			      enum change_field f, struct buf *b)
 {
 	if (!push_kept(L, idx, v, f)) {
 		if (f == FIELD_KEY) {
 			json_put_key_names(b, v->c.rel);
 			return 0;
 		}
-		push_made(L, h, idx, v, f);
+		return lh_encode_row(L, &v->c, f == FIELD_OLD, b);
 	}
 	int rc = f == FIELD_KEY ? ljson_encode_key(L, -1, b)
 				: ljson_encode_row(L, -1, b);
@@ -546,7 +551,7 @@ static int encode_field(lua_State *L, struct lh *h, int idx, struct view *v,
 	case FIELD_BACKFILL: put_str(b, v->c.backfill); return 0;
 	case FIELD_KEY:
 	case FIELD_NEW:
-	case FIELD_OLD: return encode_table_field(L, h, idx, v, f, b);
+	case FIELD_OLD: return encode_table_field(L, idx, v, f, b);
 	case NFIELDS: break;
 	}
 	return 0;
@@ -565,11 +570,16 @@ static bool has_field(const struct view *v, enum change_field f)
 	}
 }
 
-int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b)
+/* Appends the view at idx as ljson_encode_change would its table, without
+ * making it (the change writer's write, json.h). */
+static bool view_write(lua_State *L, int idx, struct buf *b, void *ctx)
 {
+	struct lh *h = ctx;
+	if (!lh_is_view(L, h, idx))
+		return false;
 	struct view *v = lua_touserdata(L, idx);
 	if (v->state == VIEW_FULL)
-		return -1;
+		return false;
 	idx = lc_absindex(L, idx);
 	lua_checkstack(L, 8);
 	size_t mark = b->len;
@@ -583,9 +593,14 @@ int lh_view_encode(lua_State *L, struct lh *h, int idx, struct buf *b)
 		buf_put(b, field_keys[f].text, field_keys[f].len);
 		if (encode_field(L, h, idx, v, f, b) < 0) {
 			b->len = mark;
-			return -1;
+			return false;
 		}
 	}
 	buf_putc(b, '}');
-	return 0;
+	return true;
+}
+
+static bool view_is(lua_State *L, int idx, void *ctx)
+{
+	return lh_is_view(L, ctx, idx);
 }

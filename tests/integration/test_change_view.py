@@ -3,7 +3,10 @@
 writes, pairs, next, #, json.encode, return c, inside a coroutine too),
 keeps the same row table
 at every read, may be kept past the hook, and a kept change is written
-the same bytes whether the view was made whole or not."""
+the same bytes whether the view was made whole or not, and whether it is
+returned or handed to a file sink."""
+
+import os
 
 import harness
 
@@ -33,6 +36,16 @@ COMMIT;
 AS_IS = "function handle_change(c) return true end\n"
 # The same changes made whole first (pairs), then written as tables are.
 WHOLE = "function handle_change(c) for _ in pairs(c) do end return true end\n"
+# Handed to a file sink as they are, and, rows read first, made whole.
+ROUTED = """
+local s = walhook.sink.file{ path = walhook.vars.path }
+function handle_change(c)
+  if walhook.vars.read == "rows" then local _ = c.new, c.old, c.key end
+  if walhook.vars.read == "all" then for _ in pairs(c) do end end
+  s:write(c)
+  return false
+end
+"""
 
 BEHAVES = r'''
 local enc = walhook.json.encode
@@ -76,7 +89,9 @@ end
 
 def main(t):
     t.psql(SCHEMA)
-    for slot in ("wh_view_as_is", "wh_view_whole", "wh_view_behaves"):
+    routes = ("none", "rows", "all")
+    for slot in ["wh_view_as_is", "wh_view_whole", "wh_view_behaves"] + \
+            ["wh_view_routed_" + r for r in routes]:
         t.create_slot(slot)
     t.psql(WORKLOAD)
     endpos = t.stop_mark("INSERT INTO shapes (id) VALUES (99)")
@@ -91,6 +106,18 @@ def main(t):
     t.eq(len(outputs["as_is"]), 9, "changes kept")
     t.eq(outputs["as_is"], outputs["whole"],
          "a view written as it is, and made whole first: the same lines")
+
+    script = t.script("routed.lua", ROUTED)
+    for read in routes:
+        path = os.path.join(t.tmp, f"routed-{read}.jsonl")
+        wh = t.run("-S", "wh_view_routed_" + read, "--start", "--publication",
+                   "pub", "-E", endpos, "--set", "path=" + path,
+                   "--set", "read=" + read, script=script)
+        t.expect_exit(wh, 0)
+        with open(path) as f:
+            t.eq(f.read().splitlines(), outputs["as_is"],
+                 f"a view handed to a file sink ({read} read first): "
+                 "the lines it is written as when returned")
 
     script = t.script("behaves.lua", BEHAVES)
     wh = t.run("-S", "wh_view_behaves", "--start", "--publication", "pub",
