@@ -28,19 +28,37 @@ static bool word_needs_escape(uint64_t w)
 	return (found & highs) != 0;
 }
 
-void json_put_string(struct buf *b, const char *s, size_t n)
+/* How many bytes s starts with that need no escape. Most text escapes
+ * nothing: it is skipped a word at a time. */
+static size_t plain_prefix(const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	buf_reserve(b, n + 2);
-	buf_putc(b, '"');
-	size_t run = 0; /* bytes to copy as they are, before s[i] */
 	size_t i = 0;
-	/* Most text escapes nothing: skip it a word at a time. */
 	for (uint64_t w; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
 		if (word_needs_escape(w))
 			break;
 	}
+	while (i < n && !needs_escape[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+void json_put_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = plain_prefix(s, n);
+	char *p = buf_tail(b, n + 2);
+	*p++ = '"';
+	if (i) /* s may be NULL when empty */
+		memcpy(p, s, i);
+	p += i;
+	if (i == n) {
+		*p++ = '"';
+		buf_end(b, p);
+		return;
+	}
+	buf_end(b, p);
+	size_t run = i; /* bytes to copy as they are, before s[i] */
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (!needs_escape[c])
