@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "check_run.h"
 
 START_TEST(test_pointers_stay)
 {
@@ -71,9 +72,5 @@ static Suite *arena_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(arena_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(arena_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base/crc32c.h"
+#include "check_run.h"
 
 START_TEST(test_check_value)
 {
@@ -45,9 +46,5 @@ int main(void)
 	tcase_add_test(tc, test_incremental);
 	tcase_add_test(tc, test_fast_equals_table);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/dec.h"
+#include "check_run.h"
 
 /* dec_put's text of v at width, as a string. */
 static const char *dec_text(uint64_t v, int width, char out[32])
@@ -69,9 +70,5 @@ int main(void)
 	tcase_add_test(tc, test_width);
 	tcase_add_test(tc, test_against_printf);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

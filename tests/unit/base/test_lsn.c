@@ -10,6 +10,7 @@
 #include "base/lsn.h"
 
 #include "../utc.h"
+#include "check_run.h"
 
 /* Parses s, formats the result and expects want back. */
 static void assert_round_trip(const char *s, uint64_t value, const char *want)
@@ -338,9 +339,5 @@ static Suite *lsn_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(lsn_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(lsn_suite());
 }

@@ -6,6 +6,7 @@
 
 #include "base/lsn.h"
 #include "base/ticker.h"
+#include "check_run.h"
 
 static void count(void *ctx)
 {
@@ -52,9 +53,5 @@ int main(void)
 	tcase_add_test(tc, test_ticks_until_stopped);
 	tcase_add_test(tc, test_stop_before_first_tick);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/wire.h"
+#include "check_run.h"
 
 START_TEST(test_reads)
 {
@@ -211,9 +212,5 @@ static Suite *wire_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(wire_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(wire_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/delivery.h"
+#include "check_run.h"
 
 /* ---- a fake sink ---- */
 
@@ -787,9 +788,5 @@ static Suite *delivery_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(delivery_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(delivery_suite());
 }

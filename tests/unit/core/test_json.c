@@ -13,6 +13,7 @@
 #include "base/lsn.h"
 #include "core/json.h"
 #include "decode/change.h"
+#include "check_run.h"
 
 /* ---- buf ---- */
 
@@ -757,9 +758,5 @@ static Suite *json_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(json_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(json_suite());
 }

@@ -147,14 +147,4 @@ static inline void check_truncations(const struct vector *v)
 	free(d);
 }
 
-/* Runs the suite in Check's fork mode; the exit status of main. */
-static inline int run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
-
 #endif

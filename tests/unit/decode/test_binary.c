@@ -5,6 +5,7 @@
  * tested in test_binary_*.c; binary_check.h says where the vectors are
  * from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 /* Column values of a real pgoutput Insert ('b' kind), from
  * pg_logical_slot_peek_binary_changes(slot, NULL, NULL, 'proto_version',
@@ -116,5 +117,5 @@ int main(void)
 	tcase_add_test(tc, test_unknown_types);
 	tcase_add_test(tc, test_no_err_buffer);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * timestamptz and interval, their infinities and their limits.
  * binary_check.h says where the vectors are from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 static const struct vector vectors[] = {
 	{ 1082, "date", "00000000", "2000-01-01" },
@@ -173,5 +174,5 @@ int main(void)
 	tcase_add_test(tc, test_odd_values);
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for binary_geometry.c: point, lseg, box, line, circle, path
  * and polygon. binary_check.h says where the vectors are from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 static const struct vector vectors[] = {
 	{ 600, "point", "3ff00000000000004000000000000000", "(1,2)" },
@@ -49,5 +50,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_vectors, 0, COUNT(vectors));
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * built-in types, and the types of the database's own (composites, enums,
  * arrays of them). binary_check.h says where the vectors are from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 static const struct vector vectors[] = {
 	{ 3904, "int4range", "020000000400000001000000040000000a", "[1,10)" },
@@ -377,5 +378,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_user_values, 0, COUNT(user_values));
 	tcase_add_test(tc, test_user_values_raw);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

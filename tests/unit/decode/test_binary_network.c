@@ -1,6 +1,7 @@
 /* Unit tests for binary_network.c: inet, cidr, macaddr, macaddr8, bit
  * and varbit. binary_check.h says where the vectors are from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 static const struct vector vectors[] = {
 	{ 829, "macaddr", "08002b010203", "08:00:2b:01:02:03" },
@@ -88,5 +89,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_vectors, 0, COUNT(vectors));
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

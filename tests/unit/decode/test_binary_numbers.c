@@ -2,6 +2,7 @@
  * float8 (the server's shortest texts, ties and subnormals), numeric,
  * money, pg_lsn and tid. binary_check.h says where the vectors are from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 static const struct vector vectors[] = {
 	{ 21, "int2", "0000", "0" },
@@ -696,5 +697,5 @@ int main(void)
 	tcase_add_test(tc, test_odd_values);
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * jsonpath, xml, tsvector and tsquery. binary_check.h says where the
  * vectors are from. */
 #include "binary_check.h"
+#include "check_run.h"
 
 static const struct vector vectors[] = {
 	{ 25, "text", "", "" },
@@ -111,5 +112,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_vectors, 0, COUNT(vectors));
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/copytext.h"
+#include "check_run.h"
 
 static struct datum text(const char *s, size_t n)
 {
@@ -109,9 +110,5 @@ int main(void)
 	tcase_add_test(tc, test_bytea);
 	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/ddl.h"
+#include "check_run.h"
 
 static const char good[] =
     "{\"tag\":\"ALTER TABLE\",\"object_type\":\"table\","
@@ -126,9 +127,5 @@ static Suite *ddl_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ddl_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(ddl_suite());
 }

@@ -33,6 +33,7 @@
 
 #include "base/buf.h"
 #include "base/lsn.h"
+#include "check_run.h"
 #include "decode/textplugin.h"
 
 struct vec {
@@ -259,9 +260,5 @@ int main(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_transaction_order);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "decode/jsonlex.h"
+#include "check_run.h"
 
 /* The input in a block of exactly its size, so a read past it shows. */
 static struct jsonlex lx;
@@ -277,9 +278,5 @@ static Suite *jsonlex_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jsonlex_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(jsonlex_suite());
 }

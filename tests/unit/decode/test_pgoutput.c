@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decode/pgoutput.h"
+#include "check_run.h"
 
 /* ---- a growable byte vector ---- */
 
@@ -1440,9 +1441,5 @@ static Suite *pgoutput_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pgoutput_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(pgoutput_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "decode/plugin.h"
+#include "check_run.h"
 
 static struct plugin_option out[16];
 static char proto[8];
@@ -139,9 +140,5 @@ int main(void)
 	tcase_add_test(tc, test_profiles);
 	tcase_add_test(tc, test_pgoutput_messages);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/protobuf.h"
+#include "check_run.h"
 
 #define READER(r, ...)                                                    \
 	static const uint8_t bytes_[] = { __VA_ARGS__ };                  \
@@ -154,9 +155,5 @@ int main(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_every_truncation);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/relcache.h"
+#include "check_run.h"
 
 static const struct rel_column users_cols[] = {
 	{ .name = "id", .typoid = 23, .typmod = -1, .key = true },
@@ -312,9 +313,5 @@ static Suite *relcache_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(relcache_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(relcache_suite());
 }

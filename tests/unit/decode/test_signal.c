@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/signal.h"
+#include "check_run.h"
 
 static const char good[] =
     "{\"backfill\":\"public.t\",\"where\":\"id < 10\",\"chunk\":100}";
@@ -129,9 +130,5 @@ static Suite *signal_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(signal_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(signal_suite());
 }

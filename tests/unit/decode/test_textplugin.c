@@ -82,6 +82,7 @@
 #include "decode/textplugin.h"
 
 #include "../utc.h"
+#include "check_run.h"
 
 struct vec {
 	const char *lsn;
@@ -3144,9 +3145,5 @@ static Suite *textplugin_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(textplugin_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(textplugin_suite());
 }

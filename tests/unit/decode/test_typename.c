@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "decode/typename.h"
+#include "check_run.h"
 
 static uint32_t oid_of(const char *name)
 {
@@ -216,9 +217,5 @@ int main(void)
 	tcase_add_test(tc, test_char_unquoted);
 	tcase_add_test(tc, test_unknown);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

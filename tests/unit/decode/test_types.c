@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "decode/types.h"
 
 /* The rows as typelist.h writes them: the constant's name and the two
@@ -141,9 +142,5 @@ int main(void)
 	tcase_add_test(tc, test_ranges);
 	tcase_add_test(tc, test_not_rows);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

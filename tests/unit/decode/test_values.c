@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "decode/values.h"
+#include "check_run.h"
 
 static const struct {
 	uint32_t oid;
@@ -752,9 +753,5 @@ static Suite *values_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(values_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(values_suite());
 }

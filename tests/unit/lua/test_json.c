@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "lua/compat.h"
 #include "lua/json.h"
+#include "check_run.h"
 
 static lua_State *L;
 
@@ -290,9 +291,5 @@ static Suite *luajson_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(luajson_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(luajson_suite());
 }

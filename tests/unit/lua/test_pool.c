@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lua/pool.h"
+#include "check_run.h"
 
 #define LIVE 400
 
@@ -97,9 +98,5 @@ int main(void)
 	tcase_add_test(tc, test_random_walk);
 	tcase_add_test(tc, test_reuse);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

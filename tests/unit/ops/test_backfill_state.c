@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "ops/backfill_state.h"
+#include "check_run.h"
 
 /* A backfill of public.t at chunk chunks, its last key "k<chunks>". */
 static struct backfill_progress at(enum backfill_state st, uint64_t chunks)
@@ -180,9 +181,5 @@ static Suite *backfill_state_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(backfill_state_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(backfill_state_suite());
 }

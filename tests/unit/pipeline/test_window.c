@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pipeline/window.h"
+#include "check_run.h"
 
 static struct rel_column cols[] = {
 	{ .name = "id", .typoid = 23, .key = true },
@@ -282,9 +283,5 @@ static Suite *window_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(window_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(window_suite());
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "protocol/record.h"
+#include "check_run.h"
 
 #define BIG ((3u << 20) + 5) /* more than one read of the reader's */
 
@@ -153,9 +154,5 @@ int main(void)
 	tcase_add_test(tc, test_cut_short);
 	tcase_add_test(tc, test_damaged_checksum);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
