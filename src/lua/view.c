@@ -58,17 +58,26 @@ static const struct {
 	size_t len;
 } field_keys[NFIELDS] = { FIELD_NAMES(KEY_OF) };
 
-/* The change table's constructor: its keys are constants of the chunk,
- * where set one by one through the C API each would be looked up as a C
- * string again. Its arguments come in enum change_field's order. */
-static const char envelope_chunk[] =
-    "return function(op, schema, tbl, relid, key, lsn, xid, commit_time,\n"
-    "                origin, gid, backfill, new, old)\n"
-    "  return { op = op, schema = schema, table = tbl, relid = relid,\n"
-    "           key = key, lsn = lsn, xid = xid, commit_time = commit_time,\n"
-    "           origin = origin, gid = gid, backfill = backfill,\n"
-    "           new = new, old = old }\n"
-    "end\n";
+/* Pushes the change table's constructor: its keys are constants of the
+ * chunk, where set one by one through the C API each would be looked up
+ * as a C string again. It takes the fields in enum change_field's order. */
+static void push_envelope(lua_State *L)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "return function(");
+	for (int f = 0; f < NFIELDS; f++)
+		buf_printf(&b, "%sv%d", f ? ", " : "", f);
+	buf_puts(&b, ")\n  return {");
+	for (int f = 0; f < NFIELDS; f++)
+		buf_printf(&b, "%s [\"%s\"] = v%d", f ? "," : "", field_names[f],
+			   f);
+	buf_puts(&b, " }\nend\n");
+	int rc = luaL_loadbuffer(L, b.data, b.len, "=change");
+	buf_free(&b);
+	if (rc != 0)
+		lua_error(L); /* out of memory: the chunk itself is fixed */
+	lua_call(L, 0, 1);
+}
 
 /* A view keeps its description, and the tables read from it, in slots:
  * Lua 5.4's user values. A LuaJIT userdata has one Lua value, which must
@@ -368,10 +377,7 @@ static bool view_write(lua_State *L, int idx, struct buf *b, void *ctx);
 void lh_open_view(struct lh *h)
 {
 	lua_State *L = h->L;
-	if (luaL_loadbuffer(L, envelope_chunk, sizeof envelope_chunk - 1,
-			    "=change") != 0)
-		lua_error(L); /* out of memory: the chunk itself is fixed */
-	lua_call(L, 0, 1);
+	push_envelope(L);
 	h->envelope = luaL_ref(L, LUA_REGISTRYINDEX);
 	open_order(h);
 	lua_getglobal(L, "next");
