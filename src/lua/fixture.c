@@ -1,6 +1,8 @@
 /* fixture — JSON lines in the default output's shape (a fixture written
  * by hand, --replay, s:feed) through the hooks as the tables they decode
- * to, grouped into transactions by xid. */
+ * to, grouped into transactions by xid. handle_change gets a view made
+ * whole of its table: what a script can do with a live change, and only
+ * that, it can do with a fixture's. */
 #include <stdio.h>
 #include <string.h>
 
@@ -77,6 +79,10 @@ static int fixture_event(struct lh *h, enum hook k, bool change,
 				: fixture_write(h, doing, e);
 		lua_pop(L, 1);
 		return rc;
+	}
+	if (change) {
+		lh_push_whole_view(h, -2);
+		lua_replace(L, -3); /* stack: view, hook */
 	}
 	lua_pushvalue(L, -2); /* stack: event, hook, event */
 	if (lh_pcall(h, 1, change, doing, e) < 0) {

@@ -165,6 +165,9 @@ const char *lh_time_text(struct lh *h, int64_t commit_time);
 void lh_open_view(struct lh *h);
 /* Pushes the view of c: a copy of it, whose fields are made when read. */
 void lh_push_view(struct lh *h, const struct change *c);
+/* Pushes a view made whole of the change table at idx (a fixture's), so
+ * that a script sees what it sees of a live change. */
+void lh_push_whole_view(struct lh *h, int idx);
 /* true when the value at idx of L (h's state or one of its threads) is a
  * view. */
 bool lh_is_view(lua_State *L, struct lh *h, int idx);

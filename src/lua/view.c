@@ -502,6 +502,18 @@ void lh_push_view(struct lh *h, const struct change *c)
 	v->c.backfill = copy_str(c->backfill, &tail);
 }
 
+void lh_push_whole_view(struct lh *h, int idx)
+{
+	lua_State *L = h->L;
+	idx = lc_absindex(L, idx);
+	struct view *v = new_view(L, sizeof *v);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
+	lua_setmetatable(L, -2);
+	v->state = VIEW_FULL;
+	lua_pushvalue(L, idx);
+	set_slot(L, -2, v, SLOT_DESC);
+}
+
 /* Appends s as a JSON string. */
 static void put_str(struct buf *b, const char *s)
 {

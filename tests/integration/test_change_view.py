@@ -4,9 +4,11 @@ writes, pairs, next, #, json.encode, return c, inside a coroutine too),
 keeps the same row table
 at every read, may be kept past the hook, and a kept change is written
 the same bytes whether the view was made whole or not, and whether it is
-returned or handed to a file sink."""
+returned or handed to a file sink. A fixture's change (--replay of JSON
+lines) is a view too."""
 
 import os
+import subprocess
 
 import harness
 
@@ -147,6 +149,25 @@ def main(t):
           ("delete", 3)],
          "changes kept past their hook still read as they were")
     t.check(all(isinstance(l["lsn"], str) for l in later), f"lsn of each: {later}")
+
+    fixture = t.script("fixture.jsonl", '{"op":"insert","schema":"public",'
+                       '"table":"t","relid":1,"key":["id"],"lsn":"0/1",'
+                       '"xid":5,"new":{"id":1,"name":"a"}}\n')
+    script = t.script("fixture.lua", r'''
+function handle_change(c)
+  print(walhook.json.encode{ type = type(c), meta = getmetatable(c),
+                             raw = pcall(rawget, c, "op") })
+  c.new.name = "b"
+  return c
+end
+''')
+    res = subprocess.run([t.walhook_path, "--replay", fixture, script],
+                         capture_output=True, text=True, timeout=60)
+    t.eq((res.returncode, res.stdout.splitlines()),
+         (0, ['{"meta":"walhook.change","raw":false,"type":"userdata"}',
+              '{"op":"insert","schema":"public","table":"t","relid":1,'
+              '"key":["id"],"lsn":"0/1","xid":5,"new":{"id":1,"name":"b"}}']),
+         f"a fixture's change is a view (stderr: {res.stderr})")
 
 
 harness.run("change_view", main)
