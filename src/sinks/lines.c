@@ -366,11 +366,13 @@ struct sink *sink_file_new(const char *path, struct err *e)
 	snprintf(name, sizeof name, "file %s", path);
 	struct lines *l = lines_new(name);
 	l->path = xstrdup(path);
-	l->sync = true;
 	if (open_file(l, e) < 0) {
 		lines_free(&l->base);
 		return NULL;
 	}
+	/* A device or a FIFO (/dev/null, say) keeps nothing to make durable,
+	 * and fsync refuses one. */
+	l->sync = regular_file(l->fd);
 	return &l->base;
 }
 

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 
 import harness
 
@@ -154,6 +155,15 @@ def main(t):
             "the new file does not start after what was there at the kill")
     print(f"{len(old)} lines before the rotation, {len(new)} after; "
           f"{len(twice)} rows replayed after the kill")
+
+    # --- 4. a device for a file --------------------------------------------------
+    fixture = t.script("one.jsonl", '{"op":"insert","schema":"public",'
+                       '"table":"t","relid":1,"key":["id"],"lsn":"0/1",'
+                       '"xid":5,"new":{"id":1}}\n')
+    res = subprocess.run([t.walhook_path, "--replay", fixture, "--set",
+                          "path=/dev/null", script], capture_output=True,
+                         text=True, timeout=60)
+    t.eq((res.returncode, res.stderr), (0, ""), "a file sink at /dev/null")
 
 
 harness.run("sink_file", main)
