@@ -181,7 +181,7 @@ int pl_on_stream_commit(struct pipeline *p, const struct pgo_msg *m,
 		pgtime_format(tx.commit_time, tx.commit_time_text);
 		rc = lh_stream_commit(p->lh, &tx, e) < 0
 			 ? -1
-			 : delivery_end(p->d, &tx, e);
+			 : pl_txn_ended(p, &tx, e);
 	} else {
 		rc = replay_committed(p, x, &tx, e);
 	}
@@ -260,7 +260,7 @@ int pl_on_prepare(struct pipeline *p, const struct pgo_msg *m, struct err *e)
 		p->txn.end_lsn = tx.end_lsn;
 		if (lh_prepare(p->lh, &p->txn, e) < 0)
 			return -1;
-		return pl_txn_done(p, tx.end_lsn, e);
+		return pl_txn_done(p, tx.end_lsn, false, e);
 	}
 	struct held_xact *x =
 	    m->kind == PGO_PREPARE ? p->preparing : held_find(p, tx.xid);
@@ -289,7 +289,7 @@ int pl_on_commit_prepared(struct pipeline *p, const struct pgo_msg *m,
 		pgtime_format(tx.commit_time, tx.commit_time_text);
 		if (lh_commit_prepared(p->lh, &tx, e) < 0)
 			return -1;
-		return delivery_end(p->d, &tx, e);
+		return pl_txn_ended(p, &tx, e);
 	}
 	struct held_xact *x = held_find(p, tx.xid);
 	if (!x || !x->prepared) {

@@ -180,15 +180,24 @@ int pl_txn_open(struct pipeline *p, const struct txn *tx, struct err *e)
 
 /* The transaction's hooks all returned: the delivery module takes it from
  * here. */
-int pl_txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e)
+int pl_txn_done(struct pipeline *p, uint64_t end_lsn, bool committed,
+		struct err *e)
 {
 	p->txn.end_lsn = end_lsn;
 	p->in_txn = false;
-	if (delivery_end(p->d, &p->txn, e) < 0)
+	if (committed ? pl_txn_ended(p, &p->txn, e) < 0
+		      : delivery_end(p->d, &p->txn, e) < 0)
 		return -1;
 	pl_backfill_ended(p, p->txn.xid, end_lsn);
-	stats_add(p->stats, STAT_TRANSACTIONS, 1);
 	relcache_prune(&p->rels);
+	return 0;
+}
+
+int pl_txn_ended(struct pipeline *p, const struct txn *tx, struct err *e)
+{
+	if (delivery_end(p->d, tx, e) < 0)
+		return -1;
+	stats_add(p->stats, STAT_TRANSACTIONS, 1);
 	return 0;
 }
 
@@ -205,7 +214,7 @@ int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 	}
 	if (lh_commit(p->lh, &p->txn, e) < 0)
 		return -1;
-	return pl_txn_done(p, end_lsn, e);
+	return pl_txn_done(p, end_lsn, true, e);
 }
 
 bool pl_ends_past(const struct pipeline *p, uint64_t end_lsn)

@@ -13,9 +13,16 @@
 void *pl_grow(void *arr, size_t *cap, size_t n, size_t elem);
 
 /* pipeline.c: a transaction opened (handed to the delivery module), done
- * once its hooks returned, committed (handle_commit, then done). */
+ * once its hooks returned (counted when it committed: a live script's
+ * PREPARE ends what is delivered, not the transaction), committed
+ * (handle_commit, then done). */
 int pl_txn_open(struct pipeline *p, const struct txn *tx, struct err *e);
-int pl_txn_done(struct pipeline *p, uint64_t end_lsn, struct err *e);
+int pl_txn_done(struct pipeline *p, uint64_t end_lsn, bool committed,
+		struct err *e);
+/* A transaction a live script saw commit in one hook (a streamed one's
+ * handle_stream_commit, a prepared one's handle_commit_prepared): handed
+ * to the delivery module and counted, as pl_txn_done does. */
+int pl_txn_ended(struct pipeline *p, const struct txn *tx, struct err *e);
 int pl_txn_commit(struct pipeline *p, uint64_t commit_lsn, uint64_t end_lsn,
 		  int64_t commit_time, struct err *e);
 

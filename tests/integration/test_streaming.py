@@ -71,9 +71,17 @@ def main(t):
 local enc = walhook.json.encode
 function handle_stream_start(s) print(enc({op = "stream_start", xid = s.xid, first = s.first_segment})) end
 function handle_stream_stop() print(enc({op = "stream_stop"})) end
-function handle_stream_commit(tx) print(enc({op = "stream_commit", xid = tx.xid, end_lsn = tx.end_lsn})) end
+local commits = 0
+function handle_commit(tx) commits = commits + 1 end
+function handle_stream_commit(tx)
+  commits = commits + 1
+  print(enc({op = "stream_commit", xid = tx.xid, end_lsn = tx.end_lsn}))
+end
 function handle_stream_abort(a) print(enc({op = "stream_abort", xid = a.xid, subxid = a.subxid})) end
 function handle_change(c) print(enc({op = c.op, id = c.new.id, xid = c.xid})) return false end
+function terminate()
+  print(enc({op = "stats", commits = commits, transactions = walhook.stats().transactions}))
+end
 ''')
     wh = start(t, conninfo, "-S", f"{slot}_live", "--start", "--publication", "pub",
                "-o", "streaming=on", "-E", endpos, script=live)
@@ -88,6 +96,9 @@ function handle_change(c) print(enc({op = c.op, id = c.new.id, xid = c.xid})) re
     t.check(any(a["xid"] != a["subxid"] for a in aborts), "the savepoint's subtransaction abort")
     streamed = [r["id"] for r in recs if r["op"] == "insert" and r["id"] > 100000]
     t.check(len(streamed) > 0, "changes of the aborted transaction were seen live")
+    stats = [r for r in recs if r["op"] == "stats"]
+    t.eq([s["transactions"] for s in stats], [s["commits"] for s in stats],
+         "walhook.stats().transactions counts the live stream commit too")
 
 
 harness.run("streaming", main)

@@ -62,9 +62,16 @@ local enc = walhook.json.encode
 function handle_begin(tx) print(enc({op = "begin", gid = tx.gid})) end
 function handle_change(c) print(enc({op = c.op, id = c.new.id})) return false end
 function handle_prepare(tx) print(enc({op = "prepare", gid = tx.gid})) end
-function handle_commit_prepared(tx) print(enc({op = "commit_prepared", gid = tx.gid})) end
+local commits = 0
+function handle_commit_prepared(tx)
+  commits = commits + 1
+  print(enc({op = "commit_prepared", gid = tx.gid}))
+end
 function handle_rollback_prepared(tx) print(enc({op = "rollback_prepared", gid = tx.gid})) end
-function handle_commit(tx) print(enc({op = "commit"})) end
+function handle_commit(tx) commits = commits + 1 print(enc({op = "commit"})) end
+function terminate()
+  print(enc({op = "stats", commits = commits, transactions = walhook.stats().transactions}))
+end
 ''')
     wh = t.run("-S", f"{slot}_live", *args, "-E", endpos, script=live)
     t.expect_exit(wh, 0)
@@ -75,6 +82,9 @@ function handle_commit(tx) print(enc({op = "commit"})) end
         t.check(want in seq, f"live two-phase hooks: {want} missing from {seq}")
     t.check(seq.index(("insert", 1)) < seq.index(("prepare", "wh_g1")),
             "a prepared transaction's change is seen before its prepare")
+    stats = [r for r in recs if r["op"] == "stats"]
+    t.eq([s["transactions"] for s in stats], [s["commits"] for s in stats],
+         "walhook.stats().transactions counts each COMMIT PREPARED a live script saw")
 
 
 harness.run("two_phase", main)
