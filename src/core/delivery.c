@@ -408,6 +408,17 @@ int delivery_sync(struct delivery *d, struct err *e)
 	return 0;
 }
 
+int delivery_make_durable(struct delivery *d, uint64_t lsn, struct err *e)
+{
+	if (d->in_unit || handled(d) < lsn)
+		return 0;
+	for (struct sink *s = d->sinks; s; s = s->next)
+		if (s->st.dirty && s->st.mark < lsn && flush_one(d, s, e) < 0)
+			return -1;
+	tell(d);
+	return 0;
+}
+
 int delivery_reopen(struct delivery *d, struct err *e)
 {
 	for (struct sink *s = d->sinks; s; s = s->next)

@@ -126,6 +126,11 @@ void delivery_idle(struct delivery *d, uint64_t wal_end);
 int delivery_tick(struct delivery *d, int64_t now, struct err *e);
 /* Before a status update: flushes the sinks that flush at status. */
 int delivery_sync(struct delivery *d, struct err *e);
+/* For a reader that waits on durability (a backfill whose chunks ran as
+ * far ahead as they may): once what ends at lsn is handled, the sinks
+ * that hold it make it durable now, not at their own pace (the output:
+ * every -F seconds). Nothing while a unit is open. */
+int delivery_make_durable(struct delivery *d, uint64_t lsn, struct err *e);
 int delivery_reopen(struct delivery *d, struct err *e);
 /* A stop: the open unit, if any, is forgotten (it comes again), every
  * sink flushed. */

@@ -479,6 +479,18 @@ static int step_job(struct backfill *b, struct job *j, struct err *e)
 		return -1;
 	if (j->watching && !chunk_settled(b, j))
 		return 0;
+	/* The chunks ran as far ahead of what is durable as they may, or the
+	 * last one is read: what they wait for is made durable as soon as it
+	 * is handled (the oldest chunk, to make room; else all of them), so a
+	 * backfill goes at the pace of its chunks, not of the sinks' batches. */
+	bool full = j->nqueue == BACKFILL_QUEUE;
+	bool last = j->nqueue && j->next.state == BACKFILL_DONE;
+	if ((full || last) &&
+	    (delivery_make_durable(b->d,
+				   j->queue[last ? j->nqueue - 1 : 0].lsn,
+				   e) < 0 ||
+	     settle_durable(b, j, e) < 0))
+		return -1;
 	if (st == BACKFILL_PAUSED || j->next.state == BACKFILL_DONE ||
 	    j->nqueue == BACKFILL_QUEUE)
 		return 0;

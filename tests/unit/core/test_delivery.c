@@ -303,6 +303,37 @@ END_TEST
 
 /* A sink that took nothing since its last flush does not hold back what
  * others made durable, nor transactions it had no part in. */
+/* A reader waiting on a position gets it made durable once it is
+ * handled, and only then; the sinks that do not hold it are left alone. */
+START_TEST(test_make_durable)
+{
+	struct fake *slow = fake_new("slow", 100), *other = fake_new("other", 100);
+	delivery_add(&d, &slow->base);
+	delivery_add(&d, &other->base);
+	begin(100);
+	put(slow);
+	end(150);
+	ck_assert_uint_eq(delivery_confirmable(&d), 0);
+	/* not handled yet: nothing flushed */
+	ck_assert_int_eq(delivery_make_durable(&d, 250, &e), 0);
+	ck_assert_int_eq(slow->flushes, 0);
+	begin(200);
+	put(other);
+	/* inside a unit: nothing flushed */
+	ck_assert_int_eq(delivery_make_durable(&d, 150, &e), 0);
+	ck_assert_int_eq(slow->flushes, 0);
+	end(250);
+	ck_assert_int_eq(delivery_make_durable(&d, 150, &e), 0);
+	ck_assert_int_eq(slow->flushes, 1);
+	ck_assert_int_eq(other->flushes, 0); /* it holds only 250 */
+	ck_assert_uint_eq(delivery_confirmable(&d), 150);
+	ck_assert_uint_eq(told, 150);
+	ck_assert_int_eq(delivery_make_durable(&d, 250, &e), 0);
+	ck_assert_int_eq(other->flushes, 1);
+	ck_assert_uint_eq(told, 250);
+}
+END_TEST
+
 START_TEST(test_clean_sink_does_not_hold)
 {
 	struct fake *a = fake_new("a", 1), *b = fake_new("b", 0);
@@ -767,6 +798,7 @@ static Suite *delivery_suite(void)
 	tcase_add_test(tc, test_nothing_written);
 	tcase_add_test(tc, test_batch_holds_back);
 	tcase_add_test(tc, test_clean_sink_does_not_hold);
+	tcase_add_test(tc, test_make_durable);
 	tcase_add_test(tc, test_lost_twice);
 	tcase_add_test(tc, test_lost_resumes_where_told);
 	tcase_add_test(tc, test_flush_fails_then_lost);
