@@ -473,20 +473,29 @@ static const char *copy_str(const char *s, char **tail)
 	return copy;
 }
 
-void lh_push_view(struct lh *h, const struct change *c)
+/* Pushes a view of size bytes in state st; its first slot is for the
+ * caller to set. */
+static struct view *push_new_view(struct lh *h, size_t size,
+				  enum view_state st)
 {
 	lua_State *L = h->L;
+	struct view *v = new_view(L, size);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
+	lua_setmetatable(L, -2);
+	v->state = st;
+	return v;
+}
+
+void lh_push_view(struct lh *h, const struct change *c)
+{
 	const struct txn *tx = c->txn;
 	uint16_t n = c->rel->ncols;
 	size_t size = sizeof(struct view) + row_size(c->newv, n) +
 		      row_size(c->oldv, n) + str_size(tx->origin) +
 		      str_size(tx->gid) + str_size(c->backfill);
-	struct view *v = new_view(L, size);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
-	lua_setmetatable(L, -2);
-	v->state = VIEW_LAZY;
+	struct view *v = push_new_view(h, size, VIEW_LAZY);
 	v->c.rel = lh_push_desc(h, c->rel);
-	set_slot(L, -2, v, SLOT_DESC);
+	set_slot(h->L, -2, v, SLOT_DESC);
 	v->c.op = c->op;
 	v->c.lsn = c->lsn;
 	v->c.txn = NULL;
@@ -506,10 +515,7 @@ void lh_push_whole_view(struct lh *h, int idx)
 {
 	lua_State *L = h->L;
 	idx = lc_absindex(L, idx);
-	struct view *v = new_view(L, sizeof *v);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, h->view_mt);
-	lua_setmetatable(L, -2);
-	v->state = VIEW_FULL;
+	struct view *v = push_new_view(h, sizeof *v, VIEW_FULL);
 	lua_pushvalue(L, idx);
 	set_slot(L, -2, v, SLOT_DESC);
 }
