@@ -236,14 +236,19 @@ void json_put_datum(struct buf *b, uint32_t typoid, const struct datum *v)
 /* Member names are walhook's own literals, none needing an escape. */
 #define put_key(b, key) buf_putlit((b), ",\"" key "\":")
 
-static void put_lsn(struct buf *b, uint64_t lsn)
+void json_put_lsn(struct buf *b, uint64_t lsn)
 {
-	static const char key[] = ",\"lsn\":\"";
-	char *p = buf_tail(b, sizeof key + LSN_STRLEN);
-	memcpy(p, key, sizeof key - 1);
-	p = lsn_put(p + sizeof key - 1, lsn);
+	char *p = buf_tail(b, LSN_STRLEN + 2);
+	*p++ = '"';
+	p = lsn_put(p, lsn);
 	*p++ = '"';
 	buf_end(b, p);
+}
+
+static void put_lsn(struct buf *b, uint64_t lsn)
+{
+	put_key(b, "lsn");
+	json_put_lsn(b, lsn);
 }
 
 /* The same for every line of a transaction: made once, kept as its memo. */

@@ -13,6 +13,8 @@
 
 /* A JSON string; control characters escaped, other bytes as they are. */
 void json_put_string(struct buf *b, const char *s, size_t n);
+/* An LSN as a JSON string, "16/B374D848". */
+void json_put_lsn(struct buf *b, uint64_t lsn);
 /* r's replica identity columns, in column order, as a JSON array. */
 void json_put_key_names(struct buf *b, const struct rel *r);
 /* The shortest text that reads back as the same double; NaN and the

@@ -526,7 +526,7 @@ static void put_str(struct buf *b, const char *s)
 	json_put_string(b, s, strlen(s));
 }
 
-/* Appends text that needs no escape (an LSN, a time) as a JSON string. */
+/* Appends text that needs no escape (a time) as a JSON string. */
 static void put_plain_str(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
@@ -559,14 +559,13 @@ static int encode_field(lua_State *L, struct lh *h, int idx, struct view *v,
 			enum change_field f, struct buf *b)
 {
 	const struct rel *r = v->c.rel;
-	char lsn[LSN_STRLEN];
 	switch (f) {
 	case FIELD_OP: put_str(b, change_op_name(v->c.op)); return 0;
 	case FIELD_SCHEMA: put_str(b, r->nspname); return 0;
 	case FIELD_TABLE: put_str(b, r->relname); return 0;
 	case FIELD_RELID: buf_put_int(b, r->relid); return 0;
 	case FIELD_XID: buf_put_int(b, v->tx.xid); return 0;
-	case FIELD_LSN: put_plain_str(b, lsn_format(v->c.lsn, lsn)); return 0;
+	case FIELD_LSN: json_put_lsn(b, v->c.lsn); return 0;
 	case FIELD_COMMIT_TIME:
 		put_plain_str(b, lh_time_text(h, v->tx.commit_time));
 		return 0;
