@@ -454,9 +454,12 @@ void ljson_set_change_writer(lua_State *L, const struct ljson_change_writer *w)
 	lua_rawset(L, LUA_REGISTRYINDEX);
 }
 
-/* L's change writer, or NULL. */
-static const struct ljson_change_writer *change_writer(lua_State *L)
+/* L's change writer when the value at idx is a userdata (what a change
+ * may be), else NULL. */
+static const struct ljson_change_writer *change_writer(lua_State *L, int idx)
 {
+	if (lua_type(L, idx) != LUA_TUSERDATA)
+		return NULL;
 	lua_pushlightuserdata(L, (void *)&change_writer_key);
 	lua_rawget(L, LUA_REGISTRYINDEX);
 	const struct ljson_change_writer *w = lua_touserdata(L, -1);
@@ -466,9 +469,7 @@ static const struct ljson_change_writer *change_writer(lua_State *L)
 
 bool ljson_is_change(lua_State *L, int idx)
 {
-	if (lua_type(L, idx) != LUA_TUSERDATA)
-		return false;
-	const struct ljson_change_writer *w = change_writer(L);
+	const struct ljson_change_writer *w = change_writer(L, idx);
 	return w && w->is(L, idx, w->ctx);
 }
 
@@ -476,9 +477,7 @@ bool ljson_is_change(lua_State *L, int idx)
  * one the writer takes, or it goes the table's way. */
 static bool write_change(lua_State *L, int idx, struct buf *b)
 {
-	if (lua_type(L, idx) != LUA_TUSERDATA)
-		return false;
-	const struct ljson_change_writer *w = change_writer(L);
+	const struct ljson_change_writer *w = change_writer(L, idx);
 	return w && w->write(L, idx, b, w->ctx);
 }
 

@@ -41,13 +41,12 @@ static int l_write(lua_State *L)
 	/* stack: sink, table; upvalue 1: the context */
 	struct luasink_box *bx = luaL_checkudata(L, 1, SINK_MT);
 	struct sink *s = bx->s;
+	bool rows = !s->ops->write_json && !s->ops->write_record;
 	/* A change a hook got goes to a sink of walhook's JSON as it is: its
 	 * line written without its table, its fields read as a script reads
 	 * them. Anything else, and any change for the other sinks, as a
 	 * table. */
-	bool json = (s->ops->write_json || s->ops->write_record) &&
-		    bx->format == FORMAT_WALHOOK;
-	if (!json || !ljson_is_change(L, 2)) {
+	if (rows || bx->format != FORMAT_WALHOOK || !ljson_is_change(L, 2)) {
 		ljson_as_table(L, 2);
 		luaL_checktype(L, 2, LUA_TTABLE);
 	}
@@ -55,7 +54,7 @@ static int l_write(lua_State *L)
 	read_op(L, 2, op, sizeof op);
 	struct err e;
 	int rc;
-	if (!s->ops->write_json && !s->ops->write_record)
+	if (rows)
 		rc = luasink_write_row(L, s, op, &e) < 0 ? -2 : 0;
 	else
 		rc = luasink_write_records(L, bx, op, msg, sizeof msg, &e);
